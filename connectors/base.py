@@ -1,0 +1,48 @@
+"""What the pipeline needs from a CRM. A protocol, not a base class: each connector wraps
+its official client library and keeps wire details in pure helper modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from leadpact.changes import Change, ChangeResult
+from leadpact.model import Page, Record, Ref
+
+
+@dataclass(frozen=True, slots=True)
+class CheckProblem:
+    """One thing `leadpact check` found wrong, and what to do about it."""
+
+    what: str
+    fix: str
+
+
+class Connector(Protocol):
+    system: str
+
+    @property
+    def api_calls(self) -> int:
+        """HTTP calls made so far through this connector (retries included)."""
+        ...
+
+    def read_changes(self, cursor: str | None) -> Iterator[Page]:
+        """Persons and deals changed since `cursor` (None: everything), oldest first, as
+        pages. Each page carries the cursor to commit once the page is handled; deletes
+        come as records with deleted=True."""
+        ...
+
+    def read_records(self, refs: Sequence[Ref]) -> list[Record]:
+        """Current state of the given persons/deals (missing ones are left out)."""
+        ...
+
+    def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
+        """Apply changes in batches; one result per change, in the same order. Raises
+        QuotaExhausted when the CRM's allowance is used up (nothing is reported as done
+        that was not)."""
+        ...
+
+    def check(self) -> list[CheckProblem]:
+        """Connectivity, permissions and the presence of every field leadpact writes."""
+        ...

@@ -1,0 +1,284 @@
+"""A loopback HTTP server that speaks both CRMs' APIs (see salesforce_api / hubspot_api).
+
+Plain HTTP on 127.0.0.1 only. Salesforce's client always builds https:// URLs, so the
+Salesforce connector mounts a transport adapter that sends loopback https:// as http://
+(connectors/salesforce/transport.py); HubSpot's client takes an http:// host directly.
+
+Faults (429, 5xx, dropped connections, slow answers, REQUEST_LIMIT_EXCEEDED …) are injected
+per system/method/path through `Sandbox.faults` or `POST /_sandbox/faults`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from leadpact.connectors.sandbox.store import Store
+
+SANDBOX_TOKEN = "sandbox-token"  # the bearer token the sandbox accepts unless told otherwise
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    params: dict[str, str] = field(default_factory=dict)  # named groups from the route
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else default
+
+    def args(self, name: str) -> list[str]:
+        return self.query.get(name, [])
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    body: Any = None  # JSON-serialisable, bytes, str, or None for an empty body
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json;charset=UTF-8"
+
+    def encoded(self) -> bytes:
+        if self.body is None:
+            return b""
+        if isinstance(self.body, bytes):
+            return self.body
+        if isinstance(self.body, str):
+            return self.body.encode()
+        return json.dumps(self.body).encode()
+
+
+Handler = Callable[[Request], Response]
+
+
+class Router:
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+
+    def add(self, method: str, pattern: str, handler: Handler) -> None:
+        """`pattern` is a regex over the path (anchored), with named groups as params."""
+        self._routes.append((method.upper(), re.compile(pattern + r"/?$"), handler))
+
+    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None | str:
+        """The handler and params; "method" if the path exists under another method."""
+        other_method = False
+        for route_method, regex, handler in self._routes:
+            found = regex.match(path)
+            if found:
+                if route_method == method:
+                    return handler, found.groupdict()
+                other_method = True
+        return "method" if other_method else None
+
+
+@dataclass(slots=True)
+class Fault:
+    """Answer the next `times` matching requests with a fault instead of the real thing.
+    kind: "status" (send status/body/headers), "drop" (close the connection without an
+    answer), "delay" (sleep `delay` seconds, then answer normally)."""
+
+    system: str | None = None  # "salesforce" | "hubspot" | None for both
+    method: str | None = None
+    path_contains: str | None = None
+    kind: str = "status"
+    status: int = 500
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+    delay: float = 0.0
+
+    def matches(self, system: str, request: Request) -> bool:
+        return (
+            self.times > 0
+            and self.system in (None, system)
+            and self.method in (None, request.method)
+            and (self.path_contains is None or self.path_contains in request.path)
+        )
+
+
+class Faults:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, system: str, request: Request) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(system, request):
+                    fault.times -= 1
+                    return fault
+        return None
+
+
+class Sandbox:
+    """Both fake CRMs over one store. `serve()` starts the HTTP server on a thread."""
+
+    def __init__(self, store: Store, token: str = SANDBOX_TOKEN, salesforce_daily_limit: int = 100_000):
+        from leadpact.connectors.sandbox import hubspot_api, salesforce_api
+
+        self.store = store
+        self.token = token
+        self.salesforce_daily_limit = salesforce_daily_limit
+        self.faults = Faults()
+        self.salesforce = Router()
+        self.hubspot = Router()
+        self.admin = Router()
+        salesforce_api.register(self)
+        hubspot_api.register(self)
+        self._register_admin()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- dispatch -----------------------------------------------------------------------
+    def system_of(self, path: str) -> str | None:
+        if path.startswith("/services/"):
+            return "salesforce"
+        if path.startswith("/crm/"):
+            return "hubspot"
+        return None
+
+    def handle(self, request: Request) -> Response | None:
+        """The answer to one request; None means drop the connection."""
+        if request.path.startswith("/_sandbox/"):
+            return self._route(self.admin, request) or _not_found_json(request)
+        system = self.system_of(request.path)
+        if system is None:
+            return Response(404, {"message": f"no such API: {request.path}"})
+        fault = self.faults.take(system, request)
+        if fault is not None:
+            if fault.kind == "drop":
+                return None
+            if fault.kind == "delay":
+                time.sleep(fault.delay)
+            else:
+                return Response(fault.status, fault.body, dict(fault.headers))
+        if system == "salesforce":
+            from leadpact.connectors.sandbox import salesforce_api as api
+        else:
+            from leadpact.connectors.sandbox import hubspot_api as api  # type: ignore[no-redef]
+        self.store.count_call(system)
+        auth = request.headers.get("authorization", "")
+        if auth != f"Bearer {self.token}":
+            return api.unauthorized()
+        router = self.salesforce if system == "salesforce" else self.hubspot
+        found = router.match(request.method, request.path)
+        if found is None or found == "method":
+            return api.not_found(request)
+        handler, params = found  # type: ignore[misc]
+        try:
+            response = handler(Request(request.method, request.path, request.query,
+                                       request.headers, request.body, params))
+        except api.ApiError as exc:  # a handler's refusal, in the API's own error format
+            response = exc.response()
+        return api.decorate(self, response)
+
+    def _route(self, router: Router, request: Request) -> Response | None:
+        found = router.match(request.method, request.path)
+        if not isinstance(found, tuple):
+            return None
+        handler, params = found
+        return handler(Request(request.method, request.path, request.query, request.headers,
+                               request.body, params))
+
+    # -- admin endpoints (tests, demos) --------------------------------------------------
+    def _register_admin(self) -> None:
+        def add_fault(req: Request) -> Response:
+            self.faults.add(Fault(**req.json()))
+            return Response(201, {"ok": True})
+
+        def clear_faults(req: Request) -> Response:
+            self.faults.clear()
+            return Response(200, {"ok": True})
+
+        def stats(req: Request) -> Response:
+            return Response(200, {s: {"api_calls": self.store.calls(s)}
+                                  for s in ("salesforce", "hubspot")})
+
+        self.admin.add("POST", r"/_sandbox/faults", add_fault)
+        self.admin.add("DELETE", r"/_sandbox/faults", clear_faults)
+        self.admin.add("GET", r"/_sandbox/stats", stats)
+
+    # -- serving ------------------------------------------------------------------------
+    def serve(self, port: int = 0) -> str:
+        """Start answering on 127.0.0.1:port (0 picks a free port); returns the base URL."""
+        sandbox = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test and demo output clean
+                pass
+
+            def _answer(self) -> None:
+                split = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = Request(
+                    self.command, split.path, parse_qs(split.query, keep_blank_values=True),
+                    {k.lower(): v for k, v in self.headers.items()}, body,
+                )
+                try:
+                    response = sandbox.handle(request)
+                except Exception as exc:  # a sandbox bug must look like a 500, not a hang
+                    response = Response(500, [{"message": f"sandbox error: {exc!r}",
+                                               "errorCode": "UNKNOWN_EXCEPTION"}])
+                if response is None:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                payload = response.encoded()
+                self.send_response(response.status)
+                if payload or response.status not in (204, 304):
+                    self.send_header("Content-Type", response.content_type)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if payload:
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _answer
+
+        self._server = ThreadingHTTPServer((LOOPBACK, port), _Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "call serve() first"
+        return f"http://{LOOPBACK}:{self._server.server_address[1]}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+def _not_found_json(request: Request) -> Response:
+    return Response(404, {"message": f"no such sandbox endpoint: {request.method} {request.path}"})

@@ -1,0 +1,234 @@
+"""The sandbox's state: one SQLite file holding the records of both fake CRMs.
+
+Records are kept in each CRM's own field names (see SCHEMA.md). The store owns the
+bookkeeping every API needs (id counters, created/modified stamps, soft deletes,
+associations, API call counts); the API modules only translate to and from the wire.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    system TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL,
+    fields TEXT NOT NULL, created_at TEXT NOT NULL, modified_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0, merged_into TEXT,
+    PRIMARY KEY (system, type, id)
+);
+CREATE INDEX IF NOT EXISTS records_by_time ON records (system, type, modified_at, id);
+CREATE TABLE IF NOT EXISTS associations (
+    system TEXT NOT NULL, from_type TEXT NOT NULL, from_id TEXT NOT NULL,
+    to_type TEXT NOT NULL, to_id TEXT NOT NULL, type_id INTEGER NOT NULL,
+    label TEXT, category TEXT NOT NULL DEFAULT 'HUBSPOT_DEFINED',
+    PRIMARY KEY (system, from_type, from_id, to_type, to_id, type_id)
+);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(ts: datetime) -> str:
+    return ts.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    system: str
+    type: str
+    id: str
+    fields: dict[str, Any]
+    created_at: datetime
+    modified_at: datetime
+    deleted: bool
+    merged_into: str | None
+
+
+def _row(r: sqlite3.Row) -> Row:
+    return Row(
+        r["system"], r["type"], r["id"], json.loads(r["fields"]),
+        datetime.fromisoformat(r["created_at"]), datetime.fromisoformat(r["modified_at"]),
+        bool(r["deleted"]), r["merged_into"],
+    )
+
+
+class Store:
+    """Thread-safe: the HTTP server answers on several threads."""
+
+    def __init__(self, path: Path | str = ":memory:", clock: Callable[[], datetime] = utcnow):
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.RLock()
+        self._clock = clock
+        self._last_stamp: datetime | None = None
+
+    # -- time ---------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The sandbox clock; never goes backwards, so modified stamps are monotonic."""
+        with self._lock:
+            now = self._clock()
+            if self._last_stamp and now < self._last_stamp:
+                now = self._last_stamp
+            self._last_stamp = now
+            return now
+
+    def set_clock(self, clock: Callable[[], datetime]) -> None:
+        with self._lock:
+            self._clock = clock
+            self._last_stamp = None
+
+    # -- meta and counters --------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def next_number(self, name: str, start: int = 1) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM counters WHERE name=?", (name,)).fetchone()
+            value = (row[0] + 1) if row else start
+            self._db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?)", (name, value))
+            return value
+
+    def count_call(self, system: str) -> int:
+        return self.next_number(f"calls:{system}")
+
+    def calls(self, system: str) -> int:
+        row = self._db.execute("SELECT value FROM counters WHERE name=?", (f"calls:{system}",))
+        found = row.fetchone()
+        return found[0] if found else 0
+
+    # -- records ------------------------------------------------------------------------
+    def insert(
+        self, system: str, type_: str, id_: str, fields: Mapping[str, Any],
+        created_at: datetime | None = None, modified_at: datetime | None = None,
+        deleted: bool = False,
+    ) -> Row:
+        with self._lock:
+            now = self.now()
+            created = created_at or now
+            modified = modified_at or created
+            self._db.execute(
+                "INSERT INTO records VALUES (?,?,?,?,?,?,?,NULL)",
+                (system, type_, id_, json.dumps(dict(fields)), iso(created), iso(modified),
+                 int(deleted)),
+            )
+            return Row(system, type_, id_, dict(fields), created, modified, deleted, None)
+
+    def get(self, system: str, type_: str, id_: str) -> Row | None:
+        row = self._db.execute(
+            "SELECT * FROM records WHERE system=? AND type=? AND id=?", (system, type_, id_)
+        ).fetchone()
+        return _row(row) if row else None
+
+    def update(self, system: str, type_: str, id_: str, changes: Mapping[str, Any]) -> Row | None:
+        """Merge `changes` into a live record and stamp it modified now. None if missing."""
+        with self._lock:
+            current = self.get(system, type_, id_)
+            if current is None or current.deleted:
+                return None
+            fields = {**current.fields, **changes}
+            now = self.now()
+            self._db.execute(
+                "UPDATE records SET fields=?, modified_at=? WHERE system=? AND type=? AND id=?",
+                (json.dumps(fields), iso(now), system, type_, id_),
+            )
+            return Row(system, type_, id_, fields, current.created_at, now, False, None)
+
+    def delete(self, system: str, type_: str, id_: str, merged_into: str | None = None) -> bool:
+        """Soft delete (the APIs still show deleted records to queryAll/archived reads)."""
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE records SET deleted=1, merged_into=?, modified_at=? "
+                "WHERE system=? AND type=? AND id=? AND deleted=0",
+                (merged_into, iso(self.now()), system, type_, id_),
+            )
+            return cur.rowcount == 1
+
+    def scan(
+        self, system: str, type_: str, include_deleted: bool = False,
+        since: datetime | None = None,
+    ) -> Iterator[Row]:
+        """Records of one type ordered by (modified_at, id)."""
+        sql = "SELECT * FROM records WHERE system=? AND type=?"
+        args: list[Any] = [system, type_]
+        if not include_deleted:
+            sql += " AND deleted=0"
+        if since is not None:
+            sql += " AND modified_at >= ?"
+            args.append(iso(since))
+        sql += " ORDER BY modified_at, id"
+        for row in self._db.execute(sql, args).fetchall():
+            yield _row(row)
+
+    def count(self, system: str, type_: str) -> int:
+        return self._db.execute(
+            "SELECT count(*) FROM records WHERE system=? AND type=? AND deleted=0",
+            (system, type_),
+        ).fetchone()[0]
+
+    # -- associations (HubSpot) ---------------------------------------------------------
+    def associate(
+        self, system: str, from_type: str, from_id: str, to_type: str, to_id: str,
+        type_id: int, label: str | None = None, category: str = "HUBSPOT_DEFINED",
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO associations VALUES (?,?,?,?,?,?,?,?)",
+                (system, from_type, from_id, to_type, to_id, type_id, label, category),
+            )
+
+    def associations(
+        self, system: str, from_type: str, from_id: str, to_type: str
+    ) -> list[tuple[str, int, str | None, str]]:
+        """(to_id, type_id, label, category) for one record, in a stable order."""
+        rows = self._db.execute(
+            "SELECT to_id, type_id, label, category FROM associations WHERE system=? AND "
+            "from_type=? AND from_id=? AND to_type=? ORDER BY to_id, type_id",
+            (system, from_type, from_id, to_type),
+        ).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def bulk(self) -> _Bulk:
+        """A transaction for loading many records at once (seeding, fixtures)."""
+        return _Bulk(self)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class _Bulk:
+    def __init__(self, store: Store):
+        self._store = store
+
+    def __enter__(self) -> Store:
+        self._store._lock.acquire()
+        self._store._db.execute("BEGIN")
+        return self._store
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        try:
+            self._store._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._store._lock.release()
+
+
+def days(n: float) -> timedelta:
+    return timedelta(days=n)

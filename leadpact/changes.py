@@ -1,0 +1,85 @@
+"""Write intent as data. A plan is a list of these; connectors apply them and report
+one ChangeResult per change, in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from leadpact.model import Ref
+
+
+@dataclass(frozen=True, slots=True)
+class SetField:
+    """Set one leadpact field (canonical name, see leadpact.fields) on a person or deal.
+    `value` None clears it. `previous` is what the record held when planned."""
+
+    ref: Ref
+    field: str
+    value: str | None
+    previous: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetNativeField:
+    """Fill one of the CRM's own fields (e.g. HubSpot hs_buying_role) by its native name."""
+
+    ref: Ref
+    field: str
+    value: str | None
+    previous: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertTask:
+    """Create the task for `key` about `about` (a deal or person), assigned to `owner_id`.
+    `key` is stable per (record, rule, period), so a retry never makes a second task."""
+
+    about: Ref
+    key: str
+    subject: str
+    body: str
+    owner_id: str | None
+    due: date
+    contact: Ref | None = None  # the person it concerns, if any (HubSpot association)
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTask:
+    """Mark a task leadpact created as completed: its condition has cleared."""
+
+    task: Ref
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetContactRole:
+    """Fill the role of a person on a deal (Salesforce OpportunityContactRole.Role,
+    HubSpot deal-contact association label) where it is empty."""
+
+    deal: Ref
+    person: Ref
+    role: str
+    role_record_id: str | None = None
+
+
+Change = SetField | SetNativeField | UpsertTask | CloseTask | SetContactRole
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeResult:
+    change: Change
+    ok: bool
+    error: str | None = None
+    created_id: str | None = None  # id of a task the CRM created
+
+
+def target(change: Change) -> Ref:
+    """The record a change writes to."""
+    if isinstance(change, (SetField, SetNativeField)):
+        return change.ref
+    if isinstance(change, UpsertTask):
+        return change.about
+    if isinstance(change, CloseTask):
+        return change.task
+    return change.deal

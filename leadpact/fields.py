@@ -1,0 +1,67 @@
+"""The fields leadpact writes, by canonical name, and their names in each CRM.
+
+Salesforce custom fields are `Leadpact_<CamelCase>__c`; HubSpot custom properties are
+`leadpact_<snake_case>`. Everything else in the code uses the canonical name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leadpact.model import HUBSPOT, SALESFORCE
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str  # canonical, snake_case
+    label: str
+    kind: str  # "text" | "number" | "long_text"
+    applies_to: tuple[str, ...]  # record kinds: "person", "deal"
+
+    @property
+    def salesforce(self) -> str:
+        return "Leadpact_" + "_".join(p.capitalize() for p in self.name.split("_")) + "__c"
+
+    @property
+    def hubspot(self) -> str:
+        return "leadpact_" + self.name
+
+    def native(self, system: str) -> str:
+        if system == SALESFORCE:
+            return self.salesforce
+        if system == HUBSPOT:
+            return self.hubspot
+        raise ValueError(f"unknown system {system!r}")
+
+
+PERSON = "person"
+DEAL = "deal"
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("seniority", "Seniority", "text", (PERSON,)),
+    FieldSpec("function", "Function", "text", (PERSON,)),
+    FieldSpec("role", "Buying role", "text", (PERSON,)),
+    FieldSpec("role_confidence", "Buying role confidence", "number", (PERSON,)),
+    FieldSpec("role_reason", "Buying role reason", "long_text", (PERSON,)),
+    FieldSpec("lead_stage", "Lead stage", "text", (PERSON,)),
+    FieldSpec("lead_score", "Lead score", "number", (PERSON,)),
+    FieldSpec("lead_reasons", "Lead stage reasons", "long_text", (PERSON,)),
+    FieldSpec("rules_version", "Rules version", "text", (PERSON, DEAL)),
+    FieldSpec("stale", "Stale deal", "text", (DEAL,)),
+    FieldSpec("stale_reasons", "Stale deal reasons", "long_text", (DEAL,)),
+    FieldSpec("committee_present", "Buying roles present", "long_text", (DEAL,)),
+    FieldSpec("committee_missing", "Buying roles missing", "long_text", (DEAL,)),
+    FieldSpec("committee_flags", "Committee risk flags", "long_text", (DEAL,)),
+)
+
+BY_NAME = {f.name: f for f in FIELDS}
+
+
+def fields_for(kind: str) -> tuple[FieldSpec, ...]:
+    """Fields that apply to a record kind ("person" or "deal")."""
+    return tuple(f for f in FIELDS if kind in f.applies_to)
+
+
+def native_names(system: str, kind: str) -> dict[str, str]:
+    """canonical name -> native field name, for one system and record kind."""
+    return {f.name: f.native(system) for f in fields_for(kind)}

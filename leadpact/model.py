@@ -1,0 +1,107 @@
+"""Records as leadpact sees them, whatever CRM they came from.
+
+Connectors turn wire records into these values; enrichment, rules and planning only ever
+see these. Every timestamp is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+
+SALESFORCE = "salesforce"
+HUBSPOT = "hubspot"
+SYSTEMS = (SALESFORCE, HUBSPOT)
+
+# Record kinds. A Salesforce Opportunity and a HubSpot deal are both "deal"; an Account and a
+# HubSpot company are both "account"; a HubSpot contact and a Salesforce Contact are "contact".
+LEAD = "lead"
+CONTACT = "contact"
+DEAL = "deal"
+ACCOUNT = "account"
+TASK = "task"
+
+_EMPTY: Mapping[str, str | None] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Ref:
+    """Points at one record in one CRM."""
+
+    system: str
+    kind: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.kind}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Ref:
+        system, kind, id_ = text.split(":", 2)
+        return cls(system, kind, id_)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A lead or contact. `leadpact` holds the current values of leadpact's own fields,
+    keyed by canonical name (see leadpact.fields); a missing key means empty."""
+
+    ref: Ref
+    modified_at: datetime
+    email: str | None = None
+    name: str = ""
+    title: str | None = None
+    account_id: str | None = None
+    owner_id: str | None = None
+    buying_role: str | None = None  # the CRM's own field (HubSpot hs_buying_role)
+    linked: tuple[Ref, ...] = ()  # the same person in the other CRM, as its integration stores it
+    converted_to: Ref | None = None  # a converted Salesforce lead points at its contact
+    merged_into: Ref | None = None  # a merged-away record points at the survivor
+    deleted: bool = False
+    leadpact: Mapping[str, str | None] = field(default=_EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRole:
+    """A person attached to a deal, with the CRM's own role value (Salesforce
+    OpportunityContactRole.Role; HubSpot association label) if any."""
+
+    person: Ref
+    role: str | None = None
+    id: str | None = None  # Salesforce OpportunityContactRole id
+    is_primary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    """An opportunity (Salesforce) or deal (HubSpot)."""
+
+    ref: Ref
+    modified_at: datetime
+    name: str = ""
+    stage: str = ""
+    is_closed: bool = False
+    is_won: bool = False
+    amount: float | None = None
+    close_date: date | None = None
+    created_at: datetime | None = None
+    owner_id: str | None = None
+    account_id: str | None = None
+    last_activity_at: datetime | None = None
+    next_activity_at: datetime | None = None
+    contacts: tuple[ContactRole, ...] = ()
+    deleted: bool = False
+    leadpact: Mapping[str, str | None] = field(default=_EMPTY)
+
+
+Record = Person | Deal
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of changed records, and the cursor to commit once it is handled."""
+
+    records: tuple[Record, ...]
+    cursor: str
