@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import MappingProxyType
 
 SALESFORCE = "salesforce"
 HUBSPOT = "hubspot"
@@ -22,9 +21,6 @@ CONTACT = "contact"
 DEAL = "deal"
 ACCOUNT = "account"
 TASK = "task"
-
-_EMPTY: Mapping[str, str | None] = MappingProxyType({})
-
 
 @dataclass(frozen=True, slots=True, order=True)
 class Ref:
@@ -60,7 +56,7 @@ class Person:
     converted_to: Ref | None = None  # a converted Salesforce lead points at its contact
     merged_into: Ref | None = None  # a merged-away record points at the survivor
     deleted: bool = False
-    leadpact: Mapping[str, str | None] = field(default=_EMPTY)
+    leadpact: Mapping[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +89,7 @@ class Deal:
     next_activity_at: datetime | None = None
     contacts: tuple[ContactRole, ...] = ()
     deleted: bool = False
-    leadpact: Mapping[str, str | None] = field(default=_EMPTY)
+    leadpact: Mapping[str, str | None] = field(default_factory=dict)
 
 
 Record = Person | Deal
