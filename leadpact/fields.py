@@ -65,3 +65,26 @@ def fields_for(kind: str) -> tuple[FieldSpec, ...]:
 def native_names(system: str, kind: str) -> dict[str, str]:
     """canonical name -> native field name, for one system and record kind."""
     return {f.name: f.native(system) for f in fields_for(kind)}
+
+
+def to_canonical(spec: FieldSpec, raw: object) -> str | None:
+    """A value read from either CRM, in the one form leadpact compares and writes, so that
+    our own write reads back equal (0.85 from Salesforce and "0.85" from HubSpot agree)."""
+    if raw is None or raw == "":
+        return None
+    if spec.kind == "number":
+        try:
+            return f"{float(str(raw)):g}"
+        except ValueError:
+            return str(raw)
+    return str(raw)
+
+
+def to_native(spec: FieldSpec, value: str | None, system: str) -> object:
+    """A canonical value in the type the CRM expects (HubSpot: strings; Salesforce:
+    numbers for number fields, null to clear)."""
+    if value is None:
+        return None if system == SALESFORCE else ""
+    if spec.kind == "number" and system == SALESFORCE:
+        return float(value)
+    return value
