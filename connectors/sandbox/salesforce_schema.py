@@ -1,0 +1,292 @@
+"""The fake Salesforce org's schema: which sObjects and fields exist, their types, and how a
+stored row is rendered on the wire (see SCHEMA.md).
+
+Standard fields are fixed here; custom fields live in store meta `salesforce:custom_fields`
+so a test or the seed can build an org with or without leadpact's fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from leadpact import fields as leadpact_fields
+from leadpact.connectors.sandbox.store import Row, Store
+
+CUSTOM_FIELDS_META = "salesforce:custom_fields"
+TASK_KEY_FIELD = "Leadpact_Task_Key__c"
+
+KEY_PREFIXES: dict[str, str] = {
+    "User": "005", "Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006",
+    "OpportunityContactRole": "00K", "OpportunityHistory": "008", "Task": "00T", "Event": "00U",
+}
+SOBJECT_BY_PREFIX = {prefix: name for name, prefix in KEY_PREFIXES.items()}
+
+# Field kinds the SOQL evaluator and the write validation care about.
+NUMBER_TYPES = frozenset({"double", "currency", "percent", "int"})
+STRING_TYPES = frozenset(
+    {"id", "string", "email", "url", "textarea", "picklist", "reference", "combobox", "phone"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    name: str
+    type: str  # Salesforce describe type: string, picklist, reference, datetime, date, ...
+    label: str
+    updateable: bool = True
+    createable: bool = True
+    custom: bool = False
+    length: int = 0  # max length for text types (0: not a text type)
+    reference_to: tuple[str, ...] = ()
+    picklist: tuple[str, ...] = ()
+    required: bool = False  # must be given on create
+
+    @property
+    def kind(self) -> str:
+        """datetime | date | boolean | number | string: what SOQL compares it as."""
+        if self.type in ("datetime", "date", "boolean"):
+            return self.type
+        return "number" if self.type in NUMBER_TYPES else "string"
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "type": self.type, "label": self.label,
+            "updateable": self.updateable, "createable": self.createable,
+            "custom": self.custom, "nillable": not self.required and self.type != "boolean",
+            "length": self.length, "referenceTo": list(self.reference_to),
+            "picklistValues": [
+                {"value": v, "label": v, "active": True, "defaultValue": False}
+                for v in self.picklist
+            ],
+        }
+
+
+def _text(name: str, label: str = "", length: int = 255, **kw: Any) -> FieldDef:
+    return FieldDef(name, kw.pop("type", "string"), label or name, length=length, **kw)
+
+
+def _ref(name: str, *to: str, **kw: Any) -> FieldDef:
+    return FieldDef(name, "reference", name, length=18, reference_to=to, **kw)
+
+
+def _pick(name: str, values: Iterable[str], **kw: Any) -> FieldDef:
+    return FieldDef(name, "picklist", name, length=255, picklist=tuple(values), **kw)
+
+
+def _readonly(field: FieldDef) -> FieldDef:
+    return FieldDef(field.name, field.type, field.label, False, False, field.custom,
+                    field.length, field.reference_to, field.picklist)
+
+
+# StageName -> (Probability, IsClosed, IsWon), as the demo org's sales process defines it.
+STAGES: dict[str, tuple[int, bool, bool]] = {
+    "Prospecting": (10, False, False), "Qualification": (20, False, False),
+    "Needs Analysis": (30, False, False), "Value Proposition": (40, False, False),
+    "Id. Decision Makers": (50, False, False), "Perception Analysis": (60, False, False),
+    "Proposal/Price Quote": (70, False, False), "Negotiation/Review": (90, False, False),
+    "Closed Won": (100, True, True), "Closed Lost": (0, True, False),
+}
+CONTACT_ROLES = ("Business User", "Decision Maker", "Economic Buyer", "Economic Decision Maker",
+                 "Evaluator", "Executive Sponsor", "Influencer", "Technical Buyer", "Other")
+TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else",
+                 "Deferred")
+LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted",
+                 "Closed - Not Converted")
+LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
+
+_NAME = _readonly(_text("Name", "Full Name"))
+_OWNER = _ref("OwnerId", "User")
+_STANDARD: dict[str, tuple[FieldDef, ...]] = {
+    "User": (_NAME, _text("FirstName"), _text("LastName", required=True),
+             _text("Email", type="email"), FieldDef("IsActive", "boolean", "Active")),
+    "Account": (_text("Name", required=True), _pick("Industry", ()),
+                FieldDef("NumberOfEmployees", "int", "Employees"),
+                _text("Website", type="url"), _text("BillingCountry"), _OWNER),
+    "Lead": (_NAME, _text("FirstName"), _text("LastName", required=True),
+             _text("Email", type="email"), _text("Title"), _text("Company", required=True),
+             _pick("Status", LEAD_STATUSES), _pick("LeadSource", LEAD_SOURCES), _OWNER,
+             _readonly(FieldDef("IsConverted", "boolean", "Converted")),
+             _readonly(_ref("ConvertedContactId", "Contact")),
+             _readonly(_ref("ConvertedAccountId", "Account")),
+             _readonly(_ref("ConvertedOpportunityId", "Opportunity")),
+             _readonly(FieldDef("ConvertedDate", "date", "Converted Date"))),
+    "Contact": (_NAME, _text("FirstName"), _text("LastName", required=True),
+                _text("Email", type="email"), _text("Title"), _ref("AccountId", "Account"),
+                _OWNER, _pick("LeadSource", LEAD_SOURCES)),
+    "Opportunity": (_text("Name", length=120, required=True), _ref("AccountId", "Account"),
+                    _OWNER, _pick("StageName", STAGES, required=True),
+                    FieldDef("Amount", "currency", "Amount"),
+                    FieldDef("CloseDate", "date", "Close Date", required=True),
+                    _readonly(FieldDef("IsClosed", "boolean", "Closed")),
+                    _readonly(FieldDef("IsWon", "boolean", "Won")),
+                    FieldDef("Probability", "percent", "Probability (%)"),
+                    _pick("ForecastCategoryName", ("Pipeline", "Best Case", "Commit",
+                                                   "Closed", "Omitted")),
+                    _readonly(FieldDef("LastActivityDate", "date", "Last Activity")),
+                    _text("NextStep"), _readonly(FieldDef("PushCount", "int", "Push Count")),
+                    _readonly(FieldDef("LastStageChangeDate", "datetime", "Last Stage Change"))),
+    "OpportunityContactRole": (
+        _ref("OpportunityId", "Opportunity", updateable=False, required=True),
+        _ref("ContactId", "Contact", required=True), _pick("Role", CONTACT_ROLES),
+        FieldDef("IsPrimary", "boolean", "Primary")),
+    "OpportunityHistory": tuple(_readonly(f) for f in (
+        _ref("OpportunityId", "Opportunity"), _pick("StageName", STAGES),
+        FieldDef("Amount", "currency", "Amount"), FieldDef("CloseDate", "date", "Close Date"),
+        FieldDef("PrevCloseDate", "date", "Previous Close Date"),
+        FieldDef("Probability", "percent", "Probability (%)"))),
+    "Task": (_ref("WhoId", "Contact", "Lead"), _ref("WhatId", "Opportunity", "Account"),
+             _OWNER, _text("Subject", type="combobox"), _pick("Status", TASK_STATUSES),
+             _pick("Priority", ("High", "Normal", "Low")),
+             FieldDef("ActivityDate", "date", "Due Date Only"),
+             _text("Description", length=32000, type="textarea"),
+             _readonly(FieldDef("IsClosed", "boolean", "Closed")),
+             _pick("TaskSubtype", ("Task", "Email", "Call"), updateable=False),
+             _pick("Type", ("Call", "Email", "Meeting", "Other"))),
+    "Event": (_ref("WhoId", "Contact", "Lead"), _ref("WhatId", "Opportunity", "Account"),
+              _OWNER, _text("Subject", type="combobox"), _pick("Type", ("Meeting", "Call")),
+              FieldDef("StartDateTime", "datetime", "Start"),
+              FieldDef("EndDateTime", "datetime", "End"),
+              FieldDef("ActivityDate", "date", "Due Date Only")),
+}
+_MERGEABLE = frozenset({"Lead", "Contact", "Account"})  # these carry MasterRecordId
+SOBJECTS = tuple(_STANDARD)
+
+
+def _system_fields(sobject: str) -> tuple[FieldDef, ...]:
+    system = [
+        _readonly(FieldDef("Id", "id", f"{sobject} ID", length=18)),
+        _readonly(FieldDef("CreatedDate", "datetime", "Created Date")),
+        _readonly(FieldDef("LastModifiedDate", "datetime", "Last Modified Date")),
+        _readonly(FieldDef("SystemModstamp", "datetime", "System Modstamp")),
+        _readonly(FieldDef("IsDeleted", "boolean", "Deleted")),
+    ]
+    if sobject in _MERGEABLE:
+        system.append(_readonly(_ref("MasterRecordId", sobject)))
+    return tuple(system)
+
+
+# -- custom fields --------------------------------------------------------------------------
+def leadpact_custom_fields() -> dict[str, list[str]]:
+    """The custom fields leadpact's package adds, per sObject."""
+    person = [f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.PERSON)]
+    deal = [f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.DEAL)]
+    return {"Lead": person, "Contact": list(person), "Opportunity": deal,
+            "Task": [TASK_KEY_FIELD]}
+
+
+def custom_fields(store: Store) -> dict[str, list[str]]:
+    """{sObject: [custom field, ...]} as the org has them. A store that never recorded its
+    custom fields is an org with leadpact installed (the demo's default)."""
+    raw = store.get_meta(CUSTOM_FIELDS_META)
+    return leadpact_custom_fields() if raw is None else json.loads(raw)
+
+
+def set_custom_fields(store: Store, by_sobject: Mapping[str, Iterable[str]]) -> None:
+    store.set_meta(CUSTOM_FIELDS_META,
+                   json.dumps({k: sorted(set(v)) for k, v in sorted(by_sobject.items())}))
+
+
+def ensure_schema(store: Store, with_leadpact_fields: bool = True) -> None:
+    """Record the org's custom fields in store meta: with leadpact's fields added, or (False)
+    with them removed, keeping any other custom field already recorded."""
+    raw = store.get_meta(CUSTOM_FIELDS_META)
+    current: dict[str, list[str]] = json.loads(raw) if raw else {}
+    ours = leadpact_custom_fields()
+    result: dict[str, set[str]] = {k: set(v) for k, v in current.items()}
+    for sobject, names in ours.items():
+        existing = result.setdefault(sobject, set())
+        if with_leadpact_fields:
+            existing.update(names)
+        else:
+            existing.difference_update(names)
+    set_custom_fields(store, result)
+
+
+def _custom_def(sobject: str, name: str) -> FieldDef:
+    spec = next((f for f in leadpact_fields.FIELDS if f.salesforce == name), None)
+    if spec is None:
+        return _text(name, name, custom=True)
+    if spec.kind == "number":
+        return FieldDef(name, "double", spec.label, custom=True)
+    if spec.kind == "long_text":
+        return _text(name, spec.label, length=32768, type="textarea", custom=True)
+    return _text(name, spec.label, custom=True)
+
+
+def fields_of(store: Store, sobject: str) -> dict[str, FieldDef]:
+    """Every field of an sObject in this org, by its exact name."""
+    defs = [*_system_fields(sobject), *_STANDARD[sobject]]
+    defs += [_custom_def(sobject, n) for n in custom_fields(store).get(sobject, [])]
+    return {f.name: f for f in defs}
+
+
+def resolve_sobject(name: str) -> str | None:
+    """The sObject's exact name (API names are case-insensitive), None if unknown."""
+    return next((s for s in SOBJECTS if s.lower() == name.lower()), None)
+
+
+# -- ids ------------------------------------------------------------------------------------
+def new_salesforce_id(store: Store, sobject: str) -> str:
+    """`<key prefix><12-digit counter>AAA`, e.g. 003000000000042AAA."""
+    number = store.next_number(f"salesforce:{sobject}")
+    return f"{KEY_PREFIXES[sobject]}{number:012d}AAA"
+
+
+def sobject_of_id(record_id: str) -> str | None:
+    return SOBJECT_BY_PREFIX.get(record_id[:3]) if len(record_id) in (15, 18) else None
+
+
+# -- values ---------------------------------------------------------------------------------
+def render_datetime(ts: datetime) -> str:
+    ts = ts.astimezone(UTC)
+    return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}+0000"
+
+
+def parse_datetime(text: str) -> datetime:
+    """Salesforce (`.000+0000`) or ISO-8601 text; naive values are taken as UTC."""
+    text = text.strip().replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = text[:-2] + ":" + text[-2:]  # +0000 -> +00:00
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def typed_value(field: FieldDef, raw: Any) -> Any:
+    """A stored value as Python: datetime / date objects for those types, else as stored."""
+    if raw is None:
+        return None
+    if field.type == "datetime" and isinstance(raw, str):
+        return parse_datetime(raw)
+    if field.type == "date" and isinstance(raw, str):
+        return date.fromisoformat(raw[:10])
+    return raw
+
+
+def wire_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return render_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def typed_record(store: Store, row: Row, defs: Mapping[str, FieldDef] | None = None
+                 ) -> dict[str, Any]:
+    """Every field of a stored row as Python values, system fields from the row metadata."""
+    defs = defs or fields_of(store, row.type)
+    record = {name: typed_value(f, row.fields.get(name)) for name, f in defs.items()}
+    record.update(Id=row.id, CreatedDate=row.created_at, LastModifiedDate=row.modified_at,
+                  SystemModstamp=row.modified_at, IsDeleted=row.deleted)
+    if "MasterRecordId" in defs:
+        record["MasterRecordId"] = row.merged_into
+    if "Name" in defs and not defs["Name"].updateable:  # Lead, Contact, User: rendered
+        parts = (row.fields.get("FirstName"), row.fields.get("LastName"))
+        record["Name"] = " ".join(p for p in parts if p)
+    for name, f in defs.items():  # booleans are never null on the wire
+        if f.type == "boolean" and record[name] is None:
+            record[name] = False
+    return record

@@ -1,0 +1,33 @@
+"""Builds the connectors and the title classifier from config (the edge where config
+meets the real client libraries)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from leadpact.config import Config
+from leadpact.connectors.base import Connector
+from leadpact.rules.engine import Rules
+
+
+def connectors_for(config: Config) -> list[Connector]:
+    found: list[Connector] = []
+    if config.salesforce is not None:
+        from leadpact.connectors.salesforce.connector import SalesforceConnector
+
+        sf = config.salesforce
+        found.append(SalesforceConnector(sf.instance_url, sf.token, api_version=sf.api_version))
+    if config.hubspot is not None:
+        from leadpact.connectors.hubspot.connector import HubSpotConnector
+
+        found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token))
+    return found
+
+
+def title_classifier(rules: Rules) -> Callable[[str], Any]:
+    """The title classifier with the org's overrides from the rules file applied."""
+    from leadpact.enrichment import titles
+
+    overrides = titles.parse_overrides(list(rules.title_overrides))
+    return lambda title: titles.classify_title(title, overrides=overrides)

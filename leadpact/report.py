@@ -1,0 +1,62 @@
+"""How a run summary reads to a person (rich) and to a machine (one JSON line)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
+
+COLUMNS = ("records_read", "changes_planned", "changes_applied", "changes_failed",
+           "tasks_created", "tasks_closed", "contacts_tagged", "deals_with_committee_gaps",
+           "manual_values_kept", "api_calls")
+
+
+def summary_table(summary: dict[str, Any], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    systems = list(summary["systems"])
+    for system in systems:
+        table.add_column(system, justify="right")
+    for column in COLUMNS:
+        table.add_row(column.replace("_", " "),
+                      *(str(summary["systems"][s][column]) for s in systems))
+    return table
+
+
+def print_summary(console: Console, summary: dict[str, Any], title: str) -> None:
+    console.print(summary_table(summary, title))
+    console.print(f"status: {summary['status']}  ·  rules {summary['rules_version']}  ·  "
+                  f"run {summary['run_id']}")
+    for failure in summary.get("failures", [])[:5]:
+        console.print(f"  [red]failed[/red] {failure}")
+
+
+def json_line(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def describe_change(change: Change) -> str:
+    if isinstance(change, SetField):
+        return f"set   {change.ref} {change.field}: {change.previous!r} → {change.value!r}"
+    if isinstance(change, SetNativeField):
+        return f"fill  {change.ref} {change.field}: {change.value!r}"
+    if isinstance(change, UpsertTask):
+        return f"task  {change.about} [{change.key}] {change.subject} (due {change.due})"
+    if isinstance(change, CloseTask):
+        return f"close {change.task} [{change.key}]"
+    if isinstance(change, SetContactRole):
+        return f"role  {change.deal} {change.person}: {change.role}"
+    return repr(change)
+
+
+def print_plan(console: Console, changes: Sequence[Change], limit: int = 200) -> None:
+    for change in changes[:limit]:
+        console.print(describe_change(change), markup=False, highlight=False)
+    if len(changes) > limit:
+        console.print(f"… and {len(changes) - limit} more")
+    console.print(f"{len(changes)} change(s) planned")

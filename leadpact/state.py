@@ -1,0 +1,249 @@
+"""leadpact's own memory, one SQLite file: cursors, the ledger of every value written,
+task keys, what each person/deal last looked like, and failed records to retry.
+
+The ledger is what tells a person's manual edit from ours: a field is ours to change only
+while it still holds the value we last wrote (or is empty and we never wrote it).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from leadpact.model import Ref
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cursors (system TEXT PRIMARY KEY, cursor TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
+    status TEXT NOT NULL, summary TEXT);
+CREATE TABLE IF NOT EXISTS ledger (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, record TEXT NOT NULL,
+    field TEXT NOT NULL, old_value TEXT, new_value TEXT, written_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ledger_by_record ON ledger (record, field, seq);
+CREATE TABLE IF NOT EXISTS tasks (
+    key TEXT PRIMARY KEY, rule TEXT NOT NULL, about TEXT NOT NULL, task TEXT,
+    status TEXT NOT NULL, episode INTEGER NOT NULL, run_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tasks_by_about ON tasks (about, rule, status);
+CREATE TABLE IF NOT EXISTS persons (
+    ref TEXT PRIMARY KEY, identity TEXT NOT NULL, email TEXT, title TEXT,
+    modified_at TEXT NOT NULL, verdict TEXT);
+CREATE INDEX IF NOT EXISTS persons_by_identity ON persons (identity);
+CREATE INDEX IF NOT EXISTS persons_by_email ON persons (email);
+CREATE TABLE IF NOT EXISTS links (ref TEXT NOT NULL, other TEXT NOT NULL, PRIMARY KEY (ref, other));
+CREATE TABLE IF NOT EXISTS deals (
+    ref TEXT PRIMARY KEY, is_open INTEGER NOT NULL, snapshot TEXT NOT NULL, verdict TEXT);
+CREATE TABLE IF NOT EXISTS deal_contacts (deal TEXT NOT NULL, person TEXT NOT NULL,
+    PRIMARY KEY (deal, person));
+CREATE INDEX IF NOT EXISTS deal_contacts_by_person ON deal_contacts (person);
+CREATE TABLE IF NOT EXISTS failed (
+    record TEXT PRIMARY KEY, reason TEXT NOT NULL, run_id TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTask:
+    key: str
+    rule: str
+    about: Ref
+    task: Ref | None
+    episode: int
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPerson:
+    ref: Ref
+    identity: str
+    email: str | None
+    title: str | None
+    modified_at: datetime
+    verdict: dict[str, Any] | None
+
+
+class State:
+    def __init__(self, path: Path | str):
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything a page records commits together with its cursor, or not at all."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- runs and cursors ---------------------------------------------------------------
+    def start_run(self, run_id: str, now: datetime) -> None:
+        self._db.execute("INSERT INTO runs VALUES (?, ?, NULL, 'running', NULL)",
+                         (run_id, now.isoformat()))
+
+    def finish_run(self, run_id: str, now: datetime, status: str, summary: dict[str, Any]) -> None:
+        self._db.execute("UPDATE runs SET finished_at=?, status=?, summary=? WHERE run_id=?",
+                         (now.isoformat(), status, json.dumps(summary), run_id))
+
+    def cursor(self, system: str) -> str | None:
+        row = self._db.execute("SELECT cursor FROM cursors WHERE system=?", (system,)).fetchone()
+        return row[0] if row else None
+
+    def set_cursor(self, system: str, cursor: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", (system, cursor))
+
+    # -- the ledger ---------------------------------------------------------------------
+    def last_written(self, ref: Ref) -> dict[str, str | None]:
+        """field -> the value leadpact last wrote to it on this record."""
+        rows = self._db.execute(
+            "SELECT field, new_value FROM ledger WHERE record=? ORDER BY seq", (str(ref),)
+        ).fetchall()
+        return {field: value for field, value in rows}
+
+    def record_write(self, run_id: str, ref: Ref, field: str, old: str | None,
+                     new: str | None, now: datetime) -> None:
+        self._db.execute(
+            "INSERT INTO ledger (run_id, record, field, old_value, new_value, written_at) "
+            "VALUES (?,?,?,?,?,?)", (run_id, str(ref), field, old, new, now.isoformat()))
+
+    def writes_of_run(self, run_id: str) -> list[tuple[Ref, str, str | None, str | None]]:
+        rows = self._db.execute(
+            "SELECT record, field, old_value, new_value FROM ledger WHERE run_id=? ORDER BY seq",
+            (run_id,)).fetchall()
+        return [(Ref.parse(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    # -- tasks --------------------------------------------------------------------------
+    def open_task(self, about: Ref, rule: str) -> OpenTask | None:
+        row = self._db.execute(
+            "SELECT key, rule, about, task, episode FROM tasks "
+            "WHERE about=? AND rule=? AND status='open'", (str(about), rule)).fetchone()
+        return _task(row) if row else None
+
+    def open_tasks_about(self, about: Ref) -> list[OpenTask]:
+        rows = self._db.execute(
+            "SELECT key, rule, about, task, episode FROM tasks WHERE about=? AND status='open'",
+            (str(about),)).fetchall()
+        return [_task(r) for r in rows]
+
+    def next_episode(self, about: Ref, rule: str) -> int:
+        row = self._db.execute("SELECT max(episode) FROM tasks WHERE about=? AND rule=?",
+                               (str(about), rule)).fetchone()
+        return (row[0] or 0) + 1
+
+    def record_task(self, key: str, rule: str, about: Ref, task: Ref | None, episode: int,
+                    run_id: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO tasks VALUES (?,?,?,?,'open',?,?)",
+                         (key, rule, str(about), str(task) if task else None, episode, run_id))
+
+    def close_task(self, key: str) -> None:
+        self._db.execute("UPDATE tasks SET status='closed' WHERE key=?", (key,))
+
+    # -- persons and identities ---------------------------------------------------------
+    def link(self, ref: Ref, others: Iterable[Ref]) -> None:
+        for other in others:
+            for a, b in ((ref, other), (other, ref)):
+                self._db.execute("INSERT OR IGNORE INTO links VALUES (?, ?)", (str(a), str(b)))
+
+    def linked(self, ref: Ref) -> set[Ref]:
+        """Every record known to be the same person (links followed transitively)."""
+        seen, todo = {str(ref)}, [str(ref)]
+        while todo:
+            current = todo.pop()
+            for (other,) in self._db.execute("SELECT other FROM links WHERE ref=?", (current,)):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        seen.discard(str(ref))
+        return {Ref.parse(s) for s in seen}
+
+    def person(self, ref: Ref) -> KnownPerson | None:
+        row = self._db.execute("SELECT * FROM persons WHERE ref=?", (str(ref),)).fetchone()
+        return _person(row) if row else None
+
+    def persons_with_email(self, email: str) -> list[KnownPerson]:
+        rows = self._db.execute("SELECT * FROM persons WHERE email=?", (email,)).fetchall()
+        return [_person(r) for r in rows]
+
+    def persons_of_identity(self, identity: str) -> list[KnownPerson]:
+        rows = self._db.execute("SELECT * FROM persons WHERE identity=?", (identity,)).fetchall()
+        return [_person(r) for r in rows]
+
+    def save_person(self, ref: Ref, identity: str, email: str | None, title: str | None,
+                    modified_at: datetime, verdict: dict[str, Any] | None) -> None:
+        self._db.execute("INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?)",
+                         (str(ref), identity, email, title, modified_at.isoformat(),
+                          json.dumps(verdict) if verdict is not None else None))
+
+    def set_identity(self, refs: Iterable[Ref], identity: str) -> None:
+        for ref in refs:
+            self._db.execute("UPDATE persons SET identity=? WHERE ref=?", (identity, str(ref)))
+
+    def forget_person(self, ref: Ref) -> None:
+        self._db.execute("DELETE FROM persons WHERE ref=?", (str(ref),))
+
+    # -- deals --------------------------------------------------------------------------
+    def save_deal(self, ref: Ref, is_open: bool, snapshot: dict[str, Any],
+                  verdict: dict[str, Any] | None, contacts: Iterable[Ref]) -> None:
+        self._db.execute("INSERT OR REPLACE INTO deals VALUES (?,?,?,?)",
+                         (str(ref), int(is_open), json.dumps(snapshot),
+                          json.dumps(verdict) if verdict is not None else None))
+        self._db.execute("DELETE FROM deal_contacts WHERE deal=?", (str(ref),))
+        for person in contacts:
+            self._db.execute("INSERT OR IGNORE INTO deal_contacts VALUES (?, ?)",
+                             (str(ref), str(person)))
+
+    def deal(self, ref: Ref) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+        row = self._db.execute("SELECT snapshot, verdict FROM deals WHERE ref=?",
+                               (str(ref),)).fetchone()
+        if row is None:
+            return None
+        return json.loads(row[0]), (json.loads(row[1]) if row[1] else None)
+
+    def open_deals(self) -> Iterator[tuple[Ref, dict[str, Any], dict[str, Any] | None]]:
+        rows = self._db.execute("SELECT ref, snapshot, verdict FROM deals WHERE is_open=1 "
+                                "ORDER BY ref").fetchall()
+        for ref, snapshot, verdict in rows:
+            yield Ref.parse(ref), json.loads(snapshot), (json.loads(verdict) if verdict else None)
+
+    def deals_of_person(self, person: Ref) -> list[Ref]:
+        rows = self._db.execute("SELECT deal FROM deal_contacts WHERE person=?", (str(person),))
+        return [Ref.parse(r[0]) for r in rows.fetchall()]
+
+    def forget_deal(self, ref: Ref) -> None:
+        self._db.execute("DELETE FROM deals WHERE ref=?", (str(ref),))
+        self._db.execute("DELETE FROM deal_contacts WHERE deal=?", (str(ref),))
+
+    # -- failed records -----------------------------------------------------------------
+    def mark_failed(self, ref: Ref, reason: str, run_id: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO failed VALUES (?,?,?)", (str(ref), reason, run_id))
+
+    def clear_failed(self, ref: Ref) -> None:
+        self._db.execute("DELETE FROM failed WHERE record=?", (str(ref),))
+
+    def failed(self, system: str) -> list[Ref]:
+        rows = self._db.execute("SELECT record FROM failed WHERE record LIKE ? ORDER BY record",
+                                (system + ":%",)).fetchall()
+        return [Ref.parse(r[0]) for r in rows]
+
+
+def _task(row: tuple[Any, ...]) -> OpenTask:
+    key, rule, about, task, episode = row
+    return OpenTask(key, rule, Ref.parse(about), Ref.parse(task) if task else None, episode)
+
+
+def _person(row: tuple[Any, ...]) -> KnownPerson:
+    ref, identity, email, title, modified_at, verdict = row
+    return KnownPerson(Ref.parse(ref), identity, email, title,
+                       datetime.fromisoformat(modified_at), json.loads(verdict) if verdict else None)

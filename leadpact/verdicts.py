@@ -1,0 +1,106 @@
+"""What leadpact concludes about one person or deal, and the field values that say it.
+Pure: values in, values out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from leadpact.enrichment.committee import Coverage, committee_coverage
+from leadpact.enrichment.staleness import StaleVerdict, judge_staleness
+from leadpact.model import ContactRole, Deal, Ref
+from leadpact.rules.engine import LeadVerdict, Rules, evaluate_lead
+
+
+@dataclass(frozen=True, slots=True)
+class PersonVerdict:
+    seniority: str
+    function: str
+    role: str
+    confidence: float
+    because: str
+    stage: str
+    score: int
+    stage_reasons: str
+
+    def fields(self, rules_version: str) -> dict[str, str | None]:
+        return {
+            "seniority": self.seniority,
+            "function": self.function,
+            "role": self.role,
+            "role_confidence": f"{self.confidence:g}",
+            "role_reason": self.because,
+            "lead_stage": self.stage,
+            "lead_score": f"{self.score:g}",
+            "lead_reasons": self.stage_reasons,
+            "rules_version": rules_version,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def judge_person(title: str | None, rules: Rules, classify: Any) -> tuple[PersonVerdict, LeadVerdict]:
+    """`classify` is the title classifier (enrichment.titles), org overrides applied."""
+    tagged = classify(title or "")
+    lead = evaluate_lead(rules, tagged.role, tagged.seniority)
+    verdict = PersonVerdict(tagged.seniority, tagged.function, tagged.role,
+                            round(float(tagged.confidence), 2), tagged.because,
+                            lead.stage, lead.score, lead.reasons)
+    return verdict, lead
+
+
+@dataclass(frozen=True, slots=True)
+class DealVerdict:
+    stale: StaleVerdict
+    coverage: Coverage
+
+    def fields(self, rules_version: str) -> dict[str, str | None]:
+        return {
+            "stale": "yes" if self.stale.stale else "no",
+            "stale_reasons": self.stale.reasons or None,
+            "committee_present": ", ".join(self.coverage.present) or None,
+            "committee_missing": ", ".join(self.coverage.missing) or None,
+            "committee_flags": ", ".join(self.coverage.flags) or None,
+            "rules_version": rules_version,
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """What is kept in state to tell, next run, whether the verdict changed."""
+        return {"stale": self.stale.stale, "reasons": self.stale.reasons,
+                "gaps": self.coverage.has_gaps, "flags": list(self.coverage.flags)}
+
+
+def judge_deal(deal: Deal, roles: list[str], rules: Rules, now: datetime) -> DealVerdict:
+    return DealVerdict(judge_staleness(deal, now, rules.stale),
+                       committee_coverage(roles, rules.required_roles))
+
+
+# -- deal snapshots: enough of a deal to re-judge it as time passes, without reading it ----
+
+def deal_snapshot(deal: Deal) -> dict[str, Any]:
+    def ts(value: datetime | date | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "name": deal.name, "is_closed": deal.is_closed, "created_at": ts(deal.created_at),
+        "modified_at": ts(deal.modified_at), "close_date": ts(deal.close_date),
+        "last_activity_at": ts(deal.last_activity_at),
+        "next_activity_at": ts(deal.next_activity_at),
+        "contacts": [str(c.person) for c in deal.contacts],
+    }
+
+
+def deal_from_snapshot(ref: Ref, snap: dict[str, Any]) -> Deal:
+    def dt(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return Deal(
+        ref=ref, modified_at=datetime.fromisoformat(snap["modified_at"]), name=snap["name"],
+        is_closed=snap["is_closed"], created_at=dt(snap["created_at"]),
+        close_date=date.fromisoformat(snap["close_date"]) if snap["close_date"] else None,
+        last_activity_at=dt(snap["last_activity_at"]),
+        next_activity_at=dt(snap["next_activity_at"]),
+        contacts=tuple(ContactRole(Ref.parse(c)) for c in snap["contacts"]),
+    )

@@ -1,0 +1,215 @@
+"""The shared lead definition: load and validate the rules file, evaluate it on a person.
+
+Pure apart from `load_rules`, which reads the file. A bad file raises RuleError naming the
+file, the line and the field, and what to write instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from leadpact.enrichment.staleness import StaleThresholds
+from leadpact.errors import RuleError
+
+ROLES = ("economic_buyer", "decision_maker", "executive_sponsor", "technical_evaluator",
+         "influencer", "blocker", "user", "unknown")
+SENIORITIES = ("c_level", "vp", "director", "manager", "senior_ic", "ic", "entry", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskTemplate:
+    subject: str
+    due_in_days: int
+
+    def render(self, **values: str) -> str:
+        return self.subject.format_map(_Blank(values))
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    name: str
+    min_score: int
+    roles: frozenset[str] | None
+    task: TaskTemplate | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    version: str
+    role_points: dict[str, int]
+    seniority_points: dict[str, int]
+    stages: tuple[Stage, ...]
+    stale: StaleThresholds
+    stale_task: TaskTemplate | None
+    required_roles: tuple[str, ...]
+    title_overrides: tuple[dict[str, Any], ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadVerdict:
+    stage: str
+    score: int
+    reasons: str
+    task: TaskTemplate | None
+
+
+def evaluate_lead(rules: Rules, role: str, seniority: str) -> LeadVerdict:
+    role_points = rules.role_points.get(role, 0)
+    seniority_points = rules.seniority_points.get(seniority, 0)
+    score = role_points + seniority_points
+    reasons = f"{role} +{role_points}, {seniority} +{seniority_points}"
+    for stage in rules.stages:
+        if score >= stage.min_score and (stage.roles is None or role in stage.roles):
+            return LeadVerdict(stage.name, score, f"{reasons} = {score} ≥ {stage.min_score}",
+                               stage.task)
+    return LeadVerdict("unqualified", score, f"{reasons} = {score}: no stage matched", None)
+
+
+# -- loading and validation -----------------------------------------------------------------
+
+def default_rules_text() -> str:
+    return resources.files("leadpact.rules").joinpath("default.yaml").read_text("utf-8")
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    if path is None:
+        return parse_rules(default_rules_text(), "rules/default.yaml (built in)")
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise RuleError(f"{path}: cannot read the rules file ({exc.strerror}); "
+                        "fix the `rules` path in leadpact.toml") from None
+    return parse_rules(text, str(path))
+
+
+def parse_rules(text: str, source: str) -> Rules:
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise RuleError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    check = _Checker(source, root)
+    if not isinstance(data, dict):
+        raise RuleError(f"{source}: the rules file must be a mapping with `version`, `lead`, "
+                        "`deals` and `titles`")
+    version = check.text(data, ("version",))
+    lead = check.mapping(data, ("lead",))
+    score = check.mapping(lead, ("lead", "score"))
+    role_points = check.points(score, ("lead", "score", "role"), ROLES)
+    seniority_points = check.points(score, ("lead", "score", "seniority"), SENIORITIES)
+    stages = tuple(check.stage(s, ("lead", "stages", i))
+                   for i, s in enumerate(check.sequence(lead, ("lead", "stages"))))
+    if not stages:
+        raise RuleError(f"{check.where(('lead', 'stages'))}: lead.stages needs at least one stage")
+    deals = check.mapping(data, ("deals",))
+    stale = check.mapping(deals, ("deals", "stale"))
+    thresholds = StaleThresholds(
+        silent_days=check.count(stale, ("deals", "stale", "silent_days")),
+        close_date_grace_days=check.count(stale, ("deals", "stale", "close_date_grace_days")),
+        min_signals=check.count(stale, ("deals", "stale", "min_signals")),
+    )
+    committee = check.mapping(deals, ("deals", "committee"))
+    required = tuple(check.role_list(committee, ("deals", "committee", "required_roles")))
+    titles = data.get("titles") or {}
+    overrides = tuple(titles.get("overrides") or ())
+    return Rules(version, role_points, seniority_points, stages, thresholds,
+                 check.task(stale, ("deals", "stale", "task")), required, overrides, source)
+
+
+class _Checker:
+    """Reads typed values out of the parsed YAML; errors name file, line and field."""
+
+    def __init__(self, source: str, root: yaml.Node | None):
+        self.source, self.root = source, root
+
+    def where(self, path: tuple[str | int, ...]) -> str:
+        node, line = self.root, 1
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == step), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                node = node.value[step] if step < len(node.value) else None
+            else:
+                node = None
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+        return f"{self.source}:{line}: {'.'.join(str(p) for p in path)}"
+
+    def _get(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> Any:
+        key = path[-1]
+        if key not in parent:
+            raise RuleError(f"{self.where(path[:-1])}: missing `{key}`")
+        return parent[key]
+
+    def text(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> str:
+        value = self._get(parent, path)
+        if not isinstance(value, (str, int, float)) or str(value).strip() == "":
+            raise RuleError(f"{self.where(path)} must be a non-empty text")
+        return str(value)
+
+    def mapping(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
+        value = self._get(parent, path)
+        if not isinstance(value, dict):
+            raise RuleError(f"{self.where(path)} must be a mapping (key: value lines)")
+        return value
+
+    def sequence(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> list[Any]:
+        value = self._get(parent, path)
+        if not isinstance(value, list):
+            raise RuleError(f"{self.where(path)} must be a list (lines starting with '- ')")
+        return value
+
+    def count(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> int:
+        value = self._get(parent, path)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise RuleError(f"{self.where(path)} must be a whole number ≥ 0, not {value!r}")
+        return value
+
+    def points(self, parent: dict[str, Any], path: tuple[str | int, ...],
+               allowed: tuple[str, ...]) -> dict[str, int]:
+        table = self.mapping(parent, path)
+        for key, value in table.items():
+            if key not in allowed:
+                raise RuleError(f"{self.where((*path, key))}: unknown `{key}`; "
+                                f"use one of {', '.join(allowed)}")
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise RuleError(f"{self.where((*path, key))} must be a whole number")
+        return dict(table)
+
+    def role_list(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> list[str]:
+        roles = self.sequence(parent, path)
+        for i, role in enumerate(roles):
+            if role not in ROLES:
+                raise RuleError(f"{self.where((*path, i))}: unknown role {role!r}; "
+                                f"use one of {', '.join(ROLES)}")
+        return roles
+
+    def task(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> TaskTemplate | None:
+        if path[-1] not in parent or parent[path[-1]] is None:
+            return None
+        spec = self.mapping(parent, path)
+        return TaskTemplate(self.text(spec, (*path, "subject")),
+                            self.count(spec, (*path, "due_in_days")))
+
+    def stage(self, spec: Any, path: tuple[str | int, ...]) -> Stage:
+        if not isinstance(spec, dict):
+            raise RuleError(f"{self.where(path)} must be a mapping with `name` and `min_score`")
+        roles = None
+        if "roles" in spec:
+            roles = frozenset(self.role_list(spec, (*path, "roles")))
+        return Stage(self.text(spec, (*path, "name")), self.count(spec, (*path, "min_score")),
+                     roles, self.task(spec, (*path, "task")))

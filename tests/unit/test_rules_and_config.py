@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leadpact.config import HUBSPOT_TOKEN, SALESFORCE_TOKEN, STARTER, load_config
+from leadpact.errors import ConfigError, RuleError
+from leadpact.rules.engine import default_rules_text, evaluate_lead, load_rules, parse_rules
+
+
+def test_given_the_shipped_rules_when_loaded_then_they_validate() -> None:
+    rules = load_rules(None)
+    assert rules.version and rules.stages[0].name == "sales_ready"
+
+
+def test_given_a_cfo_when_evaluating_then_sales_ready_with_reasons() -> None:
+    verdict = evaluate_lead(load_rules(None), "economic_buyer", "c_level")
+    assert verdict.stage == "sales_ready" and verdict.score == 60
+    assert "economic_buyer +40" in verdict.reasons and verdict.task is not None
+
+
+def test_given_a_user_when_evaluating_then_not_sales_ready() -> None:
+    verdict = evaluate_lead(load_rules(None), "user", "ic")
+    assert verdict.stage == "nurture" and verdict.task is None
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("silent_days: 30", "silent_days: thirty", ":43: deals.stale.silent_days must be a whole"),
+    ("      economic_buyer: 40", "      economic_buyyer: 40", "unknown `economic_buyyer`"),
+    ("required_roles: [economic_buyer, decision_maker]", "required_roles: [cfo]",
+     "unknown role 'cfo'"),
+    ('version: "2026.11.1"', "", ": missing `version`"),
+])
+def test_given_a_bad_rules_file_when_parsed_then_error_names_line_and_field(
+        old: str, new: str, message: str) -> None:
+    text = default_rules_text().replace(old, new)
+    assert text != default_rules_text()
+    with pytest.raises(RuleError, match=message.replace("[", r"\[")):
+        parse_rules(text, "mine.yaml")
+
+
+def test_given_broken_yaml_when_parsed_then_error_names_file_and_line() -> None:
+    with pytest.raises(RuleError, match=r"mine.yaml:2: not valid YAML"):
+        parse_rules("version: 1\nlead: a: b\n", "mine.yaml")
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "leadpact.toml"
+    path.write_text(text)
+    return path
+
+
+SANDBOXED = STARTER.replace("https://YOUR-DOMAIN.my.salesforce.com", "http://127.0.0.1:1")
+ENV = {SALESFORCE_TOKEN: "sf-secret", HUBSPOT_TOKEN: "hs-secret"}
+
+
+def test_given_starter_config_with_url_and_tokens_then_it_loads(tmp_path: Path) -> None:
+    config = load_config(_config(tmp_path, SANDBOXED), ENV)
+    assert config.salesforce and config.salesforce.token == "sf-secret"
+    assert config.hubspot and config.hubspot.host == "https://api.hubapi.com"
+    assert config.state_path == tmp_path / ".leadpact/state.sqlite3"
+
+
+def test_given_untouched_starter_config_then_error_says_to_set_the_url(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="instance_url` must be your salesforce base URL"):
+        load_config(_config(tmp_path, STARTER), ENV)
+
+
+def test_given_missing_token_then_error_names_the_variable_not_a_value(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=HUBSPOT_TOKEN) as caught:
+        load_config(_config(tmp_path, SANDBOXED), {SALESFORCE_TOKEN: "sf-secret"})
+    assert "sf-secret" not in str(caught.value)
+
+
+def test_given_unknown_key_then_error_names_section_and_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"\[hubspot\] has unknown key `hots`"):
+        load_config(_config(tmp_path, SANDBOXED.replace("host =", "hots =")), ENV)
+
+
+def test_given_no_file_then_error_says_run_init(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="leadpact init"):
+        load_config(tmp_path / "nope.toml", ENV)
+
+
+def test_given_bad_toml_then_error_names_the_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"line 2"):
+        load_config(_config(tmp_path, "[leadpact]\nstate = \n"), ENV)
+
+
+def test_given_a_secrets_file_then_tokens_come_from_it(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text(f"# tokens\n{SALESFORCE_TOKEN}=from-file\n{HUBSPOT_TOKEN}='hs'\n")
+    text = SANDBOXED.replace('# secrets_file = "~/.config/leadpact/secrets.env"',
+                             f'secrets_file = "{secrets}"')
+    config = load_config(_config(tmp_path, text), {})
+    assert config.salesforce and config.salesforce.token == "from-file"
+
+
+def test_given_a_malformed_secrets_line_then_error_hides_the_line(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text("supersecretvalue\n")
+    text = SANDBOXED.replace('# secrets_file = "~/.config/leadpact/secrets.env"',
+                             f'secrets_file = "{secrets}"')
+    with pytest.raises(ConfigError, match=r"secrets.env:1: expected KEY=value") as caught:
+        load_config(_config(tmp_path, text), {})
+    assert "supersecretvalue" not in str(caught.value)
