@@ -78,8 +78,10 @@ class _Run:
         self.dry_run, self.progress, self.run_id = dry_run, progress, run_id
         self.summary = RunSummary(run_id, now.isoformat(), rules.version, dry_run,
                                   systems={s: SystemStats() for s in self.connectors})
-        self.handled: set[Ref] = set()
-        self.refresh: set[Ref] = set()
+        # Record -> when (in records handled so far) it was handled / asked to be re-judged:
+        # a record is refreshed if something it depends on moved after it was handled.
+        self.handled: dict[Ref, int] = {}
+        self.refresh: dict[Ref, int] = {}
         self.planned: list[Change] = []  # every change planned this run (for `leadpact plan`)
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
 
@@ -90,7 +92,7 @@ class _Run:
         saves: list[Callable[[], None]] = []
         for record in page.records:
             stats.records_read += 1
-            self.handled.add(record.ref)
+            self.handled[record.ref] = len(self.handled) + len(self.refresh)
             if isinstance(record, Person):
                 self.person(record, planned, saves)
             else:
@@ -137,19 +139,24 @@ class _Run:
         state.link(p.ref, p.linked)
         members = identity_members(state, p.ref, email)
         identity = min([str(p.ref), *(str(m.ref) for m in members)])
-        # The identity's title: the newest non-empty one among its records, so both CRMs agree.
-        candidates = [(p.modified_at, p.title)] + [(m.modified_at, m.title) for m in members]
+        # The identity's title: the most recently changed non-empty one among its records,
+        # so both CRMs agree. Record modification times would not do: our own write-backs
+        # bump them.
+        previous = state.person(p.ref)
+        title_at = previous.modified_at if previous and previous.title == p.title \
+            else p.modified_at
+        candidates = [(title_at, p.title)] + [(m.modified_at, m.title) for m in members]
         titled = [c for c in candidates if c[1] and c[1].strip()]
         title = max(titled, key=lambda c: c[0])[1] if titled else p.title
         verdict, lead = judge_person(title, self.rules, self.classify)
         verdict_dict = verdict.as_dict()
         for member in members:
-            if member.verdict != verdict_dict and member.ref not in self.handled:
-                self.refresh.add(member.ref)
-        previous = state.person(p.ref)
+            if member.verdict != verdict_dict:
+                self.mark_for_refresh(member.ref)
         if previous and previous.verdict and previous.verdict.get("role") != verdict.role:
-            self.refresh.update(state.deals_of_person(p.ref))
-        saves.append(lambda: (state.save_person(p.ref, identity, email, p.title, p.modified_at,
+            for deal_ref in state.deals_of_person(p.ref):
+                self.mark_for_refresh(deal_ref)
+        saves.append(lambda: (state.save_person(p.ref, identity, email, p.title, title_at,
                                                 verdict_dict),
                               state.set_identity([m.ref for m in members], identity)))
         self.plan_record_fields(p.ref, p.leadpact, verdict.fields(self.rules.version), planned,
@@ -256,6 +263,9 @@ class _Run:
                 self.state.close_task(task.key)  # the record is gone, and its tasks with it
 
     # -- the refresh pass -----------------------------------------------------------------
+    def mark_for_refresh(self, ref: Ref) -> None:
+        self.refresh[ref] = len(self.handled) + len(self.refresh)
+
     def stale_by_time(self) -> Iterable[Ref]:
         """Open deals nobody touched whose verdict changed just because time passed."""
         for ref, snapshot, verdict in self.state.open_deals():
@@ -267,7 +277,8 @@ class _Run:
                 yield ref
 
     def refresh_pass(self) -> None:
-        wanted = (self.refresh | set(self.stale_by_time())) - self.handled
+        wanted = {ref for ref, marked in self.refresh.items()
+                  if self.handled.get(ref, -1) < marked} | set(self.stale_by_time())
         for system, connector in self.connectors.items():
             refs = sorted(r for r in wanted if r.system == system)
             for start in range(0, len(refs), 200):

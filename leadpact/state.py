@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_by_about ON tasks (about, rule, status);
 CREATE TABLE IF NOT EXISTS persons (
     ref TEXT PRIMARY KEY, identity TEXT NOT NULL, email TEXT, title TEXT,
-    modified_at TEXT NOT NULL, verdict TEXT);
+    title_changed_at TEXT NOT NULL, verdict TEXT);
 CREATE INDEX IF NOT EXISTS persons_by_identity ON persons (identity);
 CREATE INDEX IF NOT EXISTS persons_by_email ON persons (email);
 CREATE TABLE IF NOT EXISTS links (ref TEXT NOT NULL, other TEXT NOT NULL, PRIMARY KEY (ref, other));
@@ -62,7 +62,7 @@ class KnownPerson:
     identity: str
     email: str | None
     title: str | None
-    modified_at: datetime
+    modified_at: datetime  # when this record's title last changed, as far as leadpact saw
     verdict: dict[str, Any] | None
 
 

@@ -15,14 +15,16 @@ def person(id_: str = "1", system: str = "hubspot", kind: str = "contact", **kw:
     return Person(ref=Ref(system, kind, id_), **kw)
 
 
-def deal(id_: str = "9", system: str = "salesforce", contacts: int = 3, **kw: Any) -> Deal:
+def deal(id_: str = "9", system: str = "salesforce", contacts: int | tuple[ContactRole, ...] = 3,
+         **kw: Any) -> Deal:
+    """A healthy open deal; `contacts` is a count of made-up contacts or the roles."""
     kw.setdefault("modified_at", NOW - timedelta(days=1))
     kw.setdefault("created_at", NOW - timedelta(days=60))
     kw.setdefault("last_activity_at", NOW - timedelta(days=2))
     kw.setdefault("close_date", (NOW + timedelta(days=30)).date())
-    kw.setdefault("contacts", tuple(
-        ContactRole(Ref(system, "contact", f"c{i}")) for i in range(contacts)))
-    return Deal(ref=Ref(system, "deal", id_), **kw)
+    if isinstance(contacts, int):
+        contacts = tuple(ContactRole(Ref(system, "contact", f"c{i}")) for i in range(contacts))
+    return Deal(ref=Ref(system, "deal", id_), contacts=contacts, **kw)
 
 
 def days_ago(n: int) -> datetime:

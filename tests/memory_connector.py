@@ -1,0 +1,99 @@
+"""An in-memory CRM behind the Connector protocol: the seam the pipeline is written
+against, so pipeline rules can be table-tested without HTTP. The real connectors are tested
+against the sandbox over HTTP in tests/contract."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+
+from leadpact.changes import (
+    Change,
+    ChangeResult,
+    CloseTask,
+    SetContactRole,
+    SetField,
+    SetNativeField,
+    UpsertTask,
+)
+from leadpact.connectors.base import CheckProblem
+from leadpact.errors import QuotaExhausted
+from leadpact.model import Page, Record, Ref
+from tests.builders import NOW
+
+
+class MemoryConnector:
+    clock = 0  # shared by every in-memory CRM, so modification times order across CRMs
+
+    def __init__(self, system: str, page_size: int = 2):
+        self.system = system
+        self.page_size = page_size
+        self.records: dict[Ref, Record] = {}
+        self.stamp: dict[Ref, int] = {}
+        self.tasks: dict[str, dict[str, object]] = {}
+        self.calls = 0
+        self.refuse: set[Ref] = set()  # records whose writes fail
+        self.quota_after: int | None = None  # apply calls allowed before QuotaExhausted
+
+    @property
+    def api_calls(self) -> int:
+        return self.calls
+
+    def put(self, record: Record) -> Record:
+        MemoryConnector.clock += 1
+        record = dataclasses.replace(record, modified_at=NOW - timedelta(hours=1)
+                                     + timedelta(seconds=MemoryConnector.clock))
+        self.records[record.ref] = record
+        self.stamp[record.ref] = MemoryConnector.clock
+        return record
+
+    def read_changes(self, cursor: str | None) -> Iterator[Page]:
+        since = int(cursor or 0)
+        changed = sorted((self.stamp[r], r) for r in self.records if self.stamp[r] > since)
+        for start in range(0, len(changed), self.page_size):
+            chunk = changed[start:start + self.page_size]
+            self.calls += 1
+            yield Page(tuple(self.records[r] for _, r in chunk), str(chunk[-1][0]))
+
+    def read_records(self, refs: Sequence[Ref]) -> list[Record]:
+        self.calls += 1
+        return [self.records[r] for r in refs if r in self.records]
+
+    def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
+        self.calls += 1
+        if self.quota_after is not None:
+            if self.quota_after <= 0:
+                raise QuotaExhausted("memory CRM quota used up")
+            self.quota_after -= 1
+        results = []
+        for change in changes:
+            results.append(self._apply(change))
+        return results
+
+    def _apply(self, change: Change) -> ChangeResult:
+        if isinstance(change, (SetField, SetNativeField)):
+            if change.ref in self.refuse or change.ref not in self.records:
+                return ChangeResult(change, False, "refused by test")
+            record = self.records[change.ref]
+            if isinstance(change, SetField):
+                values = {**record.leadpact, change.field: change.value}
+                self.put(dataclasses.replace(record, leadpact=values))
+            return ChangeResult(change, True)
+        if isinstance(change, UpsertTask):
+            existing = self.tasks.get(change.key)
+            if existing is None:
+                self.tasks[change.key] = {"id": f"t{len(self.tasks) + 1}", "open": True,
+                                          "subject": change.subject, "owner": change.owner_id}
+            return ChangeResult(change, True, created_id=str(self.tasks[change.key]["id"]))
+        if isinstance(change, CloseTask):
+            self.tasks[change.key]["open"] = False
+            return ChangeResult(change, True)
+        assert isinstance(change, SetContactRole)
+        return ChangeResult(change, True)
+
+    def check(self) -> list[CheckProblem]:
+        return []
+
+    def open_tasks(self) -> list[str]:
+        return sorted(k for k, t in self.tasks.items() if t["open"])

@@ -1,0 +1,190 @@
+"""Pipeline rules over in-memory CRMs (the Connector protocol seam)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from leadpact.errors import QuotaExhausted
+from leadpact.model import ContactRole, Ref
+from leadpact.pipeline import run_sync
+from leadpact.rules.engine import load_rules
+from leadpact.state import State
+from tests.builders import NOW, days_ago, deal, person
+from tests.memory_connector import MemoryConnector
+
+RULES = load_rules(None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Tag:
+    seniority: str
+    function: str
+    role: str
+    confidence: float
+    because: str
+
+
+def classify(title: str) -> Tag:
+    """A tiny stand-in for the title classifier, so these tests pin pipeline behaviour."""
+    t = title.lower()
+    if "cfo" in t:
+        return Tag("c_level", "finance", "economic_buyer", 0.95, "CFO → economic buyer")
+    if "procurement" in t:
+        return Tag("manager", "procurement", "blocker", 0.9, "procurement → blocker")
+    if "engineer" in t:
+        return Tag("ic", "engineering", "technical_evaluator", 0.9, "engineer")
+    return Tag("unknown", "other", "unknown", 0.1, "no title")
+
+
+@pytest.fixture
+def state() -> State:
+    return State(":memory:")
+
+
+def sync(state: State, *crms: MemoryConnector, now=NOW, dry_run=False):  # type: ignore[no-untyped-def]
+    return run_sync(list(crms), state, RULES, classify, now, dry_run=dry_run)
+
+
+def applied(summary) -> int:  # type: ignore[no-untyped-def]
+    return sum(s.changes_applied for s in summary.systems.values())
+
+
+def test_given_new_people_when_synced_twice_then_second_run_writes_nothing(state: State) -> None:
+    hs = MemoryConnector("hubspot")
+    hs.put(person("1", title="CFO", email="a@x.com", owner_id="o1"))
+    hs.put(person("2", title="Software Engineer"))
+    first, _ = sync(state, hs)
+    assert hs.records[Ref("hubspot", "contact", "1")].leadpact["role"] == "economic_buyer"
+    assert first.systems["hubspot"].contacts_tagged == 2
+    assert first.systems["hubspot"].tasks_created == 1  # the CFO is sales-ready
+    second, planned = sync(state, hs)
+    assert planned == [] and applied(second) == 0
+    assert second.systems["hubspot"].tasks_created == 0
+    assert len(hs.tasks) == 1
+
+
+def test_given_a_rep_edited_our_field_when_synced_again_then_the_edit_stays(state: State) -> None:
+    hs = MemoryConnector("hubspot")
+    hs.put(person("1", title="CFO"))
+    sync(state, hs)
+    ref = Ref("hubspot", "contact", "1")
+    rec = hs.records[ref]
+    hs.put(dataclasses.replace(rec, title="Procurement Manager",
+                               leadpact={**rec.leadpact, "role": "champion"}))
+    summary, _ = sync(state, hs)
+    assert hs.records[ref].leadpact["role"] == "champion"
+    assert hs.records[ref].leadpact["function"] == "procurement"  # ours: updated
+    assert summary.systems["hubspot"].manual_values_kept == 1
+
+
+def test_given_one_person_in_both_crms_then_both_get_the_newest_title_verdict(
+        state: State) -> None:
+    sf, hs = MemoryConnector("salesforce"), MemoryConnector("hubspot")
+    sf_ref = Ref("salesforce", "contact", "003A")
+    sf.put(person("003A", system="salesforce", title="Software Engineer", email="Ann@X.com"))
+    hs.put(person("7", title="CFO", email="ann@x.com", linked=(sf_ref,)))
+    sync(state, sf, hs)
+    assert sf.records[sf_ref].leadpact["role"] == "economic_buyer"
+    assert hs.records[Ref("hubspot", "contact", "7")].leadpact["role"] == "economic_buyer"
+    # The sales-ready task goes to the sales side only.
+    assert len(sf.tasks) == 1 and hs.tasks == {}
+
+
+def test_given_email_only_match_across_crms_then_one_identity(state: State) -> None:
+    sf, hs = MemoryConnector("salesforce"), MemoryConnector("hubspot")
+    sf.put(person("00QA", system="salesforce", kind="lead", title="", email="bo@y.com"))
+    hs.put(person("8", title="CFO", email=" BO@y.com"))
+    sync(state, sf, hs)
+    assert sf.records[Ref("salesforce", "lead", "00QA")].leadpact["role"] == "economic_buyer"
+
+
+def test_given_a_silent_deal_then_one_task_and_it_closes_when_activity_resumes(
+        state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    sf.put(deal("006A", last_activity_at=days_ago(50), owner_id="005A", name="Big"))
+    sync(state, sf)
+    assert len(sf.open_tasks()) == 1
+    sync(state, sf)
+    assert len(sf.tasks) == 1  # no duplicate
+    d = sf.records[Ref("salesforce", "deal", "006A")]
+    sf.put(dataclasses.replace(d, last_activity_at=days_ago(1)))
+    summary, _ = sync(state, sf)
+    assert sf.open_tasks() == [] and summary.systems["salesforce"].tasks_closed == 1
+    assert sf.records[d.ref].leadpact["stale"] == "no"
+
+
+def test_given_a_deal_nobody_touches_when_time_passes_then_it_turns_stale(state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    sf.put(deal("006B", last_activity_at=days_ago(20), owner_id="005A"))
+    sync(state, sf)
+    assert sf.records[Ref("salesforce", "deal", "006B")].leadpact["stale"] == "no"
+    summary, _ = sync(state, sf, now=NOW + timedelta(days=15))
+    assert sf.records[Ref("salesforce", "deal", "006B")].leadpact["stale"] == "yes"
+    assert summary.systems["salesforce"].tasks_created == 1
+
+
+def test_given_a_contact_role_changes_then_its_deals_coverage_is_recomputed(
+        state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    c = Ref("salesforce", "contact", "003C")
+    sf.put(person("003C", system="salesforce", title="Software Engineer"))
+    sf.put(deal("006C", contacts=(ContactRole(c),), last_activity_at=days_ago(1)))
+    sync(state, sf)
+    d = Ref("salesforce", "deal", "006C")
+    assert sf.records[d].leadpact["committee_missing"] == "economic_buyer, decision_maker"
+    sf.put(dataclasses.replace(sf.records[c], title="CFO"))
+    sync(state, sf)
+    assert sf.records[d].leadpact["committee_missing"] == "decision_maker"
+
+
+def test_given_a_refused_record_then_it_is_retried_next_run(state: State) -> None:
+    hs = MemoryConnector("hubspot")
+    hs.put(person("1", title="CFO"))
+    ref = Ref("hubspot", "contact", "1")
+    hs.refuse.add(ref)
+    first, _ = sync(state, hs)
+    assert first.status == "partial" and first.systems["hubspot"].changes_failed > 0
+    assert state.failed("hubspot") == [ref]
+    hs.refuse.clear()
+    sync(state, hs)
+    assert hs.records[ref].leadpact["role"] == "economic_buyer"
+    assert state.failed("hubspot") == []
+
+
+def test_given_dry_run_then_nothing_is_written_or_committed(state: State) -> None:
+    hs = MemoryConnector("hubspot")
+    hs.put(person("1", title="CFO"))
+    summary, planned = sync(state, hs, dry_run=True)
+    assert planned and applied(summary) == 0
+    assert hs.records[Ref("hubspot", "contact", "1")].leadpact == {}
+    assert state.cursor("hubspot") is None
+
+
+def test_given_quota_runs_out_midway_then_run_stops_and_resumes_without_gaps(
+        state: State) -> None:
+    hs = MemoryConnector("hubspot", page_size=1)
+    for i in range(4):
+        hs.put(person(str(i), title="CFO"))
+    hs.quota_after = 2
+    with pytest.raises(QuotaExhausted):
+        sync(state, hs)
+    done = [r for r in hs.records.values() if r.leadpact]
+    assert len(done) == 2
+    hs.quota_after = None
+    sync(state, hs)
+    assert all(r.leadpact.get("role") == "economic_buyer" for r in hs.records.values())
+    assert len(hs.tasks) == 4  # one per person, none twice
+
+
+def test_given_a_deleted_deal_then_it_is_forgotten_and_its_task_closed_in_state(
+        state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    sf.put(deal("006D", last_activity_at=days_ago(50)))
+    sync(state, sf)
+    d = Ref("salesforce", "deal", "006D")
+    sf.put(dataclasses.replace(sf.records[d], deleted=True))
+    sync(state, sf)
+    assert state.open_task(d, "deal:stale") is None and state.deal(d) is None
