@@ -39,16 +39,14 @@ class StaleVerdict:
 def stale_signals(deal: Deal, now: datetime, t: StaleThresholds) -> tuple[StaleSignal, ...]:
     signals: list[StaleSignal] = []
     since = deal.last_activity_at or deal.created_at
-    if since is not None:
-        # Reasons name dates, not day counts, so an unchanged deal keeps the same text
-        # (and is not rewritten) from one day to the next.
-        if (now - since).days >= t.silent_days:
-            signals.append(StaleSignal("silent", f"no activity since {since.date()}",
-                                       strong=True))
-    if deal.close_date is not None:
-        if (now.date() - deal.close_date).days > t.close_date_grace_days:
-            signals.append(StaleSignal("close_date_passed",
-                                       f"close date {deal.close_date} has passed"))
+    # Reasons name dates, not day counts, so an unchanged deal keeps the same text
+    # (and is not rewritten) from one day to the next.
+    if since is not None and (now - since).days >= t.silent_days:
+        signals.append(StaleSignal("silent", f"no activity since {since.date()}", strong=True))
+    if deal.close_date is not None and \
+            (now.date() - deal.close_date).days > t.close_date_grace_days:
+        signals.append(StaleSignal("close_date_passed",
+                                   f"close date {deal.close_date} has passed"))
     # An unknown next step (Salesforce has no such field) is not evidence of anything.
     if deal.next_activity_at is not None and deal.next_activity_at < now:
         signals.append(StaleSignal("nothing_scheduled", "nothing scheduled next"))

@@ -144,7 +144,8 @@ def _read_secrets(path: Path, config: Path) -> dict[str, str]:
     try:
         lines = path.read_text("utf-8").splitlines()
     except OSError as exc:
-        raise ConfigError(f"{config}: secrets_file {path} cannot be read ({exc.strerror})") from None
+        raise ConfigError(
+            f"{config}: secrets_file {path} cannot be read ({exc.strerror})") from None
     secrets = {}
     for number, line in enumerate(lines, 1):
         line = line.strip()

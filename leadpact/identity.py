@@ -3,6 +3,8 @@ stores them on the contact), then the normalised email, across CRMs only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from leadpact.model import Ref
 from leadpact.state import KnownPerson, State
 
@@ -13,10 +15,15 @@ def normalise_email(email: str | None) -> str | None:
     return email.strip().casefold()
 
 
-def identity_members(state: State, ref: Ref, email: str | None) -> list[KnownPerson]:
-    """The other known records of the same person (not including `ref` itself)."""
-    linked = state.linked(ref)
-    members = {m for m in linked if m != ref}
+def identity_members(state: State, ref: Ref, email: str | None,
+                     links: Iterable[Ref] = ()) -> list[KnownPerson]:
+    """The other known records of the same person (not `ref` itself). `links` are the
+    cross-CRM ids the record carries, which may not be in state yet."""
+    members = set(state.linked(ref))
+    for link in links:
+        members.add(link)
+        members |= state.linked(link)
+    members.discard(ref)
     linked_systems = {m.system for m in members}
     if email:
         for known in state.persons_with_email(email):

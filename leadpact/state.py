@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_by_about ON tasks (about, rule, status);
 CREATE TABLE IF NOT EXISTS persons (
     ref TEXT PRIMARY KEY, identity TEXT NOT NULL, email TEXT, title TEXT,
-    title_changed_at TEXT NOT NULL, verdict TEXT);
+    title_changed_at TEXT NOT NULL, verdict TEXT, account TEXT, name TEXT);
+CREATE INDEX IF NOT EXISTS persons_by_account ON persons (account);
 CREATE INDEX IF NOT EXISTS persons_by_identity ON persons (identity);
 CREATE INDEX IF NOT EXISTS persons_by_email ON persons (email);
 CREATE TABLE IF NOT EXISTS links (ref TEXT NOT NULL, other TEXT NOT NULL, PRIMARY KEY (ref, other));
@@ -64,6 +65,8 @@ class KnownPerson:
     title: str | None
     modified_at: datetime  # when this record's title last changed, as far as leadpact saw
     verdict: dict[str, Any] | None
+    account: str | None = None
+    name: str = ""
 
 
 class State:
@@ -181,10 +184,17 @@ class State:
         return [_person(r) for r in rows]
 
     def save_person(self, ref: Ref, identity: str, email: str | None, title: str | None,
-                    modified_at: datetime, verdict: dict[str, Any] | None) -> None:
-        self._db.execute("INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?)",
+                    modified_at: datetime, verdict: dict[str, Any] | None,
+                    account: str | None = None, name: str = "") -> None:
+        self._db.execute("INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?,?,?)",
                          (str(ref), identity, email, title, modified_at.isoformat(),
-                          json.dumps(verdict) if verdict is not None else None))
+                          json.dumps(verdict) if verdict is not None else None, account, name))
+
+    def persons_at_account(self, system: str, account: str) -> list[KnownPerson]:
+        rows = self._db.execute(
+            "SELECT * FROM persons WHERE account=? AND ref LIKE ? ORDER BY ref",
+            (account, system + ":%")).fetchall()
+        return [_person(r) for r in rows]
 
     def set_identity(self, refs: Iterable[Ref], identity: str) -> None:
         for ref in refs:
@@ -244,6 +254,7 @@ def _task(row: tuple[Any, ...]) -> OpenTask:
 
 
 def _person(row: tuple[Any, ...]) -> KnownPerson:
-    ref, identity, email, title, modified_at, verdict = row
+    ref, identity, email, title, modified_at, verdict, account, name = row
     return KnownPerson(Ref.parse(ref), identity, email, title,
-                       datetime.fromisoformat(modified_at), json.loads(verdict) if verdict else None)
+                       datetime.fromisoformat(modified_at),
+                       json.loads(verdict) if verdict else None, account, name or "")

@@ -41,7 +41,8 @@ class PersonVerdict:
         return asdict(self)
 
 
-def judge_person(title: str | None, rules: Rules, classify: Any) -> tuple[PersonVerdict, LeadVerdict]:
+def judge_person(title: str | None, rules: Rules,
+                 classify: Any) -> tuple[PersonVerdict, LeadVerdict]:
     """`classify` is the title classifier (enrichment.titles), org overrides applied."""
     tagged = classify(title or "")
     lead = evaluate_lead(rules, tagged.role, tagged.seniority)

@@ -79,12 +79,15 @@ class MemoryConnector:
             if isinstance(change, SetField):
                 values = {**record.leadpact, change.field: change.value}
                 self.put(dataclasses.replace(record, leadpact=values))
+            elif change.field == "hs_buying_role":
+                self.put(dataclasses.replace(record, buying_role=change.value))
             return ChangeResult(change, True)
         if isinstance(change, UpsertTask):
             existing = self.tasks.get(change.key)
             if existing is None:
                 self.tasks[change.key] = {"id": f"t{len(self.tasks) + 1}", "open": True,
-                                          "subject": change.subject, "owner": change.owner_id}
+                                          "subject": change.subject, "body": change.body,
+                                          "owner": change.owner_id}
             return ChangeResult(change, True, created_id=str(self.tasks[change.key]["id"]))
         if isinstance(change, CloseTask):
             self.tasks[change.key]["open"] = False
@@ -95,5 +98,5 @@ class MemoryConnector:
     def check(self) -> list[CheckProblem]:
         return []
 
-    def open_tasks(self) -> list[str]:
-        return sorted(k for k, t in self.tasks.items() if t["open"])
+    def open_tasks(self, rule: str = "") -> list[str]:
+        return sorted(k for k, t in self.tasks.items() if t["open"] and k.startswith(rule))

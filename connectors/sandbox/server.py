@@ -136,7 +136,8 @@ class Faults:
 class Sandbox:
     """Both fake CRMs over one store. `serve()` starts the HTTP server on a thread."""
 
-    def __init__(self, store: Store, token: str = SANDBOX_TOKEN, salesforce_daily_limit: int = 100_000):
+    def __init__(self, store: Store, token: str = SANDBOX_TOKEN,
+                 salesforce_daily_limit: int = 100_000):
         from leadpact.connectors.sandbox import hubspot_api, salesforce_api
 
         self.store = store

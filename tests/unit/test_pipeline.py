@@ -106,13 +106,14 @@ def test_given_a_silent_deal_then_one_task_and_it_closes_when_activity_resumes(
     sf = MemoryConnector("salesforce")
     sf.put(deal("006A", last_activity_at=days_ago(50), owner_id="005A", name="Big"))
     sync(state, sf)
-    assert len(sf.open_tasks()) == 1
+    assert len(sf.open_tasks("deal:stale")) == 1
     sync(state, sf)
-    assert len(sf.tasks) == 1  # no duplicate
+    assert len(sf.tasks) == 2  # the stale task and the committee-gap task, no duplicate
     d = sf.records[Ref("salesforce", "deal", "006A")]
     sf.put(dataclasses.replace(d, last_activity_at=days_ago(1)))
     summary, _ = sync(state, sf)
-    assert sf.open_tasks() == [] and summary.systems["salesforce"].tasks_closed == 1
+    assert sf.open_tasks("deal:stale") == []
+    assert summary.systems["salesforce"].tasks_closed == 1
     assert sf.records[d.ref].leadpact["stale"] == "no"
 
 
@@ -123,6 +124,7 @@ def test_given_a_deal_nobody_touches_when_time_passes_then_it_turns_stale(state:
     assert sf.records[Ref("salesforce", "deal", "006B")].leadpact["stale"] == "no"
     summary, _ = sync(state, sf, now=NOW + timedelta(days=15))
     assert sf.records[Ref("salesforce", "deal", "006B")].leadpact["stale"] == "yes"
+    assert sf.open_tasks("deal:stale") != []
     assert summary.systems["salesforce"].tasks_created == 1
 
 
@@ -188,3 +190,36 @@ def test_given_a_deleted_deal_then_it_is_forgotten_and_its_task_closed_in_state(
     sf.put(dataclasses.replace(sf.records[d], deleted=True))
     sync(state, sf)
     assert state.open_task(d, "deal:stale") is None and state.deal(d) is None
+
+
+def test_given_a_gap_and_a_fitting_colleague_then_the_committee_task_names_them(
+        state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    eng = Ref("salesforce", "contact", "003E")
+    sf.put(person("003E", system="salesforce", title="Software Engineer", account_id="001A"))
+    sf.put(person("003F", system="salesforce", title="CFO", account_id="001A", name="Flo Fin"))
+    sf.put(deal("006E", contacts=(ContactRole(eng, id="00KE"),), account_id="001A",
+                name="Widgets"))
+    sync(state, sf)
+    [key] = sf.open_tasks("deal:committee_gap")
+    task = sf.tasks[key]
+    assert task["subject"] == "Buying committee gap on Widgets: no economic_buyer, decision_maker"
+    assert "Consider engaging: Flo Fin (CFO, economic buyer)" in str(task["body"])
+
+
+def test_given_empty_native_roles_then_filled_but_a_reps_value_is_never_touched(
+        state: State) -> None:
+    hs, sf = MemoryConnector("hubspot"), MemoryConnector("salesforce")
+    hs.put(person("1", title="CFO"))
+    hs.put(person("2", title="CFO", buying_role="CHAMPION"))
+    c = Ref("salesforce", "contact", "003G")
+    sf.put(person("003G", system="salesforce", title="Software Engineer"))
+    sf.put(deal("006G", contacts=(ContactRole(c, id="00KG"),
+                                  ContactRole(Ref("salesforce", "contact", "003H"),
+                                              role="Decision Maker", id="00KH"))))
+    _, planned = sync(state, hs, sf)
+    native = [(type(ch).__name__, getattr(ch, "value", getattr(ch, "role", None)))
+              for ch in planned if type(ch).__name__ in ("SetNativeField", "SetContactRole")]
+    assert ("SetNativeField", "BUDGET_HOLDER") in native
+    assert ("SetContactRole", "Evaluator") in native
+    assert len(native) == 2  # the CHAMPION and the Decision Maker set by people stay

@@ -1,0 +1,39 @@
+"""leadpact's buying roles in each CRM's own picklist.
+
+HubSpot's `hs_buying_role` has no technical-evaluator value: an evaluator shapes the
+decision without owning it, which is HubSpot's INFLUENCER. Salesforce's default
+OpportunityContactRole picklist has no gatekeeper value, so a blocker writes nothing there
+(the contact's Leadpact_Role__c still says blocker). `unknown` never writes anything.
+"""
+
+from __future__ import annotations
+
+HUBSPOT_BUYING_ROLE = {
+    "economic_buyer": "BUDGET_HOLDER",
+    "decision_maker": "DECISION_MAKER",
+    "executive_sponsor": "EXECUTIVE_SPONSOR",
+    "technical_evaluator": "INFLUENCER",
+    "influencer": "INFLUENCER",
+    "user": "END_USER",
+    "blocker": "BLOCKER",
+}
+
+SALESFORCE_CONTACT_ROLE = {
+    "economic_buyer": "Economic Buyer",
+    "decision_maker": "Decision Maker",
+    "executive_sponsor": "Executive Sponsor",
+    "technical_evaluator": "Evaluator",
+    "influencer": "Influencer",
+    "user": "Business User",
+}
+
+
+def hubspot_buying_role(role: str, function: str) -> str | None:
+    # Legal and compliance people block for their own reasons; HubSpot has a value for them.
+    if role == "blocker" and function == "legal":
+        return "LEGAL_AND_COMPLIANCE"
+    return HUBSPOT_BUYING_ROLE.get(role)
+
+
+def salesforce_contact_role(role: str) -> str | None:
+    return SALESFORCE_CONTACT_ROLE.get(role)

@@ -1,0 +1,262 @@
+"""Per-record planning inside a run: what one person or deal should look like in its CRM,
+as changes plus the state to save once they are applied. Pure apart from reading state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from leadpact.changes import (
+    Change,
+    ChangeResult,
+    CloseTask,
+    SetContactRole,
+    SetField,
+    SetNativeField,
+    UpsertTask,
+)
+from leadpact.enrichment.crm_roles import hubspot_buying_role, salesforce_contact_role
+from leadpact.identity import identity_members, normalise_email
+from leadpact.model import CONTACT, HUBSPOT, LEAD, SALESFORCE, Deal, Person, Ref
+from leadpact.plan import plan_fields, plan_task
+from leadpact.rules.engine import Rules
+from leadpact.state import State
+from leadpact.verdicts import DealVerdict, deal_snapshot, judge_deal, judge_person
+
+STALE_RULE = "deal:stale"
+COMMITTEE_RULE = "deal:committee_gap"
+ROLE_FIELDS = ("seniority", "function", "role", "role_confidence", "role_reason")
+HS_BUYING_ROLE = "hs_buying_role"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One planned change, the record whose handling asked for it, and what to record in
+    state once the CRM confirms it."""
+
+    change: Change
+    source: Ref
+    on_success: Callable[[ChangeResult], None]
+
+
+@dataclass
+class RecordPlan:
+    steps: list[Step] = field(default_factory=list)
+    saves: list[Callable[[], None]] = field(default_factory=list)
+    refresh: list[Ref] = field(default_factory=list)  # records to re-judge after this one
+    kept_manual: int = 0
+    role: str | None = None  # a person's buying role as judged now
+
+
+class Context(Protocol):
+    state: State
+    rules: Rules
+    classify: Callable[[str], Any]
+    now: datetime
+    dry_run: bool
+    run_id: str
+
+    def count(self, system: str, counter: str) -> None: ...
+
+    def role_of(self, person: Ref) -> str:
+        """A person's buying role: as judged earlier in this run, else as last saved."""
+        ...
+
+
+def plan_person(ctx: Context, p: Person) -> RecordPlan:
+    out, state = RecordPlan(), ctx.state
+    if p.deleted or p.merged_into is not None or p.converted_to is not None:
+        # Converted leads are read-only in Salesforce; their contact carries on.
+        links = [r for r in (p.converted_to, p.merged_into) if r is not None]
+        out.saves.append(lambda: (state.link(p.ref, links), state.forget_person(p.ref)))
+        close_tasks(ctx, p.ref, out, in_crm=not p.deleted and p.merged_into is None)
+        return out
+    email = normalise_email(p.email)
+    members = identity_members(state, p.ref, email, p.linked)
+    identity = min([str(p.ref), *(str(m.ref) for m in members)])
+    # The identity's title is the most recently *changed* non-empty one among its records,
+    # so both CRMs agree. Record modification times would not do: our write-backs bump them.
+    previous = state.person(p.ref)
+    title_at = previous.modified_at if previous and previous.title == p.title else p.modified_at
+    candidates = [(title_at, p.title)] + [(m.modified_at, m.title) for m in members]
+    titled = [c for c in candidates if c[1] and c[1].strip()]
+    title = max(titled, key=lambda c: c[0])[1] if titled else p.title
+    verdict, lead = judge_person(title, ctx.rules, ctx.classify)
+    verdict_dict = verdict.as_dict()
+    out.role = verdict.role
+    out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
+    if previous and previous.verdict and previous.verdict.get("role") != verdict.role:
+        out.refresh.extend(state.deals_of_person(p.ref))
+    out.saves.append(lambda: (
+        state.link(p.ref, p.linked),
+        state.save_person(p.ref, identity, email, p.title, title_at, verdict_dict,
+                          p.account_id, p.name),
+        state.set_identity([m.ref for m in members], identity)))
+    plan_record_fields(ctx, p.ref, p.leadpact, verdict.fields(ctx.rules.version), out,
+                       tagged=True)
+    if p.ref.system == HUBSPOT:
+        wanted = hubspot_buying_role(verdict.role, verdict.function)
+        if wanted is not None:
+            plan_native(ctx, p.ref, HS_BUYING_ROLE, p.buying_role, wanted, out)
+    # A stage's task goes to the sales side: the Salesforce record if the person has one.
+    if task_home(p.ref, [m.ref for m in members]) != p.ref:
+        return out
+    for stage in ctx.rules.stages:
+        if stage.task is None:
+            continue
+        rule = f"lead:{stage.name}"
+        change = plan_task(
+            rule, p.ref, lead.stage == stage.name, state.open_task(p.ref, rule),
+            state.next_episode(p.ref, rule),
+            subject=stage.task.render(name=p.name or p.email or str(p.ref),
+                                      title=title or "no title"),
+            body=f"leadpact rules {ctx.rules.version}: {lead.reasons}. "
+                 f"Buying role: {verdict.role} ({verdict.because}).",
+            owner_id=p.owner_id, today=ctx.now.date(), due_in_days=stage.task.due_in_days)
+        if change is not None:
+            plan_task_change(ctx, p.ref, rule, change, out)
+    return out
+
+
+def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
+    out, state = RecordPlan(), ctx.state
+    if d.deleted:
+        out.saves.append(lambda: state.forget_deal(d.ref))
+        close_tasks(ctx, d.ref, out, in_crm=False)
+        return out
+    roles = [ctx.role_of(c.person) for c in d.contacts]
+    verdict = judge_deal(d, roles, ctx.rules, ctx.now)
+    summary = verdict.summary()
+    out.saves.append(lambda: state.save_deal(d.ref, not d.is_closed, deal_snapshot(d), summary,
+                                             [c.person for c in d.contacts]))
+    if d.is_closed:
+        close_tasks(ctx, d.ref, out, in_crm=True)
+        return out
+    plan_record_fields(ctx, d.ref, d.leadpact, verdict.fields(ctx.rules.version), out,
+                       tagged=False)
+    if d.ref.system == SALESFORCE:
+        for contact, role in zip(d.contacts, roles, strict=True):
+            wanted = salesforce_contact_role(role)
+            if wanted is not None and contact.id is not None:
+                plan_native(ctx, d.ref, f"contact_role:{contact.id}", contact.role, wanted,
+                            out, contact_role=(contact.person, contact.id))
+    for rule, wanted, subject, body in deal_tasks(ctx, d, verdict, roles):
+        change = plan_task(rule, d.ref, wanted, state.open_task(d.ref, rule),
+                           state.next_episode(d.ref, rule), subject=subject, body=body,
+                           owner_id=d.owner_id, today=ctx.now.date(), due_in_days=2)
+        if change is not None:
+            plan_task_change(ctx, d.ref, rule, change, out)
+    return out
+
+
+def deal_tasks(ctx: Context, d: Deal, verdict: DealVerdict,
+               roles: list[str]) -> list[tuple[str, bool, str, str]]:
+    """(rule, condition holds, subject, body) for each task rule on an open deal."""
+    name, version = d.name or str(d.ref), ctx.rules.version
+    tasks = []
+    if ctx.rules.stale_task is not None:
+        tasks.append((STALE_RULE, verdict.stale.stale, ctx.rules.stale_task.render(deal=name),
+                      f"Looks stale: {verdict.stale.reasons}. Re-engage the buyer or close "
+                      f"the deal. (leadpact rules {version})"))
+    missing = verdict.coverage.missing
+    body = f"Nobody on this deal is a {' or '.join(m.replace('_', ' ') for m in missing)}."
+    suggestions = suggest_contacts(ctx.state, d, missing)
+    if suggestions:
+        body += " Consider engaging: " + "; ".join(suggestions) + "."
+    tasks.append((COMMITTEE_RULE, bool(missing),
+                  f"Buying committee gap on {name}: no {', '.join(missing)}",
+                  f"{body} (leadpact rules {version})"))
+    return tasks
+
+
+def suggest_contacts(state: State, d: Deal, missing: tuple[str, ...], limit: int = 3) -> list[str]:
+    """People already in the CRM at the deal's account whose role fills a gap."""
+    if not missing or d.account_id is None:
+        return []
+    on_deal = {c.person for c in d.contacts}
+    found = []
+    for known in state.persons_at_account(d.ref.system, d.account_id):
+        role = (known.verdict or {}).get("role")
+        if role in missing and known.ref not in on_deal:
+            found.append(f"{known.name or known.email or known.ref.id} "
+                         f"({known.title or 'no title'}, {role.replace('_', ' ')})")
+    return found[:limit]
+
+
+def plan_record_fields(ctx: Context, ref: Ref, current: Any, desired: dict[str, str | None],
+                       out: RecordPlan, tagged: bool) -> None:
+    plan = plan_fields(ref, current, desired, ctx.state.last_written(ref))
+    out.kept_manual += len(plan.kept_manual)
+    adopt(ctx, ref, {name: current.get(name) for name in plan.adopted})
+    for change in plan.changes:
+        out.steps.append(Step(change, ref, _field_written(ctx, change, change.field,
+                                                           tagged and change.field == "role")))
+
+
+def plan_native(ctx: Context, ref: Ref, ledger_field: str, current: str | None, wanted: str,
+                out: RecordPlan, contact_role: tuple[Ref, str] | None = None) -> None:
+    """Fill one of the CRM's own fields only where it is empty (or still holds our value)."""
+    plan = plan_fields(ref, {ledger_field: current}, {ledger_field: wanted},
+                       ctx.state.last_written(ref))
+    out.kept_manual += len(plan.kept_manual)
+    adopt(ctx, ref, {name: current for name in plan.adopted})
+    for planned in plan.changes:
+        change: Change
+        if contact_role is not None:
+            change = SetContactRole(ref, contact_role[0], wanted, contact_role[1])
+        else:
+            change = SetNativeField(ref, ledger_field, wanted, planned.previous)
+        out.steps.append(Step(change, ref, _field_written(ctx, planned, ledger_field, False)))
+
+
+def adopt(ctx: Context, ref: Ref, values: dict[str, str | None]) -> None:
+    """Our value is already there (an earlier run wrote it but stopped before recording
+    it): record it, so a later change is not mistaken for a person's edit."""
+    if ctx.dry_run:
+        return
+    for name, value in values.items():
+        ctx.state.record_write(ctx.run_id, ref, name, value, value, ctx.now)
+
+
+def _field_written(ctx: Context, change: SetField, name: str,
+                   count_tag: bool) -> Callable[[ChangeResult], None]:
+    def done(result: ChangeResult) -> None:
+        ctx.state.record_write(ctx.run_id, change.ref, name, change.previous, change.value,
+                               ctx.now)
+        if count_tag:
+            ctx.count(change.ref.system, "contacts_tagged")
+    return done
+
+
+def plan_task_change(ctx: Context, about: Ref, rule: str, change: Change,
+                     out: RecordPlan) -> None:
+    if isinstance(change, UpsertTask):
+        episode = int(change.key.rsplit(":", 1)[1])
+
+        def created(result: ChangeResult) -> None:
+            task = Ref(about.system, "task", result.created_id) if result.created_id else None
+            ctx.state.record_task(change.key, rule, about, task, episode, ctx.run_id)
+            ctx.count(about.system, "tasks_created")
+        out.steps.append(Step(change, about, created))
+    elif isinstance(change, CloseTask):
+        def closed(result: ChangeResult) -> None:
+            ctx.state.close_task(change.key)
+            ctx.count(about.system, "tasks_closed")
+        out.steps.append(Step(change, about, closed))
+
+
+def close_tasks(ctx: Context, about: Ref, out: RecordPlan, in_crm: bool) -> None:
+    for task in ctx.state.open_tasks_about(about):
+        if in_crm and task.task is not None:
+            plan_task_change(ctx, about, task.rule, CloseTask(task.task, task.key), out)
+        else:  # the record is gone, and its tasks with it
+            out.saves.append(lambda key=task.key: ctx.state.close_task(key))
+
+
+def task_home(ref: Ref, members: list[Ref]) -> Ref:
+    """Which of a person's records gets their tasks: a Salesforce contact, else a
+    Salesforce lead, else the HubSpot contact."""
+    order = {(SALESFORCE, CONTACT): 0, (SALESFORCE, LEAD): 1, (HUBSPOT, CONTACT): 2}
+    return min([ref, *members], key=lambda r: (order.get((r.system, r.kind), 9), r.id))
