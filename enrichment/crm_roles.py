@@ -16,6 +16,7 @@ HUBSPOT_BUYING_ROLE = {
     "influencer": "INFLUENCER",
     "user": "END_USER",
     "blocker": "BLOCKER",
+    "champion": "CHAMPION",
 }
 
 SALESFORCE_CONTACT_ROLE = {
@@ -25,6 +26,7 @@ SALESFORCE_CONTACT_ROLE = {
     "technical_evaluator": "Evaluator",
     "influencer": "Influencer",
     "user": "Business User",
+    "champion": "Influencer",  # the default picklist has no champion; an advocate influences
 }
 
 

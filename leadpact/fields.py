@@ -43,6 +43,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("role", "Buying role", "text", (PERSON,)),
     FieldSpec("role_confidence", "Buying role confidence", "number", (PERSON,)),
     FieldSpec("role_reason", "Buying role reason", "long_text", (PERSON,)),
+    FieldSpec("title_role", "Buying role from title alone", "text", (PERSON,)),
     FieldSpec("lead_stage", "Lead stage", "text", (PERSON,)),
     FieldSpec("lead_score", "Lead score", "number", (PERSON,)),
     FieldSpec("lead_reasons", "Lead stage reasons", "long_text", (PERSON,)),

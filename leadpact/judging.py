@@ -83,7 +83,8 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     candidates = [(title_at, p.title)] + [(m.modified_at, m.title) for m in members]
     titled = [c for c in candidates if c[1] and c[1].strip()]
     title = max(titled, key=lambda c: c[0])[1] if titled else p.title
-    verdict, lead = judge_person(title, ctx.rules, ctx.classify)
+    verdict, lead = judge_person(title, ctx.rules, ctx.classify, p.activities, ctx.now,
+                                 first_deal_start(state, p.ref) if p.activities else None)
     verdict_dict = verdict.as_dict()
     out.role = verdict.role
     out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
@@ -118,6 +119,17 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
         if change is not None:
             plan_task_change(ctx, p.ref, rule, change, out)
     return out
+
+
+def first_deal_start(state: State, person: Ref) -> datetime | None:
+    """When the oldest open deal this person is on began: what "arriving late" is
+    measured against."""
+    starts = []
+    for ref in state.deals_of_person(person):
+        found = state.deal(ref)
+        if found and found[0].get("created_at") and not found[0].get("is_closed"):
+            starts.append(datetime.fromisoformat(found[0]["created_at"]))
+    return min(starts, default=None)
 
 
 def plan_deal(ctx: Context, d: Deal) -> RecordPlan:

@@ -40,6 +40,18 @@ class Ref:
 
 
 @dataclass(frozen=True, slots=True)
+class Activity:
+    """One touch between the seller and a person: an email, meeting, call, form fill or
+    webinar. `inbound` is True when the buyer acted (replied, booked, filled a form)."""
+
+    at: datetime
+    kind: str  # email | meeting | call | form | webinar | content
+    inbound: bool
+    subject: str = ""
+    deal: Ref | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     """A lead or contact. `leadpact` holds the current values of leadpact's own fields,
     keyed by canonical name (see leadpact.fields); a missing key means empty."""
@@ -57,6 +69,7 @@ class Person:
     merged_into: Ref | None = None  # a merged-away record points at the survivor
     deleted: bool = False
     leadpact: Mapping[str, str | None] = field(default_factory=dict)
+    activities: tuple[Activity, ...] = ()  # recent touches, newest last (may be empty)
 
 
 @dataclass(frozen=True, slots=True)

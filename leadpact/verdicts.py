@@ -3,13 +3,15 @@ Pure: values in, values out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
 from leadpact.enrichment.committee import Coverage, committee_coverage
+from leadpact.enrichment.engagement import refine_role
 from leadpact.enrichment.staleness import StaleVerdict, judge_staleness
-from leadpact.model import ContactRole, Deal, Ref
+from leadpact.model import Activity, ContactRole, Deal, Ref
 from leadpact.rules.engine import LeadVerdict, Rules, evaluate_lead
 
 
@@ -17,12 +19,13 @@ from leadpact.rules.engine import LeadVerdict, Rules, evaluate_lead
 class PersonVerdict:
     seniority: str
     function: str
-    role: str
+    role: str  # after engagement refined the title's prior
     confidence: float
     because: str
     stage: str
     score: int
     stage_reasons: str
+    title_role: str  # the title-only prior, kept so both can be seen
 
     def fields(self, rules_version: str) -> dict[str, str | None]:
         return {
@@ -35,20 +38,25 @@ class PersonVerdict:
             "lead_score": f"{self.score:g}",
             "lead_reasons": self.stage_reasons,
             "rules_version": rules_version,
+            "title_role": self.title_role,
         }
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def judge_person(title: str | None, rules: Rules,
-                 classify: Any) -> tuple[PersonVerdict, LeadVerdict]:
-    """`classify` is the title classifier (enrichment.titles), org overrides applied."""
+def judge_person(title: str | None, rules: Rules, classify: Any,
+                 activities: Sequence[Activity] = (), now: datetime | None = None,
+                 deal_started_at: datetime | None = None) -> tuple[PersonVerdict, LeadVerdict]:
+    """`classify` is the title classifier (enrichment.titles), org overrides applied; the
+    person's activities then refine its role."""
     tagged = classify(title or "")
-    lead = evaluate_lead(rules, tagged.role, tagged.seniority)
-    verdict = PersonVerdict(tagged.seniority, tagged.function, tagged.role,
-                            round(float(tagged.confidence), 2), tagged.because,
-                            lead.stage, lead.score, lead.reasons)
+    refined = refine_role(tagged.role, float(tagged.confidence), tagged.because,
+                          tagged.function, activities, deal_started_at, now)
+    lead = evaluate_lead(rules, refined.role, tagged.seniority)
+    verdict = PersonVerdict(tagged.seniority, tagged.function, refined.role,
+                            round(refined.confidence, 2), refined.because,
+                            lead.stage, lead.score, lead.reasons, tagged.role)
     return verdict, lead
 
 

@@ -17,7 +17,7 @@ from leadpact.enrichment.staleness import StaleThresholds
 from leadpact.errors import RuleError
 
 ROLES = ("economic_buyer", "decision_maker", "executive_sponsor", "technical_evaluator",
-         "influencer", "blocker", "user", "unknown")
+         "influencer", "blocker", "user", "champion", "unknown")
 SENIORITIES = ("c_level", "vp", "director", "manager", "senior_ic", "ic", "entry", "unknown")
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from leadpact.errors import QuotaExhausted
-from leadpact.model import ContactRole, Ref
+from leadpact.model import Activity, ContactRole, Ref
 from leadpact.pipeline import run_sync
 from leadpact.rules.engine import load_rules
 from leadpact.state import State
@@ -34,6 +34,8 @@ def classify(title: str) -> Tag:
         return Tag("c_level", "finance", "economic_buyer", 0.95, "CFO → economic buyer")
     if "procurement" in t:
         return Tag("manager", "procurement", "blocker", 0.9, "procurement → blocker")
+    if "finance manager" in t:
+        return Tag("manager", "finance", "user", 0.8, "finance manager → user")
     if "engineer" in t:
         return Tag("ic", "engineering", "technical_evaluator", 0.9, "engineer")
     return Tag("unknown", "other", "unknown", 0.1, "no title")
@@ -223,3 +225,15 @@ def test_given_empty_native_roles_then_filled_but_a_reps_value_is_never_touched(
     assert ("SetNativeField", "BUDGET_HOLDER") in native
     assert ("SetContactRole", "Evaluator") in native
     assert len(native) == 2  # the CHAMPION and the Decision Maker set by people stay
+
+
+def test_given_engagement_overrules_the_title_then_both_prior_and_evidence_are_written(
+        state: State) -> None:
+    hs = MemoryConnector("hubspot")
+    threads = (Activity(days_ago(9), "email", True, "Pricing proposal"),
+               Activity(days_ago(2), "email", True, "Order form"))
+    hs.put(person("1", title="Finance Manager", activities=threads))
+    sync(state, hs)
+    fields = hs.records[Ref("hubspot", "contact", "1")].leadpact
+    assert (fields["role"], fields["title_role"]) == ("economic_buyer", "user")
+    assert "pricing/contract threads" in str(fields["role_reason"])

@@ -1,0 +1,104 @@
+"""Engagement refines the title prior. Pure: a person's activities in, a role out.
+
+Titles say who someone is on paper; behaviour says what they do in this deal. Each rule
+below needs enough evidence to overrule the title, and says what it saw in `because`:
+- finance people who turn up only on money threads are the economic buyer;
+- people who arrive late with security, privacy or legal review can veto: blocker;
+- a champion is someone who keeps coming back, meeting after meeting across weeks, and
+  answers: behaviour only, never a title.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from leadpact.model import Activity
+
+CHAMPION = "champion"  # a behavioural role: only ever set from engagement
+
+
+@dataclass(frozen=True, slots=True)
+class EngagementThresholds:
+    economic_buyer_min_threads: int = 2  # money threads needed before a finance person counts
+    late_share: float = 0.75  # joined after this share of the deal's life counts as "late"
+    champion_min_meetings: int = 3
+    champion_min_span_days: int = 14
+    champion_min_replies: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRefinement:
+    role: str
+    confidence: float
+    because: str
+    changed: bool
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _topics() -> dict[str, tuple[str, ...]]:
+    text = resources.files("leadpact.enrichment").joinpath("engagement_topics.yaml")
+    raw = yaml.safe_load(text.read_text("utf-8"))
+    return {topic: tuple(_fold(k) for k in words) for topic, words in raw.items()}
+
+
+def topic_of(subject: str) -> str | None:
+    folded = _fold(subject)
+    for topic, keywords in _topics().items():
+        if any(k in folded for k in keywords):
+            return topic
+    return None
+
+
+def refine_role(
+    role: str,
+    confidence: float,
+    because: str,
+    function: str,
+    activities: Sequence[Activity],
+    deal_started_at: datetime | None = None,
+    now: datetime | None = None,
+    t: EngagementThresholds = EngagementThresholds(),
+) -> RoleRefinement:
+    """The title's role, unless the person's activities show another one clearly."""
+    keep = RoleRefinement(role, confidence, because, changed=False)
+    if not activities:
+        return keep
+    topics = [topic_of(a.subject) for a in activities]
+    meetings = [a for a in activities if a.kind == "meeting"]
+    replies = [a for a in activities if a.inbound and a.kind in ("email", "meeting", "call")]
+    if len(meetings) >= t.champion_min_meetings and len(replies) >= t.champion_min_replies:
+        span = max(a.at for a in meetings) - min(a.at for a in meetings)
+        if span >= timedelta(days=t.champion_min_span_days):
+            return RoleRefinement(
+                CHAMPION, 0.8,
+                f"{len(meetings)} meetings over {span.days} days and {len(replies)} replies "
+                f"→ champion (title said {role})", changed=True)
+    money = sum(1 for topic in topics if topic == "commercial")
+    if (function == "finance" and money >= t.economic_buyer_min_threads
+            and money == len(activities) and role != "economic_buyer"):
+        return RoleRefinement(
+            "economic_buyer", max(confidence, 0.85),
+            f"finance, only on {money} pricing/contract threads → economic buyer "
+            f"(title said {role})", changed=True)
+    gate = [a for a, topic in zip(activities, topics, strict=True) if topic == "gatekeeping"]
+    if gate and role != "blocker" and deal_started_at is not None and now is not None:
+        first_seen = min(a.at for a in activities)
+        life = (now - deal_started_at).total_seconds()
+        if life > 0 and (first_seen - deal_started_at).total_seconds() >= t.late_share * life:
+            return RoleRefinement(
+                "blocker", 0.75,
+                f"joined late ({first_seen.date()}) on \"{gate[0].subject}\" → blocker "
+                f"(title said {role})", changed=True)
+    return keep

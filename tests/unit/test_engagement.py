@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from leadpact.enrichment.engagement import CHAMPION, refine_role, topic_of
+from leadpact.model import Activity
+from tests.builders import NOW, days_ago
+
+
+def email(days: int, subject: str, inbound: bool = True) -> Activity:
+    return Activity(days_ago(days), "email", inbound, subject)
+
+
+def meeting(days: int, subject: str = "Weekly sync") -> Activity:
+    return Activity(days_ago(days), "meeting", True, subject)
+
+
+@pytest.mark.parametrize(("subject", "topic"), [
+    ("RE: Pricing proposal Q3", "commercial"),
+    ("Angebot für Lizenzen", "commercial"),
+    ("Cotización anual", "commercial"),
+    ("Security questionnaire – please complete", "gatekeeping"),
+    ("DPA review", "gatekeeping"),
+    ("Contract redlines v2", "gatekeeping"),
+    ("Webinar: pipeline hygiene", None),
+])
+def test_given_a_subject_then_its_topic(subject: str, topic: str | None) -> None:
+    assert topic_of(subject) == topic
+
+
+def test_given_no_activity_then_the_title_prior_stands() -> None:
+    refined = refine_role("user", 0.7, "analyst → user", "finance", [])
+    assert (refined.role, refined.changed, refined.because) == ("user", False, "analyst → user")
+
+
+def test_given_finance_only_on_money_threads_then_economic_buyer_with_evidence() -> None:
+    refined = refine_role("user", 0.7, "finance manager → user", "finance",
+                          [email(10, "Pricing proposal"), email(3, "Order form")])
+    assert refined.role == "economic_buyer" and refined.changed
+    assert "2 pricing/contract threads" in refined.because and "title said user" in refined.because
+
+
+def test_given_finance_also_on_other_threads_then_not_promoted() -> None:
+    refined = refine_role("user", 0.7, "r", "finance",
+                          [email(10, "Pricing proposal"), email(3, "Order form"),
+                           email(2, "Webinar follow-up")])
+    assert refined.role == "user"
+
+
+def test_given_non_finance_on_money_threads_then_not_economic_buyer() -> None:
+    refined = refine_role("user", 0.7, "r", "marketing",
+                          [email(10, "Pricing proposal"), email(3, "Order form")])
+    assert refined.role == "user"
+
+
+def test_given_a_late_arrival_on_a_security_questionnaire_then_blocker() -> None:
+    refined = refine_role("technical_evaluator", 0.8, "r", "it",
+                          [email(5, "Security questionnaire")],
+                          deal_started_at=days_ago(100), now=NOW)
+    assert refined.role == "blocker" and "joined late" in refined.because
+
+
+def test_given_an_early_security_contact_then_not_a_late_blocker() -> None:
+    refined = refine_role("technical_evaluator", 0.8, "r", "it",
+                          [email(90, "Security questionnaire")],
+                          deal_started_at=days_ago(100), now=NOW)
+    assert refined.role == "technical_evaluator"
+
+
+def test_given_meetings_across_weeks_and_replies_then_champion() -> None:
+    refined = refine_role("user", 0.7, "r", "operations",
+                          [meeting(40), meeting(25), meeting(10), email(9, "Next steps")])
+    assert refined.role == CHAMPION and "3 meetings over 30 days" in refined.because
+
+
+def test_given_meetings_within_one_week_then_no_champion() -> None:
+    refined = refine_role("user", 0.7, "r", "operations",
+                          [meeting(12), meeting(10), meeting(8), email(7, "ok")])
+    assert refined.role == "user"
+
+
+def test_given_a_champion_title_alone_then_never_champion() -> None:
+    refined = refine_role("user", 0.7, "Champion of Change", "other",
+                          [Activity(NOW - timedelta(days=1), "webinar", True, "Webinar")])
+    assert refined.role == "user"
