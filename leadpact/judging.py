@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 from leadpact.changes import (
@@ -70,7 +71,11 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     if p.deleted or p.merged_into is not None or p.converted_to is not None:
         # Converted leads are read-only in Salesforce; their contact carries on.
         links = [r for r in (p.converted_to, p.merged_into) if r is not None]
-        out.saves.append(lambda: (state.link(p.ref, links), state.forget_person(p.ref)))
+
+        def forget() -> None:
+            state.link(p.ref, links)
+            state.forget_person(p.ref)
+        out.saves.append(forget)
         close_tasks(ctx, p.ref, out, in_crm=not p.deleted and p.merged_into is None)
         return out
     email = normalise_email(p.email)
@@ -90,11 +95,13 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
     if previous and previous.verdict and previous.verdict.get("role") != verdict.role:
         out.refresh.extend(state.deals_of_person(p.ref))
-    out.saves.append(lambda: (
-        state.link(p.ref, p.linked),
+
+    def save() -> None:
+        state.link(p.ref, p.linked)
         state.save_person(p.ref, identity, email, p.title, title_at, verdict_dict,
-                          p.account_id, p.name),
-        state.set_identity([m.ref for m in members], identity)))
+                          p.account_id, p.name)
+        state.set_identity([m.ref for m in members], identity)
+    out.saves.append(save)
     plan_record_fields(ctx, p.ref, p.leadpact, verdict.fields(ctx.rules.version), out,
                        tagged=True)
     if p.ref.system == HUBSPOT:
@@ -264,7 +271,7 @@ def close_tasks(ctx: Context, about: Ref, out: RecordPlan, in_crm: bool) -> None
         if in_crm and task.task is not None:
             plan_task_change(ctx, about, task.rule, CloseTask(task.task, task.key), out)
         else:  # the record is gone, and its tasks with it
-            out.saves.append(lambda key=task.key: ctx.state.close_task(key))
+            out.saves.append(partial(ctx.state.close_task, task.key))
 
 
 def task_home(ref: Ref, members: list[Ref]) -> Ref:
