@@ -1,20 +1,18 @@
-"""The small SOQL subset the sandbox understands: parse, type-check and evaluate. Pure.
+"""The small SOQL subset the sandbox understands: the syntax tree and its parser. Pure.
+(soql_eval.py type-checks and evaluates a parsed query.)
 
 SELECT f, ... FROM sObject [WHERE cond] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...]
 [LIMIT n] [OFFSET n]. Conditions: = != <> < <= > >=, [NOT] IN (...), LIKE, NOT, AND/OR
 with parentheses (SOQL refuses to mix AND and OR without them). Literals: 'strings' with
 backslash escapes, numbers, TRUE/FALSE, NULL, dates 2026-11-01 and datetimes
-2026-11-01T10:00:00Z / .000+0000 / +00:00. Like SOQL, text compares case-insensitively and
-null is a value (`Field != 'x'` matches rows where Field is null).
+2026-11-01T10:00:00Z / .000+0000 / +00:00.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
 
 Value = str | int | float | bool | date | datetime | None
 
@@ -329,122 +327,3 @@ class _Parser:
 def parse(text: str) -> Query:
     """Parse a SOQL query; raises SoqlError (MALFORMED_QUERY) when it is not in the subset."""
     return _Parser(text).query()
-
-
-# -- type check -----------------------------------------------------------------------------
-_SOQL_TYPE = {"datetime": "dateTime", "date": "date", "boolean": "boolean", "number": "double",
-              "string": "string"}
-
-
-def _kind_of(value: Value) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, datetime):
-        return "datetime"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, (int, float)):
-        return "number"
-    return "string"
-
-
-def check_types(cond: Condition, kind_of_field: Callable[[str], str]) -> None:
-    """Refuse a literal of the wrong type for its field (e.g. a quoted datetime), the way
-    Salesforce does. kind_of_field: datetime | date | boolean | number | string."""
-    if isinstance(cond, Junction):
-        for operand in cond.operands:
-            check_types(operand, kind_of_field)
-        return
-    if isinstance(cond, Not):
-        check_types(cond.operand, kind_of_field)
-        return
-    expected = kind_of_field(cond.field)
-    values = cond.values if isinstance(cond, InSet) else (
-        (cond.pattern,) if isinstance(cond, Like) else (cond.value,))
-    if isinstance(cond, Like) and expected != "string":
-        raise SoqlError(f"invalid operator on field '{cond.field}': LIKE needs a text field",
-                        "INVALID_QUERY_FILTER_OPERATOR")
-    for value in values:
-        if value is not None and _kind_of(value) != expected:
-            quoted = " and should not be enclosed in quotes" if isinstance(value, str) else ""
-            raise SoqlError(
-                f"value of filter criterion for field '{cond.field}' must be of type "
-                f"{_SOQL_TYPE[expected]}{quoted}", "INVALID_QUERY_FILTER_OPERATOR")
-
-
-# -- evaluation -----------------------------------------------------------------------------
-def _fold(value: Any) -> Any:
-    return value.casefold() if isinstance(value, str) else value
-
-
-def _like_regex(pattern: str) -> re.Pattern[str]:
-    out, i = [], 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "%_":
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
-        i += 1
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
-
-
-def _compare(actual: Any, op: str, expected: Value) -> bool:
-    if actual is None or expected is None:
-        equal = actual is None and expected is None
-        return equal if op == "=" else (not equal) if op == "!=" else False
-    a, b = _fold(actual), _fold(expected)
-    if op == "=":
-        return bool(a == b)
-    if op == "!=":
-        return bool(a != b)
-    return bool({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
-
-
-def matches(cond: Condition, record: Mapping[str, Any]) -> bool:
-    """Does a record (keyed by lower-cased field name) satisfy the condition?"""
-    if isinstance(cond, Junction):
-        results = (matches(operand, record) for operand in cond.operands)
-        return all(results) if cond.op == "AND" else any(results)
-    if isinstance(cond, Not):
-        return not matches(cond.operand, record)
-    actual = record[cond.field.lower()]
-    if isinstance(cond, InSet):
-        found = any(_compare(actual, "=", value) for value in cond.values)
-        return found != cond.negated
-    if isinstance(cond, Like):
-        return actual is not None and bool(_like_regex(cond.pattern).fullmatch(str(actual)))
-    return _compare(actual, cond.op, cond.value)
-
-
-def sort_records(records: Sequence[Mapping[str, Any]], order_by: Sequence[OrderKey]
-                 ) -> list[Mapping[str, Any]]:
-    """Stable multi-key sort with SOQL's null placement and case-insensitive text."""
-    rows = list(records)
-    for key in reversed(order_by):  # stable passes, least significant key first
-        name = key.field.lower()
-        nulls = [r for r in rows if r[name] is None]
-        values = sorted((r for r in rows if r[name] is not None),
-                        key=lambda r, n=name: _fold(r[n]), reverse=key.descending)
-        rows = nulls + values if key.nulls_first else values + nulls
-    return rows
-
-
-def execute(query: Query, records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Filter, order, offset and limit records keyed by lower-cased field names."""
-    chosen = [r for r in records if query.where is None or matches(query.where, r)]
-    ordered = sort_records(chosen, query.order_by)[query.offset:]
-    return ordered if query.limit is None else ordered[: query.limit]
-
-
-def lower_bound(cond: Condition | None, field: str) -> datetime | None:
-    """A `field >= t` (or `>`) every match must satisfy, if the condition states one at its
-    top level: lets the store skip older rows. None when there is none."""
-    if isinstance(cond, Compare) and cond.field.lower() == field.lower() and \
-            cond.op in (">=", ">") and isinstance(cond.value, datetime):
-        return cond.value
-    if isinstance(cond, Junction) and cond.op == "AND":
-        bounds = [b for o in cond.operands if (b := lower_bound(o, field)) is not None]
-        return max(bounds) if bounds else None
-    return None

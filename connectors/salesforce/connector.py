@@ -1,0 +1,334 @@
+"""The Salesforce connector: simple-salesforce in direct mode (instance URL + access token),
+every call under the shared retry policy, wire details in queries.py and mapping.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+import requests
+from simple_salesforce import Salesforce
+
+from leadpact.changes import Change, ChangeResult, SetContactRole, UpsertTask
+from leadpact.connectors import cursor as cursors
+from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.retry import RetryPolicy, Verdict, call_with_retries, classify
+from leadpact.connectors.salesforce import failures, mapping, queries, transport
+from leadpact.connectors.salesforce.queries import chunks
+from leadpact.errors import (
+    AuthError,
+    ConnectorError,
+    QuotaExhausted,
+    RecordRejected,
+    UnreachableError,
+)
+from leadpact.model import DEAL, SALESFORCE, Page, Record, Ref
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+class SalesforceConnector:
+    system = SALESFORCE
+
+    def __init__(
+        self,
+        instance_url: str,
+        access_token: str,
+        *,
+        api_version: str = "59.0",
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing it is safe
+        lookback: timedelta = timedelta(minutes=5),
+        page_size: int = 2000,
+        session: requests.Session | None = None,
+    ):
+        target = transport.endpoint(instance_url)
+        self._host = target.host
+        self._retry = retry
+        self._lookback = lookback
+        self._page_size = max(1, page_size)
+        self._owns_session = session is None
+        self._session = session or requests.Session()
+        self._transport = transport.mount(self._session, target)
+        self._sf = Salesforce(instance_url=instance_url, session_id=access_token,
+                              version=api_version, session=self._session)
+
+    def close(self) -> None:
+        """Release the HTTP connections (the session, when the connector made it)."""
+        if self._owns_session:
+            self._session.close()
+
+    def __enter__(self) -> SalesforceConnector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:  # never show the token
+        return f"SalesforceConnector(host={self._host!r})"
+
+    @property
+    def api_calls(self) -> int:
+        return self._transport.attempts
+
+    @property
+    def api_usage(self) -> tuple[int, int] | None:
+        """(used, limit) of the org's daily API requests, from the last Sforce-Limit-Info."""
+        usage = self._sf.api_usage.get("api-usage")
+        return (usage.used, usage.total) if usage else None
+
+    # -- calls ----------------------------------------------------------------------------
+    def _call(self, call: Callable[[], T], what: str) -> T:
+        """One client call under the retry policy; failures become leadpact errors."""
+        def describe(exc: BaseException) -> failures.Failure | None:
+            return failures.describe(exc, self._transport.last_response)
+
+        try:
+            return call_with_retries(call, describe, self._retry)
+        except Exception as exc:
+            failure = describe(exc)
+            if failure is None:
+                raise
+            raise failures.to_error(failure, self._host, what) from exc
+
+    def _query_pages(self, soql: str, include_deleted: bool, what: str) -> Iterator[list[Row]]:
+        """The rows of a query, one server page at a time; each page is retried on its
+        own, so a failure on page 3 does not re-read pages 1 and 2."""
+        options = queries.query_options(self._page_size)
+        result = self._call(lambda: self._sf.query(soql, include_deleted=include_deleted,
+                                                   headers=options), what)
+        while True:
+            yield list(result["records"])
+            if result["done"]:
+                return
+            next_url = result["nextRecordsUrl"]
+            result = self._call(partial(self._sf.query_more, next_url,
+                                        identifier_is_url=True, headers=options), what)
+
+    def _query(self, soql: str, include_deleted: bool, what: str) -> list[Row]:
+        return [row for page in self._query_pages(soql, include_deleted, what) for row in page]
+
+    # -- reads ----------------------------------------------------------------------------
+    def read_changes(self, cursor: str | None) -> Iterator[Page]:
+        streams = cursors.load(cursor)
+        for sobject in queries.STREAMS:
+            yield from self._read_stream(sobject, streams)
+
+    def _read_stream(self, sobject: str, streams: dict[str, cursors.StreamCursor]
+                     ) -> Iterator[Page]:
+        state = streams.get(sobject, cursors.StreamCursor())
+        # queryAll: deleted and merged-away rows come back with IsDeleted = true.
+        soql = queries.changes_query(sobject, state.query_from(self._lookback))
+        for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows"):
+            for rows in chunks(server_page, self._page_size):
+                stamped = [(row, mapping.modified_at(row)) for row in rows]
+                fresh = [(row, ts) for row, ts in stamped if state.is_new(row["Id"], ts)]
+                if not fresh:
+                    continue  # all seen in the lookback window already
+                records = self._records(sobject, [row for row, _ in fresh])
+                state = state.advance(((row["Id"], ts) for row, ts in fresh), self._lookback)
+                streams[sobject] = state
+                yield Page(tuple(records), cursors.dump(streams))
+
+    def _records(self, sobject: str, rows: list[Row]) -> list[Record]:
+        if sobject in ("Lead", "Contact"):
+            return [mapping.to_person(row) for row in rows]
+        if sobject == "Opportunity":
+            return list(self._deals(rows))
+        # A changed contact role means its opportunity's buying committee changed.
+        parents = list(dict.fromkeys(row["OpportunityId"] for row in rows))
+        return list(self._deals(self._rows_by_id("Opportunity", parents)))
+
+    def _deals(self, rows: list[Row]) -> list[Record]:
+        roles = self._contact_roles([row["Id"] for row in rows if not row.get("IsDeleted")])
+        return [mapping.to_deal(row, roles.get(row["Id"], ())) for row in rows]
+
+    def _contact_roles(self, opportunity_ids: list[str]) -> dict[str, list[Any]]:
+        roles: dict[str, list[Any]] = {}
+        for ids in chunks(opportunity_ids, queries.IN_LIST_LIMIT):
+            for row in self._query(queries.contact_roles_query(ids), False,
+                                   "reading opportunity contact roles"):
+                roles.setdefault(row["OpportunityId"], []).append(mapping.to_contact_role(row))
+        return roles
+
+    def _rows_by_id(self, sobject: str, ids: Sequence[str]) -> list[Row]:
+        rows: list[Row] = []
+        for chunk in chunks(ids, queries.IN_LIST_LIMIT):
+            rows += self._query(queries.by_ids_query(sobject, chunk), True,
+                                f"reading {sobject} rows by id")
+        return rows
+
+    def read_records(self, refs: Sequence[Ref]) -> list[Record]:
+        """The given records as they are now, in the order asked; deleted or merged-away
+        ones come back with deleted=True (queryAll), unknown ones are left out."""
+        wanted: dict[str, list[str]] = {}
+        for ref in refs:
+            sobject = queries.SOBJECT_BY_KIND.get(ref.kind)
+            if ref.system == SALESFORCE and sobject in queries.FIELDS:
+                wanted.setdefault(sobject, []).append(ref.id)
+        found: dict[str, Record] = {}
+        for sobject, ids in wanted.items():
+            for record in self._records(sobject, self._rows_by_id(sobject,
+                                                                  list(dict.fromkeys(ids)))):
+                found[record.ref.id] = record
+        return [found[ref.id] for ref in dict.fromkeys(refs) if ref.id in found]
+
+    # -- writes ---------------------------------------------------------------------------
+    def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
+        results: list[ChangeResult | None] = [None] * len(changes)
+        role_ids = self._contact_role_ids(
+            [c for c in changes if isinstance(c, SetContactRole) and not c.role_record_id])
+        writes: list[tuple[int, mapping.FieldWrite]] = []
+        tasks: list[tuple[int, UpsertTask]] = []
+        for index, change in enumerate(changes):
+            if isinstance(change, UpsertTask):
+                tasks.append((index, change))
+                continue
+            if isinstance(change, SetContactRole) and not change.role_record_id:
+                found = role_ids.get((change.deal.id, change.person.id))
+                change_to_write: Change = SetContactRole(
+                    change.deal, change.person, change.role, found)
+            else:
+                change_to_write = change
+            try:
+                writes.append((index, mapping.field_write(change_to_write)))
+            except mapping.UnsupportedChange as exc:
+                results[index] = ChangeResult(change, False, str(exc))
+        for batch in chunks(mapping.merge_writes(writes), queries.COLLECTION_LIMIT):
+            outcome = self._send_collection("PATCH", [w.collection_record() for w in batch])
+            for position, record in enumerate(batch):
+                error = outcome if isinstance(outcome, str) else \
+                    mapping.save_error(outcome[position])
+                for index in record.change_indexes:
+                    results[index] = ChangeResult(changes[index], error is None, error)
+        self._upsert_tasks(tasks, results)
+        return [r if r is not None else ChangeResult(changes[i], False, "not applied")
+                for i, r in enumerate(results)]
+
+    def _collection(self, method: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """sObject Collections SaveResults, in request order (no retry: callers decide)."""
+        saved = self._sf.restful("composite/sobjects", method=method,
+                                 json={"allOrNone": False, "records": records})
+        return list(saved or [])
+
+    def _send_collection(self, method: str, records: list[dict[str, Any]]
+                         ) -> list[dict[str, Any]] | str:
+        """SaveResults, or the one reason the whole request was refused. allOrNone false:
+        a bad record fails alone."""
+        try:
+            return self._call(lambda: self._collection(method, records),
+                              f"saving {len(records)} records")
+        except RecordRejected as exc:
+            return str(exc)
+
+    def _contact_role_ids(self, changes: list[SetContactRole]) -> dict[tuple[str, str], str]:
+        """(opportunity id, contact id) -> OpportunityContactRole id, for role changes that
+        did not name the role record."""
+        found: dict[tuple[str, str], str] = {}
+        deal_ids = list(dict.fromkeys(c.deal.id for c in changes
+                                      if c.deal.system == SALESFORCE and c.deal.kind == DEAL))
+        for ids in chunks(deal_ids, queries.IN_LIST_LIMIT):
+            for row in self._query(queries.contact_roles_query(ids), False,
+                                   "finding opportunity contact roles"):
+                found.setdefault((row["OpportunityId"], row["ContactId"]), row["Id"])
+        return found
+
+    def _upsert_tasks(self, tasks: list[tuple[int, UpsertTask]],
+                      results: list[ChangeResult | None]) -> None:
+        wanted: dict[str, UpsertTask] = {}  # the first change for a key decides the task
+        indexes: dict[str, list[int]] = {}
+        for index, change in tasks:
+            wanted.setdefault(change.key, change)
+            indexes.setdefault(change.key, []).append(index)
+        by_index = dict(tasks)
+        for keys in chunks(list(wanted), queries.COLLECTION_LIMIT):
+            batch = {key: wanted[key] for key in keys}
+            # Look up and create as one retried unit: after a lost answer the retry finds
+            # the tasks the first attempt made instead of making them twice.
+            outcome = self._call(partial(self._find_or_create_tasks, batch),
+                                 f"creating {len(keys)} tasks")
+            for key in keys:
+                task_id, error = outcome[key]
+                for index in indexes[key]:
+                    results[index] = ChangeResult(by_index[index], error is None, error,
+                                                  created_id=task_id)
+
+    def _find_or_create_tasks(self, wanted: dict[str, UpsertTask]
+                              ) -> dict[str, tuple[str | None, str | None]]:
+        """key -> (task id, error): the existing task with that key, else a new one."""
+        existing: dict[str, str] = {}
+        for keys in chunks(list(wanted), queries.TASK_KEYS_PER_QUERY):
+            for row in self._sf.query_all(queries.tasks_by_key_query(keys))["records"]:
+                existing.setdefault(row[queries.TASK_KEY_FIELD], row["Id"])
+        outcome: dict[str, tuple[str | None, str | None]] = {
+            key: (task_id, None) for key, task_id in existing.items() if key in wanted}
+        to_create: dict[str, dict[str, Any]] = {}
+        for key, change in wanted.items():
+            if key in existing:
+                continue
+            try:
+                to_create[key] = mapping.task_record(change)
+            except mapping.UnsupportedChange as exc:
+                outcome[key] = (None, str(exc))
+        if not to_create:
+            return outcome
+        try:
+            saved = self._collection("POST", list(to_create.values()))
+        except Exception as exc:
+            failure = failures.describe(exc, self._transport.last_response)
+            if failure is None or classify(failure).verdict is not Verdict.REJECT:
+                raise  # retried or turned into a leadpact error by _call
+            reason = f"Salesforce refused the tasks: {failures.error_summary(failure.body)}"
+            return outcome | {key: (None, reason) for key in to_create}
+        for key, result in zip(to_create, saved, strict=True):
+            error = mapping.save_error(result)
+            outcome[key] = (result.get("id") if error is None else None, error)
+        return outcome
+
+    # -- check ----------------------------------------------------------------------------
+    def check(self) -> list[CheckProblem]:
+        try:
+            self._call(self._sf.limits, "reading the org's limits")
+        except ConnectorError as exc:
+            return [_problem_for(exc, self._host)]
+        problems: list[CheckProblem] = []
+        for sobject, needed in queries.WRITTEN_FIELDS.items():
+            try:
+                described = self._call(partial(self._sf.restful, f"sobjects/{sobject}/describe"),
+                                       f"describing {sobject}")
+            except ConnectorError as exc:
+                problems.append(_problem_for(exc, self._host))
+                continue
+            fields = {f["name"]: f for f in (described or {}).get("fields", [])}
+            missing = [name for name in needed if name not in fields]
+            read_only = [name for name in needed
+                         if name in fields and not fields[name].get("updateable")]
+            if missing:
+                problems.append(CheckProblem(
+                    f"Salesforce {sobject} is missing fields leadpact writes: "
+                    f"{', '.join(missing)}",
+                    f"Create them on {sobject} (Setup > Object Manager > {sobject} > Fields & "
+                    "Relationships) or install the leadpact package, then run the check again"))
+            if read_only:
+                problems.append(CheckProblem(
+                    f"Salesforce {sobject} fields leadpact writes are read-only for this "
+                    f"user: {', '.join(read_only)}",
+                    "Give the integration user edit access to them (field-level security), "
+                    "then run the check again"))
+        return problems
+
+
+def _problem_for(exc: ConnectorError, host: str) -> CheckProblem:
+    if isinstance(exc, AuthError):
+        return CheckProblem("Salesforce rejected the access token",
+                            "Set LEADPACT_SALESFORCE_TOKEN to a valid session/access token")
+    if isinstance(exc, UnreachableError):
+        return CheckProblem(f"Salesforce at {host} did not answer",
+                            "Check the instance URL (https://<domain>.my.salesforce.com) and "
+                            "the network")
+    if isinstance(exc, QuotaExhausted):
+        return CheckProblem("Salesforce daily API limit reached",
+                            "Run again after the limit resets (a rolling 24 hours)")
+    return CheckProblem(str(exc), "Check the integration user's permissions and API access")

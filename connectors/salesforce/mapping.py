@@ -1,0 +1,236 @@
+"""Salesforce rows <-> leadpact values. Pure: no client, no clock.
+
+Reads: Lead/Contact rows become Persons, Opportunity rows (plus their contact roles) Deals.
+Writes: each change becomes one field write on one record; writes to the same record are
+merged into one sObject Collections record, remembering which changes it carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from leadpact import fields as leadpact_fields
+from leadpact.changes import (
+    Change,
+    CloseTask,
+    SetContactRole,
+    SetField,
+    SetNativeField,
+    UpsertTask,
+)
+from leadpact.connectors.salesforce.queries import (
+    KIND_BY_SOBJECT,
+    SOBJECT_BY_KIND,
+    TASK_KEY_FIELD,
+)
+from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, TASK, ContactRole, Deal, Person, Ref
+
+Row = Mapping[str, Any]
+SUBJECT_MAX = 255  # Task.Subject length in Salesforce
+
+
+# -- values ---------------------------------------------------------------------------------
+def parse_datetime(text: str | None) -> datetime | None:
+    """`2026-11-01T10:00:00.000+0000` (or any ISO-8601) as aware UTC."""
+    if not text:
+        return None
+    text = text.replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = text[:-2] + ":" + text[-2:]
+    parsed = datetime.fromisoformat(text)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def parse_date(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def modified_at(row: Row) -> datetime:
+    stamp = parse_datetime(row.get("SystemModstamp"))
+    if stamp is None:
+        raise ValueError(f"Salesforce row {row.get('Id')} has no SystemModstamp")
+    return stamp
+
+
+def _ref(kind: str, record_id: str | None) -> Ref | None:
+    return Ref(SALESFORCE, kind, record_id) if record_id else None
+
+
+def leadpact_values(row: Row, kind: str) -> dict[str, str | None]:
+    """leadpact's own fields present on the row, by canonical name (empty ones left out)."""
+    values: dict[str, str | None] = {}
+    for spec in leadpact_fields.fields_for(kind):
+        value = leadpact_fields.to_canonical(spec, row.get(spec.salesforce))
+        if value is not None:
+            values[spec.name] = value
+    return values
+
+
+# -- reads ----------------------------------------------------------------------------------
+def to_person(row: Row) -> Person:
+    """A Lead or Contact row (by its attributes.type, else its id prefix)."""
+    sobject = _sobject_of(row)
+    kind = KIND_BY_SOBJECT[sobject]
+    converted = row.get("ConvertedContactId") if row.get("IsConverted") else None
+    account = row.get("AccountId") if sobject == "Contact" else row.get("ConvertedAccountId")
+    return Person(
+        ref=Ref(SALESFORCE, kind, row["Id"]),
+        modified_at=modified_at(row),
+        email=row.get("Email") or None,
+        name=row.get("Name") or "",
+        title=row.get("Title") or None,
+        account_id=account or None,
+        owner_id=row.get("OwnerId") or None,
+        converted_to=_ref(CONTACT, converted),
+        merged_into=_ref(kind, row.get("MasterRecordId")),
+        deleted=bool(row.get("IsDeleted")),
+        leadpact=leadpact_values(row, leadpact_fields.PERSON),
+    )
+
+
+def to_contact_role(row: Row) -> ContactRole:
+    return ContactRole(person=Ref(SALESFORCE, CONTACT, row["ContactId"]),
+                       role=row.get("Role") or None, id=row["Id"],
+                       is_primary=bool(row.get("IsPrimary")))
+
+
+def to_deal(row: Row, roles: Iterable[ContactRole] = ()) -> Deal:
+    amount = row.get("Amount")
+    last_activity = parse_date(row.get("LastActivityDate"))
+    return Deal(
+        ref=Ref(SALESFORCE, DEAL, row["Id"]),
+        modified_at=modified_at(row),
+        name=row.get("Name") or "",
+        stage=row.get("StageName") or "",
+        is_closed=bool(row.get("IsClosed")),
+        is_won=bool(row.get("IsWon")),
+        amount=None if amount is None else float(amount),
+        close_date=parse_date(row.get("CloseDate")),
+        created_at=parse_datetime(row.get("CreatedDate")),
+        owner_id=row.get("OwnerId") or None,
+        account_id=row.get("AccountId") or None,
+        # LastActivityDate is a date: read it as the start of that day, UTC.
+        last_activity_at=datetime.combine(last_activity, time(), UTC) if last_activity else None,
+        contacts=tuple(roles),
+        deleted=bool(row.get("IsDeleted")),
+        leadpact=leadpact_values(row, leadpact_fields.DEAL),
+    )
+
+
+def _sobject_of(row: Row) -> str:
+    sobject = (row.get("attributes") or {}).get("type")
+    if sobject:
+        return str(sobject)
+    return {"00Q": "Lead", "003": "Contact", "006": "Opportunity"}[str(row["Id"])[:3]]
+
+
+# -- writes ---------------------------------------------------------------------------------
+class UnsupportedChange(ValueError):
+    """A change the Salesforce connector cannot express; it fails alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldWrite:
+    sobject: str
+    record_id: str
+    field: str
+    value: Any
+
+
+def _salesforce_id(ref: Ref, kinds: Sequence[str]) -> str:
+    if ref.system != SALESFORCE:
+        raise UnsupportedChange(f"{ref} is not a Salesforce record")
+    if ref.kind not in kinds:
+        raise UnsupportedChange(f"cannot write to a Salesforce {ref.kind}")
+    return ref.id
+
+
+def field_write(change: Change) -> FieldWrite:
+    """The one field write a non-task change makes. SetContactRole needs its
+    role_record_id resolved first."""
+    if isinstance(change, SetField):
+        record_id = _salesforce_id(change.ref, (LEAD, CONTACT, DEAL))
+        spec = leadpact_fields.BY_NAME.get(change.field)
+        applies = leadpact_fields.DEAL if change.ref.kind == DEAL else leadpact_fields.PERSON
+        if spec is None or applies not in spec.applies_to:
+            raise UnsupportedChange(f"{change.field!r} is not a leadpact field of a "
+                                    f"{change.ref.kind}")
+        value = leadpact_fields.to_native(spec, change.value, SALESFORCE)
+        return FieldWrite(SOBJECT_BY_KIND[change.ref.kind], record_id, spec.salesforce, value)
+    if isinstance(change, SetNativeField):
+        record_id = _salesforce_id(change.ref, (LEAD, CONTACT, DEAL, TASK))
+        return FieldWrite(SOBJECT_BY_KIND[change.ref.kind], record_id, change.field,
+                          change.value)
+    if isinstance(change, CloseTask):
+        record_id = _salesforce_id(change.task, (TASK,))
+        return FieldWrite("Task", record_id, "Status", "Completed")
+    if isinstance(change, SetContactRole):
+        _salesforce_id(change.deal, (DEAL,))
+        if not change.role_record_id:
+            raise UnsupportedChange(f"no OpportunityContactRole links {change.person} to "
+                                    f"{change.deal}")
+        return FieldWrite("OpportunityContactRole", change.role_record_id, "Role", change.role)
+    raise UnsupportedChange(f"{type(change).__name__} is not a field write")
+
+
+@dataclass(slots=True)
+class RecordWrite:
+    """One record's merged field writes and the indexes of the changes behind them."""
+
+    sobject: str
+    record_id: str
+    values: dict[str, Any] = field(default_factory=dict)
+    change_indexes: list[int] = field(default_factory=list)
+
+    def collection_record(self) -> dict[str, Any]:
+        return {"attributes": {"type": self.sobject}, "Id": self.record_id, **self.values}
+
+
+def merge_writes(writes: Iterable[tuple[int, FieldWrite]]) -> list[RecordWrite]:
+    """Group field writes by record, in order of first appearance; a later write to the same
+    field wins."""
+    merged: dict[tuple[str, str], RecordWrite] = {}
+    for index, write in writes:
+        record = merged.setdefault((write.sobject, write.record_id),
+                                   RecordWrite(write.sobject, write.record_id))
+        record.values[write.field] = write.value
+        record.change_indexes.append(index)
+    return list(merged.values())
+
+
+def task_record(change: UpsertTask) -> dict[str, Any]:
+    """The Task to create for an UpsertTask (sObject Collections form)."""
+    record: dict[str, Any] = {
+        "attributes": {"type": "Task"},
+        "Subject": change.subject[:SUBJECT_MAX],
+        "Description": change.body,
+        "ActivityDate": change.due.isoformat(),
+        "Status": "Not Started",
+        "Priority": "Normal",
+        TASK_KEY_FIELD: change.key,
+    }
+    if change.owner_id:
+        record["OwnerId"] = change.owner_id
+    about = change.about
+    _salesforce_id(about, (LEAD, CONTACT, DEAL))
+    if about.kind == DEAL:
+        record["WhatId"] = about.id
+        # Salesforce refuses a lead as WhoId next to a WhatId; only a contact goes along.
+        person = change.contact
+        if person is not None and person.system == SALESFORCE and person.kind == CONTACT:
+            record["WhoId"] = person.id
+    else:
+        record["WhoId"] = about.id
+    return record
+
+
+def save_error(result: Mapping[str, Any]) -> str | None:
+    """None for a successful SaveResult, else its errors as one line."""
+    if result.get("success"):
+        return None
+    errors = result.get("errors") or []
+    text = "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in errors)
+    return text or "Salesforce did not save the record (no reason given)"

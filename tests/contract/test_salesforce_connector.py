@@ -1,0 +1,355 @@
+"""The real Salesforce connector (unmodified simple-salesforce) against the sandbox over
+loopback HTTP."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from leadpact.changes import CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
+from leadpact.connectors.retry import RetryPolicy
+from leadpact.connectors.salesforce import SalesforceConnector
+from leadpact.connectors.sandbox.salesforce_schema import ensure_schema, set_custom_fields
+from leadpact.connectors.sandbox.server import Fault, Sandbox
+from leadpact.errors import AuthError, QuotaExhausted, UnreachableError
+from leadpact.model import ContactRole, Deal, Page, Person, Ref
+from tests.sf_builders import T0, ManualClock, SalesforceOrg, connect
+
+SF = "salesforce"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def org(sandbox: Sandbox, clock: ManualClock) -> SalesforceOrg:
+    ensure_schema(sandbox.store)
+    return SalesforceOrg(sandbox.store, clock)
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def connector(sandbox: Sandbox, sleeps: list[float]) -> Iterator[SalesforceConnector]:
+    with connect(sandbox, sleep=sleeps.append) as conn:
+        yield conn
+
+
+def read_all(conn: SalesforceConnector, cursor: str | None) -> tuple[list[Page], str | None]:
+    pages = list(conn.read_changes(cursor))
+    return pages, (pages[-1].cursor if pages else cursor)
+
+
+def records_of(pages: list[Page]) -> list[Person | Deal]:
+    return [record for page in pages for record in page.records]
+
+
+def ref(kind: str, record_id: str) -> Ref:
+    return Ref(SF, kind, record_id)
+
+
+# -- reads ----------------------------------------------------------------------------------
+def test_given_a_first_read_when_reading_again_then_nothing_new(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    lead = org.lead("Ng")
+    contact = org.contact("Lee")
+    first, cursor = read_all(connector, None)
+    assert [r.ref for r in records_of(first)] == [ref("lead", lead), ref("contact", contact)]
+    again, _ = read_all(connector, cursor)
+    assert records_of(again) == []
+
+
+def test_given_a_record_modified_after_the_cursor_when_reading_then_only_it_returns(
+        org: SalesforceOrg, connector: SalesforceConnector, clock: ManualClock) -> None:
+    org.lead("Ng")
+    changed = org.lead("Park")
+    _, cursor = read_all(connector, None)
+    clock.advance(minutes=1)
+    org.edit("Lead", changed, Title="Chief Financial Officer")
+    pages, _ = read_all(connector, cursor)
+    [person] = records_of(pages)
+    assert isinstance(person, Person)
+    assert (person.ref, person.title) == (ref("lead", changed), "Chief Financial Officer")
+    assert person.modified_at == clock.now
+
+
+def test_given_a_deleted_and_a_merged_contact_when_reading_then_both_come_flagged(
+        org: SalesforceOrg, connector: SalesforceConnector, clock: ManualClock) -> None:
+    survivor, gone, merged = org.contact("Keep"), org.contact("Gone"), org.contact("Dup")
+    _, cursor = read_all(connector, None)
+    clock.advance(minutes=2)
+    org.delete("Contact", gone)
+    org.delete("Contact", merged, merged_into=survivor)
+    pages, _ = read_all(connector, cursor)
+    people = {r.ref.id: r for r in records_of(pages)}
+    assert set(people) == {gone, merged}
+    assert people[gone].deleted and people[merged].deleted
+    assert people[merged].merged_into == ref("contact", survivor)  # type: ignore[union-attr]
+
+
+def test_given_a_converted_lead_when_reading_then_it_points_at_its_contact(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    contact = org.contact("Lee")
+    lead = org.converted_lead(contact, Leadpact_Lead_Score__c=85.0, Leadpact_Seniority__c="vp")
+    pages, _ = read_all(connector, None)
+    person = next(r for r in records_of(pages) if r.ref.id == lead)
+    assert isinstance(person, Person)
+    assert person.converted_to == ref("contact", contact)
+    assert person.leadpact == {"lead_score": "85", "seniority": "vp"}
+
+
+def test_given_many_leads_when_reading_with_pages_of_200_then_one_page_per_query_page(
+        sandbox: Sandbox, org: SalesforceOrg) -> None:
+    for n in range(450):
+        org.lead(f"L{n:03d}")
+    with connect(sandbox, page_size=200) as conn:
+        pages, cursor = read_all(conn, None)
+        assert [len(p.records) for p in pages] == [200, 200, 50]
+        # 1 query + 2 nextRecordsUrl for leads, 1 query each for the other three streams
+        assert conn.api_calls == 6
+        assert records_of(list(conn.read_changes(cursor))) == []
+
+
+def test_given_pages_smaller_than_salesforce_allows_when_reading_then_cut_client_side(
+        sandbox: Sandbox, org: SalesforceOrg, clock: ManualClock) -> None:
+    ids = []
+    for n in range(5):
+        ids.append(org.lead(f"L{n}"))
+        clock.advance(seconds=1)
+    with connect(sandbox, page_size=2) as conn:
+        pages = list(conn.read_changes(None))
+        assert [len(p.records) for p in pages] == [2, 2, 1]
+        # resuming from the middle page's cursor returns only what came after it
+        rest = records_of(list(conn.read_changes(pages[0].cursor)))
+        assert [r.ref.id for r in rest] == ids[2:]
+
+
+def test_given_an_opportunity_with_roles_when_reading_then_a_deal_with_its_committee(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    buyer, user = org.contact("Buyer"), org.contact("User")
+    opp = org.opportunity(StageName="Negotiation/Review", LastActivityDate="2026-10-20",
+                          Leadpact_Stale__c="yes")
+    role_a = org.contact_role(opp, buyer, "Economic Buyer", primary=True)
+    role_b = org.contact_role(opp, user, None)
+    pages, _ = read_all(connector, None)
+    deals = [r for r in records_of(pages) if isinstance(r, Deal)]
+    assert len(deals) == 2  # the opportunity itself, then again for its changed roles
+    deal = deals[0]
+    assert deal.contacts == (
+        ContactRole(ref("contact", buyer), "Economic Buyer", role_a, True),
+        ContactRole(ref("contact", user), None, role_b, False))
+    assert (deal.stage, deal.amount, deal.close_date) == ("Negotiation/Review", 50000.0,
+                                                          date(2026, 12, 15))
+    assert deal.last_activity_at == datetime(2026, 10, 20, tzinfo=UTC)
+    assert deal.created_at == T0
+    assert deal.leadpact == {"stale": "yes"}
+
+
+def test_given_a_new_contact_role_when_reading_then_its_opportunity_returns(
+        org: SalesforceOrg, connector: SalesforceConnector, clock: ManualClock) -> None:
+    opp = org.opportunity()
+    _, cursor = read_all(connector, None)
+    clock.advance(minutes=1)
+    contact = org.contact("Late")
+    org.contact_role(opp, contact, "Decision Maker")
+    pages, _ = read_all(connector, cursor)
+    deal = next(r for r in records_of(pages) if isinstance(r, Deal))
+    assert deal.ref == ref("deal", opp)
+    assert [c.person for c in deal.contacts] == [ref("contact", contact)]
+
+
+def test_given_refs_when_reading_records_then_the_known_ones_in_order(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    lead, opp = org.lead(), org.opportunity()
+    wanted = [ref("deal", opp), ref("lead", "00Q000000000999AAA"), ref("lead", lead),
+              Ref("hubspot", "contact", "101")]
+    records = connector.read_records(wanted)
+    assert [r.ref for r in records] == [ref("deal", opp), ref("lead", lead)]
+
+
+# -- writes ---------------------------------------------------------------------------------
+def test_given_250_field_changes_when_applying_then_two_collection_calls(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    leads = [org.lead(f"L{n}") for n in range(250)]
+    changes = [SetField(ref("lead", lead), "seniority", "c_level") for lead in leads]
+    results = connector.apply(changes)
+    assert all(r.ok for r in results) and [r.change for r in results] == changes
+    assert connector.api_calls == 2
+    assert {row.fields["Leadpact_Seniority__c"] for row in org.rows("Lead")} == {"c_level"}
+
+
+def test_given_several_fields_of_one_record_when_applying_then_one_record_update(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    contact = org.contact()
+    changes = [SetField(ref("contact", contact), "role_confidence", "0.85"),
+               SetField(ref("contact", contact), "role", "economic_buyer"),
+               SetNativeField(ref("contact", contact), "Title", "CFO")]
+    assert all(r.ok for r in connector.apply(changes))
+    assert connector.api_calls == 1
+    fields = org.get("Contact", contact).fields
+    assert (fields["Leadpact_Role_Confidence__c"], fields["Leadpact_Role__c"],
+            fields["Title"]) == (0.85, "economic_buyer", "CFO")
+    [person] = connector.read_records([ref("contact", contact)])
+    assert person.leadpact["role_confidence"] == "0.85"  # our write reads back equal
+
+
+def test_given_one_bad_record_when_applying_then_it_fails_alone(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    good, contact = org.lead("Good"), org.contact()
+    converted = org.converted_lead(contact)
+    changes = [SetField(ref("lead", good), "lead_stage", "mql"),
+               SetField(ref("lead", "00Q000000000999AAA"), "lead_stage", "mql"),
+               SetField(ref("lead", converted), "lead_stage", "mql"),
+               SetField(ref("lead", good), "no_such_field", "x")]
+    results = connector.apply(changes)
+    assert [r.ok for r in results] == [True, False, False, False]
+    assert "INVALID_CROSS_REFERENCE_KEY" in (results[1].error or "")
+    assert "CANNOT_UPDATE_CONVERTED_LEAD" in (results[2].error or "")
+    assert org.get("Lead", good).fields["Leadpact_Lead_Stage__c"] == "mql"
+
+
+def test_given_a_field_missing_in_the_org_when_applying_then_its_record_fails_with_the_reason(
+        sandbox: Sandbox, org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    set_custom_fields(sandbox.store, {"Lead": ["Leadpact_Seniority__c"]})
+    lead = org.lead()
+    [result] = connector.apply([SetField(ref("lead", lead), "lead_stage", "mql")])
+    assert not result.ok and "No such column 'Leadpact_Lead_Stage__c'" in (result.error or "")
+
+
+def test_given_the_same_task_key_twice_when_applying_then_one_task(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    owner, contact = org.user(), org.contact()
+    opp = org.opportunity(OwnerId=owner)
+    task = UpsertTask(about=ref("deal", opp), key="deal:stale:2026-W45", subject="Re-engage",
+                      body="Buyer silent for 30 days", owner_id=owner, due=date(2026, 11, 9),
+                      contact=ref("contact", contact))
+    first = connector.apply([task, task])
+    second = connector.apply([task])
+    [row] = org.rows("Task")
+    assert {r.created_id for r in first + second} == {row.id}
+    assert all(r.ok for r in first + second)
+    assert (row.fields["WhatId"], row.fields["WhoId"], row.fields["ActivityDate"],
+            row.fields["Status"], row.fields["Leadpact_Task_Key__c"]) == (
+        opp, contact, "2026-11-09", "Not Started", "deal:stale:2026-W45")
+
+
+def test_given_a_task_when_closing_it_then_completed(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    lead = org.lead()
+    task = UpsertTask(ref("lead", lead), "lead:sql:1", "Call", "", None, date(2026, 11, 3))
+    [created] = connector.apply([task])
+    assert created.created_id is not None
+    [closed] = connector.apply([CloseTask(ref("task", created.created_id), "lead:sql:1")])
+    assert closed.ok
+    fields = org.get("Task", created.created_id).fields
+    assert (fields["Status"], fields["IsClosed"], fields["WhoId"]) == ("Completed", True, lead)
+
+
+def test_given_contact_roles_when_setting_them_then_role_filled_by_id_or_by_lookup(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    a, b = org.contact("A"), org.contact("B")
+    opp = org.opportunity()
+    role_a, role_b = org.contact_role(opp, a), org.contact_role(opp, b)
+    results = connector.apply([
+        SetContactRole(ref("deal", opp), ref("contact", a), "Economic Buyer", role_a),
+        SetContactRole(ref("deal", opp), ref("contact", b), "Evaluator"),
+        SetContactRole(ref("deal", opp), ref("contact", "003000000000999AAA"), "Other")])
+    assert [r.ok for r in results] == [True, True, False]
+    assert org.get("OpportunityContactRole", role_a).fields["Role"] == "Economic Buyer"
+    assert org.get("OpportunityContactRole", role_b).fields["Role"] == "Evaluator"
+
+
+# -- failures and retries -------------------------------------------------------------------
+@pytest.mark.parametrize("status", [429, 503])
+def test_given_a_busy_server_with_retry_after_when_reading_then_retried_after_that_wait(
+        sandbox: Sandbox, org: SalesforceOrg, connector: SalesforceConnector,
+        sleeps: list[float], status: int) -> None:
+    org.lead()
+    sandbox.faults.add(Fault(system=SF, status=status, headers={"Retry-After": "7"}, times=2,
+                             body=[{"message": "busy", "errorCode": "SERVER_UNAVAILABLE"}]))
+    assert len(records_of(list(connector.read_changes(None)))) == 1
+    assert sleeps == [7.0, 7.0]
+    assert connector.api_calls == 4 + 2
+
+
+def test_given_a_dropped_connection_on_a_write_when_applying_then_retried_with_backoff(
+        sandbox: Sandbox, org: SalesforceOrg, connector: SalesforceConnector,
+        sleeps: list[float]) -> None:
+    lead = org.lead()
+    sandbox.faults.add(Fault(system=SF, kind="drop", method="PATCH"))
+    [result] = connector.apply([SetField(ref("lead", lead), "seniority", "vp")])
+    assert result.ok and len(sleeps) == 1
+
+
+def test_given_the_daily_limit_is_used_up_when_applying_then_quota_exhausted(
+        sandbox: Sandbox, org: SalesforceOrg, connector: SalesforceConnector,
+        sleeps: list[float]) -> None:
+    lead = org.lead()
+    sandbox.salesforce_daily_limit = 1
+    connector.read_records([ref("lead", lead)])
+    assert connector.api_usage == (1, 1)
+    with pytest.raises(QuotaExhausted) as caught:
+        connector.apply([SetField(ref("lead", lead), "seniority", "vp")])
+    assert str(caught.value) == (
+        "Salesforce daily API limit reached (REQUEST_LIMIT_EXCEEDED): nothing more was "
+        "written; run again after the limit resets")
+    assert sleeps == []
+    assert "Leadpact_Seniority__c" not in org.get("Lead", lead).fields
+
+
+def test_given_a_bad_token_when_reading_then_auth_error_without_the_token(
+        sandbox: Sandbox, org: SalesforceOrg) -> None:
+    org.lead()
+    with connect(sandbox, token="not-the-token-s3cr3t") as conn, \
+            pytest.raises(AuthError) as caught:
+        list(conn.read_changes(None))
+    assert "LEADPACT_SALESFORCE_TOKEN" in str(caught.value)
+    assert "s3cr3t" not in str(caught.value) and "s3cr3t" not in repr(conn)
+
+
+def test_given_nothing_listening_when_reading_then_unreachable_naming_the_host(
+        sleeps: list[float]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with SalesforceConnector(f"http://127.0.0.1:{port}", "tok-s3cr3t",
+                             retry=RetryPolicy(attempts=3, sleep=sleeps.append)) as conn:
+        with pytest.raises(UnreachableError) as caught:
+            list(conn.read_changes(None))
+        assert conn.api_calls == 3
+    assert "127.0.0.1" in str(caught.value) and "s3cr3t" not in str(caught.value)
+    assert len(sleeps) == 2
+
+
+# -- check ----------------------------------------------------------------------------------
+def test_given_an_org_with_leadpact_fields_when_checking_then_no_problems(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    assert connector.check() == []
+
+
+def test_given_an_org_without_leadpact_fields_when_checking_then_each_missing_field_named(
+        sandbox: Sandbox, connector: SalesforceConnector) -> None:
+    ensure_schema(sandbox.store, with_leadpact_fields=False)
+    set_custom_fields(sandbox.store, {"Lead": ["Leadpact_Seniority__c"]})
+    problems = connector.check()
+    assert [p.what.split(":")[0] for p in problems] == [
+        f"Salesforce {s} is missing fields leadpact writes"
+        for s in ("Lead", "Contact", "Opportunity", "Task")]
+    lead_missing = problems[0].what.split(": ")[1].split(", ")
+    assert "Leadpact_Seniority__c" not in lead_missing and "Leadpact_Lead_Stage__c" in lead_missing
+    assert problems[3].what.endswith(": Leadpact_Task_Key__c")
+
+
+def test_given_a_bad_token_when_checking_then_one_problem_saying_what_to_set(
+        sandbox: Sandbox) -> None:
+    with connect(sandbox, token="wrong") as conn:
+        [problem] = conn.check()
+    assert "LEADPACT_SALESFORCE_TOKEN" in problem.fix
