@@ -39,3 +39,33 @@ def hubspot_buying_role(role: str, function: str) -> str | None:
 
 def salesforce_contact_role(role: str) -> str | None:
     return SALESFORCE_CONTACT_ROLE.get(role)
+
+
+_FROM_CRM = {
+    # Salesforce OpportunityContactRole.Role (default picklist)
+    "economic buyer": "economic_buyer",
+    "economic decision maker": "economic_buyer",
+    "decision maker": "decision_maker",
+    "executive sponsor": "executive_sponsor",
+    "evaluator": "technical_evaluator",
+    "technical buyer": "technical_evaluator",
+    "influencer": "influencer",
+    "business user": "user",
+    # HubSpot hs_buying_role / deal-contact labels
+    "budget_holder": "economic_buyer",
+    "decision_maker": "decision_maker",
+    "executive_sponsor": "executive_sponsor",
+    "end_user": "user",
+    "blocker": "blocker",
+    "legal_and_compliance": "blocker",
+    "champion": "champion",
+}
+
+
+def role_from_crm(value: str | None) -> str | None:
+    """A role a person recorded in the CRM, in leadpact's terms (None: no usable value).
+    A rep naming someone's role on a deal knows more than a title does."""
+    if not value:
+        return None
+    first = value.split(";")[0].strip().casefold()
+    return _FROM_CRM.get(first)

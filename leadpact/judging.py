@@ -18,7 +18,11 @@ from leadpact.changes import (
     SetNativeField,
     UpsertTask,
 )
-from leadpact.enrichment.crm_roles import hubspot_buying_role, salesforce_contact_role
+from leadpact.enrichment.crm_roles import (
+    hubspot_buying_role,
+    role_from_crm,
+    salesforce_contact_role,
+)
 from leadpact.identity import identity_members, normalise_email
 from leadpact.model import CONTACT, HUBSPOT, LEAD, SALESFORCE, Deal, Person, Ref
 from leadpact.plan import plan_fields, plan_task
@@ -146,7 +150,10 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
         close_tasks(ctx, d.ref, out, in_crm=False)
         return out
     roles = [ctx.role_of(c.person) for c in d.contacts]
-    verdict = judge_deal(d, roles, ctx.rules, ctx.now)
+    # Coverage trusts a role a person recorded on the deal over the title's guess.
+    committee = [role_from_crm(c.role) or role for c, role in zip(d.contacts, roles,
+                                                                      strict=True)]
+    verdict = judge_deal(d, committee, ctx.rules, ctx.now)
     summary = verdict.summary()
     out.saves.append(lambda: state.save_deal(d.ref, not d.is_closed, deal_snapshot(d), summary,
                                              [c.person for c in d.contacts]))
@@ -161,7 +168,7 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
             if wanted is not None and contact.id is not None:
                 plan_native(ctx, d.ref, f"contact_role:{contact.id}", contact.role, wanted,
                             out, contact_role=(contact.person, contact.id))
-    for rule, wanted, subject, body in deal_tasks(ctx, d, verdict, roles):
+    for rule, wanted, subject, body in deal_tasks(ctx, d, verdict):
         change = plan_task(rule, d.ref, wanted, state.open_task(d.ref, rule),
                            state.next_episode(d.ref, rule), subject=subject, body=body,
                            owner_id=d.owner_id, today=ctx.now.date(), due_in_days=2)
@@ -170,8 +177,8 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
     return out
 
 
-def deal_tasks(ctx: Context, d: Deal, verdict: DealVerdict,
-               roles: list[str]) -> list[tuple[str, bool, str, str]]:
+def deal_tasks(ctx: Context, d: Deal,
+               verdict: DealVerdict) -> list[tuple[str, bool, str, str]]:
     """(rule, condition holds, subject, body) for each task rule on an open deal."""
     name, version = d.name or str(d.ref), ctx.rules.version
     tasks = []

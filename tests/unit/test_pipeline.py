@@ -237,3 +237,17 @@ def test_given_engagement_overrules_the_title_then_both_prior_and_evidence_are_w
     fields = hs.records[Ref("hubspot", "contact", "1")].leadpact
     assert (fields["role"], fields["title_role"]) == ("economic_buyer", "user")
     assert "pricing/contract threads" in str(fields["role_reason"])
+
+
+def test_given_a_rep_recorded_a_contact_role_then_coverage_trusts_it_over_the_title(
+        state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    eng, cfo = Ref("salesforce", "contact", "003J"), Ref("salesforce", "contact", "003K")
+    sf.put(person("003J", system="salesforce", title="Software Engineer"))
+    sf.put(person("003K", system="salesforce", title="CFO"))
+    sf.put(deal("006J", contacts=(ContactRole(eng, role="Decision Maker", id="00KJ"),
+                                  ContactRole(cfo, id="00KK"))))
+    sync(state, sf)
+    fields = sf.records[Ref("salesforce", "deal", "006J")].leadpact
+    assert fields["committee_missing"] is None
+    assert fields["committee_present"] == "decision_maker, economic_buyer"
