@@ -1,0 +1,139 @@
+"""The hubspot-api-client objects the connector uses, and every call's retry and errors.
+
+- Each attribute access on the client builds a new ApiClient and connection pool, so the
+  api objects are built once and kept.
+- The client's own urllib3 retries are off (`Retry(0)`): otherwise a GET answered 429 with
+  Retry-After is re-sent and slept on silently, outside leadpact's retry policy.
+- Each client package (objects, properties, associations ...) raises its own ApiException
+  class tree, so failures are recognised by shape (`status`, `headers`, `body`), not class.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import hubspot
+import urllib3
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+from leadpact.connectors.retry import Failure, RetryPolicy, Verdict, call_with_retries, classify
+from leadpact.errors import (
+    AuthError,
+    ConnectorError,
+    LeadpactError,
+    QuotaExhausted,
+    RecordRejected,
+    UnreachableError,
+)
+
+T = TypeVar("T")
+
+AUTH_PROBLEM = "HubSpot rejected the access token"
+AUTH_FIX = ("set LEADPACT_HUBSPOT_TOKEN to a private app token with crm.objects.contacts/deals "
+            "read+write scopes")
+_TRANSPORT_ERRORS = (MaxRetryError, ProtocolError, NewConnectionError, Urllib3Timeout,
+                     ConnectionError)
+
+
+class HubSpotApis:
+    """The api objects, built once (each one owns a connection pool)."""
+
+    def __init__(self, host: str, access_token: str, options: Mapping[str, Any]):
+        client = hubspot.HubSpot(access_token=access_token, host=host,
+                                 retry=urllib3.Retry(0), **options)
+        crm = client.crm
+        self.objects = crm.objects.basic_api
+        self.batch = crm.objects.batch_api
+        self.search = crm.objects.search_api
+        self.associations = crm.associations.v4.batch_api
+        self.properties = crm.properties.core_api
+        self.groups = crm.properties.groups_api
+
+
+def _is_client_error(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith("hubspot.") and hasattr(exc, "status")
+
+
+def describe(exc: BaseException) -> Failure | None:
+    """What a failed call looked like on the wire; None if it was not an HTTP or transport
+    failure (a bug, or an answer the client could not parse: never retried)."""
+    if isinstance(exc, _TRANSPORT_ERRORS):
+        return Failure(None, {}, None)
+    status = getattr(exc, "status", None)
+    if _is_client_error(exc) and isinstance(status, int) and status > 0:
+        headers = getattr(exc, "headers", None) or {}
+        return Failure(status, dict(headers.items()), getattr(exc, "body", None))
+    return None
+
+
+def error_message(body: Any) -> str:
+    """HubSpot's own `message` from an error body, else a short excerpt of it."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        parsed = json.loads(body) if isinstance(body, str) else body
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, Mapping) and parsed.get("message"):
+        return str(parsed["message"])
+    return str(body or "no details")[:300]
+
+
+class Caller:
+    """Runs client calls under the retry policy, counts every HTTP attempt, and turns
+    whatever still fails into leadpact's error tree (messages never carry the token)."""
+
+    def __init__(self, host: str, policy: RetryPolicy):
+        self.host = host
+        self.policy = policy
+        self.attempts = 0
+
+    def once(self, call: Callable[[], T]) -> T:
+        """One HTTP request, counted; no retry (for steps inside a retried composite)."""
+        self.attempts += 1
+        return call()
+
+    def __call__(self, what: str, call: Callable[[], T]) -> T:
+        """One HTTP request, retried as the policy says."""
+        return self.run(what, lambda: self.once(call))
+
+    def run(self, what: str, attempt: Callable[[], T]) -> T:
+        """Retry `attempt` (which may make several requests through `once`) as a whole;
+        what still fails comes out as a LeadpactError describing `what`."""
+        try:
+            return call_with_retries(attempt, describe, self.policy)
+        except LeadpactError:
+            raise
+        except Exception as exc:
+            failure = describe(exc)
+            if failure is None:
+                if _is_client_error(exc):  # e.g. an answer the client could not deserialise
+                    raise ConnectorError(f"HubSpot answered {what} with something leadpact "
+                                         f"could not read: {getattr(exc, 'reason', exc)}") from None
+                raise
+            raise self.translate(failure, what) from None
+
+    def translate(self, failure: Failure, what: str) -> ConnectorError:
+        decision = classify(failure)
+        status, message = failure.status, error_message(failure.body)
+        if status is None:
+            return UnreachableError(
+                f"HubSpot at {self.host} did not answer {what} after {self.policy.attempts} "
+                "attempts: check the host setting and the network, then run again")
+        if decision.verdict is Verdict.QUOTA:
+            return QuotaExhausted("HubSpot's daily API limit is used up (it resets at midnight "
+                                  "in the portal's time zone): run again after that")
+        if status == 401:
+            return AuthError(f"{AUTH_PROBLEM}: {AUTH_FIX}")
+        if status == 403:
+            return ConnectorError(f"HubSpot refused {what} (403: {message}): give the private "
+                                  "app the missing scope")
+        if status == 429:
+            return QuotaExhausted(f"HubSpot kept rate-limiting {what} after "
+                                  f"{self.policy.attempts} attempts: run again in a minute")
+        if decision.verdict is Verdict.REJECT:
+            return RecordRejected(f"HubSpot refused {what} ({status}): {message}")
+        return ConnectorError(f"HubSpot failed {what} ({status}: {message}): try again later")

@@ -1,0 +1,279 @@
+"""The HubSpot connector: hubspot-api-client behind the Connector protocol.
+
+Streams, in this order, each with its own cursor inside the page cursor:
+- `contacts`, `deals`: changed records via the search API (see search.py for the walk);
+  deals carry their contacts (v4 associations, label = role) and primary company.
+- `contacts:archived`, `deals:archived`: records archived since the cursor, from the list
+  endpoint with archived=true, as deleted records. A merged-away contact comes out with
+  merged_into = the survivor, found by a batch read of its id (HubSpot answers it with the
+  surviving record, whose hs_merged_object_ids lists the merged ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from leadpact.changes import Change, ChangeResult
+from leadpact.connectors import cursor as cursors
+from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.cursor import StreamCursor
+from leadpact.connectors.hubspot import mapping
+from leadpact.connectors.hubspot.batching import chunked
+from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
+from leadpact.connectors.hubspot.mapping import AssociationType, parse_time, to_ms
+from leadpact.connectors.hubspot.search import (
+    SEARCH_LIMIT,
+    Hit,
+    Stream,
+    Window,
+    high_water_body,
+    next_window,
+    window_body,
+)
+from leadpact.connectors.hubspot.writes import Writer
+from leadpact.connectors.retry import RetryPolicy
+from leadpact.errors import AuthError, ConnectorError, UnreachableError
+from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
+
+CONTACTS = Stream("contacts", "contacts", "lastmodifieddate", mapping.CONTACT_PROPERTIES)
+DEALS = Stream("deals", "deals", "hs_lastmodifieddate", mapping.DEAL_PROPERTIES)
+_STREAMS = {CONTACT: CONTACTS, DEAL: DEALS}
+LIST_LIMIT = 100  # list endpoints' page cap
+ASSOCIATION_BATCH = 1000  # v4 batch read cap
+READ_BATCH = 100
+DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
+
+Associated = dict[str, list[tuple[str, list[AssociationType]]]]
+Fetched = tuple[str, Mapping[str, Any], datetime]  # id, properties, modified
+
+
+class HubSpotConnector:
+    system = HUBSPOT
+
+    def __init__(
+        self, host: str, access_token: str, *, retry: RetryPolicy = DEFAULT_RETRY,
+        lookback: timedelta = timedelta(minutes=5), page_size: int = 100,
+        timeout: float = 60.0, client_options: Mapping[str, Any] | None = None,
+    ):
+        """`client_options` go to hubspot.HubSpot as configuration (for example
+        client_side_validation=True, ssl_ca_cert=...)."""
+        self.host = host.rstrip("/")
+        self._apis = HubSpotApis(self.host, access_token, dict(client_options or {}))
+        self._call = Caller(self.host, retry)
+        self._lookback = lookback
+        self._page_size = max(1, min(page_size, SEARCH_LIMIT))
+        self._timeout = timeout
+        self._writer = Writer(self._apis, self._call, timeout)
+
+    @property
+    def api_calls(self) -> int:
+        return self._call.attempts
+
+    # -- reading ---------------------------------------------------------------------------
+    def read_changes(self, cursor: str | None) -> Iterator[Page]:
+        streams = cursors.load(cursor)
+        for stream in (CONTACTS, DEALS):
+            yield from self._read_stream(stream, streams)
+        for stream in (CONTACTS, DEALS):
+            yield from self._read_archived(stream, streams)
+
+    def _search(self, stream: Stream, body: dict[str, Any]) -> Any:
+        return self._call(f"a search of {stream.object_type}", lambda: self._apis.search.do_search(
+            stream.object_type, body, _request_timeout=self._timeout))
+
+    def _modified(self, stream: Stream, obj: Any) -> datetime:
+        stamp = parse_time((obj.properties or {}).get(stream.modified_property))
+        return stamp or obj.updated_at.astimezone(UTC)
+
+    def _read_stream(self, stream: Stream, streams: dict[str, StreamCursor]) -> Iterator[Page]:
+        state = streams.get(stream.name, StreamCursor())
+        start = state.query_from(self._lookback)
+        since = to_ms(start) if start else None
+        newest = self._search(stream, high_water_body(stream, since)).results or []
+        if not newest:
+            return
+        window: Window | None = Window(since, to_ms(self._modified(stream, newest[0])))
+        while window is not None:
+            page = self._search(stream, window_body(stream, window, self._page_size))
+            hits, handled, fresh = [], [], []
+            for obj in page.results or []:
+                modified = self._modified(stream, obj)
+                hits.append(Hit(int(obj.id), to_ms(modified)))
+                handled.append((str(obj.id), modified))
+                if state.is_new(str(obj.id), modified):
+                    fresh.append((str(obj.id), obj.properties or {}, modified))
+            state = state.advance(handled, self._lookback)
+            streams[stream.name] = state
+            if fresh:
+                yield Page(tuple(self._records(stream, fresh)), cursors.dump(streams))
+            window = next_window(window, hits, self._page_size)
+
+    def _read_archived(self, stream: Stream, streams: dict[str, StreamCursor]) -> Iterator[Page]:
+        name = f"{stream.name}:archived"
+        state = streams.get(name, StreamCursor())
+        start = state.query_from(self._lookback)
+        found: list[Fetched] = []
+        after: str | None = None
+        while True:  # the list is ordered by id, not by archive time: read it all
+            page = self._call(f"listing archived {stream.object_type}", lambda a=after: (
+                self._apis.objects.get_page(
+                    stream.object_type, limit=LIST_LIMIT, after=a,
+                    properties=list(stream.properties), archived=True,
+                    _request_timeout=self._timeout)))
+            for obj in page.results or []:
+                when = (obj.archived_at or obj.updated_at).astimezone(UTC)
+                if (start is None or when >= start) and state.is_new(str(obj.id), when):
+                    found.append((str(obj.id), obj.properties or {}, when))
+            after = page.paging.next.after if page.paging and page.paging.next else None
+            if not after:
+                break
+        found.sort(key=lambda item: (item[2], int(item[0]) if item[0].isdigit() else 0))
+        for chunk in chunked(found, self._page_size):
+            survivors = self._survivors([id_ for id_, _, _ in chunk]) if stream is CONTACTS else {}
+            records: list[Record] = [
+                mapping.to_person(id_, props, modified_at=when, deleted=True,
+                                  merged_into=survivors.get(id_))
+                if stream is CONTACTS else
+                mapping.to_deal(id_, props, modified_at=when, deleted=True)
+                for id_, props, when in chunk
+            ]
+            state = state.advance([(id_, when) for id_, _, when in chunk], self._lookback)
+            streams[name] = state
+            yield Page(tuple(records), cursors.dump(streams))
+
+    def _survivors(self, ids: Sequence[str]) -> dict[str, str]:
+        """{merged-away contact id: surviving contact id} for those of `ids` that were merged."""
+        wanted, survivors = set(ids), {}
+        for chunk in chunked(list(ids), READ_BATCH):
+            for obj in self._batch_read(CONTACTS, chunk, ["hs_merged_object_ids"]):
+                for merged in mapping.merged_ids(obj.properties or {}):
+                    if merged in wanted and merged != str(obj.id):
+                        survivors[merged] = str(obj.id)
+        return survivors
+
+    def _batch_read(
+        self, stream: Stream, ids: Sequence[str], properties: Sequence[str],
+    ) -> list[Any]:
+        body = {"inputs": [{"id": id_} for id_ in ids], "properties": list(properties)}
+        response = self._call(f"a batch read of {stream.object_type}", lambda: (
+            self._apis.batch.read(stream.object_type, body, archived=False,
+                                  _request_timeout=self._timeout)))
+        return list(response.results or [])  # ids it could not find come back as errors
+
+    def _associated(self, from_type: str, to_type: str, ids: Sequence[str]) -> Associated:
+        """{from id: [(to id, association types)]}, following per-record paging."""
+        result: Associated = {id_: [] for id_ in ids}
+        pending: list[dict[str, str]] = [{"id": id_} for id_ in ids]
+        while pending:
+            next_round: list[dict[str, str]] = []
+            for chunk in chunked(pending, ASSOCIATION_BATCH):
+                body = {"inputs": chunk}
+                response = self._call(f"reading {from_type} to {to_type} associations",
+                                      lambda b=body: self._apis.associations.get_page(
+                                          from_type, to_type, b, _request_timeout=self._timeout))
+                for item in response.results or []:  # ids with none come back as errors
+                    from_id = str(item._from.id)
+                    result.setdefault(from_id, []).extend(
+                        (str(to.to_object_id),
+                         [AssociationType(t.category, int(t.type_id), t.label)
+                          for t in to.association_types or []])
+                        for to in item.to or [])
+                    if item.paging and item.paging.next and item.paging.next.after:
+                        next_round.append({"id": from_id, "after": item.paging.next.after})
+            pending = next_round
+        return result
+
+    def _records(self, stream: Stream, fetched: Sequence[Fetched]) -> list[Record]:
+        ids = [id_ for id_, _, _ in fetched]
+        if stream is CONTACTS:
+            companies = self._associated("contacts", "companies", ids)
+            return [mapping.to_person(
+                id_, props, modified_at=modified, account_id=mapping.primary_company(
+                    companies.get(id_, []), mapping.CONTACT_TO_PRIMARY_COMPANY))
+                for id_, props, modified in fetched]
+        contacts = self._associated("deals", "contacts", ids)
+        companies = self._associated("deals", "companies", ids)
+        return [mapping.to_deal(
+            id_, props, modified_at=modified,
+            contacts=mapping.contact_roles(contacts.get(id_, [])),
+            account_id=mapping.primary_company(companies.get(id_, []),
+                                               mapping.DEAL_TO_PRIMARY_COMPANY))
+            for id_, props, modified in fetched]
+
+    def read_records(self, refs: Sequence[Ref]) -> list[Record]:
+        found: dict[Ref, Record] = {}
+        for kind, stream in _STREAMS.items():
+            ids = list(dict.fromkeys(r.id for r in refs if r.system == HUBSPOT and r.kind == kind))
+            wanted = set(ids)
+            for chunk in chunked(ids, READ_BATCH):
+                live: list[tuple[str, Mapping[str, Any], datetime]] = []
+                for obj in self._batch_read(stream, chunk, stream.properties):
+                    props, modified = obj.properties or {}, self._modified(stream, obj)
+                    if str(obj.id) in wanted:
+                        live.append((str(obj.id), props, modified))
+                    for merged in mapping.merged_ids(props):
+                        if merged in wanted and merged != str(obj.id) and kind == CONTACT:
+                            found[Ref(HUBSPOT, kind, merged)] = mapping.to_person(
+                                merged, {}, modified_at=modified, deleted=True,
+                                merged_into=str(obj.id))
+                for record in self._records(stream, live):
+                    found[record.ref] = record
+        return [found[ref] for ref in dict.fromkeys(refs) if ref in found]
+
+    # -- writing ---------------------------------------------------------------------------
+    def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
+        return self._writer.apply(changes)
+
+    # -- setup -----------------------------------------------------------------------------
+    def _property_names(self, object_type: str) -> set[str]:
+        response = self._call(f"reading the {object_type} property list", lambda: (
+            self._apis.properties.get_all(object_type, archived=False,
+                                          _request_timeout=self._timeout)))
+        return {str(p.name) for p in response.results or []}
+
+    def check(self) -> list[CheckProblem]:
+        """Reachability, the token, and every leadpact_* property on contacts/deals/tasks."""
+        problems = []
+        for object_type, bodies in mapping.leadpact_properties().items():
+            try:
+                existing = self._property_names(object_type)
+            except AuthError:
+                return [CheckProblem(AUTH_PROBLEM, AUTH_FIX)]
+            except UnreachableError as exc:
+                return [CheckProblem(str(exc), f"check that {self.host} is HubSpot's API host "
+                                               "and reachable from here")]
+            except ConnectorError as exc:
+                problems.append(CheckProblem(str(exc), "check the private app's scopes "
+                                                       "(crm.schemas.*.read)"))
+                continue
+            missing = [b["name"] for b in bodies if b["name"] not in existing]
+            if missing:
+                problems.append(CheckProblem(
+                    f"HubSpot {object_type} lack leadpact's properties: {', '.join(missing)}",
+                    "run `leadpact check --fix` to create them"))
+        return problems
+
+    def create_missing_properties(self) -> list[str]:
+        """Create the `leadpact` property group and every missing leadpact_* property;
+        returns what was created as "type.property"."""
+        created = []
+        for object_type, bodies in mapping.leadpact_properties().items():
+            groups = self._call(
+                f"reading the {object_type} property groups",
+                lambda t=object_type: self._apis.groups.get_all(t, _request_timeout=self._timeout))
+            if mapping.LEADPACT_GROUP not in {g.name for g in groups.results or []}:
+                group = {"name": mapping.LEADPACT_GROUP, "label": "leadpact", "displayOrder": -1}
+                self._call(f"creating the leadpact property group on {object_type}",
+                           lambda t=object_type, g=group: self._apis.groups.create(
+                               t, g, _request_timeout=self._timeout))
+            existing = self._property_names(object_type)
+            for body in bodies:
+                if body["name"] in existing:
+                    continue
+                self._call(f"creating {object_type}.{body['name']}",
+                           lambda t=object_type, b=body: self._apis.properties.create(
+                               t, b, _request_timeout=self._timeout))
+                created.append(f"{object_type}.{body['name']}")
+        return created

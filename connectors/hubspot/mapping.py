@@ -1,0 +1,240 @@
+"""HubSpot properties <-> leadpact's model. Pure: values in, values out.
+
+HubSpot sends every property value as a string (or null); datetimes as ISO-8601, sometimes
+as epoch milliseconds; booleans as "true"/"false"; multi-select values `;`-separated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from leadpact import fields
+from leadpact.changes import SetField, SetNativeField, UpsertTask
+from leadpact.model import CONTACT, DEAL, HUBSPOT, SALESFORCE, TASK, ContactRole, Deal, Person, Ref
+
+Properties = Mapping[str, "str | None"]
+
+LEADPACT_GROUP = "leadpact"
+TASK_KEY_PROPERTY = "leadpact_task_key"
+OBJECT_TYPES = {CONTACT: "contacts", DEAL: "deals", TASK: "tasks"}
+
+# Association type ids (hubspot/crm/association_type.py).
+TASK_TO_CONTACT = 204
+TASK_TO_DEAL = 216
+DEAL_TO_PRIMARY_COMPANY = 5
+CONTACT_TO_PRIMARY_COMPANY = 1
+
+_PERSON_FIELDS = fields.fields_for(fields.PERSON)
+_DEAL_FIELDS = fields.fields_for(fields.DEAL)
+
+CONTACT_PROPERTIES: tuple[str, ...] = (
+    "email", "firstname", "lastname", "jobtitle", "hubspot_owner_id", "hs_buying_role",
+    "salesforcecontactid", "salesforceleadid", "createdate", "lastmodifieddate",
+    "hs_merged_object_ids", *(f.hubspot for f in _PERSON_FIELDS),
+)
+DEAL_PROPERTIES: tuple[str, ...] = (
+    "dealname", "dealstage", "pipeline", "hs_is_closed", "hs_is_closed_won", "amount",
+    "closedate", "hubspot_owner_id", "createdate", "hs_lastmodifieddate", "notes_last_updated",
+    "notes_next_activity_date", *(f.hubspot for f in _DEAL_FIELDS),
+)
+_CLOSED_STAGES = {"closedwon": True, "closedlost": False}  # default pipeline: stage -> won
+
+
+# -- reading -----------------------------------------------------------------------------
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO-8601 datetime, a date, or epoch milliseconds, as aware UTC; None if empty."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if text.lstrip("-").isdigit():
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(text))
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def to_ms(when: datetime) -> int:
+    """Epoch milliseconds, exactly (no float rounding)."""
+    return (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+
+
+def _date(value: str | None) -> date | None:
+    parsed = parse_time(value)
+    return parsed.date() if parsed else None
+
+
+def _bool(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    return str(value).lower() == "true"
+
+
+def _amount(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _leadpact(specs: Sequence[fields.FieldSpec], props: Properties) -> dict[str, str | None]:
+    values = {spec.name: fields.to_canonical(spec, props.get(spec.hubspot)) for spec in specs}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def to_person(
+    id_: str, props: Properties, *, modified_at: datetime, account_id: str | None = None,
+    deleted: bool = False, merged_into: str | None = None,
+) -> Person:
+    linked = tuple(
+        Ref(SALESFORCE, kind, str(props[name]))
+        for name, kind in (("salesforcecontactid", "contact"), ("salesforceleadid", "lead"))
+        if _text(props.get(name))
+    )
+    name = " ".join(p for p in (_text(props.get("firstname")), _text(props.get("lastname"))) if p)
+    return Person(
+        ref=Ref(HUBSPOT, CONTACT, id_), modified_at=modified_at,
+        email=_text(props.get("email")), name=name, title=_text(props.get("jobtitle")),
+        account_id=account_id, owner_id=_text(props.get("hubspot_owner_id")),
+        buying_role=_text(props.get("hs_buying_role")), linked=linked,
+        merged_into=Ref(HUBSPOT, CONTACT, merged_into) if merged_into else None,
+        deleted=deleted, leadpact=_leadpact(_PERSON_FIELDS, props),
+    )
+
+
+def to_deal(
+    id_: str, props: Properties, *, modified_at: datetime, contacts: tuple[ContactRole, ...] = (),
+    account_id: str | None = None, deleted: bool = False,
+) -> Deal:
+    stage = _text(props.get("dealstage")) or ""
+    is_closed = _bool(props.get("hs_is_closed"))
+    is_won = _bool(props.get("hs_is_closed_won"))
+    return Deal(
+        ref=Ref(HUBSPOT, DEAL, id_), modified_at=modified_at,
+        name=_text(props.get("dealname")) or "", stage=stage,
+        is_closed=is_closed if is_closed is not None else stage in _CLOSED_STAGES,
+        is_won=is_won if is_won is not None else _CLOSED_STAGES.get(stage, False),
+        amount=_amount(props.get("amount")), close_date=_date(props.get("closedate")),
+        created_at=parse_time(props.get("createdate")),
+        owner_id=_text(props.get("hubspot_owner_id")), account_id=account_id,
+        last_activity_at=parse_time(props.get("notes_last_updated")),
+        next_activity_at=parse_time(props.get("notes_next_activity_date")),
+        contacts=contacts, deleted=deleted, leadpact=_leadpact(_DEAL_FIELDS, props),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AssociationType:
+    category: str
+    type_id: int
+    label: str | None = None
+
+
+def contact_roles(
+    associated: Sequence[tuple[str, Sequence[AssociationType]]],
+) -> tuple[ContactRole, ...]:
+    """Contacts on a deal; the role is the first USER_DEFINED association label, if any."""
+    roles = []
+    for to_id, types in associated:
+        labels = [t.label for t in types if t.category == "USER_DEFINED" and t.label]
+        roles.append(ContactRole(Ref(HUBSPOT, CONTACT, str(to_id)), labels[0] if labels else None))
+    return tuple(roles)
+
+
+def primary_company(
+    associated: Sequence[tuple[str, Sequence[AssociationType]]], primary_type_id: int,
+) -> str | None:
+    """The company marked primary, else the first one associated."""
+    for to_id, types in associated:
+        if any(t.type_id == primary_type_id for t in types):
+            return str(to_id)
+    return str(associated[0][0]) if associated else None
+
+
+def merged_ids(props: Properties) -> list[str]:
+    raw = props.get("hs_merged_object_ids") or ""
+    return [part.strip() for part in str(raw).split(";") if part.strip()]
+
+
+# -- writing -----------------------------------------------------------------------------
+class NotWritable(ValueError):
+    """A change that cannot be expressed as a HubSpot write (message says why)."""
+
+
+def object_type(ref: Ref) -> str:
+    if ref.system != HUBSPOT:
+        raise NotWritable(f"{ref} is not a HubSpot record")
+    try:
+        return OBJECT_TYPES[ref.kind]
+    except KeyError:
+        raise NotWritable(f"HubSpot has no {ref.kind!r} records ({ref})") from None
+
+
+def property_value(change: SetField | SetNativeField) -> tuple[str, str]:
+    """(HubSpot property, value to send). An empty string clears a HubSpot property."""
+    if isinstance(change, SetNativeField):
+        return change.field, "" if change.value is None else change.value
+    spec = fields.BY_NAME.get(change.field)
+    if spec is None:
+        raise NotWritable(f"unknown leadpact field {change.field!r}")
+    kind = {CONTACT: fields.PERSON, DEAL: fields.DEAL}.get(change.ref.kind)
+    if kind is None or kind not in spec.applies_to:
+        raise NotWritable(f"leadpact field {change.field!r} does not apply to a {change.ref.kind}")
+    return spec.hubspot, str(fields.to_native(spec, change.value, HUBSPOT))
+
+
+def task_properties(change: UpsertTask) -> dict[str, str]:
+    """The new task: due at midnight UTC of the due date, open, a to-do."""
+    due = datetime.combine(change.due, time(0, 0), tzinfo=UTC)
+    props = {
+        "hs_timestamp": due.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "hs_task_subject": change.subject, "hs_task_body": change.body,
+        "hs_task_status": "NOT_STARTED", "hs_task_priority": "MEDIUM", "hs_task_type": "TODO",
+        TASK_KEY_PROPERTY: change.key,
+    }
+    if change.owner_id:
+        props["hubspot_owner_id"] = change.owner_id
+    return props
+
+
+def task_associations(change: UpsertTask) -> list[dict[str, Any]]:
+    """task -> deal (216) and/or task -> contact (204), as the create body's `associations`."""
+    if change.about.system != HUBSPOT:
+        raise NotWritable(f"{change.about} is not a HubSpot record")
+    targets: list[tuple[str, int]] = []
+    for ref in (change.about, change.contact):
+        if ref is None or ref.system != HUBSPOT:
+            continue
+        type_id = {DEAL: TASK_TO_DEAL, CONTACT: TASK_TO_CONTACT}.get(ref.kind)
+        if type_id is None:
+            raise NotWritable(f"HubSpot tasks attach to contacts and deals, not {ref.kind!r}")
+        if (ref.id, type_id) not in targets:
+            targets.append((ref.id, type_id))
+    return [{"to": {"id": id_}, "types": [{"associationCategory": "HUBSPOT_DEFINED",
+                                          "associationTypeId": type_id}]}
+            for id_, type_id in targets]
+
+
+def leadpact_properties() -> dict[str, list[dict[str, Any]]]:
+    """PropertyCreate bodies for every property leadpact writes, per object type."""
+
+    def body(name: str, label: str, kind: str) -> dict[str, Any]:
+        type_, field_type = {"number": ("number", "number"),
+                             "long_text": ("string", "textarea")}.get(kind, ("string", "text"))
+        return {"name": name, "label": f"leadpact: {label}", "type": type_,
+                "fieldType": field_type, "groupName": LEADPACT_GROUP,
+                "description": "Written by leadpact; edits are overwritten on the next sync."}
+
+    return {
+        "contacts": [body(f.hubspot, f.label, f.kind) for f in _PERSON_FIELDS],
+        "deals": [body(f.hubspot, f.label, f.kind) for f in _DEAL_FIELDS],
+        "tasks": [body(TASK_KEY_PROPERTY, "Task key", "text")],
+    }

@@ -1,0 +1,145 @@
+"""Applying a plan to HubSpot: batch updates and idempotent task creation.
+
+- Batch update: 100 records per call. A 207 fails only the records in its errors. A 400
+  refuses the whole batch without saying which record was bad, so the batch is split:
+  records writing a property the portal lacks fail at once (their message says how to fix
+  it), the rest is bisected until the bad record stands alone.
+- Tasks: search `leadpact_task_key IN [keys]` first and create only the missing ones. The
+  search and the create are retried together, so a create whose answer was lost is found
+  by the search on the next attempt instead of being created twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from leadpact.changes import Change, ChangeResult
+from leadpact.connectors.hubspot import batching
+from leadpact.connectors.hubspot.batching import RecordUpdate, TaskCreate
+from leadpact.connectors.hubspot.client import Caller, HubSpotApis
+from leadpact.connectors.hubspot.mapping import TASK_KEY_PROPERTY
+from leadpact.connectors.hubspot.search import key_search_bodies
+from leadpact.errors import RecordRejected
+
+Outcome = tuple[bool, "str | None", "str | None"]  # ok, error, created id
+
+
+def _first_error(errors: Sequence[Any], id_: str | None) -> str:
+    """The message of the error naming `id_` in its context, else of the first error."""
+    for error in errors:
+        context = getattr(error, "context", None) or {}
+        if id_ is not None and any(id_ in (ids or []) for ids in context.values()):
+            return str(error.message)
+    if errors:
+        return str(errors[0].message)
+    return "HubSpot did not confirm this write"
+
+
+class Writer:
+    def __init__(self, apis: HubSpotApis, call: Caller, timeout: float):
+        self._apis = apis
+        self._call = call
+        self._timeout = timeout
+
+    def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
+        plan = batching.plan_writes(changes)
+        outcomes: dict[int, Outcome] = {i: (False, why, None) for i, why in plan.refused.items()}
+        for type_, updates in batching.by_type(plan.updates).items():
+            for chunk in batching.chunked(updates):
+                for update, error in self._update(type_, chunk):
+                    for index in update.changes:
+                        outcomes[index] = (error is None, error, None)
+        for chunk in batching.chunked(plan.tasks):
+            for task, (error, created_id) in self._upsert_tasks(chunk):
+                for index in task.changes:
+                    outcomes[index] = (error is None, error, created_id)
+        return [ChangeResult(change, *outcomes[i]) for i, change in enumerate(changes)]
+
+    # -- field writes ----------------------------------------------------------------------
+    def _update(
+        self, type_: str, chunk: list[RecordUpdate],
+    ) -> list[tuple[RecordUpdate, str | None]]:
+        body = batching.update_body(chunk)
+        try:
+            response = self._call(
+                f"a batch update of {len(chunk)} {type_}",
+                lambda: self._apis.batch.update(type_, body, _request_timeout=self._timeout))
+        except RecordRejected as exc:
+            return self._isolate(type_, chunk, str(exc))
+        done = {str(obj.id) for obj in response.results or []}
+        errors = getattr(response, "errors", None) or []
+        return [(u, None if u.id in done else _first_error(errors, u.id)) for u in chunk]
+
+    def _isolate(self, type_: str, chunk: list[RecordUpdate], message: str
+                 ) -> list[tuple[RecordUpdate, str | None]]:
+        invalid = batching.invalid_properties(message)
+        absent = {name for name, code in invalid.items() if code == "PROPERTY_DOESNT_EXIST"}
+        doomed = [u for u in chunk if absent & set(u.properties)]
+        if doomed:
+            rest = [u for u in chunk if u not in doomed]
+            failed: list[tuple[RecordUpdate, str | None]] = [
+                (u, f"HubSpot {type_} have no property "
+                    f"{', '.join(sorted(absent & set(u.properties)))}: run `leadpact check "
+                    "--fix` to create it") for u in doomed]
+            return failed + (self._update(type_, rest) if rest else [])
+        if len(chunk) == 1:
+            return [(chunk[0], message)]
+        half = len(chunk) // 2
+        return self._update(type_, chunk[:half]) + self._update(type_, chunk[half:])
+
+    # -- tasks -----------------------------------------------------------------------------
+    def _upsert_tasks(self, chunk: list[TaskCreate]
+                      ) -> list[tuple[TaskCreate, tuple[str | None, str | None]]]:
+        try:
+            found, created, errors = self._call.run(
+                f"creating {len(chunk)} tasks", lambda: self._search_then_create(chunk))
+        except RecordRejected as exc:
+            absent = [name for name, code in batching.invalid_properties(str(exc)).items()
+                      if code == "PROPERTY_DOESNT_EXIST"]
+            if absent:  # every task writes the same properties: none can be created
+                why = (f"HubSpot tasks have no property {', '.join(sorted(absent))}: run "
+                       "`leadpact check --fix` to create it")
+                return [(task, (why, None)) for task in chunk]
+            if len(chunk) == 1:
+                return [(chunk[0], (str(exc), None))]
+            half = len(chunk) // 2
+            return self._upsert_tasks(chunk[:half]) + self._upsert_tasks(chunk[half:])
+        results: list[tuple[TaskCreate, tuple[str | None, str | None]]] = []
+        for task in chunk:
+            key = task.key.lower()
+            task_id = found.get(key) or created.get(key)
+            results.append((task, (None, task_id) if task_id else
+                            (_first_error(errors, None), None)))
+        return results
+
+    def _search_then_create(self, chunk: list[TaskCreate]
+                            ) -> tuple[dict[str, str], dict[str, str], list[Any]]:
+        found = self._existing_tasks([t.key for t in chunk])
+        missing = [t for t in chunk if t.key.lower() not in found]
+        if not missing:
+            return found, {}, []
+        body = batching.create_body(missing)
+        response = self._call.once(
+            lambda: self._apis.batch.create("tasks", body, _request_timeout=self._timeout))
+        created = {str((obj.properties or {}).get(TASK_KEY_PROPERTY) or "").lower(): str(obj.id)
+                   for obj in response.results or []}
+        return found, created, getattr(response, "errors", None) or []
+
+    def _existing_tasks(self, keys: Sequence[str]) -> dict[str, str]:
+        """{lower-cased key: id of the oldest task carrying it}."""
+        found: dict[str, str] = {}
+        for body in key_search_bodies(TASK_KEY_PROPERTY, keys, [TASK_KEY_PROPERTY]):
+            after: str | None = None
+            while True:
+                request = {**body, "after": after} if after else body
+                page = self._call.once(lambda r=request: self._apis.search.do_search(
+                    "tasks", r, _request_timeout=self._timeout))
+                for obj in page.results or []:
+                    key = str((obj.properties or {}).get(TASK_KEY_PROPERTY) or "").lower()
+                    if key:
+                        found.setdefault(key, str(obj.id))
+                after = page.paging.next.after if page.paging and page.paging.next else None
+                if not after:
+                    break
+        return found

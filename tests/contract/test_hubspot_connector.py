@@ -1,0 +1,348 @@
+"""The HubSpot connector over real loopback HTTP against the sandbox, with the unmodified
+hubspot-api-client in strict mode (client_side_validation=True)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import hubspot
+import pytest
+import urllib3
+from hubspot.crm.contacts import PublicMergeInput
+
+from leadpact.changes import CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
+from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM
+from leadpact.connectors.sandbox.hubspot_schema import ensure_schema
+from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Fault, Sandbox
+from leadpact.errors import AuthError, QuotaExhausted, UnreachableError
+from leadpact.model import Deal, Page, Person, Ref
+from tests.hs_builders import (
+    T0,
+    FakeClock,
+    Sleeps,
+    company,
+    connector,
+    contact,
+    deal,
+    link_contact_company,
+    link_deal_company,
+    link_deal_contact,
+    rate_limited,
+)
+
+
+@pytest.fixture
+def clock(sandbox: Sandbox) -> Iterator[FakeClock]:
+    """The portal with leadpact's properties installed, on a clock the test moves."""
+    ensure_schema(sandbox.store)
+    fake = FakeClock(T0 + timedelta(hours=1))
+    sandbox.store.set_clock(fake)
+    yield fake
+
+
+def ids(pages: list[Page]) -> list[str]:
+    return [r.ref.id for p in pages for r in p.records]
+
+
+def person(id_: str) -> Ref:
+    return Ref("hubspot", "contact", id_)
+
+
+# -- reading -------------------------------------------------------------------------------
+def test_given_a_committed_cursor_when_reading_again_then_only_changes_deletes_and_merges(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    store = sandbox.store
+    ada, bo = contact(store, at=T0), contact(store, at=T0 + timedelta(seconds=1), firstname="Bo")
+    cy = contact(store, at=T0 + timedelta(seconds=2), firstname="Cy")
+    acme = deal(store, at=T0 + timedelta(seconds=3))
+    hubspot_connector = connector(sandbox)
+
+    first = list(hubspot_connector.read_changes(None))
+    assert ids(first) == [ada, bo, cy, acme]
+    cursor = first[-1].cursor
+    assert list(hubspot_connector.read_changes(cursor)) == []
+
+    clock.advance(60)
+    store.update("hubspot", "contacts", bo, {"jobtitle": "VP Finance"})
+    store.delete("hubspot", "deals", acme)
+    client = hubspot.HubSpot(access_token=SANDBOX_TOKEN, host=sandbox.url, retry=urllib3.Retry(0))
+    client.crm.contacts.basic_api.merge(PublicMergeInput(primary_object_id=ada,
+                                                         object_id_to_merge=cy))
+    pages = list(hubspot_connector.read_changes(cursor))
+
+    records = {r.ref.id: r for p in pages for r in p.records}
+    assert isinstance(records[bo], Person) and records[bo].title == "VP Finance"
+    assert records[ada].deleted is False  # the survivor changed (hs_merged_object_ids)
+    assert records[cy].deleted and records[cy].merged_into == person(ada)
+    assert isinstance(records[acme], Deal) and records[acme].deleted
+    assert list(hubspot_connector.read_changes(pages[-1].cursor)) == []
+
+
+def test_given_a_small_page_size_when_reading_then_several_pages_oldest_first(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    made = [contact(sandbox.store, at=T0 + timedelta(seconds=i)) for i in range(7)]
+    hubspot_connector = connector(sandbox, page_size=2)
+    pages = list(hubspot_connector.read_changes(None))
+    assert ids(pages) == made
+    assert len(pages) >= 4
+    assert hubspot_connector.api_calls == sandbox.store.calls("hubspot")
+
+
+def test_given_more_records_in_one_millisecond_than_the_search_window_when_reading_then_all_once(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    sandbox.hubspot_search_window = 6  # type: ignore[attr-defined]  # HubSpot's 10,000, shrunk
+    bulk = [contact(sandbox.store, at=T0) for _ in range(14)]
+    later = [contact(sandbox.store, at=T0 + timedelta(seconds=i + 1)) for i in range(5)]
+    pages = list(connector(sandbox, page_size=3).read_changes(None))
+    read = ids(pages)
+    assert sorted(read) == sorted(bulk + later)
+    assert read[-5:] == later
+
+
+def test_given_a_deal_with_contacts_when_reading_then_roles_from_labels_and_account(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    store = sandbox.store
+    acme = company(store, at=T0)
+    ada, bo = contact(store, at=T0), contact(store, at=T0, firstname="Bo")
+    link_contact_company(store, ada, acme)
+    renewal = deal(store, at=T0, dealstage="contractsent", hubspot_owner_id="90001")
+    link_deal_contact(store, renewal, ada, "Economic Buyer")
+    link_deal_contact(store, renewal, bo)
+    link_deal_company(store, renewal, acme)
+    records = {r.ref.id: r for p in connector(sandbox).read_changes(None) for r in p.records}
+    found = records[renewal]
+    assert isinstance(found, Deal)
+    assert {(c.person.id, c.role) for c in found.contacts} == {(ada, "Economic Buyer"), (bo, None)}
+    assert found.account_id == acme and found.owner_id == "90001" and found.stage == "contractsent"
+    assert records[ada].account_id == acme  # type: ignore[union-attr]
+
+
+def test_given_many_associations_when_reading_then_per_record_paging_is_followed(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    sandbox.hubspot_association_page = 2  # type: ignore[attr-defined]
+    renewal = deal(sandbox.store, at=T0)
+    people = [contact(sandbox.store, at=T0) for _ in range(5)]
+    for id_ in people:
+        link_deal_contact(sandbox.store, renewal, id_)
+    found = connector(sandbox).read_records([Ref("hubspot", "deal", renewal)])
+    assert [c.person.id for c in found[0].contacts] == people  # type: ignore[union-attr]
+
+
+def test_given_refs_when_reading_records_then_current_state_merges_followed_missing_left_out(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    store = sandbox.store
+    ada, bo = contact(store, at=T0), contact(store, at=T0, firstname="Bo")
+    renewal = deal(store, at=T0)
+    store.update("hubspot", "contacts", ada, {"leadpact_role": "user"})
+    client = hubspot.HubSpot(access_token=SANDBOX_TOKEN, host=sandbox.url, retry=urllib3.Retry(0))
+    client.crm.contacts.basic_api.merge(PublicMergeInput(primary_object_id=ada,
+                                                         object_id_to_merge=bo))
+    wanted = [person(ada), Ref("hubspot", "deal", renewal), person(bo), person("123456"),
+              Ref("salesforce", "contact", "003000000000001AAA")]
+    found = connector(sandbox).read_records(wanted)
+    assert [r.ref for r in found] == wanted[:3]
+    assert found[0].leadpact == {"role": "user"}
+    assert found[2].deleted and found[2].merged_into == person(ada)  # type: ignore[union-attr]
+
+
+# -- writing -------------------------------------------------------------------------------
+def test_given_more_than_100_changes_when_applying_then_batches_of_100(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    made = [contact(sandbox.store, at=T0) for _ in range(150)]
+    changes = [SetField(person(i), "role", "user") for i in made]
+    changes += [SetField(person(made[0]), "role_confidence", "0.85")]
+    hubspot_connector = connector(sandbox)
+    results = hubspot_connector.apply(changes)
+    assert all(r.ok for r in results) and [r.change for r in results] == changes
+    assert hubspot_connector.api_calls == 2
+    stored = sandbox.store.get("hubspot", "contacts", made[0])
+    assert stored is not None
+    assert (stored.fields["leadpact_role"], stored.fields["leadpact_role_confidence"]) == \
+        ("user", "0.85")
+
+
+def test_given_an_unknown_record_in_a_batch_when_applying_then_only_it_fails(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    made = [contact(sandbox.store, at=T0) for _ in range(3)]
+    changes = [SetField(person(i), "role", "user") for i in [made[0], "999999", *made[1:]]]
+    results = connector(sandbox).apply(changes)
+    assert [r.ok for r in results] == [True, False, True, True]
+    assert "999999" in (results[1].error or "") and "Could not get some contacts" in (
+        results[1].error or "")
+
+
+def test_given_an_invalid_value_in_a_batch_when_applying_then_the_batch_is_split_to_find_it(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    made = [contact(sandbox.store, at=T0) for _ in range(5)]
+    changes = [SetNativeField(person(i), "hs_buying_role", "CHAMPION") for i in made]
+    changes[3] = SetNativeField(person(made[3]), "hs_buying_role", "WIZARD")
+    results = connector(sandbox).apply(changes)
+    assert [r.ok for r in results] == [True, True, True, False, True]
+    assert "WIZARD was not one of the allowed options" in (results[3].error or "")
+
+
+def test_given_a_portal_without_leadpact_properties_when_applying_then_the_error_says_how_to_fix(
+    sandbox: Sandbox,
+) -> None:
+    ada = contact(sandbox.store)
+    hubspot_connector = connector(sandbox)
+    results = hubspot_connector.apply([
+        SetField(person(ada), "role", "user"),
+        SetNativeField(person(ada), "jobtitle", "CFO"),
+        UpsertTask(person(ada), "k", "s", "b", None, date(2026, 3, 5)),
+    ])
+    assert not results[0].ok and "leadpact check --fix" in (results[0].error or "")
+    assert not results[1].ok  # same record, same batch input
+    assert not results[2].ok and "leadpact_task_key" in (results[2].error or "")
+    assert hubspot_connector.api_calls <= 3
+
+
+def test_given_a_task_when_upserting_twice_then_it_is_created_once_and_associated(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    store = sandbox.store
+    ada, renewal = contact(store, at=T0), deal(store, at=T0)
+    task = UpsertTask(Ref("hubspot", "deal", renewal), "Deal:1:Stale:2026-W10", "Re-engage",
+                      "The buyer went silent", "90001", date(2026, 3, 5), contact=person(ada))
+    first = connector(sandbox).apply([task, task])
+    again = connector(sandbox).apply([task])
+    created = first[0].created_id
+    assert first[0].ok and created and first[1].created_id == created
+    assert again[0].ok and again[0].created_id == created
+    assert store.count("hubspot", "tasks") == 1
+    stored = store.get("hubspot", "tasks", created)
+    assert stored is not None and stored.fields["hs_timestamp"] == "2026-03-05T00:00:00.000Z"
+    assert stored.fields["hs_task_status"] == "NOT_STARTED"
+    assert [a[:2] for a in store.associations("hubspot", "tasks", created, "deals")] == \
+        [(renewal, 216)]
+    assert [a[:2] for a in store.associations("hubspot", "tasks", created, "contacts")] == \
+        [(ada, 204)]
+    assert [a[:2] for a in store.associations("hubspot", "deals", renewal, "tasks")] == \
+        [(created, 215)]
+
+
+def test_given_a_dropped_connection_when_creating_a_task_then_retried_without_a_duplicate(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    renewal = deal(sandbox.store, at=T0)
+    sandbox.faults.add(Fault(system="hubspot", path_contains="/tasks/batch/create", kind="drop"))
+    sleeps = Sleeps()
+    results = connector(sandbox, sleeps=sleeps).apply(
+        [UpsertTask(Ref("hubspot", "deal", renewal), "k1", "s", "b", None, date(2026, 3, 5))])
+    assert results[0].ok and len(sleeps.seen) == 1
+    assert sandbox.store.count("hubspot", "tasks") == 1
+
+
+def test_given_an_open_task_when_closing_it_then_completed(sandbox: Sandbox,
+                                                          clock: FakeClock) -> None:
+    renewal = deal(sandbox.store, at=T0)
+    hubspot_connector = connector(sandbox)
+    [made] = hubspot_connector.apply(
+        [UpsertTask(Ref("hubspot", "deal", renewal), "k1", "s", "b", None, date(2026, 3, 5))])
+    task = Ref("hubspot", "task", made.created_id or "")
+    [closed] = hubspot_connector.apply([CloseTask(task, "k1")])
+    stored = sandbox.store.get("hubspot", "tasks", task.id)
+    assert closed.ok and stored is not None and stored.fields["hs_task_status"] == "COMPLETED"
+
+
+def test_given_a_contact_role_change_when_applying_then_refused_with_the_reason(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    [result] = connector(sandbox).apply([SetContactRole(Ref("hubspot", "deal", "1"),
+                                                        person("2"), "Decision Maker")])
+    assert not result.ok
+    assert result.error == "HubSpot stores buying roles on the contact (hs_buying_role)"
+
+
+# -- failures ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("headers", "expected"), [({"Retry-After": "3"}, [3.0, 3.0]),
+                                                   ({}, None)])
+def test_given_429s_when_reading_then_retried_after_the_asked_or_backed_off_wait(
+    sandbox: Sandbox, clock: FakeClock, headers: dict[str, str], expected: list[float] | None,
+) -> None:
+    contact(sandbox.store, at=T0)
+    sandbox.faults.add(Fault(system="hubspot", path_contains="/search", status=429,
+                             body=rate_limited(), headers=headers, times=2))
+    sleeps = Sleeps()
+    pages = list(connector(sandbox, sleeps=sleeps).read_changes(None))
+    assert len(ids(pages)) == 1
+    if expected is not None:
+        assert sleeps.seen == expected
+    else:  # exponential backoff with full jitter: base 0.5 s, doubling
+        assert len(sleeps.seen) == 2
+        assert 0 <= sleeps.seen[0] <= 0.5 and 0 <= sleeps.seen[1] <= 1.0
+
+
+def test_given_the_rolling_limit_when_reading_then_waits_for_the_window_and_goes_on(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    sandbox.hubspot_burst = (3, 10.0)  # type: ignore[attr-defined]
+    for i in range(4):
+        contact(sandbox.store, at=T0 + timedelta(seconds=i))
+    sleeps = Sleeps(then=clock.advance)
+    pages = list(connector(sandbox, sleeps=sleeps, page_size=2).read_changes(None))
+    assert len(ids(pages)) == 4
+    assert sleeps.seen and all(0 < s <= 10 for s in sleeps.seen)
+
+
+def test_given_the_daily_limit_when_reading_then_quota_exhausted_without_retrying(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    sandbox.faults.add(Fault(system="hubspot", status=429, body=rate_limited("DAILY")))
+    sleeps = Sleeps()
+    with pytest.raises(QuotaExhausted, match="daily API limit"):
+        list(connector(sandbox, sleeps=sleeps).read_changes(None))
+    assert sleeps.seen == []
+
+
+def test_given_a_bad_token_when_reading_then_auth_error_without_the_token(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    with pytest.raises(AuthError) as raised:
+        list(connector(sandbox, token="pat-na1-not-the-right-one").read_changes(None))
+    assert "LEADPACT_HUBSPOT_TOKEN" in str(raised.value)
+    assert "not-the-right-one" not in str(raised.value)
+
+
+def test_given_no_server_when_reading_then_unreachable_naming_the_host(sandbox: Sandbox) -> None:
+    sleeps = Sleeps()
+    hubspot_connector = connector(sandbox, sleeps=sleeps, attempts=3)
+    sandbox.stop()
+    with pytest.raises(UnreachableError, match="127.0.0.1") as raised:
+        list(hubspot_connector.read_changes(None))
+    assert SANDBOX_TOKEN not in str(raised.value)
+    assert len(sleeps.seen) == 2 and hubspot_connector.api_calls == 3
+
+
+# -- setup ---------------------------------------------------------------------------------
+def test_given_a_fresh_portal_when_checking_then_missing_properties_and_fix_creates_them(
+    sandbox: Sandbox,
+) -> None:
+    hubspot_connector = connector(sandbox)
+    problems = hubspot_connector.check()
+    assert [p.what.split(" lack ")[0] for p in problems] == \
+        ["HubSpot contacts", "HubSpot deals", "HubSpot tasks"]
+    assert "leadpact_role_confidence" in problems[0].what
+    assert all(p.fix == "run `leadpact check --fix` to create them" for p in problems)
+
+    created = hubspot_connector.create_missing_properties()
+    assert "contacts.leadpact_role" in created and "tasks.leadpact_task_key" in created
+    assert hubspot_connector.check() == []
+    assert hubspot_connector.create_missing_properties() == []
+
+
+def test_given_a_bad_token_when_checking_then_one_problem_saying_what_to_do(
+    sandbox: Sandbox,
+) -> None:
+    assert connector(sandbox, token="nope").check() == [CheckProblem(AUTH_PROBLEM, AUTH_FIX)]

@@ -1,0 +1,113 @@
+"""Builders for HubSpot records in the sandbox store, and helpers for HubSpot tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from leadpact.connectors.hubspot.connector import HubSpotConnector
+from leadpact.connectors.retry import RetryPolicy
+from leadpact.connectors.sandbox.hubspot_associations import associate_both, label_type_id
+from leadpact.connectors.sandbox.hubspot_schema import new_hubspot_id
+from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
+from leadpact.connectors.sandbox.store import Store
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeClock:
+    """A settable clock for the store; `advance` doubles as a retry policy's sleep."""
+
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class Sleeps:
+    """A RetryPolicy sleep that records instead of sleeping (optionally moving a clock)."""
+
+    seen: list[float] = field(default_factory=list)
+    then: Callable[[float], None] | None = None
+
+    def __call__(self, seconds: float) -> None:
+        self.seen.append(seconds)
+        if self.then:
+            self.then(seconds)
+
+
+def connector(
+    sandbox: Sandbox, *, token: str = SANDBOX_TOKEN, sleeps: Sleeps | None = None,
+    attempts: int = 5, **kwargs: Any,
+) -> HubSpotConnector:
+    """The real connector against the sandbox, strict about response fields."""
+    policy = RetryPolicy(attempts=attempts, sleep=sleeps if sleeps is not None else Sleeps())
+    return HubSpotConnector(sandbox.url, token, retry=policy,
+                            client_options={"client_side_validation": True}, **kwargs)
+
+
+def _add(store: Store, type_: str, props: dict[str, Any], at: datetime | None,
+         created: datetime | None = None) -> str:
+    id_ = new_hubspot_id(store, type_)
+    store.insert("hubspot", type_, id_, {k: v for k, v in props.items() if v is not None},
+                 created_at=created or at, modified_at=at)
+    return id_
+
+
+def contact(store: Store, *, at: datetime | None = None, email: str | None = None,
+            firstname: str = "Ada", lastname: str = "Ng", jobtitle: str | None = "CFO",
+            **props: Any) -> str:
+    email = email or f"{firstname}.{lastname}.{store.next_number('hs:test-email')}@example.com"
+    return _add(store, "contacts", {"email": email.lower(), "firstname": firstname,
+                                    "lastname": lastname, "jobtitle": jobtitle, **props}, at)
+
+
+def company(store: Store, *, at: datetime | None = None, name: str = "Acme", **props: Any) -> str:
+    return _add(store, "companies", {"name": name, **props}, at)
+
+
+def deal(store: Store, *, at: datetime | None = None, dealname: str = "Acme renewal",
+         dealstage: str = "qualifiedtobuy", amount: str | None = "12000",
+         closedate: str | None = "2026-04-30T00:00:00.000Z", **props: Any) -> str:
+    closed = dealstage in ("closedwon", "closedlost")
+    return _add(store, "deals", {
+        "dealname": dealname, "pipeline": "default", "dealstage": dealstage, "amount": amount,
+        "closedate": closedate, "hs_is_closed": "true" if closed else "false",
+        "hs_is_closed_won": "true" if dealstage == "closedwon" else "false", **props}, at)
+
+
+def link_deal_contact(store: Store, deal_id: str, contact_id: str, role: str | None = None) -> None:
+    associate_both(store, "deals", deal_id, "contacts", contact_id, 3)
+    if role:
+        associate_both(store, "deals", deal_id, "contacts", contact_id, label_type_id(role))
+
+
+def link_deal_company(store: Store, deal_id: str, company_id: str) -> None:
+    associate_both(store, "deals", deal_id, "companies", company_id, 5)
+
+
+def link_contact_company(store: Store, contact_id: str, company_id: str) -> None:
+    associate_both(store, "contacts", contact_id, "companies", company_id, 1)
+
+
+def owner(store: Store, email: str = "rep@example.com", first: str = "Rae",
+          last: str = "Patel") -> str:
+    id_ = new_hubspot_id(store, "owners")
+    store.insert("hubspot", "owners", id_, {"id": id_, "email": email, "firstName": first,
+                                            "lastName": last, "userId": int(id_) + 1000})
+    return id_
+
+
+def rate_limited(policy: str = "TEN_SECONDLY_ROLLING") -> dict[str, Any]:
+    """A HubSpot 429 body."""
+    message = ("You have reached your daily limit." if policy == "DAILY"
+               else "You have reached your ten_secondly_rolling limit.")
+    return {"status": "error", "message": message, "errorType": "RATE_LIMIT",
+            "correlationId": "c0ffee", "policyName": policy}
