@@ -1,0 +1,134 @@
+"""The Connector contract, run against both real connectors over HTTP (the sandbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from leadpact.changes import CloseTask, SetField, UpsertTask
+from leadpact.connectors.base import Connector
+from leadpact.connectors.sandbox.server import Sandbox
+from leadpact.model import Deal, Page, Person, Ref
+from leadpact.pipeline import run_sync
+from leadpact.rules.engine import load_rules
+from leadpact.state import State
+from tests.contract.orgs import HubSpotFace, Org, SalesforceFace
+from tests.sf_builders import ManualClock
+from tests.unit.test_pipeline import classify
+
+RULES = load_rules(None)
+
+
+@pytest.fixture(params=["salesforce", "hubspot"])
+def org(request: pytest.FixtureRequest, sandbox: Sandbox) -> Iterator[Org]:
+    clock = ManualClock()
+    face = SalesforceFace if request.param == "salesforce" else HubSpotFace
+    yield face(sandbox, clock)
+
+
+def read_all(connector: Connector, cursor: str | None) -> tuple[list[Page], str | None]:
+    pages = list(connector.read_changes(cursor))
+    return pages, (pages[-1].cursor if pages else cursor)
+
+
+def refs(pages: list[Page]) -> set[Ref]:
+    return {record.ref for page in pages for record in page.records}
+
+
+def test_given_an_org_when_read_from_scratch_then_every_person_and_deal_once(org: Org) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    bob = org.person("Software Engineer", "bob@acme.example")
+    deal = org.deal("Acme renewal", [ann, bob], silent_days=3)
+    pages, cursor = read_all(org.connector(), None)
+    records = [r for page in pages for r in page.records]
+    # A deal may come twice in one read (itself, then again for a contact-role change);
+    # the pipeline's plans are idempotent, so that costs a read, never a write.
+    assert {r.ref for r in records} == {ann, bob, deal}
+    people = {r.ref: r for r in records if isinstance(r, Person)}
+    assert people[ann].title == "CFO" and people[ann].email == "ann@acme.example"
+    found = next(r for r in records if isinstance(r, Deal))
+    assert {c.person for c in found.contacts} == {ann, bob}
+    assert not found.is_closed
+    org.clock.advance(minutes=10)
+    again, _ = read_all(org.connector(), cursor)
+    assert refs(again) == set()
+
+
+def test_given_a_cursor_when_a_record_changes_then_only_it_comes_back(org: Org) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    org.person("Software Engineer", "bob@acme.example")
+    _, cursor = read_all(org.connector(), None)
+    org.clock.advance(minutes=10)
+    org.set_title(ann, "Chief Financial Officer")
+    pages, _ = read_all(org.connector(), cursor)
+    assert refs(pages) == {ann}
+
+
+def test_given_a_deleted_person_when_read_then_it_comes_back_deleted(org: Org) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    _, cursor = read_all(org.connector(), None)
+    org.clock.advance(minutes=10)
+    org.delete(ann)
+    pages, _ = read_all(org.connector(), cursor)
+    [record] = [r for page in pages for r in page.records]
+    assert record.ref == ann and record.deleted
+
+
+def test_given_field_writes_when_read_back_then_values_equal_what_was_written(org: Org) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    connector = org.connector()
+    changes = [SetField(ann, "role", "economic_buyer"), SetField(ann, "role_confidence", "0.85"),
+               SetField(ann, "lead_score", "60")]
+    assert all(result.ok for result in connector.apply(changes))
+    [person] = connector.read_records([ann])
+    assert isinstance(person, Person)
+    assert {k: person.leadpact.get(k) for k in ("role", "role_confidence", "lead_score")} == {
+        "role": "economic_buyer", "role_confidence": "0.85", "lead_score": "60"}
+
+
+def test_given_the_same_task_key_twice_then_one_task_which_closes(org: Org) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    deal = org.deal("Acme renewal", [ann], silent_days=3)
+    connector = org.connector()
+    task = UpsertTask(deal, "deal:stale:x:1", "Stale deal: Acme", "why", None,
+                      org.clock.now.date() + timedelta(days=2))
+    [first] = connector.apply([task])
+    [second] = connector.apply([task])
+    assert first.ok and second.ok and first.created_id == second.created_id
+    assert org.tasks() == [("deal:stale:x:1", True)]
+    [closed] = connector.apply([CloseTask(Ref(org.system, "task", str(first.created_id)),
+                                          "deal:stale:x:1")])
+    assert closed.ok and org.tasks() == [("deal:stale:x:1", False)]
+
+
+def test_given_a_sync_when_run_again_then_nothing_is_written(org: Org) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    bob = org.person("Software Engineer", "bob@acme.example")
+    org.deal("Quiet deal", [ann, bob], silent_days=60)
+    state = State(":memory:")
+    first, _ = run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    stats = first.systems[org.system]
+    assert stats.changes_failed == 0 and stats.changes_applied > 0
+    assert stats.contacts_tagged == 2
+    assert org.field(ann, "role") == "economic_buyer"
+    tasks = org.tasks()
+    assert [key.split(":")[1] for key, _ in tasks].count("stale") == 1
+    org.clock.advance(minutes=10)
+    second, planned = run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    assert planned == []
+    assert second.systems[org.system].tasks_created == 0 and org.tasks() == tasks
+
+
+def test_given_a_rep_overwrote_our_value_when_synced_then_it_is_kept(org: Org) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    state = State(":memory:")
+    run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    org.clock.advance(minutes=10)
+    org.set_field(ann, "role", "decision_maker")
+    org.set_title(ann, "Procurement Manager")
+    summary, _ = run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    assert org.field(ann, "role") == "decision_maker"
+    assert org.field(ann, "function") == "procurement"
+    assert summary.systems[org.system].manual_values_kept >= 1
