@@ -85,3 +85,16 @@ def test_given_a_champion_title_alone_then_never_champion() -> None:
     refined = refine_role("user", 0.7, "Champion of Change", "other",
                           [Activity(NOW - timedelta(days=1), "webinar", True, "Webinar")])
     assert refined.role == "user"
+
+
+@pytest.mark.parametrize(("subject", "topic"), [
+    ("Bestellformular anbei", "commercial"),
+    ("Conditions contractuelles", "commercial"),
+    ("Payment terms", "commercial"),
+    ("Sicherheitsfragebogen", "gatekeeping"),
+    ("AVV-Prüfung", "gatekeeping"),
+    ("Vertragsanmerkungen", "gatekeeping"),
+    ("Supplier registration", "gatekeeping"),
+])
+def test_given_realistic_multilingual_subjects_then_their_topic(subject: str, topic: str) -> None:
+    assert topic_of(subject) == topic
