@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from leadpact import __version__
+from leadpact.cli_titles import titles
 from leadpact.config import DEFAULT_PATH, STARTER, load_config
 from leadpact.errors import LeadpactError
 from leadpact.report import json_line, print_plan, print_summary
@@ -232,12 +233,4 @@ def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | N
         store.close()
 
 
-def _register_optional() -> None:
-    try:
-        from leadpact.cli_titles import titles
-    except ImportError:  # pragma: no cover - the titles commands are always shipped
-        return
-    main.add_command(titles)
-
-
-_register_optional()
+main.add_command(titles)

@@ -97,6 +97,44 @@ def link_contact_company(store: Store, contact_id: str, company_id: str) -> None
     associate_both(store, "contacts", contact_id, "companies", company_id, 1)
 
 
+# engagement type -> association type ids (-> contact, -> deal), hubspot/crm/association_type.py
+ENGAGEMENT_LINKS = {"emails": (198, 210), "meetings": (200, 212), "calls": (194, 206)}
+
+
+def hs_time(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def engagement(store: Store, type_: str, contact_id: str, *, when: datetime,
+               at: datetime | None = None, deal_id: str | None = None, **props: Any) -> str:
+    """An email, meeting or call at `when` (hs_timestamp), logged (modified) `at`, linked to
+    a contact and optionally a deal."""
+    id_ = _add(store, type_, {"hs_timestamp": hs_time(when), **props}, at)
+    to_contact, to_deal = ENGAGEMENT_LINKS[type_]
+    associate_both(store, type_, id_, "contacts", contact_id, to_contact)
+    if deal_id is not None:
+        associate_both(store, type_, id_, "deals", deal_id, to_deal)
+    return id_
+
+
+def email(store: Store, contact_id: str, *, when: datetime, subject: str,
+          incoming: bool = False, **kwargs: Any) -> str:
+    return engagement(store, "emails", contact_id, when=when, hs_email_subject=subject,
+                      hs_email_direction="INCOMING_EMAIL" if incoming else "EMAIL", **kwargs)
+
+
+def meeting(store: Store, contact_id: str, *, when: datetime, title: str,
+            outcome: str = "COMPLETED", **kwargs: Any) -> str:
+    return engagement(store, "meetings", contact_id, when=when, hs_meeting_title=title,
+                      hs_meeting_outcome=outcome, **kwargs)
+
+
+def call(store: Store, contact_id: str, *, when: datetime, title: str,
+         direction: str = "OUTBOUND", **kwargs: Any) -> str:
+    return engagement(store, "calls", contact_id, when=when, hs_call_title=title,
+                      hs_call_direction=direction, **kwargs)
+
+
 def owner(store: Store, email: str = "rep@example.com", first: str = "Rae",
           last: str = "Patel") -> str:
     id_ = new_hubspot_id(store, "owners")

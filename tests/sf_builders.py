@@ -67,6 +67,27 @@ class SalesforceOrg:
         return self.add("OpportunityContactRole", OpportunityId=opportunity_id,
                         ContactId=contact_id, Role=role, IsPrimary=primary)
 
+    def task(self, who: str | None, what: str | None = None, *, day: str,
+             subject: str = "Follow-up", **fields: Any) -> str:
+        """A Task (closed unless Status/IsClosed say otherwise), due on `day` (YYYY-MM-DD)."""
+        defaults = {"Status": "Completed", "IsClosed": True, "TaskSubtype": "Task",
+                    "Priority": "Normal"}
+        return self.add("Task", WhoId=who, WhatId=what, Subject=subject, ActivityDate=day,
+                        **{**defaults, **fields})
+
+    def email_task(self, who: str, what: str | None = None, *, day: str, subject: str,
+                   sender: str, to: str, **fields: Any) -> str:
+        """A logged email: `Email: <subject>`, From:/To: lines in the Description."""
+        return self.task(who, what, day=day, subject=f"Email: {subject}", TaskSubtype="Email",
+                         Type="Email", Description=f"From: {sender}\nTo: {to}\n\n{subject}",
+                         **fields)
+
+    def event(self, who: str | None, what: str | None = None, *, start: str,
+              subject: str = "Meeting", **fields: Any) -> str:
+        """An Event starting at `start` (YYYY-MM-DDTHH:MM:SS.000+0000)."""
+        return self.add("Event", WhoId=who, WhatId=what, Subject=subject, Type="Meeting",
+                        StartDateTime=start, ActivityDate=start[:10], **fields)
+
     def converted_lead(self, contact_id: str, **fields: Any) -> str:
         return self.lead(IsConverted=True, ConvertedContactId=contact_id,
                          ConvertedDate="2026-11-01", Status="Closed - Converted", **fields)

@@ -3,6 +3,9 @@
 Streams, in this order, each with its own cursor inside the page cursor:
 - `contacts`, `deals`: changed records via the search API (see search.py for the walk);
   deals carry their contacts (v4 associations, label = role) and primary company.
+- `emails`, `meetings`, `calls`: engagements changed since the cursor (the same search
+  walk); each re-emits the contacts it is associated with, read as they are now. On a first
+  read these streams start now: every contact read carries its activities already.
 - `contacts:archived`, `deals:archived`: records archived since the cursor, from the list
   endpoint with archived=true, as deleted records. A merged-away contact comes out with
   merged_into = the survivor, found by a batch read of its id (HubSpot answers it with the
@@ -11,7 +14,7 @@ Streams, in this order, each with its own cursor inside the page cursor:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,10 +22,11 @@ from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import CheckProblem
 from leadpact.connectors.cursor import StreamCursor
-from leadpact.connectors.hubspot import mapping
+from leadpact.connectors.hubspot import activities, mapping
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
-from leadpact.connectors.hubspot.mapping import AssociationType, parse_time, to_ms
+from leadpact.connectors.hubspot.mapping import parse_time, to_ms
+from leadpact.connectors.hubspot.reader import READ_BATCH, Reader
 from leadpact.connectors.hubspot.search import (
     SEARCH_LIMIT,
     Hit,
@@ -39,14 +43,17 @@ from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
 
 CONTACTS = Stream("contacts", "contacts", "lastmodifieddate", mapping.CONTACT_PROPERTIES)
 DEALS = Stream("deals", "deals", "hs_lastmodifieddate", mapping.DEAL_PROPERTIES)
+ENGAGEMENT_STREAMS = tuple(Stream(t, t, "hs_lastmodifieddate", ("hs_lastmodifieddate",))
+                           for t in activities.ENGAGEMENT_TYPES)
 _STREAMS = {CONTACT: CONTACTS, DEAL: DEALS}
 LIST_LIMIT = 100  # list endpoints' page cap
-ASSOCIATION_BATCH = 1000  # v4 batch read cap
-READ_BATCH = 100
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
-Associated = dict[str, list[tuple[str, list[AssociationType]]]]
 Fetched = tuple[str, Mapping[str, Any], datetime]  # id, properties, modified
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class HubSpotConnector:
@@ -56,9 +63,13 @@ class HubSpotConnector:
         self, host: str, access_token: str, *, retry: RetryPolicy = DEFAULT_RETRY,
         lookback: timedelta = timedelta(minutes=5), page_size: int = 100,
         timeout: float = 60.0, client_options: Mapping[str, Any] | None = None,
+        activity_days: int = 180, activity_cap: int = 50,
+        clock: Callable[[], datetime] = _utcnow,
     ):
         """`client_options` go to hubspot.HubSpot as configuration (for example
-        client_side_validation=True, ssl_ca_cert=...)."""
+        client_side_validation=True, ssl_ca_cert=...). `activity_days` / `activity_cap`: how
+        far back, and how many of the newest activities, each contact carries; `clock` is
+        "now" for that window."""
         self.host = host.rstrip("/")
         self._apis = HubSpotApis(self.host, access_token, dict(client_options or {}))
         self._call = Caller(self.host, retry)
@@ -66,6 +77,10 @@ class HubSpotConnector:
         self._page_size = max(1, min(page_size, SEARCH_LIMIT))
         self._timeout = timeout
         self._writer = Writer(self._apis, self._call, timeout)
+        self._reader = Reader(self._apis, self._call, timeout)
+        self._activity_days = max(0, activity_days)
+        self._activity_cap = max(0, activity_cap)
+        self._clock = clock
 
     @property
     def api_calls(self) -> int:
@@ -74,7 +89,13 @@ class HubSpotConnector:
     # -- reading ---------------------------------------------------------------------------
     def read_changes(self, cursor: str | None) -> Iterator[Page]:
         streams = cursors.load(cursor)
-        for stream in (CONTACTS, DEALS):
+        # Engagement streams start where the record streams are (or now, on a first read):
+        # contacts read from here on carry their activities, so history is not replayed.
+        known = [state.since for state in streams.values() if state.since is not None]
+        start = min(known) if known else self._clock()
+        for stream in ENGAGEMENT_STREAMS:
+            streams.setdefault(stream.name, StreamCursor(start))
+        for stream in (CONTACTS, DEALS, *ENGAGEMENT_STREAMS):
             yield from self._read_stream(stream, streams)
         for stream in (CONTACTS, DEALS):
             yield from self._read_archived(stream, streams)
@@ -147,60 +168,42 @@ class HubSpotConnector:
         """{merged-away contact id: surviving contact id} for those of `ids` that were merged."""
         wanted, survivors = set(ids), {}
         for chunk in chunked(list(ids), READ_BATCH):
-            for obj in self._batch_read(CONTACTS, chunk, ["hs_merged_object_ids"]):
+            for obj in self._reader.batch_read("contacts", chunk, ["hs_merged_object_ids"]):
                 for merged in mapping.merged_ids(obj.properties or {}):
                     if merged in wanted and merged != str(obj.id):
                         survivors[merged] = str(obj.id)
         return survivors
 
-    def _batch_read(
-        self, stream: Stream, ids: Sequence[str], properties: Sequence[str],
-    ) -> list[Any]:
-        body = {"inputs": [{"id": id_} for id_ in ids], "properties": list(properties)}
-        response = self._call(f"a batch read of {stream.object_type}", lambda: (
-            self._apis.batch.read(stream.object_type, body, archived=False,
-                                  _request_timeout=self._timeout)))
-        return list(response.results or [])  # ids it could not find come back as errors
-
-    def _associated(self, from_type: str, to_type: str, ids: Sequence[str]) -> Associated:
-        """{from id: [(to id, association types)]}, following per-record paging."""
-        result: Associated = {id_: [] for id_ in ids}
-        pending: list[dict[str, str]] = [{"id": id_} for id_ in ids]
-        while pending:
-            next_round: list[dict[str, str]] = []
-            for chunk in chunked(pending, ASSOCIATION_BATCH):
-                body = {"inputs": chunk}
-                response = self._call(f"reading {from_type} to {to_type} associations",
-                                      lambda b=body: self._apis.associations.get_page(
-                                          from_type, to_type, b, _request_timeout=self._timeout))
-                for item in response.results or []:  # ids with none come back as errors
-                    from_id = str(item._from.id)
-                    result.setdefault(from_id, []).extend(
-                        (str(to.to_object_id),
-                         [AssociationType(t.category, int(t.type_id), t.label)
-                          for t in to.association_types or []])
-                        for to in item.to or [])
-                    if item.paging and item.paging.next and item.paging.next.after:
-                        next_round.append({"id": from_id, "after": item.paging.next.after})
-            pending = next_round
-        return result
-
     def _records(self, stream: Stream, fetched: Sequence[Fetched]) -> list[Record]:
         ids = [id_ for id_, _, _ in fetched]
+        if stream in ENGAGEMENT_STREAMS:
+            return self._touched(stream, ids)
         if stream is CONTACTS:
-            companies = self._associated("contacts", "companies", ids)
+            companies = self._reader.associated("contacts", "companies", ids)
+            touches = self._reader.contact_activities(
+                {id_: props for id_, props, _ in fetched}, self._clock(), self._activity_days,
+                self._activity_cap)
             return [mapping.to_person(
                 id_, props, modified_at=modified, account_id=mapping.primary_company(
-                    companies.get(id_, []), mapping.CONTACT_TO_PRIMARY_COMPANY))
+                    companies.get(id_, []), mapping.CONTACT_TO_PRIMARY_COMPANY),
+                activities=touches.get(id_, ()))
                 for id_, props, modified in fetched]
-        contacts = self._associated("deals", "contacts", ids)
-        companies = self._associated("deals", "companies", ids)
+        contacts = self._reader.associated("deals", "contacts", ids)
+        companies = self._reader.associated("deals", "companies", ids)
         return [mapping.to_deal(
             id_, props, modified_at=modified,
             contacts=mapping.contact_roles(contacts.get(id_, [])),
             account_id=mapping.primary_company(companies.get(id_, []),
                                                mapping.DEAL_TO_PRIMARY_COMPANY))
             for id_, props, modified in fetched]
+
+    def _touched(self, stream: Stream, ids: Sequence[str]) -> list[Record]:
+        """The contacts of changed engagements, as they are now. Deals are not re-read:
+        nothing leadpact reads from a deal comes from its engagements (HubSpot's own
+        notes_* properties move the deal's hs_lastmodifieddate when they change)."""
+        linked = self._reader.associated(stream.object_type, "contacts", ids)
+        people = dict.fromkeys(to for id_ in ids for to, _ in linked.get(id_, []))
+        return self.read_records([Ref(HUBSPOT, CONTACT, id_) for id_ in people])
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
         found: dict[Ref, Record] = {}
@@ -209,7 +212,7 @@ class HubSpotConnector:
             wanted = set(ids)
             for chunk in chunked(ids, READ_BATCH):
                 live: list[tuple[str, Mapping[str, Any], datetime]] = []
-                for obj in self._batch_read(stream, chunk, stream.properties):
+                for obj in self._reader.batch_read(stream.object_type, chunk, stream.properties):
                     props, modified = obj.properties or {}, self._modified(stream, obj)
                     if str(obj.id) in wanted:
                         live.append((str(obj.id), props, modified))

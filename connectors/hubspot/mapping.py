@@ -13,7 +13,18 @@ from typing import Any
 
 from leadpact import fields
 from leadpact.changes import SetField, SetNativeField, UpsertTask
-from leadpact.model import CONTACT, DEAL, HUBSPOT, SALESFORCE, TASK, ContactRole, Deal, Person, Ref
+from leadpact.model import (
+    CONTACT,
+    DEAL,
+    HUBSPOT,
+    SALESFORCE,
+    TASK,
+    Activity,
+    ContactRole,
+    Deal,
+    Person,
+    Ref,
+)
 
 Properties = Mapping[str, "str | None"]
 
@@ -33,7 +44,8 @@ _DEAL_FIELDS = fields.fields_for(fields.DEAL)
 CONTACT_PROPERTIES: tuple[str, ...] = (
     "email", "firstname", "lastname", "jobtitle", "hubspot_owner_id", "hs_buying_role",
     "salesforcecontactid", "salesforceleadid", "createdate", "lastmodifieddate",
-    "hs_merged_object_ids", *(f.hubspot for f in _PERSON_FIELDS),
+    "hs_merged_object_ids", "recent_conversion_event_name", "recent_conversion_date",
+    *(f.hubspot for f in _PERSON_FIELDS),
 )
 DEAL_PROPERTIES: tuple[str, ...] = (
     "dealname", "dealstage", "pipeline", "hs_is_closed", "hs_is_closed_won", "amount",
@@ -92,8 +104,9 @@ def _leadpact(specs: Sequence[fields.FieldSpec], props: Properties) -> dict[str,
 
 def to_person(
     id_: str, props: Properties, *, modified_at: datetime, account_id: str | None = None,
-    deleted: bool = False, merged_into: str | None = None,
+    deleted: bool = False, merged_into: str | None = None, activities: Sequence[Activity] = (),
 ) -> Person:
+    """A contact; `activities` (activities.py) are its recent touches, newest last."""
     linked = tuple(
         Ref(SALESFORCE, kind, str(props[name]))
         for name, kind in (("salesforcecontactid", "contact"), ("salesforceleadid", "lead"))
@@ -106,7 +119,7 @@ def to_person(
         account_id=account_id, owner_id=_text(props.get("hubspot_owner_id")),
         buying_role=_text(props.get("hs_buying_role")), linked=linked,
         merged_into=Ref(HUBSPOT, CONTACT, merged_into) if merged_into else None,
-        deleted=deleted, leadpact=_leadpact(_PERSON_FIELDS, props),
+        deleted=deleted, leadpact=_leadpact(_PERSON_FIELDS, props), activities=tuple(activities),
     )
 
 
@@ -114,19 +127,28 @@ def to_deal(
     id_: str, props: Properties, *, modified_at: datetime, contacts: tuple[ContactRole, ...] = (),
     account_id: str | None = None, deleted: bool = False,
 ) -> Deal:
+    """A deal. HubSpot computes notes_next_activity_date from the deal's upcoming
+    activities, so an open deal without one has nothing scheduled: it then gets a time in the
+    past (its last activity, else its creation), which the staleness rule reads as "nothing
+    scheduled" (None would mean "unknown")."""
     stage = _text(props.get("dealstage")) or ""
     is_closed = _bool(props.get("hs_is_closed"))
     is_won = _bool(props.get("hs_is_closed_won"))
+    closed = is_closed if is_closed is not None else stage in _CLOSED_STAGES
+    last_activity = parse_time(props.get("notes_last_updated"))
+    created = parse_time(props.get("createdate"))
+    next_activity = parse_time(props.get("notes_next_activity_date"))
+    if next_activity is None and not closed and not deleted:
+        next_activity = last_activity or created
     return Deal(
         ref=Ref(HUBSPOT, DEAL, id_), modified_at=modified_at,
         name=_text(props.get("dealname")) or "", stage=stage,
-        is_closed=is_closed if is_closed is not None else stage in _CLOSED_STAGES,
+        is_closed=closed,
         is_won=is_won if is_won is not None else _CLOSED_STAGES.get(stage, False),
         amount=_amount(props.get("amount")), close_date=_date(props.get("closedate")),
-        created_at=parse_time(props.get("createdate")),
+        created_at=created,
         owner_id=_text(props.get("hubspot_owner_id")), account_id=account_id,
-        last_activity_at=parse_time(props.get("notes_last_updated")),
-        next_activity_at=parse_time(props.get("notes_next_activity_date")),
+        last_activity_at=last_activity, next_activity_at=next_activity,
         contacts=contacts, deleted=deleted, leadpact=_leadpact(_DEAL_FIELDS, props),
     )
 

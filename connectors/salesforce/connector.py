@@ -4,7 +4,7 @@ every call under the shared retry policy, wire details in queries.py and mapping
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -16,7 +16,8 @@ from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import CheckProblem
 from leadpact.connectors.retry import RetryPolicy, Verdict, call_with_retries, classify
 from leadpact.connectors.salesforce import failures, mapping, queries, transport
-from leadpact.connectors.salesforce.queries import chunks
+from leadpact.connectors.salesforce.activity_reads import ActivityReader
+from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
 from leadpact.errors import (
     AuthError,
     ConnectorError,
@@ -24,10 +25,16 @@ from leadpact.errors import (
     RecordRejected,
     UnreachableError,
 )
-from leadpact.model import DEAL, SALESFORCE, Page, Record, Ref
+from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Page, Record, Ref
 
 T = TypeVar("T")
 Row = dict[str, Any]
+_PERSON_PREFIXES = {queries.SOBJECT_PREFIXES["Lead"]: LEAD,
+                    queries.SOBJECT_PREFIXES["Contact"]: CONTACT}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class SalesforceConnector:
@@ -43,7 +50,13 @@ class SalesforceConnector:
         lookback: timedelta = timedelta(minutes=5),
         page_size: int = 2000,
         session: requests.Session | None = None,
+        activity_days: int = 180,
+        activity_cap: int = 50,
+        clock: Callable[[], datetime] = _utcnow,
     ):
+        """`activity_days` / `activity_cap`: how far back, and how many of the newest
+        activities, each person carries; `clock` is "now" for that window and for a deal's
+        next scheduled step."""
         target = transport.endpoint(instance_url)
         self._host = target.host
         self._retry = retry
@@ -54,6 +67,8 @@ class SalesforceConnector:
         self._transport = transport.mount(self._session, target)
         self._sf = Salesforce(instance_url=instance_url, session_id=access_token,
                               version=api_version, session=self._session)
+        self._clock = clock
+        self._activities = ActivityReader(self._query, activity_days, activity_cap)
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
@@ -113,6 +128,12 @@ class SalesforceConnector:
     # -- reads ----------------------------------------------------------------------------
     def read_changes(self, cursor: str | None) -> Iterator[Page]:
         streams = cursors.load(cursor)
+        # Activity streams start where the record streams are (or now, on a first read):
+        # records read from here on carry their activities, so history is not replayed.
+        known = [state.since for state in streams.values() if state.since is not None]
+        start = min(known) if known else self._clock()
+        for sobject in queries.ACTIVITY_STREAMS:
+            streams.setdefault(sobject, cursors.StreamCursor(start))
         for sobject in queries.STREAMS:
             yield from self._read_stream(sobject, streams)
 
@@ -134,16 +155,35 @@ class SalesforceConnector:
 
     def _records(self, sobject: str, rows: list[Row]) -> list[Record]:
         if sobject in ("Lead", "Contact"):
-            return [mapping.to_person(row) for row in rows]
+            touches = self._activities.for_people(rows, self._clock())
+            return [mapping.to_person(row, touches.get(row["Id"], ())) for row in rows]
         if sobject == "Opportunity":
             return list(self._deals(rows))
+        if sobject in queries.ACTIVITY_STREAMS:
+            return self._touched(rows)
         # A changed contact role means its opportunity's buying committee changed.
         parents = list(dict.fromkeys(row["OpportunityId"] for row in rows))
         return list(self._deals(self._rows_by_id("Opportunity", parents)))
 
     def _deals(self, rows: list[Row]) -> list[Record]:
         roles = self._contact_roles([row["Id"] for row in rows if not row.get("IsDeleted")])
-        return [mapping.to_deal(row, roles.get(row["Id"], ())) for row in rows]
+        next_steps = self._activities.next_steps(rows, self._clock())
+        return [mapping.to_deal(row, roles.get(row["Id"], ()), next_steps.get(row["Id"]))
+                for row in rows]
+
+    def _touched(self, rows: list[Row]) -> list[Record]:
+        """The persons (WhoId) and opportunities (WhatId) of changed Tasks/Events, as they
+        are now. leadpact's own tasks are skipped: they change neither."""
+        wanted: list[Ref] = []
+        for row in rows:
+            if row.get(TASK_KEY_FIELD):
+                continue
+            who, what = str(row.get("WhoId") or ""), str(row.get("WhatId") or "")
+            if who[:3] in _PERSON_PREFIXES:
+                wanted.append(Ref(SALESFORCE, _PERSON_PREFIXES[who[:3]], who))
+            if what.startswith(queries.SOBJECT_PREFIXES["Opportunity"]):
+                wanted.append(Ref(SALESFORCE, DEAL, what))
+        return self.read_records(list(dict.fromkeys(wanted)))
 
     def _contact_roles(self, opportunity_ids: list[str]) -> dict[str, list[Any]]:
         roles: dict[str, list[Any]] = {}
@@ -166,7 +206,7 @@ class SalesforceConnector:
         wanted: dict[str, list[str]] = {}
         for ref in refs:
             sobject = queries.SOBJECT_BY_KIND.get(ref.kind)
-            if ref.system == SALESFORCE and sobject in queries.FIELDS:
+            if ref.system == SALESFORCE and sobject in queries.RECORD_SOBJECTS:
                 wanted.setdefault(sobject, []).append(ref.id)
         found: dict[str, Record] = {}
         for sobject, ids in wanted.items():

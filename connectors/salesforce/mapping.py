@@ -26,7 +26,18 @@ from leadpact.connectors.salesforce.queries import (
     SOBJECT_BY_KIND,
     TASK_KEY_FIELD,
 )
-from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, TASK, ContactRole, Deal, Person, Ref
+from leadpact.model import (
+    CONTACT,
+    DEAL,
+    LEAD,
+    SALESFORCE,
+    TASK,
+    Activity,
+    ContactRole,
+    Deal,
+    Person,
+    Ref,
+)
 
 Row = Mapping[str, Any]
 SUBJECT_MAX = 255  # Task.Subject length in Salesforce
@@ -70,8 +81,9 @@ def leadpact_values(row: Row, kind: str) -> dict[str, str | None]:
 
 
 # -- reads ----------------------------------------------------------------------------------
-def to_person(row: Row) -> Person:
-    """A Lead or Contact row (by its attributes.type, else its id prefix)."""
+def to_person(row: Row, activities: Sequence[Activity] = ()) -> Person:
+    """A Lead or Contact row (by its attributes.type, else its id prefix), with its recent
+    activities (activities.py), newest last."""
     sobject = _sobject_of(row)
     kind = KIND_BY_SOBJECT[sobject]
     converted = row.get("ConvertedContactId") if row.get("IsConverted") else None
@@ -88,7 +100,19 @@ def to_person(row: Row) -> Person:
         merged_into=_ref(kind, row.get("MasterRecordId")),
         deleted=bool(row.get("IsDeleted")),
         leadpact=leadpact_values(row, leadpact_fields.PERSON),
+        activities=tuple(activities),
     )
+
+
+def is_person_with_activities(row: Row) -> bool:
+    """Live and not converted: a converted lead's activities moved to its contact."""
+    return not row.get("IsDeleted") and not row.get("IsConverted")
+
+
+def last_activity_at(row: Row) -> datetime | None:
+    """Opportunity.LastActivityDate is a date: read as the start of that day, UTC."""
+    day = parse_date(row.get("LastActivityDate"))
+    return datetime.combine(day, time(), UTC) if day else None
 
 
 def to_contact_role(row: Row) -> ContactRole:
@@ -97,9 +121,11 @@ def to_contact_role(row: Row) -> ContactRole:
                        is_primary=bool(row.get("IsPrimary")))
 
 
-def to_deal(row: Row, roles: Iterable[ContactRole] = ()) -> Deal:
+def to_deal(row: Row, roles: Iterable[ContactRole] = (),
+            next_activity_at: datetime | None = None) -> Deal:
+    """An Opportunity row; `next_activity_at` comes from its open activities
+    (activities.next_activity_at), None when unknown."""
     amount = row.get("Amount")
-    last_activity = parse_date(row.get("LastActivityDate"))
     return Deal(
         ref=Ref(SALESFORCE, DEAL, row["Id"]),
         modified_at=modified_at(row),
@@ -112,8 +138,8 @@ def to_deal(row: Row, roles: Iterable[ContactRole] = ()) -> Deal:
         created_at=parse_datetime(row.get("CreatedDate")),
         owner_id=row.get("OwnerId") or None,
         account_id=row.get("AccountId") or None,
-        # LastActivityDate is a date: read it as the start of that day, UTC.
-        last_activity_at=datetime.combine(last_activity, time(), UTC) if last_activity else None,
+        last_activity_at=last_activity_at(row),
+        next_activity_at=next_activity_at,
         contacts=tuple(roles),
         deleted=bool(row.get("IsDeleted")),
         leadpact=leadpact_values(row, leadpact_fields.DEAL),

@@ -7,7 +7,7 @@ only field and sObject names, which are ours, are inserted as literals.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from simple_salesforce import format_soql
@@ -24,6 +24,7 @@ TASK_KEYS_PER_QUERY = 50  # task keys are longer than ids
 MIN_BATCH, MAX_BATCH = 200, 2000  # what Sforce-Query-Options batchSize accepts
 
 SOBJECT_BY_KIND = {LEAD: "Lead", CONTACT: "Contact", DEAL: "Opportunity", TASK: "Task"}
+SOBJECT_PREFIXES = {"Lead": "00Q", "Contact": "003", "Opportunity": "006"}  # id key prefixes
 KIND_BY_SOBJECT = {sobject: kind for kind, sobject in SOBJECT_BY_KIND.items()}
 
 PERSON_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.PERSON))
@@ -41,8 +42,25 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "OpportunityContactRole": ("Id", "OpportunityId", "ContactId", "Role", "IsPrimary",
                                "IsDeleted", "SystemModstamp"),
 }
+# The sObjects read_records turns into Persons and Deals.
+RECORD_SOBJECTS = ("Lead", "Contact", "Opportunity")
+# Activity streams: a new or changed Task/Event re-reads its person (WhoId) and, for an
+# opportunity (WhatId), its deal. Our own tasks (with a task key) are neither touches nor
+# scheduled steps, so they are read to be skipped.
+ACTIVITY_STREAMS = ("Task", "Event")
+STREAM_FIELDS: dict[str, tuple[str, ...]] = {
+    **FIELDS,
+    "Task": ("Id", "WhoId", "WhatId", "IsDeleted", "SystemModstamp", TASK_KEY_FIELD),
+    "Event": ("Id", "WhoId", "WhatId", "IsDeleted", "SystemModstamp"),
+}
 # The streams read_changes walks, in order; a changed contact role re-reads its opportunity.
-STREAMS = ("Lead", "Contact", "Opportunity", "OpportunityContactRole")
+STREAMS = ("Lead", "Contact", "Opportunity", "OpportunityContactRole", *ACTIVITY_STREAMS)
+
+# What a person's activities are read with (activities.py maps them). Description carries a
+# logged email's From:/To: lines, the best direction signal there is.
+TASK_ACTIVITY_FIELDS = ("Id", "WhoId", "WhatId", "Subject", "TaskSubtype", "Type", "CallType",
+                        "Status", "ActivityDate", "CreatedDate", "Description")
+EVENT_ACTIVITY_FIELDS = ("Id", "WhoId", "WhatId", "Subject", "Type", "StartDateTime")
 
 # Fields leadpact writes, per sObject: `leadpact check` makes sure they exist and are editable.
 WRITTEN_FIELDS: dict[str, tuple[str, ...]] = {
@@ -53,7 +71,7 @@ WRITTEN_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def _select(sobject: str) -> str:
-    return ", ".join(FIELDS[sobject])
+    return ", ".join(STREAM_FIELDS[sobject])
 
 
 def changes_query(sobject: str, since: datetime | None) -> str:
@@ -80,6 +98,34 @@ def contact_roles_query(opportunity_ids: Sequence[str]) -> str:
 def tasks_by_key_query(keys: Sequence[str]) -> str:
     return format_soql("SELECT Id, IsClosed, {:literal} FROM Task WHERE {:literal} IN {}",
                        TASK_KEY_FIELD, TASK_KEY_FIELD, list(keys))
+
+
+def person_tasks_query(who_ids: Sequence[str], since: date) -> str:
+    """Closed Tasks of these leads/contacts due on or after `since` (the activity window)."""
+    return format_soql("SELECT {:literal} FROM Task WHERE WhoId IN {} AND IsClosed = TRUE "
+                       "AND ActivityDate >= {} ORDER BY ActivityDate, Id",
+                       ", ".join(TASK_ACTIVITY_FIELDS), list(who_ids), since)
+
+
+def person_events_query(who_ids: Sequence[str], since: datetime, until: datetime) -> str:
+    """Events of these leads/contacts that started inside the window (not future ones)."""
+    return format_soql("SELECT {:literal} FROM Event WHERE WhoId IN {} AND StartDateTime >= {} "
+                       "AND StartDateTime <= {} ORDER BY StartDateTime, Id",
+                       ", ".join(EVENT_ACTIVITY_FIELDS), list(who_ids), since, until)
+
+
+def open_tasks_query(what_ids: Sequence[str], today: date) -> str:
+    """Open Tasks on these opportunities due today or later, leadpact's own left out."""
+    return format_soql("SELECT WhatId, ActivityDate FROM Task WHERE WhatId IN {} "
+                       "AND IsClosed = FALSE AND ActivityDate >= {} AND {:literal} = null "
+                       "ORDER BY WhatId, ActivityDate", list(what_ids), today, TASK_KEY_FIELD)
+
+
+def upcoming_events_query(what_ids: Sequence[str], now: datetime) -> str:
+    """Events on these opportunities starting now or later."""
+    return format_soql("SELECT WhatId, StartDateTime FROM Event WHERE WhatId IN {} "
+                       "AND StartDateTime >= {} ORDER BY WhatId, StartDateTime",
+                       list(what_ids), now)
 
 
 def query_options(page_size: int) -> dict[str, str]:

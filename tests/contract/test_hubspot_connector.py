@@ -4,7 +4,7 @@ hubspot-api-client in strict mode (client_side_validation=True)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import hubspot
 import pytest
@@ -17,18 +17,22 @@ from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM
 from leadpact.connectors.sandbox.hubspot_schema import ensure_schema
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Fault, Sandbox
 from leadpact.errors import AuthError, QuotaExhausted, UnreachableError
-from leadpact.model import Deal, Page, Person, Ref
+from leadpact.model import Activity, Deal, Page, Person, Ref
 from tests.hs_builders import (
     T0,
     FakeClock,
     Sleeps,
+    call,
     company,
     connector,
     contact,
     deal,
+    email,
+    hs_time,
     link_contact_company,
     link_deal_company,
     link_deal_contact,
+    meeting,
     rate_limited,
 )
 
@@ -151,6 +155,88 @@ def test_given_refs_when_reading_records_then_current_state_merges_followed_miss
     assert [r.ref for r in found] == wanted[:3]
     assert found[0].leadpact == {"role": "user"}
     assert found[2].deleted and found[2].merged_into == person(ada)  # type: ignore[union-attr]
+
+
+# -- activities ----------------------------------------------------------------------------
+def day(month: int, day_: int, hour: int = 10) -> datetime:
+    return datetime(2026, month, day_, hour, tzinfo=UTC)
+
+
+def test_given_a_contact_with_engagements_when_reading_then_its_touches_in_order(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    store = sandbox.store
+    ada = contact(store, at=T0, recent_conversion_event_name="Webinar: Buying committees "
+                  "explained", recent_conversion_date=hs_time(day(1, 20)))
+    email(store, ada, when=day(2, 3), subject="Re: Pricing", incoming=True, at=T0)
+    email(store, ada, when=day(2, 1), subject="Pricing", at=T0)
+    call(store, ada, when=day(2, 5), title="Call: intro", direction="INBOUND", at=T0)
+    meeting(store, ada, when=day(2, 10), title="Weekly sync", at=T0)
+    meeting(store, ada, when=day(2, 12), title="Missed", outcome="NO_SHOW", at=T0)
+    meeting(store, ada, when=day(3, 10), title="Next week", outcome="SCHEDULED", at=T0)
+    email(store, ada, when=datetime(2025, 6, 1, tzinfo=UTC), subject="Old thread", at=T0)
+    hubspot_connector = connector(sandbox, clock=clock)
+    [person] = [r for p in hubspot_connector.read_changes(None) for r in p.records]
+    assert isinstance(person, Person)
+    assert person.activities == (
+        Activity(day(1, 20), "webinar", True, "Webinar: Buying committees explained"),
+        Activity(day(2, 1), "email", False, "Pricing"),
+        Activity(day(2, 3), "email", True, "Re: Pricing"),
+        Activity(day(2, 5), "call", True, "Call: intro"),
+        Activity(day(2, 10), "meeting", True, "Weekly sync"))
+    assert hubspot_connector.read_records([person.ref]) == [person]
+    capped = connector(sandbox, clock=clock, activity_cap=2).read_records([person.ref])
+    assert [a.subject for a in capped[0].activities] == ["Call: intro", "Weekly sync"]  # type: ignore[union-attr]
+
+
+def test_given_a_page_of_contacts_when_reading_activities_then_a_few_calls_per_page(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    store = sandbox.store
+    for _ in range(120):
+        ada = contact(store, at=T0)
+        email(store, ada, when=day(2, 1), subject="Hello", at=T0)
+        meeting(store, ada, when=day(2, 2), title="Demo", at=T0)
+    counted = []
+    for cap in (50, 0):
+        hubspot_connector = connector(sandbox, clock=clock, activity_cap=cap)
+        people = [r for p in hubspot_connector.read_changes(None) for r in p.records]
+        assert len(people) == 120 and all(len(r.activities) == (2 if cap else 0)  # type: ignore[union-attr]
+                                          for r in people)
+        counted.append(hubspot_connector.api_calls)
+    # per page of 100 contacts: 3 association reads (emails, meetings, calls) and one batch
+    # read per engagement type that has any (emails, meetings), 2 pages
+    assert counted[0] - counted[1] == 2 * (3 + 2)
+
+
+def test_given_a_new_engagement_when_reading_again_then_its_contact_comes_back(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    store = sandbox.store
+    ada, bo = contact(store, at=T0), contact(store, at=T0, firstname="Bo")
+    hubspot_connector = connector(sandbox, clock=clock)
+    cursor = list(hubspot_connector.read_changes(None))[-1].cursor
+    clock.advance(3600)
+    meeting(store, ada, when=clock.now - timedelta(minutes=30), title="Pilot check-in")
+    pages = list(hubspot_connector.read_changes(cursor))
+    [person] = [r for p in pages for r in p.records]
+    assert person.ref == Ref("hubspot", "contact", ada) and person.ref.id != bo
+    assert [a.subject for a in person.activities] == ["Pilot check-in"]  # type: ignore[union-attr]
+    clock.advance(3600)
+    assert [r for p in hubspot_connector.read_changes(pages[-1].cursor) for r in p.records] == []
+
+
+def test_given_a_deal_with_a_next_activity_date_when_reading_then_it_is_next(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    store = sandbox.store
+    planned = deal(store, at=T0, notes_next_activity_date=hs_time(day(3, 9)))
+    quiet = deal(store, at=T0, dealname="Quiet", notes_last_updated=hs_time(day(1, 15)))
+    found = {r.ref.id: r for r in connector(sandbox, clock=clock).read_records(
+        [Ref("hubspot", "deal", planned), Ref("hubspot", "deal", quiet)])}
+    assert found[planned].next_activity_at == day(3, 9)  # type: ignore[union-attr]
+    # nothing scheduled: a past time, which the staleness rule reads as such
+    assert found[quiet].next_activity_at == day(1, 15)  # type: ignore[union-attr]
 
 
 # -- writing -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from leadpact.connectors.salesforce import SalesforceConnector
 from leadpact.connectors.sandbox.salesforce_schema import ensure_schema, set_custom_fields
 from leadpact.connectors.sandbox.server import Fault, Sandbox
 from leadpact.errors import AuthError, QuotaExhausted, UnreachableError
-from leadpact.model import ContactRole, Deal, Page, Person, Ref
+from leadpact.model import Activity, ContactRole, Deal, Page, Person, Ref
 from tests.sf_builders import T0, ManualClock, SalesforceOrg, connect
 
 SF = "salesforce"
@@ -38,8 +38,9 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def connector(sandbox: Sandbox, sleeps: list[float]) -> Iterator[SalesforceConnector]:
-    with connect(sandbox, sleep=sleeps.append) as conn:
+def connector(sandbox: Sandbox, sleeps: list[float],
+              clock: ManualClock) -> Iterator[SalesforceConnector]:
+    with connect(sandbox, sleep=sleeps.append, clock=clock) as conn:
         yield conn
 
 
@@ -113,8 +114,9 @@ def test_given_many_leads_when_reading_with_pages_of_200_then_one_page_per_query
     with connect(sandbox, page_size=200) as conn:
         pages, cursor = read_all(conn, None)
         assert [len(p.records) for p in pages] == [200, 200, 50]
-        # 1 query + 2 nextRecordsUrl for leads, 1 query each for the other three streams
-        assert conn.api_calls == 6
+        # leads: 1 query + 2 nextRecordsUrl, and a Task and an Event query per page of 200;
+        # 1 query each for the other five streams
+        assert conn.api_calls == 3 + 3 * 2 + 5
         assert records_of(list(conn.read_changes(cursor))) == []
 
 
@@ -173,6 +175,112 @@ def test_given_refs_when_reading_records_then_the_known_ones_in_order(
               Ref("hubspot", "contact", "101")]
     records = connector.read_records(wanted)
     assert [r.ref for r in records] == [ref("deal", opp), ref("lead", lead)]
+
+
+# -- activities -----------------------------------------------------------------------------
+REP = "rep@brightwave.io"
+
+
+def test_given_a_contact_with_tasks_and_events_when_reading_then_its_touches_in_order(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    lee = org.contact("Lee")  # lee@acme.example
+    opp = org.opportunity()
+    org.email_task(lee, opp, day="2026-10-03", subject="Re: Pricing proposal",
+                   sender="lee@acme.example", to=REP)
+    org.email_task(lee, opp, day="2026-10-01", subject="Pricing proposal", sender=REP,
+                   to="lee@acme.example")
+    org.task(lee, day="2026-10-05", subject="Call: intro", TaskSubtype="Call", Type="Call",
+             CallType="Inbound")
+    org.event(lee, opp, start="2026-10-10T15:00:00.000+0000", subject="Weekly sync")
+    org.task(lee, opp, day="2026-10-06", subject="Prepare the demo")  # a to-do: no touch
+    org.email_task(lee, day="2026-01-05", subject="Old thread", sender=REP,
+                   to="lee@acme.example")  # outside the 180 days
+    org.event(lee, opp, start="2026-11-20T10:00:00.000+0000", subject="Next call")  # future
+    pages, _ = read_all(connector, None)
+    person = next(r for r in records_of(pages) if r.ref == ref("contact", lee))
+    assert isinstance(person, Person)
+    deal = ref("deal", opp)
+    assert person.activities == (
+        Activity(datetime(2026, 10, 1, tzinfo=UTC), "email", False, "Email: Pricing proposal",
+                 deal),
+        Activity(datetime(2026, 10, 3, tzinfo=UTC), "email", True,
+                 "Email: Re: Pricing proposal", deal),
+        Activity(datetime(2026, 10, 5, tzinfo=UTC), "call", True, "Call: intro"),
+        Activity(datetime(2026, 10, 10, 15, tzinfo=UTC), "meeting", True, "Weekly sync", deal))
+    [again] = connector.read_records([ref("contact", lee)])
+    assert again == person
+
+
+def test_given_more_touches_than_the_cap_when_reading_then_the_newest(
+        sandbox: Sandbox, org: SalesforceOrg, clock: ManualClock) -> None:
+    lee = org.contact("Lee")
+    for day in range(1, 6):
+        org.event(lee, start=f"2026-10-0{day}T10:00:00.000+0000", subject=f"Sync {day}")
+    with connect(sandbox, clock=clock, activity_cap=2) as conn:
+        [person] = conn.read_records([ref("contact", lee)])
+    assert [a.subject for a in person.activities] == ["Sync 4", "Sync 5"]  # type: ignore[union-attr]
+
+
+def test_given_an_open_future_task_when_reading_the_deal_then_its_due_day_is_next(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    lee = org.contact("Lee")
+    opp = org.opportunity(LastActivityDate="2026-10-20")
+    org.task(lee, opp, day="2026-11-10", subject="Send the order form", Status="Not Started",
+             IsClosed=False)
+    org.event(lee, opp, start="2026-11-20T10:00:00.000+0000", subject="Steering committee")
+    org.task(lee, opp, day="2026-10-28", subject="Overdue", Status="Not Started",
+             IsClosed=False)  # forgotten: not scheduled
+    org.task(None, opp, day="2026-11-03", subject="Stale deal: Acme", Status="Not Started",
+             IsClosed=False, Leadpact_Task_Key__c="deal:stale:1")  # ours: not the buyer's
+    [deal] = connector.read_records([ref("deal", opp)])
+    assert isinstance(deal, Deal)
+    assert deal.next_activity_at == datetime(2026, 11, 10, 23, 59, 59, tzinfo=UTC)
+
+
+def test_given_nothing_scheduled_when_reading_deals_then_a_past_time_for_open_ones_only(
+        org: SalesforceOrg, connector: SalesforceConnector) -> None:
+    quiet = org.opportunity("Quiet", LastActivityDate="2026-10-20")
+    fresh = org.opportunity("Fresh")
+    won = org.opportunity("Won", StageName="Closed Won", IsClosed=True, IsWon=True)
+    deals = {r.ref.id: r for r in connector.read_records(
+        [ref("deal", quiet), ref("deal", fresh), ref("deal", won)])}
+    # In the past, so the staleness rule reads "nothing scheduled"; None stays "unknown".
+    assert deals[quiet].next_activity_at == datetime(2026, 10, 20, tzinfo=UTC)  # type: ignore[union-attr]
+    assert deals[fresh].next_activity_at is None  # type: ignore[union-attr]  # created now
+    assert deals[won].next_activity_at is None  # type: ignore[union-attr]
+
+
+def test_given_a_new_activity_when_reading_again_then_its_person_and_deal_come_back(
+        org: SalesforceOrg, connector: SalesforceConnector, clock: ManualClock) -> None:
+    lee, park = org.contact("Lee"), org.lead("Park")
+    opp = org.opportunity()
+    org.contact_role(opp, lee)
+    _, cursor = read_all(connector, None)
+    clock.advance(hours=1)
+    org.event(lee, opp, start="2026-11-02T09:30:00.000+0000", subject="Pilot check-in")
+    org.email_task(park, day="2026-11-02", subject="Re: Intro", sender="park@acme.example",
+                   to=REP)
+    org.task(lee, opp, day="2026-11-04", subject="Ours", Status="Not Started", IsClosed=False,
+             Leadpact_Task_Key__c="deal:committee:1")
+    pages, cursor = read_all(connector, cursor)
+    records = {r.ref: r for r in records_of(pages)}
+    assert set(records) == {ref("contact", lee), ref("deal", opp), ref("lead", park)}
+    assert [a.subject for a in records[ref("contact", lee)].activities] == [  # type: ignore[union-attr]
+        "Pilot check-in"]
+    assert records[ref("lead", park)].activities[0].inbound  # type: ignore[union-attr]
+    clock.advance(hours=1)
+    assert records_of(list(connector.read_changes(cursor))) == []
+
+
+def test_given_an_org_read_once_when_only_our_own_task_changes_then_nothing_comes_back(
+        org: SalesforceOrg, connector: SalesforceConnector, clock: ManualClock) -> None:
+    opp = org.opportunity()
+    _, cursor = read_all(connector, None)
+    clock.advance(minutes=10)
+    [made] = connector.apply([UpsertTask(ref("deal", opp), "deal:stale:1", "Re-engage", "",
+                                         None, date(2026, 11, 5))])
+    assert made.ok
+    assert records_of(read_all(connector, cursor)[0]) == []
 
 
 # -- writes ---------------------------------------------------------------------------------
@@ -277,7 +385,8 @@ def test_given_a_busy_server_with_retry_after_when_reading_then_retried_after_th
                              body=[{"message": "busy", "errorCode": "SERVER_UNAVAILABLE"}]))
     assert len(records_of(list(connector.read_changes(None)))) == 1
     assert sleeps == [7.0, 7.0]
-    assert connector.api_calls == 4 + 2
+    # six streams, the lead page's Task and Event queries, and the two retried attempts
+    assert connector.api_calls == 6 + 2 + 2
 
 
 def test_given_a_dropped_connection_on_a_write_when_applying_then_retried_with_backoff(
@@ -293,9 +402,9 @@ def test_given_the_daily_limit_is_used_up_when_applying_then_quota_exhausted(
         sandbox: Sandbox, org: SalesforceOrg, connector: SalesforceConnector,
         sleeps: list[float]) -> None:
     lead = org.lead()
-    sandbox.salesforce_daily_limit = 1
-    connector.read_records([ref("lead", lead)])
-    assert connector.api_usage == (1, 1)
+    sandbox.salesforce_daily_limit = 3
+    connector.read_records([ref("lead", lead)])  # the lead, its tasks, its events
+    assert connector.api_usage == (3, 3)
     with pytest.raises(QuotaExhausted) as caught:
         connector.apply([SetField(ref("lead", lead), "seniority", "vp")])
     assert str(caught.value) == (

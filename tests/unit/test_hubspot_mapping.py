@@ -80,9 +80,27 @@ def test_given_deal_properties_when_mapping_then_deal_values() -> None:
     assert deal.ref == DEAL and deal.stage == "contractsent" and deal.amount == 12000.5
     assert deal.close_date == date(2026, 4, 30)
     assert deal.created_at == datetime(2026, 1, 5, 8, tzinfo=UTC)
-    assert deal.last_activity_at == NOW and deal.next_activity_at is None
+    # nothing scheduled on an open deal: its last activity, a time in the past
+    assert deal.last_activity_at == NOW and deal.next_activity_at == NOW
     assert deal.leadpact == {"stale": "yes"}
     assert deal.contacts == (ContactRole(CONTACT, "Champion"),) and deal.account_id == "500"
+
+
+@pytest.mark.parametrize(("props", "expected"), [
+    ({"notes_next_activity_date": "2026-03-09T10:00:00Z", "notes_last_updated": "2026-03-01"},
+     datetime(2026, 3, 9, 10, tzinfo=UTC)),  # HubSpot's own next activity
+    ({"notes_next_activity_date": "2026-02-20T10:00:00Z"},
+     datetime(2026, 2, 20, 10, tzinfo=UTC)),  # a past one stays: nothing scheduled since
+    ({"notes_last_updated": "2026-03-01T00:00:00Z", "createdate": "2026-01-05T08:00:00Z"},
+     datetime(2026, 3, 1, tzinfo=UTC)),  # none: nothing scheduled, at the last activity
+    ({"createdate": "2026-01-05T08:00:00Z"}, datetime(2026, 1, 5, 8, tzinfo=UTC)),
+    ({}, None),  # nothing known
+    ({"dealstage": "closedwon", "createdate": "2026-01-05T08:00:00Z"}, None),  # closed
+])
+def test_given_a_deal_when_mapping_its_next_activity_then_scheduled_or_a_past_nothing_time(
+        props: dict[str, str], expected: datetime | None) -> None:
+    deal = mapping.to_deal("9001", {"dealstage": "contractsent", **props}, modified_at=NOW)
+    assert deal.next_activity_at == expected
 
 
 def test_given_a_bad_amount_when_mapping_then_none() -> None:

@@ -1,0 +1,221 @@
+"""Salesforce Tasks and Events as leadpact Activities, and a deal's next scheduled step.
+Pure: rows in, values out.
+
+Kinds. A Task is an email when TaskSubtype is Email (or ListEmail), a call when it is Call;
+otherwise its Type decides (…Email…, …Call…, …Meeting…). A Task that is none of these is a
+to-do for the rep, not a touch with the buyer, and is left out. An Event is a meeting (a call
+when its Type is Call) that the buyer attended: inbound.
+
+Direction. Salesforce has no standard direction field on Task, so whether the buyer acted is
+a heuristic, decided by the first rule that applies (see NOTES.md):
+1. the email's logged header (Description): `From:` the person → inbound, `From:` anyone
+   else → outbound; no `From:` but `To:` naming the person → outbound;
+2. CallType (standard, calls only): Inbound → inbound; Outbound or Internal → outbound;
+3. a Type value naming a direction (an org's own picklist values such as "Inbound Email",
+   "Call - Incoming", "Email Received" / "Outbound Call", "Email Sent");
+4. an email whose subject, after a logging prefix such as "Email:", starts with a reply
+   prefix (RE:, AW:, SV:, Antw:, Réf :, RIF:, …) → inbound. The weakest rule: a rep who
+   answers the buyer writes "RE:" too;
+5. anything else → outbound (the rep acted).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from leadpact.connectors.salesforce.mapping import parse_date, parse_datetime
+from leadpact.model import DEAL, SALESFORCE, Activity, Ref
+
+Row = Mapping[str, Any]
+EMAIL, MEETING, CALL = "email", "meeting", "call"
+OPPORTUNITY_PREFIX = "006"
+
+# Reply prefixes mail clients put before a subject, by language: English/Spanish/Portuguese
+# (RE, RES, RESP), German (AW, Antwort), Scandinavian (SV), Finnish (VS), Dutch (Antw),
+# French (Réf), Italian (R, RIF), Polish (Odp), Turkish (YNT), Latvian (Atb), Russian (Отв),
+# Chinese (回复, 答复).
+_REPLY = re.compile(
+    r"^\s*(?:re|res|resp|aw|antwort|sv|vs|antw|réf|ref|rif|r|odp|ynt|atb|отв|回复|答复)"
+    r"\s*(?:\[\d+\])?\s*[:：]", re.IGNORECASE)
+_LOGGING_PREFIX = re.compile(r"^\s*(?:e-?mail|call|anruf|appel)\s*:\s*", re.IGNORECASE)
+_HEADER = re.compile(r"^(?P<name>[A-Za-z][A-Za-z -]{0,30}):(?P<value>.*)$")
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_INBOUND_WORDS = re.compile(r"\b(?:inbound|incoming|received|reply|replied)\b", re.IGNORECASE)
+_OUTBOUND_WORDS = re.compile(r"\b(?:outbound|outgoing|sent)\b", re.IGNORECASE)
+
+
+# -- kinds and direction ------------------------------------------------------------------
+def task_kind(subtype: str | None, type_: str | None) -> str | None:
+    """email | call | meeting for a Task that records a touch; None for a plain to-do."""
+    sub = (subtype or "").casefold()
+    if sub in ("email", "listemail"):
+        return EMAIL
+    if sub == "call":
+        return CALL
+    kind = (type_ or "").casefold()
+    for word, found in (("mail", EMAIL), ("call", CALL), ("meeting", MEETING)):
+        if word in kind:
+            return found
+    return None
+
+
+def _headers(description: str | None) -> dict[str, str]:
+    """The header lines (`Name: value`) a logged email's Description starts with."""
+    found: dict[str, str] = {}
+    for line in (description or "").splitlines():
+        header = _HEADER.match(line)
+        if header is None:
+            break
+        found.setdefault(header["name"].strip().casefold(), header["value"].strip())
+    return found
+
+
+def _addresses(text: str) -> set[str]:
+    return {a.casefold() for a in _ADDRESS.findall(text)}
+
+
+def _header_direction(description: str | None, person_email: str | None) -> bool | None:
+    headers = _headers(description)
+    if "from" in headers:
+        sender = _addresses(headers["from"])
+        if sender and person_email:
+            return person_email.casefold() in sender
+        return None
+    if person_email and person_email.casefold() in _addresses(headers.get("to", "")):
+        return False
+    return None
+
+
+def _word_direction(value: str | None) -> bool | None:
+    if _INBOUND_WORDS.search(value or ""):
+        return True
+    if _OUTBOUND_WORDS.search(value or ""):
+        return False
+    return None
+
+
+def is_reply_subject(subject: str | None) -> bool:
+    """Does the subject (after a logging prefix such as "Email:") start with a reply prefix?"""
+    return bool(_REPLY.match(_LOGGING_PREFIX.sub("", subject or "", count=1)))
+
+
+def task_inbound(row: Row, kind: str, person_email: str | None = None) -> bool:
+    """Did the buyer act? The rules of the module docstring, in order."""
+    if (row.get("TaskSubtype") or "").casefold() == "listemail":
+        return False  # a mass email is always ours
+    if kind == EMAIL:
+        decided = _header_direction(row.get("Description"), person_email)
+        if decided is not None:
+            return decided
+    call_type = (row.get("CallType") or "").casefold()
+    if call_type:
+        return call_type == "inbound"
+    decided = _word_direction(row.get("Type"))
+    if decided is not None:
+        return decided
+    return kind == EMAIL and is_reply_subject(row.get("Subject"))
+
+
+# -- activities ---------------------------------------------------------------------------
+def _deal(what_id: str | None) -> Ref | None:
+    if what_id and str(what_id).startswith(OPPORTUNITY_PREFIX):
+        return Ref(SALESFORCE, DEAL, str(what_id))
+    return None
+
+
+def task_time(row: Row) -> datetime | None:
+    """When a Task happened: ActivityDate is a date only, so the creation time when the Task
+    was logged that day (emails and calls usually are), else midnight UTC of that date."""
+    day = parse_date(row.get("ActivityDate"))
+    created = parse_datetime(row.get("CreatedDate"))
+    if day is None:
+        return created
+    if created is not None and created.date() == day:
+        return created
+    return datetime.combine(day, time(), UTC)
+
+
+def task_activity(row: Row, person_email: str | None = None) -> Activity | None:
+    """A logged email or call as an Activity; None for a to-do or an undated Task."""
+    kind = task_kind(row.get("TaskSubtype"), row.get("Type"))
+    at = task_time(row)
+    if kind is None or at is None:
+        return None
+    return Activity(at, kind, task_inbound(row, kind, person_email),
+                    str(row.get("Subject") or ""), _deal(row.get("WhatId")))
+
+
+def event_activity(row: Row) -> Activity | None:
+    """A calendar Event as a meeting (or call) the buyer attended."""
+    at = parse_datetime(row.get("StartDateTime"))
+    if at is None:
+        return None
+    kind = CALL if (row.get("Type") or "").casefold() == "call" else MEETING
+    return Activity(at, kind, True, str(row.get("Subject") or ""), _deal(row.get("WhatId")))
+
+
+def recent(activities: Iterable[Activity], now: datetime, days: int, cap: int
+           ) -> tuple[Activity, ...]:
+    """What happened in the last `days` (nothing after now), the `cap` newest, newest last."""
+    start = now - timedelta(days=days)
+    kept = sorted((a for a in activities if start <= a.at <= now),
+                  key=lambda a: (a.at, a.kind, a.subject, a.inbound))
+    return tuple(kept[-cap:]) if cap > 0 else ()
+
+
+def person_activities(tasks: Sequence[Row], events: Sequence[Row],
+                      emails: Mapping[str, str | None], now: datetime, days: int, cap: int
+                      ) -> dict[str, tuple[Activity, ...]]:
+    """{WhoId: recent activities} from Task and Event rows; `emails` maps each person's id
+    to their email (for the `From:` rule)."""
+    found: dict[str, list[Activity]] = {}
+    for row in tasks:
+        who = str(row.get("WhoId") or "")
+        activity = task_activity(row, emails.get(who))
+        if who and activity is not None:
+            found.setdefault(who, []).append(activity)
+    for row in events:
+        who = str(row.get("WhoId") or "")
+        activity = event_activity(row)
+        if who and activity is not None:
+            found.setdefault(who, []).append(activity)
+    return {who: recent(items, now, days, cap) for who, items in found.items()}
+
+
+# -- the next scheduled step ---------------------------------------------------------------
+def due_time(due: date) -> datetime:
+    """An open Task due on a date is scheduled through the end of that day (UTC)."""
+    return datetime.combine(due, time(23, 59, 59), UTC)
+
+
+def upcoming_times(open_tasks: Sequence[Row], events: Sequence[Row]
+                   ) -> dict[str, list[datetime]]:
+    """{WhatId: scheduled times} from open Tasks (ActivityDate) and Events (StartDateTime)."""
+    found: dict[str, list[datetime]] = {}
+    for row in open_tasks:
+        due = parse_date(row.get("ActivityDate"))
+        if due is not None and row.get("WhatId"):
+            found.setdefault(str(row["WhatId"]), []).append(due_time(due))
+    for row in events:
+        start = parse_datetime(row.get("StartDateTime"))
+        if start is not None and row.get("WhatId"):
+            found.setdefault(str(row["WhatId"]), []).append(start)
+    return found
+
+
+def next_activity_at(upcoming: Iterable[datetime], now: datetime,
+                     last_activity: datetime | None, created: datetime | None
+                     ) -> datetime | None:
+    """The earliest scheduled activity at or after `now`. With none, a time in the past —
+    the last activity, else the creation — so the staleness rule reads "nothing scheduled"
+    (None would mean "unknown"). None only when no such past time is known."""
+    future = [t for t in upcoming if t >= now]
+    if future:
+        return min(future)
+    for candidate in (last_activity, created):
+        if candidate is not None and candidate < now:
+            return candidate
+    return None

@@ -1,0 +1,64 @@
+"""Reading activities for a page of records: a person's recent touches and a deal's next
+scheduled step. A few chunked queries per page (Task and Event, 200 ids each), never one per
+record; the mapping is activities.py's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from leadpact.connectors.salesforce import activities, mapping, queries
+from leadpact.connectors.salesforce.queries import chunks
+from leadpact.model import Activity
+
+Row = dict[str, Any]
+Query = Callable[[str, bool, str], list[Row]]  # (soql, include_deleted, what) -> rows
+
+
+class ActivityReader:
+    def __init__(self, query: Query, days: int, cap: int):
+        self._query = query
+        self.days = max(0, days)
+        self.cap = max(0, cap)
+
+    def _rows(self, build: Callable[[list[str]], str], ids: Sequence[str], what: str
+              ) -> list[Row]:
+        rows: list[Row] = []
+        for chunk in chunks(ids, queries.IN_LIST_LIMIT):
+            rows += self._query(build(chunk), False, what)
+        return rows
+
+    def for_people(self, rows: Sequence[Row], now: datetime
+                   ) -> dict[str, tuple[Activity, ...]]:
+        """{Lead/Contact id: recent activities, newest last} for live, unconverted rows."""
+        people = [row for row in rows if mapping.is_person_with_activities(row)]
+        if not people or self.cap == 0:
+            return {}
+        ids = [str(row["Id"]) for row in people]
+        start = now - timedelta(days=self.days)
+        tasks = self._rows(lambda chunk: queries.person_tasks_query(chunk, start.date()),
+                           ids, "reading the people's tasks")
+        events = self._rows(lambda chunk: queries.person_events_query(chunk, start, now),
+                            ids, "reading the people's events")
+        emails = {str(row["Id"]): row.get("Email") or None for row in people}
+        return activities.person_activities(tasks, events, emails, now, self.days, self.cap)
+
+    def next_steps(self, rows: Sequence[Row], now: datetime) -> dict[str, datetime | None]:
+        """{Opportunity id: next activity (or the past "nothing scheduled" time)} for open,
+        live opportunities; closed ones are left out (unknown, and never stale)."""
+        open_rows = [row for row in rows if not row.get("IsClosed") and not row.get("IsDeleted")]
+        if not open_rows:
+            return {}
+        ids = [str(row["Id"]) for row in open_rows]
+        tasks = self._rows(lambda chunk: queries.open_tasks_query(chunk, now.date()),
+                           ids, "reading the opportunities' open tasks")
+        events = self._rows(lambda chunk: queries.upcoming_events_query(chunk, now),
+                            ids, "reading the opportunities' upcoming events")
+        upcoming = activities.upcoming_times(tasks, events)
+        return {
+            str(row["Id"]): activities.next_activity_at(
+                upcoming.get(str(row["Id"]), ()), now, mapping.last_activity_at(row),
+                mapping.parse_datetime(row.get("CreatedDate")))
+            for row in open_rows
+        }

@@ -1,0 +1,287 @@
+"""The labelling guide's rules: seniority (B), function (C) and role (D) of one title part.
+
+A component is one job title inside a possibly multi-role title ("CEO" in "CEO & Founder"),
+with the lexicon hits found in it. `label_component` applies section B and C to it and
+`decide_role` applies section D, first matching step wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+from leadpact.enrichment.title_lexicon import FUNCTION_STRENGTHS, Hit
+
+SENIORITY_ORDER = ("unknown", "entry", "ic", "senior_ic", "manager", "director", "vp", "c_level")
+RANK = {name: i for i, name in enumerate(SENIORITY_ORDER)}
+CONTROL_FUNCTIONS = frozenset({"procurement", "legal", "security"})
+TECHNICAL_FUNCTIONS = frozenset({"it", "engineering", "data"})
+# Rank cue kinds that only modify another word: a piece made of them is not a job title.
+MODIFIER_KINDS = frozenset(
+    {"senior", "junior", "interim", "deputy", "level_low", "level_high", "former", "not_rank"}
+)
+# Whose assistant an assistant is does not make the assistant senior ("PA to the CEO").
+BOSS_KINDS = frozenset({"ceo_like", "head_of_org", "c_level_title", "executive_director", "board",
+                        "general_counsel", "partner", "partner_c_level", "cxo", "vp", "director"})
+_NOUN_KINDS = frozenset({"ic", "senior_ic", "manager", "admin"})
+_STEP_DOWN = {"c_level": "vp", "vp": "director", "director": "manager"}
+# "Talent Acquisition Partner", "Sales Partner": a partnering job, not a partner of the firm.
+_PARTNERING_FUNCTIONS = frozenset({"hr", "sales", "marketing", "customer_success", "it", "data",
+                                   "product", "operations", "procurement", "engineering"})
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One job title within a title, as lexicon words and hits."""
+
+    words: tuple[str, ...]
+    hits: tuple[Hit, ...]
+    home_unknown: int  # content words of its own piece no lexicon knows
+    corrected: int
+    text: str = field(compare=False)  # as written, for reasons only
+
+
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """Facts beyond seniority and function that the role steps need."""
+
+    not_current: bool = False
+    non_executive: bool = False
+    advisory: bool = False
+    influencer_area: bool = False
+    top_finance: bool = False
+    finance_subarea: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    seniority: str
+    function: str | None  # None: the component names no function
+    traits: Traits
+    rank_term: str
+    function_term: str
+    certainty: float  # 1.0 for clear cues, lower for inferred ones
+
+
+class _Candidate(NamedTuple):  # a named tuple: made for every rank word, on the hot path
+    seniority: str
+    function: str | None
+    hit: Hit
+    certainty: float = 1.0
+
+
+def label_component(
+    component: Component, context: Mapping[str, frozenset[str]], *, bank: bool, other_vp: bool
+) -> Labels:
+    """Seniority and function of one component (guide sections B and C)."""
+    hits = component.hits
+    ranks = [h for h in hits if h.cue.family == "rank" and h.cue.label != "not_rank"]
+    functions = [h for h in hits if h.cue.family == "function"]
+    if "to" in component.words:
+        boss_from = component.words.index("to")
+        if any(h.end <= boss_from for h in ranks):  # "X to the CEO": the CEO is not X
+            ranks = [h for h in ranks if h.start < boss_from]
+            functions = [h for h in functions if h.start < boss_from]
+    role_cues = {h.cue.label for h in hits if h.cue.family == "role"}
+    places = [h for h in hits if h.cue.family == "place"]
+    kinds: dict[str, Hit] = {}
+    for hit in ranks:
+        kinds.setdefault(hit.cue.label, hit)
+    traits = Traits(
+        advisory="advisory" in role_cues, influencer_area="influencer" in role_cues,
+        top_finance="top_finance" in role_cues, finance_subarea="finance_subarea" in role_cues,
+    )
+    named = _best_function(functions)
+
+    def labels(seniority: str, function: str | None, rank_term: str, certainty: float = 1.0,
+               function_term: str | None = None, **changes: bool) -> Labels:
+        term = function_term if function_term is not None else (named.term if named else "")
+        final = replace(traits, **changes) if changes else traits
+        return Labels(seniority, function, final, rank_term, term, certainty)
+
+    not_current = kinds.get("former") or (
+        kinds.get("not_employed") if "entry" not in kinds else None
+    )
+    if not_current is None and "self_employed" in kinds and not (
+        set(kinds) - MODIFIER_KINDS - {"self_employed"}
+    ):
+        not_current = kinds["self_employed"]
+    if not_current is not None:
+        led = [c for c in _candidates(component, ranks, functions, context, bank) if c.function]
+        function = led[0].function if led else (named.cue.label if named else None)
+        return labels("unknown", function, not_current.term, not_current=True)
+
+    if "admin" in kinds or ("assistant" in kinds and BOSS_KINDS & set(kinds)):
+        helper = kinds.get("admin") or kinds["assistant"]
+        seniority = "entry" if "entry" in kinds or "junior" in kinds else "ic"
+        return labels(seniority, "other", helper.term, function_term=helper.term)
+
+    candidates = _candidates(component, ranks, functions, context, bank)
+    if not candidates:
+        function = named.cue.label if named else None
+        return labels("unknown", function, "", certainty=0.6 if named else 0.2)
+    best = max(candidates, key=lambda c: RANK[c.seniority])
+    seniority, function, certainty = best.seniority, best.function, best.certainty
+    function_term = best.hit.term if function is not None else None
+    kind = best.hit.cue.label
+    # What the title names beside the rank words themselves ("Executive" in "Executive
+    # Director" is part of the rank, "Finance" in "Executive Director, Finance" is not).
+    qualifier = _best_function(
+        [f for f in functions if f.end <= best.hit.start or f.start >= best.hit.end]
+    )
+
+    if kind == "head_of_org" and (qualifier or places or component.home_unknown or other_vp):
+        seniority, certainty = "vp", certainty * 0.95  # head of a unit, not of the company
+    elif kind == "executive_director":
+        if qualifier and qualifier.cue.detail != "weak":
+            seniority, function, function_term = "director", None, None
+        elif places or component.home_unknown or other_vp:
+            seniority = "vp"
+    if "deputy" in kinds and seniority in _STEP_DOWN:
+        seniority = _STEP_DOWN[seniority]
+    if _is_entry_level(kinds, seniority, ranks, named is not None):
+        seniority = "entry"
+    elif seniority == "ic" and ("senior" in kinds or "level_high" in kinds):
+        seniority = "senior_ic"
+    if kind == "board":
+        traits = replace(traits, non_executive=True)
+    source = qualifier if kind == "executive_director" else named
+    if function is None and source is not None:
+        function, function_term = source.cue.label, source.term
+    return labels(seniority, function, best.hit.term, certainty, function_term)
+
+
+def decide_role(seniority: str, function: str, traits: Traits,
+                advisory_excluded: frozenset[str]) -> tuple[str, str]:
+    """Buying role and the rule that gave it (guide section D, first match wins)."""
+    if traits.not_current:
+        return "unknown", "not a current job"
+    if function in CONTROL_FUNCTIONS:
+        return "blocker", f"{function} can stall or veto"
+    if seniority == "unknown":
+        return "unknown", "no rank in the title"
+    if function == "finance":
+        if seniority in ("c_level", "vp"):
+            return "economic_buyer", f"finance at {seniority.replace('_', '-')}"
+        if seniority == "director" and traits.top_finance and not traits.finance_subarea:
+            return "economic_buyer", "top finance job"
+    if seniority == "c_level":
+        if traits.non_executive:
+            return "influencer", "non-executive board role"
+        return "executive_sponsor", "c-level"
+    if traits.influencer_area:
+        return "influencer", "strategy or transformation role"
+    if traits.advisory and function not in advisory_excluded:
+        return "influencer", "advisory role"
+    if seniority in ("vp", "director"):
+        return "decision_maker", f"{seniority} rank"
+    if function in TECHNICAL_FUNCTIONS and seniority in ("manager", "senior_ic", "ic"):
+        return "technical_evaluator", f"hands-on {function}"
+    return "user", "does the work"
+
+
+def default_function(seniority: str) -> str:
+    """Function of a title that names none: general management from director up."""
+    return "executive" if RANK[seniority] >= RANK["director"] else "other"
+
+
+def _candidates(component: Component, ranks: list[Hit], functions: list[Hit],
+                context: Mapping[str, frozenset[str]], bank: bool) -> list[_Candidate]:
+    words = component.words
+    found: list[_Candidate] = []
+    for hit in ranks:
+        kind = hit.cue.label
+        before = words[hit.start - 1] if hit.start > 0 else ""
+        after = words[hit.end] if hit.end < len(words) else ""
+        if kind == "cxo":
+            found.append(_Candidate("c_level", hit.cue.detail, hit))
+        elif kind in ("ceo_like", "head_of_org", "partner_c_level") or kind == "board":
+            found.append(_Candidate("c_level", "executive", hit))
+        elif kind == "general_counsel":
+            found.append(_Candidate("c_level", "legal", hit))
+        elif kind in ("c_level_title", "executive_director"):
+            found.append(_Candidate("c_level", None, hit))
+        elif kind == "owner":
+            corporate = before in context.get("owner_role_prefixes", frozenset())
+            found.append(_Candidate("ic", None, hit, 0.8) if corporate
+                         else _Candidate("c_level", "executive", hit, 0.9))
+        elif kind == "partner":
+            role_like = (before in context.get("partner_role_prefixes", frozenset())
+                         or after in context.get("partner_role_suffixes", frozenset())
+                         or any(f.start < hit.start <= f.end
+                                and f.cue.label in _PARTNERING_FUNCTIONS for f in functions))
+            found.append(_Candidate("ic", None, hit, 0.8) if role_like
+                         else _Candidate("c_level", "executive", hit, 0.9))
+        elif kind == "vp":
+            found.append(_Candidate("manager" if bank else "vp", None, hit))
+        elif kind == "avp":
+            found.append(_Candidate("senior_ic" if bank else "vp", None, hit))
+        elif kind == "director":
+            found.append(_Candidate("director", None, hit))
+        elif kind == "craft_director":
+            found.append(_Candidate("ic", None, hit))
+        elif kind == "manager":
+            found.append(_Candidate("manager", None, hit))
+        elif kind == "lead":
+            before_noun = _precedes_noun(hit, ranks)
+            found.append(_Candidate("senior_ic" if before_noun else "manager", None, hit, 0.9))
+        elif kind in ("senior_ic", "ic", "entry"):
+            found.append(_Candidate(kind, None, hit))
+        elif kind == "clerical":
+            found.append(_Candidate("ic", "other", hit, 0.9))
+        elif kind in ("associate", "assistant"):
+            found.append(_Candidate("ic", None, hit, 0.8))
+        elif kind == "chief":
+            found.append(_chief(hit, words, ranks, functions))
+    return found
+
+
+def _chief(hit: Hit, words: tuple[str, ...], ranks: list[Hit], functions: list[Hit]) -> _Candidate:
+    """"Chief ... Officer" is c-level in the function named between; "Chief Engineer" is a
+    senior IC; a bare "Chief" leads the organisation."""
+    officer = next((i for i in range(hit.end, len(words)) if words[i].startswith("officer")), None)
+    if officer is not None:
+        between = [f for f in functions if hit.end <= f.start < officer]
+        named = _best_function(between)
+        return _Candidate("c_level", named.cue.label if named else "executive", hit)
+    if _precedes_noun(hit, ranks):
+        return _Candidate("senior_ic", None, hit, 0.9)
+    after = [f for f in functions if f.start >= hit.end]
+    named = _best_function(after)
+    return _Candidate("c_level", named.cue.label if named else "executive", hit, 0.8)
+
+
+def _best_function(functions: list[Hit]) -> Hit | None:
+    """Strongest function cue; among equals the first mentioned (guide: "first mentioned").
+    "IT" right before a security word only says which security ("IT-Sicherheit")."""
+    best = None
+    for hit in functions:
+        if best is None or FUNCTION_STRENGTHS[hit.cue.detail] > FUNCTION_STRENGTHS[best.cue.detail]:
+            best = hit
+    if best is not None and best.cue.label == "it":
+        security = next((f for f in functions if f.cue.label == "security"
+                         and f.start == best.end and f.cue.detail == best.cue.detail), None)
+        best = security or best
+    return best
+
+
+def _is_entry_level(kinds: Mapping[str, Hit], seniority: str, ranks: list[Hit],
+                    names_function: bool) -> bool:
+    """Intern/trainee/junior up to manager; "Associate <IC or manager title>";
+    "Assistant <IC job>" and "<Function> Assistant" (guide B, entry)."""
+    if "entry" in kinds or "junior" in kinds:
+        return RANK[seniority] <= RANK["manager"]
+    if "associate" in kinds and seniority in ("ic", "senior_ic", "manager"):
+        return _precedes_noun(kinds["associate"], ranks)
+    if "assistant" in kinds and seniority == "ic":
+        return names_function or _has_other_noun(ranks)
+    return False
+
+
+def _precedes_noun(hit: Hit, ranks: list[Hit]) -> bool:
+    return any(r.start >= hit.end and r.cue.label in _NOUN_KINDS for r in ranks)
+
+
+def _has_other_noun(ranks: list[Hit]) -> bool:
+    return any(r.cue.label in ("ic", "senior_ic") for r in ranks)

@@ -1,0 +1,340 @@
+"""Job title → seniority, function and buying role, with a confidence and a reason.
+
+Pure: the lexicons (lexicon/*.yaml) are read once at import; classifying does no I/O.
+The labelling guide's order is followed: split multi-role titles (section A), then
+seniority (B), function (C) and role (D); see title_rules for B-D.
+
+    >>> classify_title("VP, Finance").role
+    'economic_buyer'
+
+RevOps can map title patterns to roles for their org with `Override`s, e.g. when selling
+to security teams the CISO is the executive sponsor, not a blocker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from leadpact.enrichment.title_lexicon import Hit, Lexicon, Reading, load_lexicon
+from leadpact.enrichment.title_normalise import MAX_TITLE_CHARS, Piece, fold
+from leadpact.enrichment.title_rules import (
+    MODIFIER_KINDS,
+    RANK,
+    Component,
+    Labels,
+    decide_role,
+    default_function,
+    label_component,
+)
+
+SENIORITIES = ("c_level", "vp", "director", "manager", "senior_ic", "ic", "entry", "unknown")
+FUNCTIONS = (
+    "executive", "finance", "procurement", "legal", "security", "it", "engineering", "data",
+    "product", "marketing", "sales", "customer_success", "operations", "hr", "other",
+)
+ROLES = (
+    "economic_buyer", "decision_maker", "technical_evaluator", "user", "influencer", "blocker",
+    "executive_sponsor", "unknown",
+)
+# Guide A: on a seniority tie the role decides, in this order.
+ROLE_PRIORITY = ("economic_buyer", "executive_sponsor", "decision_maker", "blocker",
+                 "technical_evaluator", "influencer", "user", "unknown")
+_CACHE_SIZE = 65_536
+
+LEXICON: Lexicon = load_lexicon()
+
+
+@dataclass(frozen=True, slots=True)
+class TitleRole:
+    seniority: str
+    function: str
+    role: str
+    confidence: float  # 0-1: how much the title alone supports these labels
+    because: str  # short human reason, e.g. "vp + finance → economic buyer (finance at vp)"
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """An org's own mapping: titles matching `pattern` (a case-insensitive regular
+    expression; plain text matches as a substring) get `role`, and optionally
+    `seniority` and `function`, instead of the defaults."""
+
+    pattern: str
+    role: str
+    seniority: str | None = None
+    function: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pattern, str) or not self.pattern.strip():
+            raise ValueError("override pattern must be a non-empty string")
+        _check_label("role", self.role, ROLES)
+        if self.seniority is not None:
+            _check_label("seniority", self.seniority, SENIORITIES)
+        if self.function is not None:
+            _check_label("function", self.function, FUNCTIONS)
+        try:
+            _compiled(self.pattern)
+        except re.error as exc:
+            raise ValueError(
+                f"override pattern {self.pattern!r} is not a valid regular expression ({exc}); "
+                "escape special characters, e.g. \\( for a literal ("
+            ) from None
+
+    def matches(self, title: str) -> bool:
+        regex = _compiled(self.pattern)
+        return regex.search(title) is not None or regex.search(fold(title)) is not None
+
+
+def parse_overrides(entries: Iterable[Mapping[str, object]]) -> tuple[Override, ...]:
+    """Overrides from config data, e.g. [{"pattern": "CISO", "role": "executive_sponsor"}].
+
+    Raises ValueError naming the bad entry."""
+    allowed = {"pattern", "role", "seniority", "function"}
+    result = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"override #{number} ({entry!r})"
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"{where}: must be a mapping with 'pattern' and 'role'")
+        unknown = sorted(set(entry) - allowed)
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {', '.join(map(str, unknown))}; "
+                             f"allowed: {', '.join(sorted(allowed))}")
+        missing = [k for k in ("pattern", "role") if k not in entry]
+        if missing:
+            raise ValueError(f"{where}: missing {', '.join(missing)}")
+        values = {k: entry.get(k) for k in allowed}
+        bad = [k for k, v in values.items() if v is not None and not isinstance(v, str)]
+        if bad:
+            raise ValueError(f"{where}: {', '.join(sorted(bad))} must be text")
+        try:
+            result.append(Override(str(values["pattern"]), str(values["role"]),
+                                   _text_or_none(values["seniority"]),
+                                   _text_or_none(values["function"])))
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    return tuple(result)
+
+
+class TitleClassifier:
+    """classify_title with an org's overrides applied first."""
+
+    __slots__ = ("overrides",)
+
+    def __init__(self, overrides: Iterable[Override] = ()) -> None:
+        self.overrides = tuple(overrides)
+
+    def classify(self, title: object) -> TitleRole:
+        default = _classify_raw(title) if isinstance(title, str) else _not_text(title)
+        if isinstance(title, str) and len(title) <= MAX_TITLE_CHARS:
+            for override in self.overrides:
+                if override.matches(title):
+                    return TitleRole(
+                        override.seniority or default.seniority,
+                        override.function or default.function,
+                        override.role, 0.95,
+                        f"org override '{override.pattern}' → {override.role}",
+                    )
+        return default
+
+
+def classify_title(title: object, overrides: Iterable[Override] = ()) -> TitleRole:
+    """Seniority, function and buying role of one job title. Never raises."""
+    overrides = tuple(overrides)
+    if overrides:
+        return TitleClassifier(overrides).classify(title)
+    return _classify_raw(title) if isinstance(title, str) else _not_text(title)
+
+
+def classify_uncached(title: str) -> TitleRole:
+    """classify_title without the caches (for benchmarks and tests of the caches)."""
+    if len(title) > MAX_TITLE_CHARS:
+        return _too_long(title)
+    cleaned = LEXICON.normaliser.clean(title)
+    if not cleaned and title.strip():
+        return _only_noise()
+    return _classify_cleaned.__wrapped__(cleaned)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _classify_raw(title: str) -> TitleRole:
+    if len(title) > MAX_TITLE_CHARS:
+        return _too_long(title)
+    cleaned = LEXICON.normaliser.clean(title)
+    if not cleaned and title.strip():
+        return _only_noise()
+    return _classify_cleaned(cleaned)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _classify_cleaned(cleaned: str) -> TitleRole:
+    """The pure classifier, cached on the normalised title."""
+    normaliser = LEXICON.normaliser
+    if normaliser.is_placeholder(cleaned):
+        return _unknown(f"'{cleaned[:40]}' is not a job title" if cleaned else "empty title", 0.2)
+    pieces = normaliser.pieces(cleaned)
+    readings = [LEXICON.read(p.words, may_be_truncated=i == len(pieces) - 1)
+                for i, p in enumerate(pieces)]
+    groups = _group(pieces, readings)
+    if not groups:
+        return _unknown(f"no job words recognised in '{cleaned[:40]}'", 0.15)
+    bank = any("bank" in r.role_labels for r in readings)
+    if len(groups) == 1:
+        return _choose([_labelled(groups[0], bank, False)], [])
+    vp_parts = [any(_VP_KINDS & r.rank_kinds for r, _, _ in group) for group in groups]
+    labelled = [
+        _labelled(group, bank, any(v for j, v in enumerate(vp_parts) if j != i))
+        for i, group in enumerate(groups)
+    ]
+    texts = [" ".join(text for _, text, _ in group) for group in groups]
+    return _choose(labelled, texts)
+
+
+_Group = list[tuple[Reading, str, bool]]  # readings of the pieces, their text, is-home
+_VP_KINDS = frozenset({"vp", "avp"})
+_LABELLED: dict[tuple[object, ...], tuple[Component, Labels]] = {}
+
+
+def _group(pieces: tuple[Piece, ...], readings: list[Reading]) -> list[_Group]:
+    """Guide A: pieces that are job titles become components; qualifying pieces
+    ("Finance" in "Director, Finance") join the title before them (or after, at the
+    start); pieces with nothing known in them (companies, places) are dropped."""
+    groups: list[_Group] = []
+    pending: _Group = []
+    for piece, reading in zip(pieces, readings, strict=True):
+        if not reading.hits:
+            continue
+        if "former" in reading.rank_kinds and not reading.rank_kinds - MODIFIER_KINDS:
+            continue  # "| ex-Google": a past employer, not this job
+        if not piece.soft and reading.rank_kinds - MODIFIER_KINDS:
+            groups.append([*pending, (reading, piece.text, True)])
+            pending = []
+        elif groups:
+            groups[-1].append((reading, piece.text, False))
+        else:
+            pending.append((reading, piece.text, False))
+    if pending:
+        groups.append(pending)
+    return groups
+
+
+def _labelled(group: _Group, bank: bool, other_vp: bool) -> tuple[Component, Labels]:
+    """Labels of one component, memoised on its words (the same parts recur in titles)."""
+    key = (tuple((r.words, r.corrected, home) for r, _, home in group), bank, other_vp)
+    found = _LABELLED.get(key)
+    if found is None:
+        component = _merge(group)
+        found = (component, label_component(component, LEXICON.context, bank=bank,
+                                            other_vp=other_vp))
+        if len(_LABELLED) > _CACHE_SIZE:
+            _LABELLED.clear()
+        _LABELLED[key] = found
+    return found
+
+
+def _merge(group: _Group) -> Component:
+    if len(group) == 1:
+        reading, text, _ = group[0]
+        return Component(reading.words, reading.hits, len(reading.unknown), reading.corrected,
+                         text)
+    words: list[str] = []
+    hits: list[Hit] = []
+    home, corrected = group[0][0], 0
+    for reading, _, is_home in group:
+        if is_home:
+            home = reading
+        corrected += reading.corrected
+        if words:
+            words.append("|")  # nothing matches across pieces ("IT & Security Manager")
+        offset = len(words)
+        words.extend(reading.words)
+        for cue, start, end, term in reading.hits:
+            hits.append(Hit(cue, start + offset, end + offset, term))
+    text = " ".join(t for _, t, _ in group)
+    return Component(tuple(words), tuple(hits), len(home.unknown), corrected, text)
+
+
+def _choose(labelled: list[tuple[Component, Labels]], texts: list[str]) -> TitleRole:
+    """Guide A: keep the most senior component; on a tie the role priority, then a
+    specific function over executive, then the first mentioned."""
+    order = [(0, 0, False, 0)]
+    if len(labelled) > 1:
+        scored = []
+        for index, (_, labels) in enumerate(labelled):
+            function = labels.function or default_function(labels.seniority)
+            role, _ = decide_role(labels.seniority, function, labels.traits, _EXCLUDED)
+            scored.append((-RANK[labels.seniority], ROLE_PRIORITY.index(role),
+                           function == "executive", index))
+        order = sorted(scored)
+    chosen = order[0][3]
+    component, labels = labelled[chosen]
+    function, borrowed = labels.function, ""
+    if function is None:
+        donor = next((other for _, other in labelled if other.function is not None), None)
+        if donor is not None:
+            function, borrowed = donor.function, donor.function_term
+    function_defaulted = function is None
+    function = function or default_function(labels.seniority)
+    role, rule = decide_role(labels.seniority, function, labels.traits, _EXCLUDED)
+    because = _because(labels, function, role, rule, borrowed or labels.function_term)
+    confidence = labels.certainty * 0.92
+    if len(labelled) > 1:
+        tie = order[1][0] == order[0][0]
+        confidence -= 0.1 if tie else 0.03
+        because = f"{because}; kept '{texts[chosen]}' of {len(labelled)} roles" + (
+            " (tie)" if tie else " (most senior)")
+    if function_defaulted and labels.seniority != "unknown":
+        confidence -= 0.15
+    if labels.seniority == "unknown" and not labels.traits.not_current:
+        confidence = min(confidence, 0.6 if role == "blocker" else 0.4)
+    confidence -= 0.1 * min(component.corrected, 3) + 0.03 * min(component.home_unknown, 5)
+    return TitleRole(labels.seniority, function, role, round(max(0.05, min(0.99, confidence)), 2),
+                     because)
+
+
+def _because(labels: Labels, function: str, role: str, rule: str, function_term: str) -> str:
+    role_text = role.replace("_", " ")
+    if labels.traits.not_current:
+        return f"'{labels.rank_term}': not a current job → {role_text}"
+    parts = []
+    if labels.rank_term:
+        parts.append(labels.rank_term)
+    if function_term and function_term != labels.rank_term:
+        parts.append(function_term)
+    evidence = " + ".join(parts) if parts else "no rank word"
+    return f"{evidence} → {role_text} ({rule})"
+
+
+def _unknown(reason: str, confidence: float) -> TitleRole:
+    return TitleRole("unknown", "other", "unknown", confidence, reason)
+
+
+def _only_noise() -> TitleRole:
+    return _unknown("only noise (company, gender mark, emoji or punctuation)", 0.1)
+
+
+def _too_long(title: str) -> TitleRole:
+    return _unknown(f"not a job title ({len(title)} characters)", 0.05)
+
+
+def _not_text(title: object) -> TitleRole:
+    return _unknown(f"not a job title ({type(title).__name__})", 0.05)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _check_label(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(allowed)}")
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+_EXCLUDED = LEXICON.context.get("advisory_excluded_functions", frozenset())
