@@ -61,6 +61,12 @@ def topic_of(subject: str) -> str | None:
     return None
 
 
+def needs_deal_context(activities: Sequence[Activity]) -> bool:
+    """Whether judging these activities needs to know when the person's deals began
+    (only the late-gatekeeper rule does)."""
+    return any(topic_of(a.subject) == "gatekeeping" for a in activities)
+
+
 def refine_role(
     role: str,
     confidence: float,

@@ -23,6 +23,7 @@ from leadpact.enrichment.crm_roles import (
     role_from_crm,
     salesforce_contact_role,
 )
+from leadpact.enrichment.engagement import needs_deal_context
 from leadpact.identity import identity_members, normalise_email
 from leadpact.model import CONTACT, HUBSPOT, LEAD, SALESFORCE, Deal, Person, Ref
 from leadpact.plan import plan_fields, plan_task
@@ -62,6 +63,7 @@ class Context(Protocol):
     now: datetime
     dry_run: bool
     run_id: str
+    in_refresh: bool  # True once the change feeds are read
 
     def count(self, system: str, counter: str) -> None: ...
 
@@ -92,8 +94,13 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     candidates = [(title_at, p.title)] + [(m.modified_at, m.title) for m in members]
     titled = [c for c in candidates if c[1] and c[1].strip()]
     title = max(titled, key=lambda c: c[0])[1] if titled else p.title
+    deal_start = first_deal_start(state, p.ref) if p.activities else None
+    if deal_start is None and not ctx.in_refresh and needs_deal_context(p.activities):
+        # "Joined late" is measured against the person's deals, which may be read after
+        # them: look again once every feed is read.
+        out.refresh.append(p.ref)
     verdict, lead = judge_person(title, ctx.rules, ctx.classify, p.activities, ctx.now,
-                                 first_deal_start(state, p.ref) if p.activities else None)
+                                 deal_start)
     verdict_dict = verdict.as_dict()
     out.role = verdict.role
     out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)

@@ -82,6 +82,7 @@ class _Run:
         self.refresh: dict[Ref, int] = {}
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
         self.roles: dict[Ref, str] = {}  # buying roles judged in this run
+        self.in_refresh = False
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
 
     def count(self, system: str, counter: str, n: int = 1) -> None:
@@ -157,11 +158,19 @@ class _Run:
             if judge_deal(deal, roles, self.rules, self.now).summary() != verdict:
                 yield ref
 
-    def refresh_pass(self) -> None:
-        wanted = {ref for ref, marked in self.refresh.items()
-                  if self.handled.get(ref, -1) < marked} | set(self.stale_by_time())
-        for system, connector in self.connectors.items():
-            self.read_and_handle(connector, sorted(r for r in wanted if r.system == system))
+    def refresh_pass(self, rounds: int = 4) -> None:
+        """Re-judge what moved under other records' feet. Each round can move more (a
+        person's new role changes their deals), so repeat until calm, a few rounds at most."""
+        self.in_refresh = True
+        wanted = set(self.stale_by_time())
+        for _ in range(rounds):
+            wanted |= {ref for ref, marked in self.refresh.items()
+                       if self.handled.get(ref, -1) < marked}
+            if not wanted:
+                return
+            for system, connector in self.connectors.items():
+                self.read_and_handle(connector, sorted(r for r in wanted if r.system == system))
+            wanted = set()
 
 
 def run_sync(

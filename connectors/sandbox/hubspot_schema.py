@@ -9,6 +9,9 @@ empty sandbox behaves like a fresh portal.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from leadpact.connectors.hubspot.mapping import LEADPACT_GROUP, leadpact_properties
@@ -250,8 +253,16 @@ def save_groups(store: Store, groups: dict[str, list[dict[str, Any]]]) -> None:
     store.set_meta(GROUPS_META, json.dumps(groups))
 
 
-def properties_by_name(store: Store, type_: str) -> dict[str, dict[str, Any]]:
-    return {p["name"]: p for p in load_properties(store).get(type_, [])}
+def properties_by_name(store: Store, type_: str) -> Mapping[str, dict[str, Any]]:
+    """Read-only view of one type's property definitions (asked for on every render:
+    parsed once per version of the stored definitions)."""
+    return _properties_by_name(store.get_meta(PROPERTIES_META) or "", type_)
+
+
+@lru_cache(maxsize=32)
+def _properties_by_name(raw: str, type_: str) -> Mapping[str, dict[str, Any]]:
+    properties = json.loads(raw) if raw else builtin_properties()
+    return MappingProxyType({p["name"]: p for p in properties.get(type_, [])})
 
 
 def _merge(current: list[dict[str, Any]], extra: list[dict[str, Any]], replace: bool) -> None:

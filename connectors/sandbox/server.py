@@ -74,16 +74,13 @@ class Router:
         """`pattern` is a regex over the path (anchored), with named groups as params."""
         self._routes.append((method.upper(), re.compile(pattern + r"/?$"), handler))
 
-    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None | str:
-        """The handler and params; "method" if the path exists under another method."""
-        other_method = False
+    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+        """The handler for a request and the route's named params, if any route fits."""
         for route_method, regex, handler in self._routes:
             found = regex.match(path)
-            if found:
-                if route_method == method:
-                    return handler, found.groupdict()
-                other_method = True
-        return "method" if other_method else None
+            if found and route_method == method:
+                return handler, found.groupdict()
+        return None
 
 
 @dataclass(slots=True)
@@ -186,9 +183,9 @@ class Sandbox:
             return api.unauthorized()
         router = self.salesforce if system == "salesforce" else self.hubspot
         found = router.match(request.method, request.path)
-        if found is None or found == "method":
+        if found is None:
             return api.not_found(request)
-        handler, params = found  # type: ignore[misc]
+        handler, params = found
         try:
             response = handler(Request(request.method, request.path, request.query,
                                        request.headers, request.body, params))
@@ -198,7 +195,7 @@ class Sandbox:
 
     def _route(self, router: Router, request: Request) -> Response | None:
         found = router.match(request.method, request.path)
-        if not isinstance(found, tuple):
+        if found is None:
             return None
         handler, params = found
         return handler(Request(request.method, request.path, request.query, request.headers,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from leadpact.connectors.sandbox.soql import (
@@ -72,6 +72,12 @@ def _fold(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
 
 
+@lru_cache(maxsize=256)
+def _folded_set(values: tuple[Value, ...]) -> frozenset[Any]:
+    """IN lists run against every row: fold them once into a set (ids lists are long)."""
+    return frozenset(_fold(v) for v in values)
+
+
 def _like_regex(pattern: str) -> re.Pattern[str]:
     out, i = [], 0
     while i < len(pattern):
@@ -106,8 +112,7 @@ def matches(cond: Condition, record: Mapping[str, Any]) -> bool:
         return not matches(cond.operand, record)
     actual = record[cond.field.lower()]
     if isinstance(cond, InSet):
-        found = any(_compare(actual, "=", value) for value in cond.values)
-        return found != cond.negated
+        return (_fold(actual) in _folded_set(tuple(cond.values))) != cond.negated
     if isinstance(cond, Like):
         return actual is not None and bool(_like_regex(cond.pattern).fullmatch(str(actual)))
     return _compare(actual, cond.op, cond.value)

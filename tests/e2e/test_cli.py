@@ -1,0 +1,142 @@
+"""The `leadpact` command end to end: real connectors, sandbox over HTTP, real state."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leadpact.cli import main
+from leadpact.connectors.sandbox.fixture import load_fixture
+from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
+
+FIXTURE = Path(__file__).parents[2] / "connectors" / "sandbox" / "example_fixture.json"
+ENV = {"LEADPACT_SALESFORCE_TOKEN": SANDBOX_TOKEN, "LEADPACT_HUBSPOT_TOKEN": SANDBOX_TOKEN}
+
+
+def write_config(tmp_path: Path, url: str, hubspot: bool = True) -> Path:
+    path = tmp_path / "leadpact.toml"
+    path.write_text(f"""
+[leadpact]
+state = "state/leadpact.sqlite3"
+
+[salesforce]
+instance_url = "{url}"
+
+[hubspot]
+enabled = {str(hubspot).lower()}
+host = "{url}"
+""")
+    return path
+
+
+def last_json(output: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(output.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def loaded(sandbox: Sandbox) -> Sandbox:
+    load_fixture(sandbox.store, FIXTURE)
+    return sandbox
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for name, command in main.commands.items():
+        assert command.help, f"`leadpact {name}` has no help text"
+        assert f"leadpact {name}" in readme, f"README does not mention `leadpact {name}`"
+
+
+def test_given_no_config_when_syncing_then_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["sync", "--config", str(tmp_path / "none.toml")])
+    assert result.exit_code == 2
+    assert "leadpact init" in result.output and "Traceback" not in result.output
+
+
+def test_given_init_twice_then_the_second_refuses_without_force(tmp_path: Path) -> None:
+    path = tmp_path / "leadpact.toml"
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "--path", str(path)]).exit_code == 0
+    assert "LEADPACT_SALESFORCE_TOKEN" in path.read_text()
+    assert runner.invoke(main, ["init", "--path", str(path)]).exit_code == 2
+
+
+def test_given_a_fixture_org_when_synced_twice_then_second_run_writes_nothing(
+        loaded: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, loaded.url)
+    runner = CliRunner()
+    first = runner.invoke(main, ["sync", "--config", str(config), "--json"], env=ENV)
+    assert first.exit_code == 0, first.output
+    data = last_json(first.output)
+    for system in ("salesforce", "hubspot"):
+        stats = data["systems"][system]
+        assert set(stats) >= {"records_read", "changes_planned", "changes_applied",
+                              "changes_failed", "tasks_created", "api_calls",
+                              "contacts_tagged", "deals_with_committee_gaps"}
+        assert stats["records_read"] > 0 and stats["changes_applied"] > 0
+        assert stats["changes_failed"] == 0
+    second = runner.invoke(main, ["sync", "--config", str(config), "--json"], env=ENV)
+    assert second.exit_code == 0, second.output
+    again = last_json(second.output)["systems"]
+    assert all(s["changes_applied"] == 0 and s["tasks_created"] == 0 for s in again.values())
+
+
+def test_given_plan_then_changes_are_listed_and_nothing_is_written(
+        loaded: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, loaded.url)
+    result = CliRunner().invoke(main, ["plan", "--config", str(config)], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\d+ change\(s\) planned", result.output)
+    assert "set   salesforce:contact:" in result.output
+    after = CliRunner().invoke(main, ["plan", "--config", str(config), "--json"], env=ENV)
+    assert last_json(after.output)["systems"]["salesforce"]["changes_planned"] > 0
+
+
+def test_given_a_wrong_token_then_exit_2_and_the_token_is_never_printed(
+        loaded: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, loaded.url)
+    env = {**ENV, "LEADPACT_SALESFORCE_TOKEN": "wrong-secret-123"}
+    result = CliRunner().invoke(main, ["sync", "--config", str(config)], env=env)
+    assert result.exit_code == 2
+    assert "LEADPACT_SALESFORCE_TOKEN" in result.output
+    assert "wrong-secret-123" not in result.output
+
+
+def test_given_an_unreachable_crm_then_exit_2_naming_the_host(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9", hubspot=False)
+    result = CliRunner().invoke(main, ["sync", "--config", str(config)], env=ENV)
+    assert result.exit_code == 2
+    assert "127.0.0.1" in result.output and "Traceback" not in result.output
+
+
+def test_given_the_salesforce_quota_runs_out_then_exit_75_and_resume_later(
+        loaded: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, loaded.url, hubspot=False)
+    loaded.salesforce_daily_limit = loaded.store.calls("salesforce") + 3
+    runner = CliRunner()
+    stopped = runner.invoke(main, ["sync", "--config", str(config)], env=ENV)
+    assert stopped.exit_code == 75, stopped.output
+    assert "limit" in stopped.output
+    loaded.salesforce_daily_limit = 100_000
+    resumed = runner.invoke(main, ["sync", "--config", str(config), "--json"], env=ENV)
+    assert resumed.exit_code == 0, resumed.output
+    final = runner.invoke(main, ["sync", "--config", str(config), "--json"], env=ENV)
+    assert last_json(final.output)["systems"]["salesforce"]["changes_applied"] == 0
+
+
+def test_given_missing_hubspot_properties_then_check_names_them_and_fix_creates_them(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    from leadpact.connectors.sandbox import hubspot_schema
+
+    hubspot_schema.ensure_schema(sandbox.store, with_leadpact_properties=False)
+    config = write_config(tmp_path, sandbox.url)
+    runner = CliRunner()
+    found = runner.invoke(main, ["check", "--config", str(config)], env=ENV)
+    assert found.exit_code == 2
+    assert "leadpact_role" in found.output
+    fixed = runner.invoke(main, ["check", "--config", str(config), "--fix"], env=ENV)
+    assert fixed.exit_code == 0, fixed.output
+    assert "hubspot: ok" in fixed.output
