@@ -1,5 +1,9 @@
-"""Which records are one person: cross-CRM ids first (HubSpot's Salesforce integration
-stores them on the contact), then the normalised email, across CRMs only."""
+"""Which records are one person: the cross-CRM ids a record carries (HubSpot's Salesforce
+integration stores them on the contact), links seen earlier, and the normalised email.
+
+Email joins records in any CRM (a duplicate lead of a contact is the same person), except
+shared mailboxes, which many people use.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,20 @@ from collections.abc import Iterable
 from leadpact.model import Ref
 from leadpact.state import KnownPerson, State
 
+SHARED_MAILBOXES = frozenset({
+    "info", "sales", "contact", "hello", "office", "admin", "support", "team", "marketing",
+    "kontakt", "vertrieb", "bureau", "ventas", "vendite", "verkoop", "noreply", "no-reply",
+})
+
 
 def normalise_email(email: str | None) -> str | None:
     if not email or "@" not in email:
         return None
     return email.strip().casefold()
+
+
+def joins_by_email(email: str | None) -> bool:
+    return email is not None and email.split("@", 1)[0] not in SHARED_MAILBOXES
 
 
 def identity_members(state: State, ref: Ref, email: str | None,
@@ -23,12 +36,10 @@ def identity_members(state: State, ref: Ref, email: str | None,
     for link in links:
         members.add(link)
         members |= state.linked(link)
+    if joins_by_email(email):
+        for known in state.persons_with_email(email):  # type: ignore[arg-type]
+            members.add(known.ref)
+            members |= state.linked(known.ref)
     members.discard(ref)
-    linked_systems = {m.system for m in members}
-    if email:
-        for known in state.persons_with_email(email):
-            # An explicit cross-CRM id wins: email only joins systems with no explicit link.
-            if known.ref.system != ref.system and known.ref.system not in linked_systems:
-                members.add(known.ref)
     found = [state.person(m) for m in sorted(members)]
     return [p for p in found if p is not None]

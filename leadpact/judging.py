@@ -157,10 +157,7 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
         close_tasks(ctx, d.ref, out, in_crm=False)
         return out
     roles = [ctx.role_of(c.person) for c in d.contacts]
-    # Coverage trusts a role a person recorded on the deal over the title's guess.
-    committee = [role_from_crm(c.role) or role for c, role in zip(d.contacts, roles,
-                                                                      strict=True)]
-    verdict = judge_deal(d, committee, ctx.rules, ctx.now)
+    verdict = judge_deal(d, committee_roles(state, d, roles), ctx.rules, ctx.now)
     summary = verdict.summary()
     out.saves.append(lambda: state.save_deal(d.ref, not d.is_closed, deal_snapshot(d), summary,
                                              [c.person for c in d.contacts]))
@@ -182,6 +179,16 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
         if change is not None:
             plan_task_change(ctx, d.ref, rule, change, out)
     return out
+
+
+def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
+    """Each contact's role for coverage: one a person recorded on the deal (Salesforce
+    contact role, HubSpot label) beats the title's guess; a value we filled in ourselves
+    is only our guess again, so the fresh guess wins."""
+    ours = state.last_written(d.ref)
+    return [role_from_crm(c.role) if c.role and ours.get(f"contact_role:{c.id}") != c.role
+            and role_from_crm(c.role) else role
+            for c, role in zip(d.contacts, roles, strict=True)]
 
 
 def deal_tasks(ctx: Context, d: Deal,

@@ -20,8 +20,7 @@ from typing import Any
 
 from leadpact.changes import Change
 from leadpact.connectors.base import Connector
-from leadpact.enrichment.crm_roles import role_from_crm
-from leadpact.judging import RecordPlan, plan_deal, plan_person
+from leadpact.judging import RecordPlan, committee_roles, plan_deal, plan_person
 from leadpact.model import Page, Person, Ref
 from leadpact.rules.engine import Rules
 from leadpact.state import State
@@ -154,7 +153,8 @@ class _Run:
             if ref in self.handled or ref.system not in self.connectors:
                 continue
             deal = deal_from_snapshot(ref, snapshot)
-            roles = [role_from_crm(c.role) or self.role_of(c.person) for c in deal.contacts]
+            roles = committee_roles(self.state, deal,
+                                    [self.role_of(c.person) for c in deal.contacts])
             if judge_deal(deal, roles, self.rules, self.now).summary() != verdict:
                 yield ref
 

@@ -97,7 +97,7 @@ def deal_snapshot(deal: Deal) -> dict[str, Any]:
         "modified_at": ts(deal.modified_at), "close_date": ts(deal.close_date),
         "last_activity_at": ts(deal.last_activity_at),
         "next_activity_at": ts(deal.next_activity_at),
-        "contacts": [[str(c.person), c.role] for c in deal.contacts],
+        "contacts": [[str(c.person), c.role, c.id] for c in deal.contacts],
     }
 
 
@@ -111,5 +111,6 @@ def deal_from_snapshot(ref: Ref, snap: dict[str, Any]) -> Deal:
         close_date=date.fromisoformat(snap["close_date"]) if snap["close_date"] else None,
         last_activity_at=dt(snap["last_activity_at"]),
         next_activity_at=dt(snap["next_activity_at"]),
-        contacts=tuple(ContactRole(Ref.parse(person), role) for person, role in snap["contacts"]),
+        contacts=tuple(ContactRole(Ref.parse(person), role, id_)
+                       for person, role, id_ in snap["contacts"]),
     )
