@@ -19,7 +19,7 @@ from leadpact.changes import (
 )
 from leadpact.connectors.base import CheckProblem
 from leadpact.errors import QuotaExhausted
-from leadpact.model import Page, Record, Ref
+from leadpact.model import Deal, Page, Record, Ref
 from tests.builders import NOW
 
 
@@ -93,6 +93,11 @@ class MemoryConnector:
             self.tasks[change.key]["open"] = False
             return ChangeResult(change, True)
         assert isinstance(change, SetContactRole)
+        deal = self.records[change.deal]
+        assert isinstance(deal, Deal)
+        contacts = tuple(dataclasses.replace(c, role=change.role)
+                         if c.id == change.role_record_id else c for c in deal.contacts)
+        self.put(dataclasses.replace(deal, contacts=contacts))
         return ChangeResult(change, True)
 
     def check(self) -> list[CheckProblem]:

@@ -251,3 +251,20 @@ def test_given_a_rep_recorded_a_contact_role_then_coverage_trusts_it_over_the_ti
     fields = sf.records[Ref("salesforce", "deal", "006J")].leadpact
     assert fields.get("committee_missing") is None
     assert fields["committee_present"] == "decision_maker, economic_buyer"
+
+
+def test_given_we_filled_a_contact_role_when_the_title_changes_then_coverage_follows(
+        state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    c = Ref("salesforce", "contact", "003L")
+    sf.put(person("003L", system="salesforce", title="Software Engineer"))
+    sf.put(deal("006L", contacts=(ContactRole(c, id="00KL"),)))
+    sync(state, sf)
+    d = Ref("salesforce", "deal", "006L")
+    assert sf.records[d].contacts[0].role == "Evaluator"  # filled by us
+    sf.put(dataclasses.replace(sf.records[c], title="CFO"))
+    sync(state, sf)
+    assert sf.records[d].contacts[0].role == "Economic Buyer"  # still ours: updated
+    assert sf.records[d].leadpact["committee_present"] == "economic_buyer"
+    _, planned = sync(state, sf)
+    assert planned == []
