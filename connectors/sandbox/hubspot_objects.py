@@ -223,7 +223,8 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
             request = search.parse_request(req.json(), window)
         except (search.SearchError, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise ApiError(400, f"There was a problem with the request: {exc}") from None
-        rows = {row.id: row for row in store.scan("hubspot", type_)}
+        since = search.modified_since(request)
+        rows = {row.id: row for row in store.scan("hubspot", type_, since=since)}
         candidates = [(id_, records.all_properties(type_, row)) for id_, row in rows.items()]
         page, total, more = search.run(request, candidates, SEARCHABLE.get(type_, ()))
         names = list(request.properties) if request.properties else None

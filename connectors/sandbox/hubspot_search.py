@@ -247,3 +247,27 @@ def run(
     page = found[request.after:request.after + request.limit]
     more = request.after + request.limit if request.after + request.limit < len(found) else None
     return page, len(found), more
+
+
+MODIFIED = frozenset({"hs_lastmodifieddate", "lastmodifieddate"})
+
+
+def modified_since(request: SearchRequest) -> datetime | None:
+    """A last-modified lower bound every match meets (each filter group states one), so
+    the sandbox can skip older rows before rendering them; None when there is none."""
+    bounds = []
+    for group in request.groups:
+        found = [f for f in group if f.property in MODIFIED and f.value is not None
+                 and f.operator in ("GT", "GTE", "EQ", "BETWEEN")]
+        millis = [_epoch_millis(f.value) for f in found if f.value is not None]
+        known = [m for m in millis if m is not None]
+        if not known:
+            return None
+        bounds.append(max(known))
+    if not bounds:
+        return None
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=min(bounds))
+
+
+def _epoch_millis(text: str) -> float | None:
+    return float(text) if text.isdigit() else _instant(text)

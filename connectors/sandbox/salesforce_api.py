@@ -181,7 +181,13 @@ class _SalesforceApi:
         except soql.SoqlError as exc:
             raise ApiError(400, exc.code, str(exc)) from None
         since = soql_eval.lower_bound(parsed.where, "SystemModstamp")
-        rows = self.store.scan(SYSTEM, sobject, include_deleted=include_deleted, since=since)
+        # Text conditions every match must meet are handed to SQLite, so big tables are
+        # not parsed row by row; the evaluator still decides for every row it returns.
+        required = {exact[f]: allowed
+                    for f, allowed in soql_eval.required_texts(parsed.where).items()
+                    if all(v.isascii() for v in allowed)}
+        rows = self.store.scan(SYSTEM, sobject, include_deleted=include_deleted, since=since,
+                               one_of=required)
         typed = ({k.lower(): v for k, v in schema.typed_record(self.store, row, defs).items()}
                  for row in rows)
         version = request.params["version"]

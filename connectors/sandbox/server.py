@@ -226,6 +226,9 @@ class Sandbox:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes; with Nagle on, each answer
+            # waits for the client's delayed ACK (~40 ms) before its body leaves.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # keep test and demo output clean
                 pass

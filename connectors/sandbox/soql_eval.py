@@ -152,3 +152,22 @@ def lower_bound(cond: Condition | None, field: str) -> datetime | None:
         bounds = [b for o in cond.operands if (b := lower_bound(o, field)) is not None]
         return max(bounds) if bounds else None
     return None
+
+
+def required_texts(cond: Condition | None) -> dict[str, frozenset[str]]:
+    """Text values some field must take for any row to match (`F = 'x'`, `F IN (...)` at
+    the top level of the WHERE, casefolded): lets the sandbox skip rows before typing them.
+    Keyed by lower-cased field name."""
+    found: dict[str, frozenset[str]] = {}
+    operands = cond.operands if isinstance(cond, Junction) and cond.op == "AND" else (cond,)
+    for operand in operands:
+        values: tuple[Value, ...] | None = None
+        if isinstance(operand, InSet) and not operand.negated:
+            values = operand.values
+        elif isinstance(operand, Compare) and operand.op == "=":
+            values = (operand.value,)
+        if values is not None and all(isinstance(v, str) for v in values):
+            key = operand.field.lower()  # type: ignore[union-attr]
+            allowed = frozenset(str(v).casefold() for v in values)
+            found[key] = found[key] & allowed if key in found else allowed
+    return found

@@ -8,9 +8,10 @@ associations, API call counts); the API modules only translate to and from the w
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +34,9 @@ CREATE TABLE IF NOT EXISTS associations (
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def utcnow() -> datetime:
@@ -164,9 +168,11 @@ class Store:
 
     def scan(
         self, system: str, type_: str, include_deleted: bool = False,
-        since: datetime | None = None,
+        since: datetime | None = None, one_of: Mapping[str, Collection[str]] | None = None,
     ) -> Iterator[Row]:
-        """Records of one type ordered by (modified_at, id)."""
+        """Records of one type ordered by (modified_at, id). `one_of` keeps only rows whose
+        field (or "Id") holds one of the given ASCII texts, compared case-insensitively;
+        it lets SQLite drop rows before Python parses them."""
         sql = "SELECT * FROM records WHERE system=? AND type=?"
         args: list[Any] = [system, type_]
         if not include_deleted:
@@ -174,6 +180,12 @@ class Store:
         if since is not None:
             sql += " AND modified_at >= ?"
             args.append(iso(since))
+        for name, values in (one_of or {}).items():
+            if not _FIELD_NAME.fullmatch(name) or not all(v.isascii() for v in values):
+                raise ValueError(f"cannot filter on {name!r} in SQL")
+            column = "id" if name == "Id" else f"json_extract(fields, '$.{name}')"
+            sql += f" AND lower({column}) IN ({','.join('?' * len(values))})"
+            args.extend(v.lower() for v in values)
         sql += " ORDER BY modified_at, id"
         for row in self._db.execute(sql, args).fetchall():
             yield _row(row)

@@ -221,3 +221,17 @@ def test_given_a_free_text_query_when_matching_then_word_prefixes_of_searchable_
     request = parse_request({"query": "acme ren"})
     assert hs.matches(request, PROPS, searchable=("dealname",))
     assert not hs.matches(request, PROPS, searchable=("email",))
+
+
+def test_given_modified_filters_in_every_group_then_the_loosest_bound_is_used() -> None:
+    from datetime import UTC, datetime
+
+    from leadpact.connectors.sandbox.hubspot_search import Filter, SearchRequest, modified_since
+
+    group_a = (Filter("lastmodifieddate", "GTE", "1700000000000"),)
+    group_b = (Filter("lastmodifieddate", "GTE", "2026-01-01T00:00:00Z"),
+               Filter("hs_object_id", "GT", "5"))
+    bound = modified_since(SearchRequest(groups=(group_a, group_b)))
+    assert bound == datetime.fromtimestamp(1_700_000_000, UTC)
+    assert modified_since(SearchRequest(groups=(group_a, (Filter("email", "EQ", "x"),)))) is None
+    assert modified_since(SearchRequest()) is None

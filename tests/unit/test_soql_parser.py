@@ -234,3 +234,16 @@ def test_given_a_condition_when_asking_its_modstamp_lower_bound_then_only_a_safe
         where: str, bound: datetime | None) -> None:
     assert lower_bound(parse(f"SELECT Id FROM X WHERE {where}").where,
                        "SystemModstamp") == bound
+
+
+def test_given_top_level_text_conditions_then_they_are_handed_down_as_required_texts() -> None:
+    from leadpact.connectors.sandbox import soql, soql_eval
+
+    where = soql.parse("SELECT Id FROM Task WHERE WhoId IN ('A1', 'b2') AND Status = 'Open' "
+                       "AND SystemModstamp >= 2026-01-01T00:00:00Z").where
+    assert soql_eval.required_texts(where) == {"whoid": frozenset({"a1", "b2"}),
+                                               "status": frozenset({"open"})}
+    either = soql.parse("SELECT Id FROM Task WHERE WhoId = 'A1' OR Status = 'Open'").where
+    assert soql_eval.required_texts(either) == {}
+    negated = soql.parse("SELECT Id FROM Task WHERE WhoId NOT IN ('A1')").where
+    assert soql_eval.required_texts(negated) == {}
