@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
@@ -54,6 +54,7 @@ class RecordPlan:
     refresh: list[Ref] = field(default_factory=list)  # records to re-judge after this one
     kept_manual: int = 0
     role: str | None = None  # a person's buying role as judged now
+    engaged_at: datetime | None = None  # a person's latest buyer-side activity
 
 
 class Context(Protocol):
@@ -69,6 +70,10 @@ class Context(Protocol):
 
     def role_of(self, person: Ref) -> str:
         """A person's buying role: as judged earlier in this run, else as last saved."""
+        ...
+
+    def engaged_at(self, person: Ref) -> datetime | None:
+        """A person's latest buyer-side activity, across their records in both CRMs."""
         ...
 
 
@@ -103,14 +108,20 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
                                  deal_start)
     verdict_dict = verdict.as_dict()
     out.role = verdict.role
+    engaged_at = max((a.at for a in p.activities if a.inbound), default=None)
+    out.engaged_at = engaged_at
     out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
-    if previous and previous.verdict and previous.verdict.get("role") != verdict.role:
+    if previous is None or previous.engaged_at != engaged_at:
+        # Engagement counts for the person on every deal, whichever CRM recorded it.
+        for record in [p.ref, *(m.ref for m in members)]:
+            out.refresh.extend(state.deals_of_person(record))
+    elif (previous.verdict or {}).get("role") != verdict.role:
         out.refresh.extend(state.deals_of_person(p.ref))
 
     def save() -> None:
         state.link(p.ref, p.linked)
         state.save_person(p.ref, identity, email, p.title, title_at, verdict_dict,
-                          p.account_id, p.name)
+                          p.account_id, p.name, engaged_at)
         state.set_identity([m.ref for m in members], identity)
     out.saves.append(save)
     plan_record_fields(ctx, p.ref, p.leadpact, verdict.fields(ctx.rules.version), out,
@@ -156,8 +167,7 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
         out.saves.append(lambda: state.forget_deal(d.ref))
         close_tasks(ctx, d.ref, out, in_crm=False)
         return out
-    roles = [ctx.role_of(c.person) for c in d.contacts]
-    verdict = judge_deal(d, committee_roles(state, d, roles), ctx.rules, ctx.now)
+    verdict = judge_deal_now(ctx, d)
     summary = verdict.summary()
     out.saves.append(lambda: state.save_deal(d.ref, not d.is_closed, deal_snapshot(d), summary,
                                              [c.person for c in d.contacts]))
@@ -167,7 +177,8 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
     plan_record_fields(ctx, d.ref, d.leadpact, verdict.fields(ctx.rules.version), out,
                        tagged=False)
     if d.ref.system == SALESFORCE:
-        for contact, role in zip(d.contacts, roles, strict=True):
+        for contact in d.contacts:
+            role = ctx.role_of(contact.person)
             wanted = salesforce_contact_role(role)
             if wanted is not None and contact.id is not None:
                 plan_native(ctx, d.ref, f"contact_role:{contact.id}", contact.role, wanted,
@@ -179,6 +190,17 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
         if change is not None:
             plan_task_change(ctx, d.ref, rule, change, out)
     return out
+
+
+def judge_deal_now(ctx: Context, d: Deal) -> DealVerdict:
+    """A deal's verdict from its contacts' roles as known now, and which of them engaged
+    lately (any record of the same person counts: marketing touches live in HubSpot,
+    sales ones in Salesforce)."""
+    roles = committee_roles(ctx.state, d, [ctx.role_of(c.person) for c in d.contacts])
+    since = ctx.now - timedelta(days=ctx.rules.engaged_days)
+    engaged = [role for c, role in zip(d.contacts, roles, strict=True)
+               if (last := ctx.engaged_at(c.person)) is not None and last >= since]
+    return judge_deal(d, roles, ctx.rules, ctx.now, engaged)
 
 
 def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:

@@ -20,11 +20,11 @@ from typing import Any
 
 from leadpact.changes import Change
 from leadpact.connectors.base import Connector
-from leadpact.judging import RecordPlan, committee_roles, plan_deal, plan_person
+from leadpact.judging import RecordPlan, judge_deal_now, plan_deal, plan_person
 from leadpact.model import Page, Person, Ref
 from leadpact.rules.engine import Rules
 from leadpact.state import State
-from leadpact.verdicts import deal_from_snapshot, judge_deal
+from leadpact.verdicts import deal_from_snapshot
 
 BATCH = 200  # records re-read per call in the retry and refresh passes
 
@@ -81,6 +81,7 @@ class _Run:
         self.refresh: dict[Ref, int] = {}
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
         self.roles: dict[Ref, str] = {}  # buying roles judged in this run
+        self.engaged: dict[Ref, datetime | None] = {}  # latest engagement seen in this run
         self.in_refresh = False
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
 
@@ -95,6 +96,14 @@ class _Run:
         return str(known.verdict.get("role", "unknown")) if known and known.verdict \
             else "unknown"
 
+    def engaged_at(self, person: Ref) -> datetime | None:
+        known = self.state.person(person)
+        members = self.state.persons_of_identity(known.identity) if known else []
+        stamps = [self.engaged.get(m.ref, m.engaged_at)
+                  for m in members]
+        stamps.append(self.engaged.get(person))
+        return max((s for s in stamps if s is not None), default=None)
+
     def tick(self) -> int:
         return len(self.handled) + len(self.refresh)
 
@@ -108,6 +117,7 @@ class _Run:
                 else plan_deal(self, record)
             if plan.role is not None:
                 self.roles[record.ref] = plan.role
+                self.engaged[record.ref] = plan.engaged_at
             for ref in plan.refresh:
                 self.refresh[ref] = self.tick()
             self.count(system, "manual_values_kept", plan.kept_manual)
@@ -152,10 +162,7 @@ class _Run:
         for ref, snapshot, verdict in self.state.open_deals():
             if ref in self.handled or ref.system not in self.connectors:
                 continue
-            deal = deal_from_snapshot(ref, snapshot)
-            roles = committee_roles(self.state, deal,
-                                    [self.role_of(c.person) for c in deal.contacts])
-            if judge_deal(deal, roles, self.rules, self.now).summary() != verdict:
+            if judge_deal_now(self, deal_from_snapshot(ref, snapshot)).summary() != verdict:
                 yield ref
 
     def refresh_pass(self, rounds: int = 4) -> None:

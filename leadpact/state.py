@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_by_about ON tasks (about, rule, status);
 CREATE TABLE IF NOT EXISTS persons (
     ref TEXT PRIMARY KEY, identity TEXT NOT NULL, email TEXT, title TEXT,
-    title_changed_at TEXT NOT NULL, verdict TEXT, account TEXT, name TEXT);
+    title_changed_at TEXT NOT NULL, verdict TEXT, account TEXT, name TEXT, engaged_at TEXT);
 CREATE INDEX IF NOT EXISTS persons_by_account ON persons (account);
 CREATE INDEX IF NOT EXISTS persons_by_identity ON persons (identity);
 CREATE INDEX IF NOT EXISTS persons_by_email ON persons (email);
@@ -67,6 +67,7 @@ class KnownPerson:
     verdict: dict[str, Any] | None
     account: str | None = None
     name: str = ""
+    engaged_at: datetime | None = None  # latest buyer-side activity seen
 
 
 class State:
@@ -185,10 +186,12 @@ class State:
 
     def save_person(self, ref: Ref, identity: str, email: str | None, title: str | None,
                     modified_at: datetime, verdict: dict[str, Any] | None,
-                    account: str | None = None, name: str = "") -> None:
-        self._db.execute("INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?,?,?)",
+                    account: str | None = None, name: str = "",
+                    engaged_at: datetime | None = None) -> None:
+        self._db.execute("INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?,?,?,?)",
                          (str(ref), identity, email, title, modified_at.isoformat(),
-                          json.dumps(verdict) if verdict is not None else None, account, name))
+                          json.dumps(verdict) if verdict is not None else None, account, name,
+                          engaged_at.isoformat() if engaged_at else None))
 
     def persons_at_account(self, system: str, account: str) -> list[KnownPerson]:
         rows = self._db.execute(
@@ -254,7 +257,8 @@ def _task(row: tuple[Any, ...]) -> OpenTask:
 
 
 def _person(row: tuple[Any, ...]) -> KnownPerson:
-    ref, identity, email, title, modified_at, verdict, account, name = row
+    ref, identity, email, title, modified_at, verdict, account, name, engaged_at = row
     return KnownPerson(Ref.parse(ref), identity, email, title,
                        datetime.fromisoformat(modified_at),
-                       json.loads(verdict) if verdict else None, account, name or "")
+                       json.loads(verdict) if verdict else None, account, name or "",
+                       datetime.fromisoformat(engaged_at) if engaged_at else None)

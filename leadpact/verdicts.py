@@ -81,9 +81,12 @@ class DealVerdict:
                 "gaps": self.coverage.has_gaps, "flags": list(self.coverage.flags)}
 
 
-def judge_deal(deal: Deal, roles: list[str], rules: Rules, now: datetime) -> DealVerdict:
+def judge_deal(deal: Deal, roles: list[str], rules: Rules, now: datetime,
+               engaged_roles: list[str] | None = None) -> DealVerdict:
+    """`roles`: each contact's buying role; `engaged_roles`: the roles of contacts with
+    recent buyer-side activity (None: unknown)."""
     return DealVerdict(judge_staleness(deal, now, rules.stale),
-                       committee_coverage(roles, rules.required_roles))
+                       committee_coverage(roles, rules.required_roles, engaged_roles))
 
 
 # -- deal snapshots: enough of a deal to re-judge it as time passes, without reading it ----

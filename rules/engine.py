@@ -52,6 +52,7 @@ class Rules:
     stale: StaleThresholds
     stale_task: TaskTemplate | None
     required_roles: tuple[str, ...]
+    engaged_days: int  # buyer-side activity this recent counts as "engaged"
     title_overrides: tuple[dict[str, Any], ...]
     source: str
 
@@ -123,10 +124,12 @@ def parse_rules(text: str, source: str) -> Rules:
     )
     committee = check.mapping(deals, ("deals", "committee"))
     required = tuple(check.role_list(committee, ("deals", "committee", "required_roles")))
+    engaged_days = check.count(committee, ("deals", "committee", "engaged_days"))
     titles = data.get("titles") or {}
     overrides = tuple(titles.get("overrides") or ())
     return Rules(version, role_points, seniority_points, stages, thresholds,
-                 check.task(stale, ("deals", "stale", "task")), required, overrides, source)
+                 check.task(stale, ("deals", "stale", "task")), required, engaged_days,
+                 overrides, source)
 
 
 class _Checker:

@@ -268,3 +268,34 @@ def test_given_we_filled_a_contact_role_when_the_title_changes_then_coverage_fol
     assert sf.records[d].leadpact["committee_present"] == "economic_buyer"
     _, planned = sync(state, sf)
     assert planned == []
+
+
+def test_given_only_users_engaging_then_the_deal_is_flagged_user_only(state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    eng, cfo = Ref("salesforce", "contact", "003M"), Ref("salesforce", "contact", "003N")
+    webinar = (Activity(days_ago(5), "webinar", True, "Webinar: pipeline hygiene"),)
+    sf.put(person("003M", system="salesforce", title="Software Engineer", activities=webinar))
+    sf.put(person("003N", system="salesforce", title="CFO"))
+    sf.put(deal("006M", contacts=(ContactRole(eng, id="00KM"), ContactRole(cfo, id="00KN"))))
+    sync(state, sf)
+    d = Ref("salesforce", "deal", "006M")
+    assert "user_only_engagement" in str(sf.records[d].leadpact["committee_flags"])
+    # When the CFO starts answering, the flag clears.
+    cfo_reply = (Activity(days_ago(1), "email", True, "Re: proposal"),)
+    sf.put(dataclasses.replace(sf.records[cfo], activities=cfo_reply))
+    sync(state, sf)
+    assert "user_only_engagement" not in str(sf.records[d].leadpact.get("committee_flags"))
+
+
+def test_given_engagement_grows_old_then_user_only_clears_without_any_edit(
+        state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    eng = Ref("salesforce", "contact", "003P")
+    webinar = (Activity(days_ago(5), "webinar", True, "Webinar"),)
+    sf.put(person("003P", system="salesforce", title="Software Engineer", activities=webinar))
+    sf.put(deal("006P", contacts=(ContactRole(eng, id="00KP"),)))
+    sync(state, sf)
+    d = Ref("salesforce", "deal", "006P")
+    assert "user_only_engagement" in str(sf.records[d].leadpact["committee_flags"])
+    sync(state, sf, now=NOW + timedelta(days=60))
+    assert "user_only_engagement" not in str(sf.records[d].leadpact["committee_flags"])
