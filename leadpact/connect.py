@@ -27,7 +27,6 @@ def connectors_for(config: Config) -> list[Connector]:
 
 def title_classifier(rules: Rules) -> Callable[[str], Any]:
     """The title classifier with the org's overrides from the rules file applied."""
-    from leadpact.enrichment import titles
+    from leadpact.enrichment.titles import classify_title
 
-    overrides = titles.parse_overrides(list(rules.title_overrides))
-    return lambda title: titles.classify_title(title, overrides=overrides)
+    return lambda title: classify_title(title, overrides=rules.title_overrides)

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from leadpact.enrichment.staleness import StaleThresholds
+from leadpact.enrichment.titles import Override, parse_overrides
 from leadpact.errors import RuleError
 
 ROLES = ("economic_buyer", "decision_maker", "executive_sponsor", "technical_evaluator",
@@ -53,7 +54,7 @@ class Rules:
     stale_task: TaskTemplate | None
     required_roles: tuple[str, ...]
     engaged_days: int  # buyer-side activity this recent counts as "engaged"
-    title_overrides: tuple[dict[str, Any], ...]
+    title_overrides: tuple[Override, ...]
     source: str
 
 
@@ -126,7 +127,13 @@ def parse_rules(text: str, source: str) -> Rules:
     required = tuple(check.role_list(committee, ("deals", "committee", "required_roles")))
     engaged_days = check.count(committee, ("deals", "committee", "engaged_days"))
     titles = data.get("titles") or {}
-    overrides = tuple(titles.get("overrides") or ())
+    if not isinstance(titles, dict) or not isinstance(titles.get("overrides") or [], list):
+        raise RuleError(f"{check.where(('titles',))}: `titles.overrides` must be a list of "
+                        "{pattern: …, role: …} entries")
+    try:
+        overrides = parse_overrides(titles.get("overrides") or [])
+    except ValueError as exc:
+        raise RuleError(f"{check.where(('titles', 'overrides'))}: {exc}") from None
     return Rules(version, role_points, seniority_points, stages, thresholds,
                  check.task(stale, ("deals", "stale", "task")), required, engaged_days,
                  overrides, source)

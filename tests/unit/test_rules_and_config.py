@@ -105,3 +105,21 @@ def test_given_a_malformed_secrets_line_then_error_hides_the_line(tmp_path: Path
     with pytest.raises(ConfigError, match=r"secrets.env:1: expected KEY=value") as caught:
         load_config(_config(tmp_path, text), {})
     assert "supersecretvalue" not in str(caught.value)
+
+
+def test_given_an_org_override_then_it_wins_over_the_title_classifier() -> None:
+    from leadpact.connect import title_classifier
+
+    text = default_rules_text().replace(
+        "  overrides: []", '  overrides:\n    - {pattern: "\\\\bCISO\\\\b", role: executive_sponsor}')
+    rules = parse_rules(text, "mine.yaml")
+    tagged = title_classifier(rules)("CISO")
+    assert tagged.role == "executive_sponsor" and "override" in tagged.because
+    assert title_classifier(load_rules(None))("CISO").role == "blocker"
+
+
+def test_given_a_bad_override_then_the_rules_error_names_file_and_line() -> None:
+    text = default_rules_text().replace(
+        "  overrides: []", '  overrides:\n    - {pattern: "CISO", role: sponsor}')
+    with pytest.raises(RuleError, match=r"mine.yaml:\d+: titles.overrides: .*sponsor"):
+        parse_rules(text, "mine.yaml")
