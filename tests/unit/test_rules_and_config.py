@@ -110,8 +110,8 @@ def test_given_a_malformed_secrets_line_then_error_hides_the_line(tmp_path: Path
 def test_given_an_org_override_then_it_wins_over_the_title_classifier() -> None:
     from leadpact.connect import title_classifier
 
-    text = default_rules_text().replace(
-        "  overrides: []", '  overrides:\n    - {pattern: "\\\\bCISO\\\\b", role: executive_sponsor}')
+    override = '  overrides:\n    - {pattern: "\\\\bCISO\\\\b", role: executive_sponsor}'
+    text = default_rules_text().replace("  overrides: []", override)
     rules = parse_rules(text, "mine.yaml")
     tagged = title_classifier(rules)("CISO")
     assert tagged.role == "executive_sponsor" and "override" in tagged.because
