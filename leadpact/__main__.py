@@ -1,0 +1,5 @@
+"""`python -m leadpact …` is the same as the `leadpact` command."""
+
+from leadpact.cli import main
+
+main()
