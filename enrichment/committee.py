@@ -10,6 +10,8 @@ from dataclasses import dataclass
 DEFAULT_REQUIRED = ("economic_buyer", "decision_maker")
 POWER_ROLES = frozenset({"economic_buyer", "decision_maker", "executive_sponsor"})
 DOER_ROLES = frozenset({"user", "technical_evaluator"})
+# A C-level sponsor can decide: a deal with one does not lack a decision maker.
+SATISFIED_BY = {"decision_maker": frozenset({"decision_maker", "executive_sponsor"})}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,8 @@ def committee_coverage(
     """`contact_roles`: one buying role per contact on the deal. `engaged_roles`: the roles
     of the contacts with recent buyer-side activity, if known."""
     present = tuple(sorted(set(contact_roles) - {"unknown"}))
-    missing = tuple(role for role in required if role not in present)
+    missing = tuple(role for role in required
+                    if not SATISFIED_BY.get(role, frozenset({role})) & set(present))
     user_only = None
     if engaged_roles is not None:
         engaged = set(engaged_roles) - {"unknown"}

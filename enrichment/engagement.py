@@ -22,14 +22,15 @@ import yaml
 from leadpact.model import Activity
 
 CHAMPION = "champion"  # a behavioural role: only ever set from engagement
+ADVOCATE_ROLES = frozenset({"user", "technical_evaluator", "influencer", "unknown"})
 
 
 @dataclass(frozen=True, slots=True)
 class EngagementThresholds:
     economic_buyer_min_threads: int = 2  # money threads needed before a finance person counts
     late_share: float = 0.75  # joined after this share of the deal's life counts as "late"
-    champion_min_meetings: int = 3
-    champion_min_span_days: int = 14
+    champion_min_meetings: int = 4  # on one deal: a single meeting per deal is just a user
+    champion_min_span_days: int = 21
     champion_min_replies: int = 1
 
 
@@ -61,6 +62,15 @@ def topic_of(subject: str) -> str | None:
     return None
 
 
+def _meetings_by_deal(activities: Sequence[Activity]) -> list[list[Activity]]:
+    """Meetings grouped by the deal they were about (unknown deal: one group)."""
+    groups: dict[object, list[Activity]] = {}
+    for activity in activities:
+        if activity.kind == "meeting":
+            groups.setdefault(activity.deal, []).append(activity)
+    return list(groups.values())
+
+
 def needs_deal_context(activities: Sequence[Activity]) -> bool:
     """Whether judging these activities needs to know when the person's deals began
     (only the late-gatekeeper rule does)."""
@@ -82,15 +92,18 @@ def refine_role(
     if not activities:
         return keep
     topics = [topic_of(a.subject) for a in activities]
-    meetings = [a for a in activities if a.kind == "meeting"]
     replies = [a for a in activities if a.inbound and a.kind in ("email", "meeting", "call")]
-    if len(meetings) >= t.champion_min_meetings and len(replies) >= t.champion_min_replies:
-        span = max(a.at for a in meetings) - min(a.at for a in meetings)
-        if span >= timedelta(days=t.champion_min_span_days):
-            return RoleRefinement(
-                CHAMPION, 0.8,
-                f"{len(meetings)} meetings over {span.days} days and {len(replies)} replies "
-                f"→ champion (title said {role})", changed=True)
+    # A champion is an advocate without the power to decide: people who hold power or a
+    # veto keep their role however often they meet.
+    if role in ADVOCATE_ROLES and len(replies) >= t.champion_min_replies:
+        for meetings in _meetings_by_deal(activities):
+            span = max(a.at for a in meetings) - min(a.at for a in meetings)
+            if len(meetings) >= t.champion_min_meetings and \
+                    span >= timedelta(days=t.champion_min_span_days):
+                return RoleRefinement(
+                    CHAMPION, 0.8,
+                    f"{len(meetings)} meetings on one deal over {span.days} days and "
+                    f"{len(replies)} replies → champion (title said {role})", changed=True)
     money = sum(1 for topic in topics if topic == "commercial")
     if (function == "finance" and money >= t.economic_buyer_min_threads
             and money == len(activities) and role != "economic_buyer"):

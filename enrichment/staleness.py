@@ -17,6 +17,12 @@ class StaleThresholds:
     silent_days: int = 30  # no activity for this long: stale on its own
     close_date_grace_days: int = 7  # close date passed by more than this
     min_signals: int = 2  # weaker signals need company before a deal counts as stale
+    max_close_date_pushes: int = 3  # pushed this often: the date means nothing any more
+    stage_days: int = 60  # the org's norm for days in one stage…
+    stage_days_by_stage: tuple[tuple[str, int], ...] = ()  # …and per stage, where it differs
+
+    def days_allowed_in(self, stage: str) -> int:
+        return dict(self.stage_days_by_stage).get(stage, self.stage_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +49,19 @@ def stale_signals(deal: Deal, now: datetime, t: StaleThresholds) -> tuple[StaleS
     # (and is not rewritten) from one day to the next.
     if since is not None and (now - since).days >= t.silent_days:
         signals.append(StaleSignal("silent", f"no activity since {since.date()}", strong=True))
+    pushes = deal.close_date_pushes
+    if pushes is not None and pushes >= t.max_close_date_pushes:
+        signals.append(StaleSignal("pushed", f"close date pushed {pushes} times", strong=True))
+    allowed = t.days_allowed_in(deal.stage)
+    if deal.stage_entered_at is not None and (now - deal.stage_entered_at).days > allowed:
+        signals.append(StaleSignal(
+            "stuck", f"in stage {deal.stage or '?'} since {deal.stage_entered_at.date()} "
+                     f"(norm: {allowed} days)"))
     if deal.close_date is not None and \
             (now.date() - deal.close_date).days > t.close_date_grace_days:
         signals.append(StaleSignal("close_date_passed",
                                    f"close date {deal.close_date} has passed"))
-    # An unknown next step (Salesforce has no such field) is not evidence of anything.
+    # None means the connector could not tell: not evidence of anything.
     if deal.next_activity_at is not None and deal.next_activity_at < now:
         signals.append(StaleSignal("nothing_scheduled", "nothing scheduled next"))
     if len(deal.contacts) <= 1:

@@ -100,6 +100,8 @@ class Deal:
     account_id: str | None = None
     last_activity_at: datetime | None = None
     next_activity_at: datetime | None = None
+    stage_entered_at: datetime | None = None
+    close_date_pushes: int | None = None  # times the close date moved later (None: unknown)
     contacts: tuple[ContactRole, ...] = ()
     deleted: bool = False
     leadpact: Mapping[str, str | None] = field(default_factory=dict)

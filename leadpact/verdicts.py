@@ -100,6 +100,8 @@ def deal_snapshot(deal: Deal) -> dict[str, Any]:
         "modified_at": ts(deal.modified_at), "close_date": ts(deal.close_date),
         "last_activity_at": ts(deal.last_activity_at),
         "next_activity_at": ts(deal.next_activity_at),
+        "stage": deal.stage, "stage_entered_at": ts(deal.stage_entered_at),
+        "close_date_pushes": deal.close_date_pushes,
         "contacts": [[str(c.person), c.role, c.id] for c in deal.contacts],
     }
 
@@ -114,6 +116,8 @@ def deal_from_snapshot(ref: Ref, snap: dict[str, Any]) -> Deal:
         close_date=date.fromisoformat(snap["close_date"]) if snap["close_date"] else None,
         last_activity_at=dt(snap["last_activity_at"]),
         next_activity_at=dt(snap["next_activity_at"]),
+        stage=snap.get("stage") or "", stage_entered_at=dt(snap.get("stage_entered_at")),
+        close_date_pushes=snap.get("close_date_pushes"),
         contacts=tuple(ContactRole(Ref.parse(person), role, id_)
                        for person, role, id_ in snap["contacts"]),
     )

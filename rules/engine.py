@@ -118,10 +118,16 @@ def parse_rules(text: str, source: str) -> Rules:
         raise RuleError(f"{check.where(('lead', 'stages'))}: lead.stages needs at least one stage")
     deals = check.mapping(data, ("deals",))
     stale = check.mapping(deals, ("deals", "stale"))
+    stage_days = check.mapping(stale, ("deals", "stale", "stage_days"))
     thresholds = StaleThresholds(
         silent_days=check.count(stale, ("deals", "stale", "silent_days")),
         close_date_grace_days=check.count(stale, ("deals", "stale", "close_date_grace_days")),
         min_signals=check.count(stale, ("deals", "stale", "min_signals")),
+        max_close_date_pushes=check.count(stale, ("deals", "stale", "max_close_date_pushes")),
+        stage_days=check.count(stage_days, ("deals", "stale", "stage_days", "default")),
+        stage_days_by_stage=tuple(
+            (str(stage), check.count(stage_days, ("deals", "stale", "stage_days", stage)))
+            for stage in stage_days if stage != "default"),
     )
     committee = check.mapping(deals, ("deals", "committee"))
     required = tuple(check.role_list(committee, ("deals", "committee", "required_roles")))

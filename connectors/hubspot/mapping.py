@@ -50,6 +50,7 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
 DEAL_PROPERTIES: tuple[str, ...] = (
     "dealname", "dealstage", "pipeline", "hs_is_closed", "hs_is_closed_won", "amount",
     "closedate", "hubspot_owner_id", "createdate", "hs_lastmodifieddate", "notes_last_updated",
+    "hs_v2_date_entered_current_stage",
     "notes_next_activity_date", *(f.hubspot for f in _DEAL_FIELDS),
 )
 _CLOSED_STAGES = {"closedwon": True, "closedlost": False}  # default pipeline: stage -> won
@@ -149,6 +150,7 @@ def to_deal(
         created_at=created,
         owner_id=_text(props.get("hubspot_owner_id")), account_id=account_id,
         last_activity_at=last_activity, next_activity_at=next_activity,
+        stage_entered_at=parse_time(props.get("hs_v2_date_entered_current_stage")) or created,
         contacts=contacts, deleted=deleted, leadpact=_leadpact(_DEAL_FIELDS, props),
     )
 

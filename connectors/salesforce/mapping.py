@@ -140,6 +140,10 @@ def to_deal(row: Row, roles: Iterable[ContactRole] = (),
         account_id=row.get("AccountId") or None,
         last_activity_at=last_activity_at(row),
         next_activity_at=next_activity_at,
+        # LastStageChangeDate is empty until the stage first changes: then it began at creation.
+        stage_entered_at=parse_datetime(row.get("LastStageChangeDate"))
+        or parse_datetime(row.get("CreatedDate")),
+        close_date_pushes=None if row.get("PushCount") is None else int(row["PushCount"]),
         contacts=tuple(roles),
         deleted=bool(row.get("IsDeleted")),
         leadpact=leadpact_values(row, leadpact_fields.DEAL),

@@ -38,6 +38,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "Contact": (*_PERSON_BASE, "AccountId", *PERSON_NATIVE),
     "Opportunity": ("Id", "Name", "StageName", "IsClosed", "IsWon", "Amount", "CloseDate",
                     "OwnerId", "AccountId", "CreatedDate", "LastActivityDate", "IsDeleted",
+                    "PushCount", "LastStageChangeDate",
                     "SystemModstamp", *DEAL_NATIVE),
     "OpportunityContactRole": ("Id", "OpportunityId", "ContactId", "Role", "IsPrimary",
                                "IsDeleted", "SystemModstamp"),

@@ -52,6 +52,12 @@ def all_properties(type_: str, row: Row) -> dict[str, str | None]:
         props["createdate"] = created
     if type_ == "contacts":
         props["lastmodifieddate"] = modified
+    if type_ == "deals":
+        # HubSpot keeps when a deal entered its stage; the sandbox derives it from the
+        # stage history it records (a deal never moved entered its stage when created).
+        stages = (row.fields.get(HISTORY_KEY) or {}).get("dealstage") or []
+        props["hs_v2_date_entered_current_stage"] = (stages[-1]["timestamp"] if stages
+                                                     else created)
     return props
 
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
 from leadpact.enrichment.engagement import CHAMPION, refine_role, topic_of
-from leadpact.model import Activity
+from leadpact.model import Activity, Ref
 from tests.builders import NOW, days_ago
 
 
@@ -71,13 +72,28 @@ def test_given_an_early_security_contact_then_not_a_late_blocker() -> None:
 
 def test_given_meetings_across_weeks_and_replies_then_champion() -> None:
     refined = refine_role("user", 0.7, "r", "operations",
-                          [meeting(40), meeting(25), meeting(10), email(9, "Next steps")])
-    assert refined.role == CHAMPION and "3 meetings over 30 days" in refined.because
+                          [meeting(40), meeting(25), meeting(18), meeting(10),
+                           email(9, "Next steps")])
+    assert refined.role == CHAMPION
+    assert "4 meetings on one deal over 30 days" in refined.because
 
 
-def test_given_meetings_within_one_week_then_no_champion() -> None:
+def test_given_meetings_spread_over_different_deals_then_no_champion() -> None:
+    deals = [Ref("salesforce", "deal", str(i)) for i in range(4)]
+    spread = [dataclasses.replace(meeting(40 - 10 * i), deal=d) for i, d in enumerate(deals)]
+    refined = refine_role("user", 0.7, "r", "operations", [*spread, email(9, "Next steps")])
+    assert refined.role == "user"
+
+
+def test_given_a_decision_maker_in_many_meetings_then_still_decision_maker() -> None:
+    refined = refine_role("decision_maker", 0.9, "r", "it",
+                          [meeting(40), meeting(30), meeting(20), meeting(10), email(5, "ok")])
+    assert refined.role == "decision_maker" and not refined.changed
+
+
+def test_given_meetings_within_two_weeks_then_no_champion() -> None:
     refined = refine_role("user", 0.7, "r", "operations",
-                          [meeting(12), meeting(10), meeting(8), email(7, "ok")])
+                          [meeting(20), meeting(14), meeting(10), meeting(8), email(7, "ok")])
     assert refined.role == "user"
 
 

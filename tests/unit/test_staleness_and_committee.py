@@ -73,3 +73,25 @@ def test_given_decision_maker_engaging_when_covering_then_not_user_only() -> Non
     coverage = committee_coverage(["economic_buyer", "decision_maker"],
                                   engaged_roles=["user", "decision_maker"])
     assert coverage.user_only is False and not coverage.has_gaps
+
+
+def test_given_close_date_pushed_again_and_again_then_stale_on_its_own() -> None:
+    verdict = judge_staleness(deal(close_date_pushes=4), NOW, T)
+    assert verdict.stale and verdict.reasons == "close date pushed 4 times"
+    assert not judge_staleness(deal(close_date_pushes=2), NOW, T).stale
+
+
+def test_given_a_deal_stuck_far_past_the_stage_norm_then_it_is_a_signal() -> None:
+    t = StaleThresholds(stage_days=60, stage_days_by_stage=(("Prospecting", 20),))
+    stuck = deal(stage="Prospecting", stage_entered_at=days_ago(25), contacts=1)
+    verdict = judge_staleness(stuck, NOW, t)
+    assert [s.name for s in verdict.signals] == ["stuck", "single_threaded"]
+    assert "norm: 20 days" in verdict.reasons
+    fine = deal(stage="Negotiation", stage_entered_at=days_ago(25), contacts=1)
+    assert not judge_staleness(fine, NOW, t).stale
+
+
+def test_given_an_executive_sponsor_then_no_decision_maker_is_missing() -> None:
+    coverage = committee_coverage(["executive_sponsor", "economic_buyer"])
+    assert coverage.missing == ()
+    assert committee_coverage(["executive_sponsor"]).missing == ("economic_buyer",)
