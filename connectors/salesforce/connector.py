@@ -134,11 +134,12 @@ class SalesforceConnector:
         start = min(known) if known else self._clock()
         for sobject in queries.ACTIVITY_STREAMS:
             streams.setdefault(sobject, cursors.StreamCursor(start))
+        emitted: set[str] = set()  # ids already yielded by this read
         for sobject in queries.STREAMS:
-            yield from self._read_stream(sobject, streams)
+            yield from self._read_stream(sobject, streams, emitted)
 
-    def _read_stream(self, sobject: str, streams: dict[str, cursors.StreamCursor]
-                     ) -> Iterator[Page]:
+    def _read_stream(self, sobject: str, streams: dict[str, cursors.StreamCursor],
+                     emitted: set[str]) -> Iterator[Page]:
         state = streams.get(sobject, cursors.StreamCursor())
         # queryAll: deleted and merged-away rows come back with IsDeleted = true.
         soql = queries.changes_query(sobject, state.query_from(self._lookback))
@@ -148,21 +149,25 @@ class SalesforceConnector:
                 fresh = [(row, ts) for row, ts in stamped if state.is_new(row["Id"], ts)]
                 if not fresh:
                     continue  # all seen in the lookback window already
-                records = self._records(sobject, [row for row, _ in fresh])
+                records = self._records(sobject, [row for row, _ in fresh], emitted)
+                emitted.update(record.ref.id for record in records)
                 state = state.advance(((row["Id"], ts) for row, ts in fresh), self._lookback)
                 streams[sobject] = state
                 yield Page(tuple(records), cursors.dump(streams))
 
-    def _records(self, sobject: str, rows: list[Row]) -> list[Record]:
+    def _records(self, sobject: str, rows: list[Row], emitted: set[str]) -> list[Record]:
+        """Records for changed rows. Rows of child objects (contact roles, activities)
+        stand for their parents, which are read now unless this read already yielded them."""
         if sobject in ("Lead", "Contact"):
             touches = self._activities.for_people(rows, self._clock())
             return [mapping.to_person(row, touches.get(row["Id"], ())) for row in rows]
         if sobject == "Opportunity":
             return list(self._deals(rows))
         if sobject in queries.ACTIVITY_STREAMS:
-            return self._touched(rows)
+            return self._touched(rows, emitted)
         # A changed contact role means its opportunity's buying committee changed.
-        parents = list(dict.fromkeys(row["OpportunityId"] for row in rows))
+        parents = list(dict.fromkeys(row["OpportunityId"] for row in rows
+                                     if row["OpportunityId"] not in emitted))
         return list(self._deals(self._rows_by_id("Opportunity", parents)))
 
     def _deals(self, rows: list[Row]) -> list[Record]:
@@ -171,7 +176,7 @@ class SalesforceConnector:
         return [mapping.to_deal(row, roles.get(row["Id"], ()), next_steps.get(row["Id"]))
                 for row in rows]
 
-    def _touched(self, rows: list[Row]) -> list[Record]:
+    def _touched(self, rows: list[Row], emitted: set[str]) -> list[Record]:
         """The persons (WhoId) and opportunities (WhatId) of changed Tasks/Events, as they
         are now. leadpact's own tasks are skipped: they change neither."""
         wanted: list[Ref] = []
@@ -183,7 +188,7 @@ class SalesforceConnector:
                 wanted.append(Ref(SALESFORCE, _PERSON_PREFIXES[who[:3]], who))
             if what.startswith(queries.SOBJECT_PREFIXES["Opportunity"]):
                 wanted.append(Ref(SALESFORCE, DEAL, what))
-        return self.read_records(list(dict.fromkeys(wanted)))
+        return self.read_records([ref for ref in dict.fromkeys(wanted) if ref.id not in emitted])
 
     def _contact_roles(self, opportunity_ids: list[str]) -> dict[str, list[Any]]:
         roles: dict[str, list[Any]] = {}
@@ -210,8 +215,8 @@ class SalesforceConnector:
                 wanted.setdefault(sobject, []).append(ref.id)
         found: dict[str, Record] = {}
         for sobject, ids in wanted.items():
-            for record in self._records(sobject, self._rows_by_id(sobject,
-                                                                  list(dict.fromkeys(ids)))):
+            rows = self._rows_by_id(sobject, list(dict.fromkeys(ids)))
+            for record in self._records(sobject, rows, emitted=set()):
                 found[record.ref.id] = record
         return [found[ref.id] for ref in dict.fromkeys(refs) if ref.id in found]
 
