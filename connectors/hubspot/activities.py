@@ -16,9 +16,10 @@ happened and fall outside the window.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from leadpact.connectors.hubspot.mapping import parse_time
+from leadpact.connectors.recent import recent
 from leadpact.model import Activity
 
 Properties = Mapping[str, "str | None"]
@@ -85,15 +86,6 @@ def newest_ids(ids: Iterable[str], cap: int) -> list[str]:
     unique = dict.fromkeys(str(i) for i in ids)
     ordered = sorted(unique, key=lambda i: (len(i), i) if i.isdigit() else (0, i))
     return ordered[-cap:] if cap > 0 else []
-
-
-def recent(activities: Iterable[Activity], now: datetime, days: int, cap: int
-           ) -> tuple[Activity, ...]:
-    """What happened in the last `days` (nothing after now), the `cap` newest, newest last."""
-    start = now - timedelta(days=days)
-    kept = sorted((a for a in activities if start <= a.at <= now),
-                  key=lambda a: (a.at, a.kind, a.subject, a.inbound))
-    return tuple(kept[-cap:]) if cap > 0 else ()
 
 
 def contact_activities(

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from leadpact.connectors.recent import recent
 from leadpact.connectors.salesforce.mapping import parse_date, parse_datetime
 from leadpact.model import DEAL, SALESFORCE, Activity, Ref
 
@@ -155,15 +156,6 @@ def event_activity(row: Row) -> Activity | None:
         return None
     kind = CALL if (row.get("Type") or "").casefold() == "call" else MEETING
     return Activity(at, kind, True, str(row.get("Subject") or ""), _deal(row.get("WhatId")))
-
-
-def recent(activities: Iterable[Activity], now: datetime, days: int, cap: int
-           ) -> tuple[Activity, ...]:
-    """What happened in the last `days` (nothing after now), the `cap` newest, newest last."""
-    start = now - timedelta(days=days)
-    kept = sorted((a for a in activities if start <= a.at <= now),
-                  key=lambda a: (a.at, a.kind, a.subject, a.inbound))
-    return tuple(kept[-cap:]) if cap > 0 else ()
 
 
 def person_activities(tasks: Sequence[Row], events: Sequence[Row],

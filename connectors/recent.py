@@ -1,0 +1,17 @@
+"""Which of a person's activities a connector hands on: both CRMs use the same window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from leadpact.model import Activity
+
+
+def recent(activities: Iterable[Activity], now: datetime, days: int, cap: int
+           ) -> tuple[Activity, ...]:
+    """What happened in the last `days` (nothing after now), the `cap` newest, newest last."""
+    start = now - timedelta(days=days)
+    kept = sorted((a for a in activities if start <= a.at <= now),
+                  key=lambda a: (a.at, a.kind, a.subject, a.inbound))
+    return tuple(kept[-cap:]) if cap > 0 else ()
