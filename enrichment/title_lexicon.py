@@ -10,14 +10,17 @@ longest-match pass, so "Account Manager" is both a rank ("manager") and a functi
 - place: regions and business units (noise.yaml)
 
 Words no lexicon knows are corrected when they are one typo away from a known word, and
-the last word of a truncated title ("Head of Marketi") is completed.
+the last word of a truncated title ("Head of Marketi") is completed (title_spelling).
+
+For speed, what each word says to every family is worked out once, when the word is first
+met (memoised, bounded). A piece is then matched word by word unless two of its words may
+start a phrase of several words.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, NamedTuple
@@ -25,12 +28,14 @@ from typing import Any, NamedTuple
 import yaml
 
 from leadpact.enrichment.title_normalise import Normaliser, fold
+from leadpact.enrichment.title_spelling import Speller
 
 FUNCTION_STRENGTHS = {"job": 3, "area": 2, "noun": 1, "weak": 0}
 _CONTEXT_LISTS = ("owner_role_prefixes", "partner_role_prefixes", "partner_role_suffixes")
-_MIN_FUZZY_LENGTH = 5
-_MIN_COMPLETION_LENGTH = 4
 _TOKEN_CACHE_LIMIT = 100_000
+_PRESET_POSITIONS = 8  # a word's hits are made ahead for its first positions in a piece
+# libyaml's loader when PyYAML has it: the same data, parsed ten times faster at import.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +58,8 @@ class Hit(NamedTuple):
     term: str
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What the lexicons found in one piece of a title."""
+class Reading(NamedTuple):
+    """What the lexicons found in one piece of a title (a named tuple: one per piece)."""
 
     words: tuple[str, ...]
     hits: tuple[Hit, ...]
@@ -65,10 +69,27 @@ class Reading:
     role_labels: frozenset[str]  # labels of the role cues found
 
 
+class _WordCues(NamedTuple):
+    """What one word says to each family (in Lexicon.families order), worked out once
+    per word: the phrases that may start with it and the cues it has on its own."""
+
+    longest: tuple[int, ...]  # per family: words in the longest phrase starting with it
+    own: tuple[tuple[tuple[Cue, str], ...], ...]  # per family: (cue, term) of the word alone
+    at: tuple[tuple[Hit, ...], ...]  # its own cues (all families) as hits at position 0, 1...
+    lone: bool  # no cue of its own, not filler, not a number: an unknown content word
+    rank_kinds: frozenset[str]  # labels of its own rank cues
+    role_labels: frozenset[str]  # labels of its own role cues
+
+    def hits_at(self, i: int) -> tuple[Hit, ...]:
+        if i < len(self.at):
+            return self.at[i]
+        return tuple(Hit(hit.cue, i, i + 1, hit.term) for hit in self.at[0])
+
+
 class _Family:
     """Phrases and compound stems of one cue family, matched longest first."""
 
-    __slots__ = ("name", "phrases", "longest_from", "_stems", "_stem_pattern", "_stem_cache")
+    __slots__ = ("name", "phrases", "longest_from", "_stems", "_stem_pattern")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -76,7 +97,6 @@ class _Family:
         self.longest_from: dict[str, int] = {}
         self._stems: dict[str, tuple[str, list[Cue]]] = {}
         self._stem_pattern: re.Pattern[str] | None = None
-        self._stem_cache: dict[str, tuple[tuple[str, tuple[Cue, ...]], ...]] = {}
 
     def add(self, words: tuple[str, ...], cue: Cue) -> None:
         cues = self.phrases.setdefault(words, [])
@@ -98,41 +118,28 @@ class _Family:
         self._stem_pattern = re.compile("|".join(alternatives)) if alternatives else None
 
     def stems_in(self, word: str) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
-        """Compound parts of one word ("einkaufsleiterin" → einkauf, leiter)."""
-        found = self._stem_cache.get(word)
-        if found is None:
-            found = ()
-            if self._stem_pattern is not None and len(word) > 2:
-                found = tuple(
-                    (m.group(), tuple(self._stems[m.group()][1]))
-                    for m in self._stem_pattern.finditer(word)
-                )
-            if len(self._stem_cache) > _TOKEN_CACHE_LIMIT:
-                self._stem_cache.clear()
-            self._stem_cache[word] = found
-        return found
+        """Compound parts of one word ("einkaufsleiterin" → einkauf, leiter). Not cached
+        here: callers memoise per word (Lexicon.word_cues, Lexicon._resolve)."""
+        if self._stem_pattern is None or len(word) <= 2:
+            return ()
+        return tuple(
+            (m.group(), tuple(self._stems[m.group()][1])) for m in self._stem_pattern.finditer(word)
+        )
 
-    def match(self, words: Sequence[str], hits: list[Hit]) -> None:
-        """Append the hits of this family, longest phrase first, left to right."""
-        phrases, longest_from = self.phrases, self.longest_from
-        i, n = 0, len(words)
-        while i < n:
-            word = words[i]
-            longest = longest_from.get(word, 0)
-            for length in range(min(longest, n - i), 0, -1):
-                span = (word,) if length == 1 else tuple(words[i : i + length])
-                cues = phrases.get(span)
-                if cues:
-                    term = word if length == 1 else " ".join(span)
-                    for cue in cues:
-                        hits.append(Hit(cue, i, i + length, term))
-                    i += length
-                    break
-            else:
-                for stem, stem_cues in self.stems_in(word):
-                    for cue in stem_cues:
-                        hits.append(Hit(cue, i, i + 1, stem))
-                i += 1
+    def own_cues(self, word: str) -> tuple[tuple[Cue, str], ...]:
+        """(cue, term) of the word when no longer phrase starting with it matches: its
+        one-word phrase, else the stems inside it."""
+        cues = self.phrases.get((word,))
+        if cues:
+            return tuple((cue, word) for cue in cues)
+        return tuple((cue, stem) for stem, stem_cues in self.stems_in(word) for cue in stem_cues)
+
+    def phrase_at(self, words: tuple[str, ...], i: int, longest: int) -> int:
+        """Words in the longest phrase of two or more words at words[i] (0: none)."""
+        for length in range(min(longest, len(words) - i), 1, -1):
+            if words[i : i + length] in self.phrases:
+                return length
+        return 0
 
 
 class Lexicon:
@@ -168,56 +175,114 @@ class Lexicon:
             w for t in list(noise.get("filler", [])) + list(noise.get("company_suffixes", []))
             for w in self.normaliser.words(fold(t))
         )
-        for family in self.families.values():
+        self._family_list = tuple(self.families.values())
+        for family in self._family_list:
             family.compile()
         self.vocabulary = sorted(
             {w for f in self.families.values() for key in f.phrases for w in key}
         )
         self._known = frozenset(self.vocabulary)
-        self._by_deletion: dict[str, list[str]] = {}
-        for word in self.vocabulary:
-            if len(word) >= _MIN_FUZZY_LENGTH - 1:
-                for deleted in _deletions(word):
-                    self._by_deletion.setdefault(deleted, []).append(word)
-        self._corrections: dict[str, str | None] = {}
-        self._readings: dict[tuple[tuple[str, ...], bool], Reading] = {}
+        # First two words of every phrase of several words → the families it is in: a piece
+        # without one of these pairs is matched word by word.
+        self._phrase_pairs: dict[tuple[str, ...], tuple[int, ...]] = {}
+        for index, family in enumerate(self._family_list):
+            for key in family.phrases:
+                in_families = self._phrase_pairs.get(key[:2], ())
+                if len(key) > 1 and index not in in_families:
+                    self._phrase_pairs[key[:2]] = (*in_families, index)
+        self._speller = Speller(self.vocabulary)
+        # Per-word memos, filled as words are met (bounded by _TOKEN_CACHE_LIMIT).
+        self._word_cues: dict[str, _WordCues] = {}
         self._resolved: dict[tuple[str, bool], tuple[str, bool]] = {}
-        self._family_list = tuple(self.families.values())
+
+    def clear_caches(self) -> None:
+        """Forget every word met so far (benchmarks measure a cold start with this)."""
+        self._word_cues.clear()
+        self._resolved.clear()
 
     def read(self, words: tuple[str, ...], *, may_be_truncated: bool = False) -> Reading:
-        """Match every family over the words of one piece (memoised: pieces recur)."""
-        key = (words, may_be_truncated)
-        reading = self._readings.get(key)
-        if reading is None:
-            reading = self._read(words, may_be_truncated)
-            if len(self._readings) > _TOKEN_CACHE_LIMIT:
-                self._readings.clear()
-            self._readings[key] = reading
-        return reading
-
-    def _read(self, words: Sequence[str], may_be_truncated: bool) -> Reading:
-        fixed = list(words)
+        """Match every family over the words of one piece: longest phrase first, left to
+        right, each family on its own. Not memoised per piece: the costly part is per
+        word (word_cues, _resolve), and a cache of hit objects costs more in
+        garbage-collector passes over it than it saves."""
+        fixed = words
         corrected = 0
-        last = len(fixed) - 1
-        for i, word in enumerate(fixed):
-            if word not in self._known:
-                better, is_fix = self._resolve(word, may_be_truncated and i == last)
-                fixed[i] = better
-                corrected += is_fix
+        if not self._known.issuperset(words):
+            better = list(words)
+            last = len(words) - 1
+            for i, word in enumerate(words):
+                if word not in self._known:
+                    better[i], is_fix = self._resolve(word, may_be_truncated and i == last)
+                    corrected += is_fix
+            fixed = tuple(better)
+        cached = self._word_cues
+        entries = [cached.get(w) or self.word_cues(w) for w in fixed]
+        if len(entries) == 1:  # one word: everything about it is known in advance
+            entry = entries[0]
+            return Reading(fixed, entry.at[0], (0,) if entry.lone else (), corrected,
+                           entry.rank_kinds, entry.role_labels)
+        if not self._phrase_pairs.keys().isdisjoint(zip(fixed, fixed[1:], strict=False)):
+            return self._read_phrases(fixed, entries, corrected)
+        # The usual case: no phrase of several words, every word stands alone in every
+        # family. Hits come position by position; only their order within one family
+        # matters (the rules filter by family).
         hits: list[Hit] = []
-        for family in self._family_list:
-            family.match(fixed, hits)
-        covered = [False] * len(fixed)
-        for hit in hits:
-            for i in range(hit.start, hit.end):
-                covered[i] = True
-        unknown = tuple(
-            i for i, w in enumerate(fixed)
-            if not covered[i] and w not in self.filler and not w.isdigit()
-        )
-        rank_kinds = frozenset(h.cue.label for h in hits if h.cue.family == "rank")
-        role_labels = frozenset(h.cue.label for h in hits if h.cue.family == "role")
-        return Reading(tuple(fixed), tuple(hits), unknown, corrected, rank_kinds, role_labels)
+        for i, entry in enumerate(entries):
+            hits += entry.hits_at(i)
+        unknown = tuple([i for i, entry in enumerate(entries) if entry.lone])
+        return Reading(fixed, tuple(hits), unknown, corrected,
+                       frozenset().union(*[entry.rank_kinds for entry in entries]),
+                       frozenset().union(*[entry.role_labels for entry in entries]))
+
+    def _read_phrases(self, words: tuple[str, ...], entries: list[_WordCues],
+                      corrected: int) -> Reading:
+        """read() when some pair of words may start a phrase of several words: each family
+        in turn, left to right, a phrase first, else the word's own cues."""
+        n = len(words)
+        pairs = zip(words, words[1:], strict=False)
+        starting = [*(self._phrase_pairs.get(pair, ()) for pair in pairs), ()]
+        in_phrase = [False] * n
+        hits: list[Hit] = []
+        for f, family in enumerate(self._family_list):
+            i = 0
+            while i < n:
+                length = 0
+                if f in starting[i]:
+                    length = family.phrase_at(words, i, entries[i].longest[f])
+                if length:
+                    span = words[i : i + length]
+                    term = " ".join(span)
+                    hits.extend(Hit(cue, i, i + length, term) for cue in family.phrases[span])
+                    in_phrase[i : i + length] = [True] * length
+                    i += length
+                else:
+                    hits.extend(Hit(cue, i, i + 1, term) for cue, term in entries[i].own[f])
+                    i += 1
+        unknown = tuple(i for i, entry in enumerate(entries) if entry.lone and not in_phrase[i])
+        rank_kinds = frozenset([h.cue.label for h in hits if h.cue.family == "rank"])
+        role_labels = frozenset([h.cue.label for h in hits if h.cue.family == "role"])
+        return Reading(words, tuple(hits), unknown, corrected, rank_kinds, role_labels)
+
+    def word_cues(self, word: str) -> _WordCues:
+        """What one word says to every family (memoised per word)."""
+        found = self._word_cues.get(word)
+        if found is None:
+            found = self._cues_of(word)
+            if len(self._word_cues) > _TOKEN_CACHE_LIMIT:
+                self._word_cues.clear()
+            self._word_cues[word] = found
+        return found
+
+    def _cues_of(self, word: str) -> _WordCues:
+        longest = tuple(f.longest_from.get(word, 0) for f in self._family_list)
+        own = tuple(f.own_cues(word) for f in self._family_list)
+        flat = [cue_term for cues in own for cue_term in cues]
+        at = tuple(tuple(Hit(cue, i, i + 1, term) for cue, term in flat)
+                   for i in range(_PRESET_POSITIONS))
+        lone = not flat and word not in self.filler and not word.isdigit()
+        return _WordCues(longest, own, at, lone,
+                         frozenset(cue.label for cue, _ in flat if cue.family == "rank"),
+                         frozenset(cue.label for cue, _ in flat if cue.family == "role"))
 
     def _resolve(self, word: str, last_of_title: bool) -> tuple[str, bool]:
         """The word to match for an unknown word, and whether it was a fix (memoised)."""
@@ -231,9 +296,9 @@ class Lexicon:
             elif plain != word and (plain in self._known or self._stems(plain) > self._stems(word)):
                 found = (plain, False)  # "Geschaeftsfuehrer" typed without umlauts
             elif not self._stems(word):
-                better = self._correct(word)
+                better = self._speller.correct(word)
                 if better is None and last_of_title:
-                    better = self._complete(word)
+                    better = self._speller.complete(word)
                 if better is not None:
                     found = (better, True)
             if len(self._resolved) > _TOKEN_CACHE_LIMIT:
@@ -242,39 +307,7 @@ class Lexicon:
         return found
 
     def _stems(self, word: str) -> int:
-        return sum(len(f.stems_in(word)) for f in self.families.values())
-
-    def _correct(self, word: str) -> str | None:
-        """The known word one typo away (missing, extra, swapped or wrong letter)."""
-        if word in self._corrections:
-            return self._corrections[word]
-        best = None
-        if len(word) >= _MIN_FUZZY_LENGTH and word.isalpha():
-            candidates = set(self._by_deletion.get(word, ()))
-            for deleted in _deletions(word):
-                if deleted in self._known:
-                    candidates.add(deleted)
-                candidates.update(self._by_deletion.get(deleted, ()))
-            matches = sorted(
-                c for c in candidates if c[0] == word[0] and _one_edit_apart(word, c)
-            )
-            best = min(matches, key=len) if matches else None
-        if len(self._corrections) > _TOKEN_CACHE_LIMIT:
-            self._corrections.clear()
-        self._corrections[word] = best
-        return best
-
-    def _complete(self, prefix: str) -> str | None:
-        """The shortest known word a truncated last word starts ("marketi" → marketing)."""
-        if len(prefix) < _MIN_COMPLETION_LENGTH or not prefix.isalpha():
-            return None
-        start = bisect.bisect_left(self.vocabulary, prefix)
-        found = []
-        for word in self.vocabulary[start:]:
-            if not word.startswith(prefix):
-                break
-            found.append(word)
-        return min(found, key=lambda w: (len(w), w)) if found else None
+        return sum(len(f.stems_in(word)) for f in self._family_list)
 
     def _add_all(self, family: str, label: str, detail: str, terms: object) -> None:
         cue = Cue(family, label, detail)
@@ -303,7 +336,7 @@ def load_lexicon() -> Lexicon:
     data = {}
     for name in ("noise", "ranks", "chief_officers", "functions", "roles"):
         text = folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8")
-        data[name] = yaml.safe_load(text)
+        data[name] = yaml.load(text, Loader=_YAML_LOADER)
     return Lexicon(data)
 
 
@@ -319,24 +352,3 @@ def _terms(where: str, terms: object) -> list[str]:
         bad = [t for t in terms if not isinstance(t, str)] if isinstance(terms, list) else terms
         raise ValueError(f"lexicon {where}: terms must be strings (quote {bad!r})")
     return terms
-
-
-def _deletions(word: str) -> list[str]:
-    return [word[:i] + word[i + 1 :] for i in range(len(word))]
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    """Damerau distance exactly one (one letter missing, extra, wrong or swapped)."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return (len(diff) == 2 and diff[1] == diff[0] + 1
-                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long_[i]:
-        i += 1
-    return short[i:] == long_[i + 1 :]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import NamedTuple
 
 # Longer than any real title; such text is a note or a pasted document, not a job title.
 MAX_TITLE_CHARS = 300
@@ -49,10 +49,13 @@ _INTERIM_AI = re.compile(r"\b(?:a\.\s?i\.?|ad int\.?)(?![a-z])")
 _DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
 _AT_LAW = re.compile(r"\bat (?:law|large)\b")
 _AMPERSAND_WORD = re.compile(r"(?<![a-z])([a-z]{1,4})\s?([&+])\s?([a-z]{1,4})(?![a-z])")
+# One capturing group around the whole pattern: split() returns text, separator, text...
 _SEPARATOR = re.compile(r"(\s+[-~]+\s+|[|;,/\\&+:()\[\]{}<>]|\s-$|^-\s)")
+_SEPARATOR_CHARS = frozenset("-~|;,/\\&+:()[]{}<>")  # a title with none is one chunk
 _SOFT_OPENERS = frozenset("([{)]}")
 _WORD = re.compile(r"[^\W_]+")
-_DIGITS = re.compile(r"\d+")
+# Cheap tests that let clean() skip a regex that cannot match.
+_ATTACHED_MARK = re.compile(r"[/*:_·.]")
 
 
 def fold(text: str) -> str:
@@ -64,8 +67,7 @@ def fold(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """One stretch of a title between separators, as lexicon words.
 
     `soft` pieces (in parentheses, after "en"/"in"/"em") qualify the piece before them and
@@ -81,7 +83,7 @@ class Normaliser:
 
     __slots__ = (
         "stopwords", "conjunctions", "soft_markers", "rewrites", "placeholders",
-        "_ampersand_words", "_company_cut", "_joiners",
+        "_ampersand_words", "_company_cut", "_company_words", "_joiners", "_replaced",
     )
 
     def __init__(self, noise: Mapping[str, object]) -> None:
@@ -93,6 +95,9 @@ class Normaliser:
         for typo, meant in _mapping(noise, "rewrites").items():
             words = tuple(_WORD.findall(fold(meant)))
             self.rewrites[fold(typo).replace("-", "")] = words
+        # What words() puts for a word that is a stop-word (nothing) or has a rewrite.
+        self._replaced = {w: tuple(r for r in self.rewrites.get(w, ()) if r not in self.stopwords)
+                          for w in self.rewrites.keys() | self.stopwords}
         self.placeholders = frozenset(
             " ".join(_WORD.findall(fold(p))) for p in _strings(noise, "placeholders")
         )
@@ -102,6 +107,8 @@ class Normaliser:
         markers = sorted((fold(m) for m in _strings(noise, "company_markers")), key=len)
         marker_words = "|".join(re.escape(m) for m in reversed(markers) if m != "@")
         self._company_cut = re.compile(rf"\s*@.*?(?=\||$)|\s(?:{marker_words})\s.*?(?=\||$)")
+        # A marker can only match where its first word is a word of the title.
+        self._company_words = frozenset(m.split()[0] for m in markers if m.strip() != "@")
 
     @staticmethod
     def umlaut_form(word: str) -> str:
@@ -111,80 +118,92 @@ class Normaliser:
     def clean(self, raw: str) -> str:
         """Folded title with gender marks, emoji, elisions and company fragments removed;
         separators are kept for `pieces`."""
-        text = fold(_EMOJI.sub(" ", raw))
+        # Each regex runs only when the characters it needs are there: most titles have
+        # no brackets, slashes or company markers, and a skipped sub costs nothing.
+        text = raw.casefold() if raw.isascii() else fold(_EMOJI.sub(" ", raw))
         if "(" in text or "[" in text:
             text = _GENDER_GROUP.sub(" ", text)
         if "/" in text or "|" in text:
             text = _GENDER_BARE.sub(" ", text)
-        text = _GENDER_ATTACHED.sub("", text).replace("·", " | ")
+        if _ATTACHED_MARK.search(text):
+            text = _GENDER_ATTACHED.sub("", text).replace("·", " | ")
         if "'" in text:
             text = _ELISION.sub("", text)
         if "." in text:
             text = _INTERIM_AI.sub(" interim ", text)
             text = _DOTTED_ABBREVIATION.sub(lambda m: m.group().replace(".", ""), text)
             text = text.replace("...", " ")
-        text = _AT_LAW.sub("", text)
-        text = self._company_cut.sub(" ", text)
+        if "at l" in text:
+            text = _AT_LAW.sub("", text)
+        if "@" in text or not self._company_words.isdisjoint(text.split()):
+            text = self._company_cut.sub(" ", text)
         if "&" in text or "+" in text:
             text = _AMPERSAND_WORD.sub(self._ampersand_word, text)
         return " ".join(text.split())
 
     def is_placeholder(self, cleaned: str) -> bool:
         joined = " ".join(_WORD.findall(cleaned))
-        return joined in self.placeholders or not joined or _DIGITS.fullmatch(
-            joined.replace(" ", "")
-        ) is not None
+        # isdecimal: only digits (Unicode Nd, as the regex \d), e.g. "12345"
+        return not joined or joined in self.placeholders or joined.replace(" ", "").isdecimal()
 
     def pieces(self, cleaned: str) -> tuple[Piece, ...]:
         """Split a cleaned title where one job title may end and another begin."""
+        chunks = [cleaned] if _SEPARATOR_CHARS.isdisjoint(cleaned) else _SEPARATOR.split(cleaned)
         result: list[Piece] = []
         soft = False
-        for chunk in _SEPARATOR.split(cleaned):
+        for index, chunk in enumerate(chunks):
             stripped = chunk.strip()
-            if not stripped:
-                continue
-            if _SEPARATOR.fullmatch(chunk) or stripped in ("-", "~"):
+            if index % 2:  # a separator: an opening or closing bracket makes what follows soft
                 soft = stripped in _SOFT_OPENERS
-                continue
-            result.extend(self._split_on_words(stripped, soft))
-            soft = False
+            elif stripped in ("-", "~"):
+                soft = False
+            elif stripped:
+                self._split_on_words(stripped, soft, result)
+                soft = False
         return tuple(p for p in result if p.words)
 
     def words(self, fragment: str) -> tuple[str, ...]:
         """Lexicon words of a fragment: stop-words dropped, typos and abbreviations
-        rewritten. Lexicon terms go through the same function, so both sides agree."""
+        rewritten. Lexicon terms go through the same function, so both sides agree.
+        (The word pattern already splits at hyphens, dots and apostrophes.)"""
+        found = _WORD.findall(fragment)
+        replaced = self._replaced
+        if replaced.keys().isdisjoint(found):
+            return tuple(found)
         out: list[str] = []
-        for word in _WORD.findall(fragment.replace("'", " ")):
-            if word in self.stopwords:
-                continue
-            rewritten = self.rewrites.get(word)
-            if rewritten is None:
+        for word in found:
+            instead = replaced.get(word)
+            if instead is None:
                 out.append(word)
             else:
-                out.extend(w for w in rewritten if w not in self.stopwords)
+                out.extend(instead)
         return tuple(out)
 
-    def _split_on_words(self, chunk: str, soft: bool) -> Iterable[Piece]:
+    def _split_on_words(self, chunk: str, soft: bool, into: list[Piece]) -> None:
+        """Split one chunk at conjunctions ("CEO and Founder") and soft markers
+        ("Gerente en Acme": what follows qualifies what precedes)."""
         raw_words = chunk.split()
-        if self._joiners.isdisjoint(w.strip(".:-") for w in raw_words):
-            yield self._piece(raw_words, soft)
+        bare_words = raw_words
+        if "." in chunk or "-" in chunk or ":" in chunk:
+            bare_words = [w.strip(".:-") for w in raw_words]
+        if self._joiners.isdisjoint(bare_words):
+            into.append(self._piece(raw_words, soft))
             return
         current: list[str] = []
         current_soft = soft
-        for raw_word in raw_words:
-            bare = raw_word.strip(".:-")
-            if bare in self.conjunctions or bare in self.soft_markers:
+        for raw_word, bare in zip(raw_words, bare_words, strict=True):
+            if bare in self._joiners:
                 if current:
-                    yield self._piece(current, current_soft)
+                    into.append(self._piece(current, current_soft))
                 current, current_soft = [], bare in self.soft_markers or soft
                 continue
             current.append(raw_word)
         if current:
-            yield self._piece(current, current_soft)
+            into.append(self._piece(current, current_soft))
 
     def _piece(self, raw_words: list[str], soft: bool) -> Piece:
         text = " ".join(raw_words)
-        return Piece(self.words(text.replace("-", " ").replace(".", " ")), soft, text)
+        return Piece(self.words(text), soft, text)
 
     def _ampersand_word(self, match: re.Match[str]) -> str:
         key = f"{match.group(1)}{match.group(2)}{match.group(3)}"

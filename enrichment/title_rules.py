@@ -8,7 +8,6 @@ with the lexicon hits found in it. `label_component` applies section B and C to 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from leadpact.enrichment.title_lexicon import FUNCTION_STRENGTHS, Hit
@@ -31,19 +30,19 @@ _PARTNERING_FUNCTIONS = frozenset({"hr", "sales", "marketing", "customer_success
                                    "product", "operations", "procurement", "engineering"})
 
 
-@dataclass(frozen=True, slots=True)
-class Component:
+# Named tuples, not frozen dataclasses: one of each is made per title, and tuples build
+# several times faster.
+class Component(NamedTuple):
     """One job title within a title, as lexicon words and hits."""
 
     words: tuple[str, ...]
     hits: tuple[Hit, ...]
     home_unknown: int  # content words of its own piece no lexicon knows
     corrected: int
-    text: str = field(compare=False)  # as written, for reasons only
+    text: str  # as written, for reasons only
 
 
-@dataclass(frozen=True, slots=True)
-class Traits:
+class Traits(NamedTuple):
     """Facts beyond seniority and function that the role steps need."""
 
     not_current: bool = False
@@ -54,8 +53,7 @@ class Traits:
     finance_subarea: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Labels:
+class Labels(NamedTuple):
     seniority: str
     function: str | None  # None: the component names no function
     traits: Traits
@@ -71,33 +69,74 @@ class _Candidate(NamedTuple):  # a named tuple: made for every rank word, on the
     certainty: float = 1.0
 
 
+_NO_TRAITS = Traits()
+# Rank kinds whose reading does not depend on the words around them:
+# kind → (seniority, function or None, certainty). The others are read in _in_context.
+_FIXED_CANDIDATES: dict[str, tuple[str, str | None, float]] = {
+    "ceo_like": ("c_level", "executive", 1.0),
+    "head_of_org": ("c_level", "executive", 1.0),
+    "partner_c_level": ("c_level", "executive", 1.0),
+    "board": ("c_level", "executive", 1.0),
+    "general_counsel": ("c_level", "legal", 1.0),
+    "c_level_title": ("c_level", None, 1.0),
+    "executive_director": ("c_level", None, 1.0),
+    "director": ("director", None, 1.0),
+    "craft_director": ("ic", None, 1.0),
+    "manager": ("manager", None, 1.0),
+    "senior_ic": ("senior_ic", None, 1.0),
+    "ic": ("ic", None, 1.0),
+    "entry": ("entry", None, 1.0),
+    "clerical": ("ic", "other", 0.9),
+    "associate": ("ic", None, 0.8),
+    "assistant": ("ic", None, 0.8),
+}
+_CONTEXT_KINDS = frozenset({"cxo", "owner", "partner", "vp", "avp", "lead", "chief"})
+
+
+def _rank_of(candidate: _Candidate) -> int:
+    return RANK[candidate.seniority]
+
+
 def label_component(
     component: Component, context: Mapping[str, frozenset[str]], *, bank: bool, other_vp: bool
 ) -> Labels:
     """Seniority and function of one component (guide sections B and C)."""
-    hits = component.hits
-    ranks = [h for h in hits if h.cue.family == "rank" and h.cue.label != "not_rank"]
-    functions = [h for h in hits if h.cue.family == "function"]
+    ranks: list[Hit] = []
+    functions: list[Hit] = []
+    places: list[Hit] = []
+    role_cues: set[str] = set()
+    for hit in component.hits:  # one pass sorting the hits by family
+        family = hit.cue.family
+        if family == "rank":
+            if hit.cue.label != "not_rank":
+                ranks.append(hit)
+        elif family == "function":
+            functions.append(hit)
+        elif family == "role":
+            role_cues.add(hit.cue.label)
+        else:
+            places.append(hit)
     if "to" in component.words:
         boss_from = component.words.index("to")
         if any(h.end <= boss_from for h in ranks):  # "X to the CEO": the CEO is not X
             ranks = [h for h in ranks if h.start < boss_from]
             functions = [h for h in functions if h.start < boss_from]
-    role_cues = {h.cue.label for h in hits if h.cue.family == "role"}
-    places = [h for h in hits if h.cue.family == "place"]
     kinds: dict[str, Hit] = {}
     for hit in ranks:
         kinds.setdefault(hit.cue.label, hit)
-    traits = Traits(
-        advisory="advisory" in role_cues, influencer_area="influencer" in role_cues,
-        top_finance="top_finance" in role_cues, finance_subarea="finance_subarea" in role_cues,
-    )
+    traits = _NO_TRAITS
+    if role_cues:
+        traits = Traits(
+            advisory="advisory" in role_cues, influencer_area="influencer" in role_cues,
+            top_finance="top_finance" in role_cues,
+            finance_subarea="finance_subarea" in role_cues,
+        )
     named = _best_function(functions)
 
     def labels(seniority: str, function: str | None, rank_term: str, certainty: float = 1.0,
                function_term: str | None = None, **changes: bool) -> Labels:
         term = function_term if function_term is not None else (named.term if named else "")
-        final = replace(traits, **changes) if changes else traits
+        final = traits._replace(**changes) if changes else traits
         return Labels(seniority, function, final, rank_term, term, certainty)
 
     not_current = kinds.get("former") or (
@@ -112,7 +151,7 @@ def label_component(
         function = led[0].function if led else (named.cue.label if named else None)
         return labels("unknown", function, not_current.term, not_current=True)
 
-    if "admin" in kinds or ("assistant" in kinds and BOSS_KINDS & set(kinds)):
+    if "admin" in kinds or ("assistant" in kinds and not BOSS_KINDS.isdisjoint(kinds)):
         helper = kinds.get("admin") or kinds["assistant"]
         seniority = "entry" if "entry" in kinds or "junior" in kinds else "ic"
         return labels(seniority, "other", helper.term, function_term=helper.term)
@@ -121,16 +160,17 @@ def label_component(
     if not candidates:
         function = named.cue.label if named else None
         return labels("unknown", function, "", certainty=0.6 if named else 0.2)
-    best = max(candidates, key=lambda c: RANK[c.seniority])
+    best = candidates[0] if len(candidates) == 1 else max(candidates, key=_rank_of)
     seniority, function, certainty = best.seniority, best.function, best.certainty
     function_term = best.hit.term if function is not None else None
     kind = best.hit.cue.label
-    # What the title names beside the rank words themselves ("Executive" in "Executive
-    # Director" is part of the rank, "Finance" in "Executive Director, Finance" is not).
-    qualifier = _best_function(
-        [f for f in functions if f.end <= best.hit.start or f.start >= best.hit.end]
-    )
-
+    qualifier = None
+    if kind in ("head_of_org", "executive_director"):  # only these two look at it
+        # What the title names beside the rank words themselves ("Executive" in "Executive
+        # Director" is part of the rank, "Finance" in "Executive Director, Finance" is not).
+        qualifier = _best_function(
+            [f for f in functions if f.end <= best.hit.start or f.start >= best.hit.end]
+        )
     if kind == "head_of_org" and (qualifier or places or component.home_unknown or other_vp):
         seniority, certainty = "vp", certainty * 0.95  # head of a unit, not of the company
     elif kind == "executive_director":
@@ -145,11 +185,13 @@ def label_component(
     elif seniority == "ic" and ("senior" in kinds or "level_high" in kinds):
         seniority = "senior_ic"
     if kind == "board":
-        traits = replace(traits, non_executive=True)
+        traits = traits._replace(non_executive=True)
     source = qualifier if kind == "executive_director" else named
     if function is None and source is not None:
         function, function_term = source.cue.label, source.term
-    return labels(seniority, function, best.hit.term, certainty, function_term)
+    if function_term is None:
+        function_term = named.term if named else ""
+    return Labels(seniority, function, traits, best.hit.term, function_term, certainty)
 
 
 def decide_role(seniority: str, function: str, traits: Traits,
@@ -188,53 +230,46 @@ def default_function(seniority: str) -> str:
 
 def _candidates(component: Component, ranks: list[Hit], functions: list[Hit],
                 context: Mapping[str, frozenset[str]], bank: bool) -> list[_Candidate]:
-    words = component.words
+    """Seniority (and function, when the rank word names one) each rank word suggests;
+    modifiers ("senior", "interim") suggest none."""
     found: list[_Candidate] = []
     for hit in ranks:
         kind = hit.cue.label
-        before = words[hit.start - 1] if hit.start > 0 else ""
-        after = words[hit.end] if hit.end < len(words) else ""
-        if kind == "cxo":
-            found.append(_Candidate("c_level", hit.cue.detail, hit))
-        elif kind in ("ceo_like", "head_of_org", "partner_c_level") or kind == "board":
-            found.append(_Candidate("c_level", "executive", hit))
-        elif kind == "general_counsel":
-            found.append(_Candidate("c_level", "legal", hit))
-        elif kind in ("c_level_title", "executive_director"):
-            found.append(_Candidate("c_level", None, hit))
-        elif kind == "owner":
-            corporate = before in context.get("owner_role_prefixes", frozenset())
-            found.append(_Candidate("ic", None, hit, 0.8) if corporate
-                         else _Candidate("c_level", "executive", hit, 0.9))
-        elif kind == "partner":
-            role_like = (before in context.get("partner_role_prefixes", frozenset())
-                         or after in context.get("partner_role_suffixes", frozenset())
-                         or any(f.start < hit.start <= f.end
-                                and f.cue.label in _PARTNERING_FUNCTIONS for f in functions))
-            found.append(_Candidate("ic", None, hit, 0.8) if role_like
-                         else _Candidate("c_level", "executive", hit, 0.9))
-        elif kind == "vp":
-            found.append(_Candidate("manager" if bank else "vp", None, hit))
-        elif kind == "avp":
-            found.append(_Candidate("senior_ic" if bank else "vp", None, hit))
-        elif kind == "director":
-            found.append(_Candidate("director", None, hit))
-        elif kind == "craft_director":
-            found.append(_Candidate("ic", None, hit))
-        elif kind == "manager":
-            found.append(_Candidate("manager", None, hit))
-        elif kind == "lead":
-            before_noun = _precedes_noun(hit, ranks)
-            found.append(_Candidate("senior_ic" if before_noun else "manager", None, hit, 0.9))
-        elif kind in ("senior_ic", "ic", "entry"):
-            found.append(_Candidate(kind, None, hit))
-        elif kind == "clerical":
-            found.append(_Candidate("ic", "other", hit, 0.9))
-        elif kind in ("associate", "assistant"):
-            found.append(_Candidate("ic", None, hit, 0.8))
-        elif kind == "chief":
-            found.append(_chief(hit, words, ranks, functions))
+        fixed = _FIXED_CANDIDATES.get(kind)
+        if fixed is not None:
+            found.append(_Candidate(fixed[0], fixed[1], hit, fixed[2]))
+        elif kind in _CONTEXT_KINDS:
+            found.append(_in_context(hit, component.words, ranks, functions, context, bank))
     return found
+
+
+def _in_context(hit: Hit, words: tuple[str, ...], ranks: list[Hit], functions: list[Hit],
+                context: Mapping[str, frozenset[str]], bank: bool) -> _Candidate:
+    """A rank word whose reading depends on the words around it or on a bank context."""
+    kind = hit.cue.label
+    if kind == "cxo":
+        return _Candidate("c_level", hit.cue.detail, hit)
+    if kind == "vp":
+        return _Candidate("manager" if bank else "vp", None, hit)
+    if kind == "avp":
+        return _Candidate("senior_ic" if bank else "vp", None, hit)
+    if kind == "lead":
+        before_noun = _precedes_noun(hit, ranks)
+        return _Candidate("senior_ic" if before_noun else "manager", None, hit, 0.9)
+    if kind == "chief":
+        return _chief(hit, words, ranks, functions)
+    before = words[hit.start - 1] if hit.start > 0 else ""
+    if kind == "owner":
+        corporate = before in context.get("owner_role_prefixes", frozenset())
+        return (_Candidate("ic", None, hit, 0.8) if corporate
+                else _Candidate("c_level", "executive", hit, 0.9))
+    after = words[hit.end] if hit.end < len(words) else ""  # kind == "partner"
+    role_like = (before in context.get("partner_role_prefixes", frozenset())
+                 or after in context.get("partner_role_suffixes", frozenset())
+                 or any(f.start < hit.start <= f.end
+                        and f.cue.label in _PARTNERING_FUNCTIONS for f in functions))
+    return (_Candidate("ic", None, hit, 0.8) if role_like
+            else _Candidate("c_level", "executive", hit, 0.9))
 
 
 def _chief(hit: Hit, words: tuple[str, ...], ranks: list[Hit], functions: list[Hit]) -> _Candidate:
@@ -255,6 +290,8 @@ def _chief(hit: Hit, words: tuple[str, ...], ranks: list[Hit], functions: list[H
 def _best_function(functions: list[Hit]) -> Hit | None:
     """Strongest function cue; among equals the first mentioned (guide: "first mentioned").
     "IT" right before a security word only says which security ("IT-Sicherheit")."""
+    if len(functions) < 2:
+        return functions[0] if functions else None
     best = None
     for hit in functions:
         if best is None or FUNCTION_STRENGTHS[hit.cue.detail] > FUNCTION_STRENGTHS[best.cue.detail]:

@@ -9,6 +9,10 @@ seniority (B), function (C) and role (D); see title_rules for B-D.
 
 RevOps can map title patterns to roles for their org with `Override`s, e.g. when selling
 to security teams the CISO is the executive sponsor, not a blocker.
+
+Speed (bench/titles_bench.py): results are cached per raw and per cleaned title; below
+that only small per-word memos are kept (title_lexicon), since caches of per-piece objects
+cost more in garbage-collector scans than they saved. `clear_caches()` empties them all.
 """
 
 from __future__ import annotations
@@ -149,13 +153,24 @@ def classify_title(title: object, overrides: Iterable[Override] = ()) -> TitleRo
 
 
 def classify_uncached(title: str) -> TitleRole:
-    """classify_title without the caches (for benchmarks and tests of the caches)."""
+    """classify_title without the title-level caches, so every call does the whole work
+    (for benchmarks and tests of the caches); the per-word memos still apply."""
     if len(title) > MAX_TITLE_CHARS:
         return _too_long(title)
     cleaned = LEXICON.normaliser.clean(title)
     if not cleaned and title.strip():
         return _only_noise()
     return _classify_cleaned.__wrapped__(cleaned)
+
+
+def clear_caches() -> None:
+    """Empty every cache: results per title and per cleaned title, org override patterns
+    and the lexicon's per-word memos (its tables compiled at import stay). Classifying
+    never needs this; benchmarks call it to measure a cold start."""
+    _classify_raw.cache_clear()
+    _classify_cleaned.cache_clear()
+    _compiled.cache_clear()
+    LEXICON.clear_caches()
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -194,7 +209,6 @@ def _classify_cleaned(cleaned: str) -> TitleRole:
 
 _Group = list[tuple[Reading, str, bool]]  # readings of the pieces, their text, is-home
 _VP_KINDS = frozenset({"vp", "avp"})
-_LABELLED: dict[tuple[object, ...], tuple[Component, Labels]] = {}
 
 
 def _group(pieces: tuple[Piece, ...], readings: list[Reading]) -> list[_Group]:
@@ -221,17 +235,10 @@ def _group(pieces: tuple[Piece, ...], readings: list[Reading]) -> list[_Group]:
 
 
 def _labelled(group: _Group, bank: bool, other_vp: bool) -> tuple[Component, Labels]:
-    """Labels of one component, memoised on its words (the same parts recur in titles)."""
-    key = (tuple((r.words, r.corrected, home) for r, _, home in group), bank, other_vp)
-    found = _LABELLED.get(key)
-    if found is None:
-        component = _merge(group)
-        found = (component, label_component(component, LEXICON.context, bank=bank,
-                                            other_vp=other_vp))
-        if len(_LABELLED) > _CACHE_SIZE:
-            _LABELLED.clear()
-        _LABELLED[key] = found
-    return found
+    # Not memoised: labelling is cheap next to the garbage-collector passes that a cache
+    # of component objects costs once it holds tens of thousands of them.
+    component = _merge(group)
+    return component, label_component(component, LEXICON.context, bank=bank, other_vp=other_vp)
 
 
 def _merge(group: _Group) -> Component:

@@ -1,0 +1,99 @@
+"""Caches and fast paths of the title classifier: they change the speed, never the labels."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadpact.enrichment import title_lexicon
+from leadpact.enrichment.title_lexicon import Reading
+from leadpact.enrichment.titles import (
+    LEXICON,
+    classify_title,
+    classify_uncached,
+    clear_caches,
+)
+
+TITLES = [
+    "VP, Finance", "Leiterin Einkauf (m/w/d)", "Chief of Staff to the CEO",
+    "Senior Vice President, Operati", "Einkaufsleiterin", "Geschaeftsfuehrer",
+    "Key Account Manager bei Siemens AG", "Head of Sales - DACH", "Marketing Manger",
+    "Board Member, CFO / Asset Management", "Gerente de Ventas en Acme", "Dir. Mktg & Comms",
+    "Independent Non-Executive Director", "Responsable Achats H/F", "Werkstudentin Marketing",
+    "Attorney at Law", "CEO @ Acme | Board Member", "Head of Sales a.i.", "N/A", "",
+]
+
+
+def test_given_cleared_caches_then_every_title_gets_the_same_labels_as_with_warm_caches() -> None:
+    warm = [classify_title(t) for t in TITLES]
+    clear_caches()
+    assert [classify_uncached(t) for t in TITLES] == warm
+    clear_caches()
+    assert [classify_title(t) for t in TITLES] == warm
+
+
+def test_given_clear_caches_then_the_title_caches_are_empty() -> None:
+    classify_title("VP, Finance")
+    clear_caches()
+    from leadpact.enrichment import titles
+
+    assert titles._classify_raw.cache_info().currsize == 0
+    assert titles._classify_cleaned.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        # each line needs a regex that clean() runs only when its characters are there
+        ("Attorney at Law", "attorney"),
+        ("Head of Sales chez le Groupe X | EMEA", "head of sales | emea"),
+        ("Responsabile Acquisti presso la Banca X", "responsabile acquisti"),
+        ("VP Sales at Acme", "vp sales"),
+        ("CEO @ Acme | Board Member", "ceo | board member"),
+        ("Einkäufer*in", "einkaufer"),
+        ("Directeur·rice Marketing", "directeur marketing"),
+        ("Leiter:in Vertrieb", "leiter vertrieb"),
+        ("Dir. R&D", "dir. rnd"),
+        ("Head of Sales a.i.", "head of sales interim"),
+        ("Ingénieure d'affaires", "ingenieure affaires"),
+    ],
+)
+def test_given_noise_when_cleaned_then_it_is_removed(raw: str, cleaned: str) -> None:
+    assert LEXICON.normaliser.clean(raw) == cleaned
+
+
+def _by_family(reading: Reading) -> dict[str, list[object]]:
+    """Hits per family, in order: the only order the rules depend on."""
+    families: dict[str, list[object]] = {}
+    for hit in reading.hits:
+        families.setdefault(hit.cue.family, []).append(hit)
+    return families
+
+
+@pytest.mark.parametrize("title", TITLES + ["Senior Software Engineer III", "Head of IT"])
+def test_given_a_piece_then_the_word_by_word_path_agrees_with_the_phrase_path(
+    title: str,
+) -> None:
+    normaliser = LEXICON.normaliser
+    for piece in normaliser.pieces(normaliser.clean(title)):
+        fast = LEXICON.read(piece.words)
+        entries = [LEXICON.word_cues(w) for w in fast.words]
+        general = LEXICON._read_phrases(fast.words, entries, fast.corrected)
+        assert _by_family(fast) == _by_family(general)
+        assert fast._replace(hits=()) == general._replace(hits=())
+
+
+def test_given_a_piece_longer_than_the_preset_positions_then_hits_point_at_each_word() -> None:
+    words = ("manager",) * (title_lexicon._PRESET_POSITIONS + 3)
+    reading = LEXICON.read(words)
+    assert [(h.start, h.end) for h in reading.hits] == [(i, i + 1) for i in range(len(words))]
+
+
+def test_given_many_new_words_then_the_word_memo_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(title_lexicon, "_TOKEN_CACHE_LIMIT", 10)
+    clear_caches()
+    for number in range(50):
+        LEXICON.read((f"zzqword{number}",))
+    assert len(LEXICON._word_cues) <= 11
+    clear_caches()
