@@ -52,7 +52,8 @@ class RecordPlan:
     steps: list[Step] = field(default_factory=list)
     saves: list[Callable[[], None]] = field(default_factory=list)
     refresh: list[Ref] = field(default_factory=list)  # records to re-judge after this one
-    kept_manual: int = 0
+    kept_manual: list[tuple[Ref, str]] = field(default_factory=list)  # a person's values kept
+    has_gaps: bool | None = None  # a deal's committee verdict (None: not an open deal)
     role: str | None = None  # a person's buying role as judged now
     engaged_at: datetime | None = None  # a person's latest buyer-side activity
 
@@ -169,6 +170,7 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
         return out
     verdict = judge_deal_now(ctx, d)
     summary = verdict.summary()
+    out.has_gaps = verdict.coverage.has_gaps and not d.is_closed
     out.saves.append(lambda: state.save_deal(d.ref, not d.is_closed, deal_snapshot(d), summary,
                                              [c.person for c in d.contacts]))
     if d.is_closed:
@@ -250,7 +252,7 @@ def suggest_contacts(state: State, d: Deal, missing: tuple[str, ...], limit: int
 def plan_record_fields(ctx: Context, ref: Ref, current: Any, desired: dict[str, str | None],
                        out: RecordPlan, tagged: bool) -> None:
     plan = plan_fields(ref, current, desired, ctx.state.last_written(ref))
-    out.kept_manual += len(plan.kept_manual)
+    out.kept_manual.extend((ref, name) for name in plan.kept_manual)
     adopt(ctx, ref, {name: current.get(name) for name in plan.adopted})
     for change in plan.changes:
         out.steps.append(Step(change, ref, _field_written(ctx, change, change.field,
@@ -262,7 +264,7 @@ def plan_native(ctx: Context, ref: Ref, ledger_field: str, current: str | None, 
     """Fill one of the CRM's own fields only where it is empty (or still holds our value)."""
     plan = plan_fields(ref, {ledger_field: current}, {ledger_field: wanted},
                        ctx.state.last_written(ref))
-    out.kept_manual += len(plan.kept_manual)
+    out.kept_manual.extend((ref, name) for name in plan.kept_manual)
     adopt(ctx, ref, {name: current for name in plan.adopted})
     for planned in plan.changes:
         change: Change

@@ -21,7 +21,7 @@ from typing import Any
 from leadpact.changes import Change
 from leadpact.connectors.base import Connector
 from leadpact.judging import RecordPlan, judge_deal_now, plan_deal, plan_person
-from leadpact.model import Page, Person, Ref
+from leadpact.model import Deal, Page, Person, Ref
 from leadpact.rules.engine import Rules
 from leadpact.state import State
 from leadpact.verdicts import deal_from_snapshot
@@ -83,6 +83,8 @@ class _Run:
         self.roles: dict[Ref, str] = {}  # buying roles judged in this run
         self.engaged: dict[Ref, datetime | None] = {}  # latest engagement seen in this run
         self.in_refresh = False
+        self.kept_manual: set[tuple[Ref, str]] = set()  # (record, field) left to a person
+        self.gaps: dict[Ref, bool] = {}  # open deals judged this run: committee gaps?
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
 
     def count(self, system: str, counter: str, n: int = 1) -> None:
@@ -120,7 +122,11 @@ class _Run:
                 self.engaged[record.ref] = plan.engaged_at
             for ref in plan.refresh:
                 self.refresh[ref] = self.tick()
-            self.count(system, "manual_values_kept", plan.kept_manual)
+            self.kept_manual.update(plan.kept_manual)
+            if plan.has_gaps is not None:
+                self.gaps[record.ref] = plan.has_gaps
+            elif isinstance(record, Deal):
+                self.gaps[record.ref] = False  # deleted
             plans.append(plan)
         self.count(system, "records_read", len(page.records))
         steps = [step for plan in plans for step in plan.steps]
@@ -213,9 +219,13 @@ def run_sync(
         for system, connector in run.connectors.items():
             stats = run.summary.systems[system]
             stats.api_calls = connector.api_calls - run.api_calls_before[system]
-            stats.deals_with_committee_gaps = sum(
-                1 for ref, _, verdict in state.open_deals()
-                if ref.system == system and verdict and verdict.get("gaps"))
+            # Known gaps: as judged in this run, else as last saved (so `plan` counts too).
+            gaps = {ref: bool(verdict and verdict.get("gaps"))
+                    for ref, _, verdict in state.open_deals() if ref.system == system}
+            gaps.update((ref, g) for ref, g in run.gaps.items() if ref.system == system)
+            stats.deals_with_committee_gaps = sum(gaps.values())
+            stats.manual_values_kept = sum(1 for ref, _ in run.kept_manual
+                                           if ref.system == system)
         run.summary.finished_at = datetime.now(now.tzinfo).isoformat()
         if not dry_run:
             state.finish_run(run.run_id, now, run.summary.status, run.summary.as_dict())

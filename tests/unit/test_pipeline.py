@@ -299,3 +299,20 @@ def test_given_engagement_grows_old_then_user_only_clears_without_any_edit(
     assert "user_only_engagement" in str(sf.records[d].leadpact["committee_flags"])
     sync(state, sf, now=NOW + timedelta(days=60))
     assert "user_only_engagement" not in str(sf.records[d].leadpact["committee_flags"])
+
+
+def test_given_a_plan_then_committee_gaps_and_kept_values_are_counted_once(
+        state: State) -> None:
+    sf, hs = MemoryConnector("salesforce"), MemoryConnector("hubspot")
+    sf_ref = Ref("salesforce", "contact", "003Q")
+    sf.put(person("003Q", system="salesforce", title="Software Engineer", email="q@x.com",
+                  leadpact={"role": "champion"}))
+    hs.put(person("9", title="CFO", email="q@x.com", linked=(sf_ref,)))
+    sf.put(deal("006Q", contacts=(ContactRole(sf_ref, id="00KQ"),)))
+    planned, _ = sync(state, sf, hs, dry_run=True)
+    assert planned.systems["salesforce"].deals_with_committee_gaps == 1
+    synced, _ = sync(state, sf, hs)
+    # The rep's "champion" is kept, and counted once although the contact is judged twice
+    # (once alone, once more when its HubSpot twin's newer title arrives).
+    assert synced.systems["salesforce"].records_read >= 3
+    assert synced.systems["salesforce"].manual_values_kept == 1
