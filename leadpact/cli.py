@@ -6,6 +6,7 @@ exhausted (retry later).
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -39,6 +40,15 @@ def friendly_errors(command: F) -> F:
         except LeadpactError as exc:
             err.print(f"leadpact: {exc}", markup=False, highlight=False)
             sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug or an unforeseen failure: one line, not a traceback
+            if os.environ.get("LEADPACT_DEBUG"):
+                raise
+            err.print(f"leadpact: unexpected {type(exc).__name__}: {exc} (set LEADPACT_DEBUG=1 "
+                      "for the traceback; everything committed before it stays committed)",
+                      markup=False, highlight=False)
+            sys.exit(1)
     return wrapper  # type: ignore[return-value]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +46,13 @@ host = "https://api.hubapi.com"
 class SalesforceConfig:
     instance_url: str
     api_version: str
-    token: str
+    token: str = field(repr=False)  # never in a repr, a traceback or a log
 
 
 @dataclass(frozen=True, slots=True)
 class HubSpotConfig:
     host: str
-    token: str
+    token: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +91,14 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     core = data.get("leadpact", {})
     secrets_file = _text(core, "secrets_file", path, "leadpact", required=False)
     if secrets_file:
-        env = {**_read_secrets(Path(secrets_file).expanduser(), path), **env}
+        env = {**_read_secrets(base / Path(secrets_file).expanduser(), path), **env}
     rules = _text(core, "rules", path, "leadpact", required=False)
     sf = data.get("salesforce", {})
     hs = data.get("hubspot", {})
     salesforce = hubspot = None
+    for name, section in (("salesforce", sf), ("hubspot", hs)):
+        if not isinstance(section.get("enabled", True), bool):
+            raise ConfigError(f"{path}: [{name}] `enabled` must be true or false (no quotes)")
     if sf.get("enabled", bool(sf)):
         salesforce = SalesforceConfig(
             _url(sf, "instance_url", path, "salesforce"),

@@ -41,6 +41,12 @@ class QuotaExhausted(ConnectorError):
     exit_code = 75
 
 
+class Busy(LeadpactError):
+    """Another leadpact run holds the state: try again when it has finished."""
+
+    exit_code = 75
+
+
 class RecordRejected(ConnectorError):
     """The CRM refused one record; the rest of the batch goes on."""
 

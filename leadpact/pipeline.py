@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from leadpact.changes import Change
+from leadpact.changes import Change, CloseTask
 from leadpact.connectors.base import Connector
 from leadpact.judging import RecordPlan, judge_deal_now, plan_deal, plan_person
 from leadpact.model import Deal, Page, Person, Ref
@@ -133,6 +133,8 @@ class _Run:
         self.count(system, "changes_planned", len(steps))
         self.planned.extend(step.change for step in steps)
         if self.dry_run:
+            if self.progress:
+                self.progress(system, len(page.records))
             return
         results = connector.apply([step.change for step in steps]) if steps else []
         with self.state.transaction():
@@ -143,8 +145,13 @@ class _Run:
                     step.on_success(result)
                     continue
                 self.count(system, "changes_failed")
-                failed.add(step.source)
-                self.state.mark_failed(step.source, result.error or "refused", self.run_id)
+                if isinstance(step.change, CloseTask):
+                    # The CRM refused to complete it (deleted, or no longer ours to touch):
+                    # retrying would fail the same way on every run, so stop tracking it.
+                    self.state.close_task(step.change.key)
+                else:
+                    failed.add(step.source)
+                    self.state.mark_failed(step.source, result.error or "refused", self.run_id)
                 if len(self.summary.failures) < 20:
                     self.summary.failures.append(f"{step.source}: {result.error}")
             for record in page.records:
@@ -226,7 +233,8 @@ def run_sync(
             stats.deals_with_committee_gaps = sum(gaps.values())
             stats.manual_values_kept = sum(1 for ref, _ in run.kept_manual
                                            if ref.system == system)
-        run.summary.finished_at = datetime.now(now.tzinfo).isoformat()
+        finished = datetime.now(now.tzinfo)
+        run.summary.finished_at = finished.isoformat()
         if not dry_run:
-            state.finish_run(run.run_id, now, run.summary.status, run.summary.as_dict())
+            state.finish_run(run.run_id, finished, run.summary.status, run.summary.as_dict())
     return run.summary, run.planned

@@ -7,6 +7,7 @@ while it still holds the value we last wrote (or is empty and we never wrote it)
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -14,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from leadpact.errors import Busy
 from leadpact.model import Ref
 
 _SCHEMA = """
@@ -72,14 +74,18 @@ class KnownPerson:
 
 class State:
     def __init__(self, path: Path | str):
+        self._lock: IO[str] | None = None
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._lock = _exclusive(Path(str(path) + ".lock"))
         self._db = sqlite3.connect(str(path), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -249,6 +255,19 @@ class State:
         rows = self._db.execute("SELECT record FROM failed WHERE record LIKE ? ORDER BY record",
                                 (system + ":%",)).fetchall()
         return [Ref.parse(r[0]) for r in rows]
+
+
+def _exclusive(path: Path) -> IO[str]:
+    """Hold an exclusive lock on `path` while the state is open: two overlapping scheduled
+    syncs would read the same cursor and could both create the same tasks."""
+    handle = path.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise Busy(f"another leadpact run is using {path.with_suffix('')}; "
+                   "run again when it has finished") from None
+    return handle
 
 
 def _task(row: tuple[Any, ...]) -> OpenTask:

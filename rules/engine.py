@@ -218,8 +218,15 @@ class _Checker:
         if path[-1] not in parent or parent[path[-1]] is None:
             return None
         spec = self.mapping(parent, path)
-        return TaskTemplate(self.text(spec, (*path, "subject")),
-                            self.count(spec, (*path, "due_in_days")))
+        template = TaskTemplate(self.text(spec, (*path, "subject")),
+                                self.count(spec, (*path, "due_in_days")))
+        try:  # fail now, naming the line, rather than halfway through a sync
+            template.render(name="n", title="t", deal="d")
+        except (ValueError, IndexError, KeyError, AttributeError) as exc:
+            raise RuleError(f"{self.where((*path, 'subject'))}: cannot fill {template.subject!r} "
+                            f"({exc}); use {{name}}, {{title}} or {{deal}}, and {{{{ }}}} for "
+                            "literal braces") from None
+        return template
 
     def stage(self, spec: Any, path: tuple[str | int, ...]) -> Stage:
         if not isinstance(spec, dict):

@@ -90,6 +90,8 @@ class MemoryConnector:
                                           "owner": change.owner_id}
             return ChangeResult(change, True, created_id=str(self.tasks[change.key]["id"]))
         if isinstance(change, CloseTask):
+            if change.key not in self.tasks:
+                return ChangeResult(change, False, "ENTITY_IS_DELETED: task deleted")
             self.tasks[change.key]["open"] = False
             return ChangeResult(change, True)
         assert isinstance(change, SetContactRole)

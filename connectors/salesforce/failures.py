@@ -39,7 +39,10 @@ def describe(exc: BaseException, last_response: requests.Response | None) -> Fai
         if last_response is not None and last_response.status_code == exc.status:
             headers = dict(last_response.headers)
         return Failure(exc.status, headers, exc.content)
-    if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+    if isinstance(exc, (requests.RequestException, ValueError)) and \
+            not isinstance(exc, requests.HTTPError):
+        # Dropped mid-body, garbled encoding, a 200 with a body that is not JSON: the
+        # answer never arrived whole, so it is retried like a lost connection.
         return Failure(None, {}, None)
     return None
 

@@ -316,3 +316,19 @@ def test_given_a_plan_then_committee_gaps_and_kept_values_are_counted_once(
     # (once alone, once more when its HubSpot twin's newer title arrives).
     assert synced.systems["salesforce"].records_read >= 3
     assert synced.systems["salesforce"].manual_values_kept == 1
+
+
+def test_given_a_rep_deleted_our_task_when_it_should_close_then_it_is_dropped_once(
+        state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    sf.put(deal("006R", last_activity_at=days_ago(50)))
+    sync(state, sf)
+    [key] = sf.open_tasks("deal:stale")
+    del sf.tasks[key]  # a rep deleted it in the CRM
+    d = Ref("salesforce", "deal", "006R")
+    sf.put(dataclasses.replace(sf.records[d], last_activity_at=days_ago(1)))
+    first, _ = sync(state, sf)
+    assert first.systems["salesforce"].changes_failed == 1
+    assert state.open_task(d, "deal:stale") is None and state.failed("salesforce") == []
+    second, planned = sync(state, sf)
+    assert planned == [] and second.status == "ok"

@@ -123,3 +123,35 @@ def test_given_a_bad_override_then_the_rules_error_names_file_and_line() -> None
         "  overrides: []", '  overrides:\n    - {pattern: "CISO", role: sponsor}')
     with pytest.raises(RuleError, match=r"mine.yaml:\d+: titles.overrides: .*sponsor"):
         parse_rules(text, "mine.yaml")
+
+
+def test_given_a_config_then_no_repr_shows_a_token(tmp_path: Path) -> None:
+    config = load_config(_config(tmp_path, SANDBOXED), ENV)
+    assert "sf-secret" not in repr(config) and "hs-secret" not in repr(config)
+
+
+def test_given_enabled_as_a_string_then_error_says_true_or_false(tmp_path: Path) -> None:
+    text = SANDBOXED.replace("[hubspot]\nenabled = true", '[hubspot]\nenabled = "false"')
+    with pytest.raises(ConfigError, match=r"\[hubspot\] `enabled` must be true or false"):
+        load_config(_config(tmp_path, text), ENV)
+
+
+def test_given_a_broken_task_subject_then_the_rules_error_names_its_line() -> None:
+    text = default_rules_text().replace('subject: "Stale deal: {deal}"',
+                                        'subject: "Stale deal: {0}"')
+    with pytest.raises(RuleError, match=r"mine.yaml:\d+: deals.stale.task.subject: cannot fill"):
+        parse_rules(text, "mine.yaml")
+
+
+def test_given_a_sync_holding_the_state_then_a_second_one_is_told_to_wait(
+        tmp_path: Path) -> None:
+    from leadpact.errors import Busy
+    from leadpact.state import State
+
+    first = State(tmp_path / "state.sqlite3")
+    try:
+        with pytest.raises(Busy, match="another leadpact run"):
+            State(tmp_path / "state.sqlite3")
+    finally:
+        first.close()
+    State(tmp_path / "state.sqlite3").close()  # free again once the first one closed
