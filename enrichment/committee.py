@@ -9,7 +9,9 @@ from dataclasses import dataclass
 # Roles whose absence a seller feels late: the ones who sign and the ones who decide.
 DEFAULT_REQUIRED = ("economic_buyer", "decision_maker")
 POWER_ROLES = frozenset({"economic_buyer", "decision_maker", "executive_sponsor"})
-DOER_ROLES = frozenset({"user", "technical_evaluator"})
+# The people who do the work, champions included: an advocate without the power to decide
+# is still not the decision-maker a deal needs to hear from.
+DOER_ROLES = frozenset({"user", "technical_evaluator", "champion"})
 # A C-level sponsor can decide: a deal with one does not lack a decision maker.
 SATISFIED_BY = {"decision_maker": frozenset({"decision_maker", "executive_sponsor"})}
 

@@ -25,16 +25,17 @@ from leadpact.enrichment.crm_roles import (
 )
 from leadpact.enrichment.engagement import needs_deal_context
 from leadpact.identity import identity_members, normalise_email
-from leadpact.model import CONTACT, HUBSPOT, LEAD, SALESFORCE, Deal, Person, Ref
+from leadpact.model import CONTACT, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
 from leadpact.plan import plan_fields, plan_task
 from leadpact.rules.engine import Rules
-from leadpact.state import State
+from leadpact.state import KnownPerson, State
 from leadpact.verdicts import DealVerdict, deal_snapshot, judge_deal, judge_person
 
 STALE_RULE = "deal:stale"
 COMMITTEE_RULE = "deal:committee_gap"
 ROLE_FIELDS = ("seniority", "function", "role", "role_confidence", "role_reason")
 HS_BUYING_ROLE = "hs_buying_role"
+TWO_WAY = frozenset({"email", "meeting", "call"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +101,23 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     candidates = [(title_at, p.title)] + [(m.modified_at, m.title) for m in members]
     titled = [c for c in candidates if c[1] and c[1].strip()]
     title = max(titled, key=lambda c: c[0])[1] if titled else p.title
-    deal_start = first_deal_start(state, p.ref) if p.activities else None
-    if deal_start is None and not ctx.in_refresh and needs_deal_context(p.activities):
+    # One person, one verdict: judge on everything any of their records saw (marketing
+    # touches live in HubSpot, sales ones in Salesforce).
+    activities = merged_activities(p.activities, members)
+    records = [p.ref, *(m.ref for m in members)]
+    deal_start = first_deal_start(state, records) if activities else None
+    if deal_start is None and not ctx.in_refresh and needs_deal_context(activities):
         # "Joined late" is measured against the person's deals, which may be read after
         # them: look again once every feed is read.
         out.refresh.append(p.ref)
-    verdict, lead = judge_person(title, ctx.rules, ctx.classify, p.activities, ctx.now,
+    verdict, lead = judge_person(title, ctx.rules, ctx.classify, activities, ctx.now,
                                  deal_start)
     verdict_dict = verdict.as_dict()
     out.role = verdict.role
-    engaged_at = max((a.at for a in p.activities if a.inbound), default=None)
+    # Engaged in a deal means talking to the seller: a reply, a meeting, a call. Content
+    # and forms are the marketing funnel, not the deal.
+    engaged_at = max((a.at for a in activities if a.inbound and a.kind in TWO_WAY),
+                     default=None)
     out.engaged_at = engaged_at
     out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
     if previous is None or previous.engaged_at != engaged_at:
@@ -122,7 +130,7 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     def save() -> None:
         state.link(p.ref, p.linked)
         state.save_person(p.ref, identity, email, p.title, title_at, verdict_dict,
-                          p.account_id, p.name, engaged_at)
+                          p.account_id, p.name, engaged_at, p.activities)
         state.set_identity([m.ref for m in members], identity)
     out.saves.append(save)
     plan_record_fields(ctx, p.ref, p.leadpact, verdict.fields(ctx.rules.version), out,
@@ -151,11 +159,20 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     return out
 
 
-def first_deal_start(state: State, person: Ref) -> datetime | None:
-    """When the oldest open deal this person is on began: what "arriving late" is
-    measured against."""
+def merged_activities(own: tuple[Activity, ...], members: list[KnownPerson]
+                      ) -> tuple[Activity, ...]:
+    """A record's activities plus those its twins in the other CRM last carried, once
+    each, oldest first."""
+    seen = {(a.at, a.kind, a.subject): a for m in members for a in m.activities}
+    seen.update(((a.at, a.kind, a.subject), a) for a in own)
+    return tuple(sorted(seen.values(), key=lambda a: (a.at, a.kind, a.subject)))
+
+
+def first_deal_start(state: State, records: list[Ref]) -> datetime | None:
+    """When the oldest open deal this person (any of their records) is on began: what
+    "arriving late" is measured against."""
     starts = []
-    for ref in state.deals_of_person(person):
+    for ref in {deal for record in records for deal in state.deals_of_person(record)}:
         found = state.deal(ref)
         if found and found[0].get("created_at") and not found[0].get("is_closed"):
             starts.append(datetime.fromisoformat(found[0]["created_at"]))

@@ -12,6 +12,7 @@ moved, and open deals that went stale without anybody touching them.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -79,6 +80,7 @@ class _Run:
         # a record is refreshed if something it depends on moved after it was handled.
         self.handled: dict[Ref, int] = {}
         self.refresh: dict[Ref, int] = {}
+        self.clock = itertools.count()
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
         self.roles: dict[Ref, str] = {}  # buying roles judged in this run
         self.engaged: dict[Ref, datetime | None] = {}  # latest engagement seen in this run
@@ -107,7 +109,8 @@ class _Run:
         return max((s for s in stamps if s is not None), default=None)
 
     def tick(self) -> int:
-        return len(self.handled) + len(self.refresh)
+        """A counter that only grows: orders "handled" against "asked to re-judge"."""
+        return next(self.clock)
 
     def handle_page(self, connector: Connector, page: Page) -> None:
         system = connector.system

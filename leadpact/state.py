@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from leadpact.errors import Busy
-from leadpact.model import Ref
+from leadpact.model import Activity, Ref
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (system TEXT PRIMARY KEY, cursor TEXT NOT NULL);
@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_by_about ON tasks (about, rule, status);
 CREATE TABLE IF NOT EXISTS persons (
     ref TEXT PRIMARY KEY, identity TEXT NOT NULL, email TEXT, title TEXT,
-    title_changed_at TEXT NOT NULL, verdict TEXT, account TEXT, name TEXT, engaged_at TEXT);
+    title_changed_at TEXT NOT NULL, verdict TEXT, account TEXT, name TEXT, engaged_at TEXT,
+    activities TEXT);
 CREATE INDEX IF NOT EXISTS persons_by_account ON persons (account);
 CREATE INDEX IF NOT EXISTS persons_by_identity ON persons (identity);
 CREATE INDEX IF NOT EXISTS persons_by_email ON persons (email);
@@ -70,6 +71,15 @@ class KnownPerson:
     account: str | None = None
     name: str = ""
     engaged_at: datetime | None = None  # latest buyer-side activity seen
+    activities_json: str | None = None  # this record's own recent activities (see activities)
+
+    @property
+    def activities(self) -> tuple[Activity, ...]:
+        if not self.activities_json:
+            return ()
+        return tuple(Activity(datetime.fromisoformat(at), kind, inbound, subject,
+                              Ref.parse(deal) if deal else None)
+                     for at, kind, inbound, subject, deal in json.loads(self.activities_json))
 
 
 class State:
@@ -193,11 +203,15 @@ class State:
     def save_person(self, ref: Ref, identity: str, email: str | None, title: str | None,
                     modified_at: datetime, verdict: dict[str, Any] | None,
                     account: str | None = None, name: str = "",
-                    engaged_at: datetime | None = None) -> None:
-        self._db.execute("INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?,?,?,?)",
+                    engaged_at: datetime | None = None,
+                    activities: tuple[Activity, ...] = ()) -> None:
+        stored = json.dumps([[a.at.isoformat(), a.kind, a.inbound, a.subject,
+                              str(a.deal) if a.deal else None] for a in activities])
+        self._db.execute("INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?,?,?,?,?)",
                          (str(ref), identity, email, title, modified_at.isoformat(),
                           json.dumps(verdict) if verdict is not None else None, account, name,
-                          engaged_at.isoformat() if engaged_at else None))
+                          engaged_at.isoformat() if engaged_at else None,
+                          stored if activities else None))
 
     def persons_at_account(self, system: str, account: str) -> list[KnownPerson]:
         rows = self._db.execute(
@@ -276,8 +290,8 @@ def _task(row: tuple[Any, ...]) -> OpenTask:
 
 
 def _person(row: tuple[Any, ...]) -> KnownPerson:
-    ref, identity, email, title, modified_at, verdict, account, name, engaged_at = row
+    ref, identity, email, title, modified_at, verdict, account, name, engaged_at, acts = row
     return KnownPerson(Ref.parse(ref), identity, email, title,
                        datetime.fromisoformat(modified_at),
                        json.loads(verdict) if verdict else None, account, name or "",
-                       datetime.fromisoformat(engaged_at) if engaged_at else None)
+                       datetime.fromisoformat(engaged_at) if engaged_at else None, acts)

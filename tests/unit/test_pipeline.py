@@ -273,7 +273,8 @@ def test_given_we_filled_a_contact_role_when_the_title_changes_then_coverage_fol
 def test_given_only_users_engaging_then_the_deal_is_flagged_user_only(state: State) -> None:
     sf = MemoryConnector("salesforce")
     eng, cfo = Ref("salesforce", "contact", "003M"), Ref("salesforce", "contact", "003N")
-    webinar = (Activity(days_ago(5), "webinar", True, "Webinar: pipeline hygiene"),)
+    webinar = (Activity(days_ago(5), "webinar", True, "Webinar: pipeline hygiene"),
+               Activity(days_ago(4), "meeting", True, "Demo"))
     sf.put(person("003M", system="salesforce", title="Software Engineer", activities=webinar))
     sf.put(person("003N", system="salesforce", title="CFO"))
     sf.put(deal("006M", contacts=(ContactRole(eng, id="00KM"), ContactRole(cfo, id="00KN"))))
@@ -291,7 +292,7 @@ def test_given_engagement_grows_old_then_user_only_clears_without_any_edit(
         state: State) -> None:
     sf = MemoryConnector("salesforce")
     eng = Ref("salesforce", "contact", "003P")
-    webinar = (Activity(days_ago(5), "webinar", True, "Webinar"),)
+    webinar = (Activity(days_ago(5), "email", True, "Re: the webinar"),)
     sf.put(person("003P", system="salesforce", title="Software Engineer", activities=webinar))
     sf.put(deal("006P", contacts=(ContactRole(eng, id="00KP"),)))
     sync(state, sf)

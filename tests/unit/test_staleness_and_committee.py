@@ -95,3 +95,9 @@ def test_given_an_executive_sponsor_then_no_decision_maker_is_missing() -> None:
     coverage = committee_coverage(["executive_sponsor", "economic_buyer"])
     assert coverage.missing == ()
     assert committee_coverage(["executive_sponsor"]).missing == ("economic_buyer",)
+
+
+def test_given_only_a_champion_and_users_engaging_then_still_user_only() -> None:
+    coverage = committee_coverage(["champion", "user", "economic_buyer"],
+                                  engaged_roles=["champion", "user"])
+    assert coverage.user_only
