@@ -134,12 +134,12 @@ class SalesforceConnector:
         start = min(known) if known else self._clock()
         for sobject in queries.ACTIVITY_STREAMS:
             streams.setdefault(sobject, cursors.StreamCursor(start))
-        emitted: set[str] = set()  # ids already yielded by this read
+        emitted: dict[str, datetime] = {}  # ids already yielded by this read, and when
         for sobject in queries.STREAMS:
             yield from self._read_stream(sobject, streams, emitted)
 
     def _read_stream(self, sobject: str, streams: dict[str, cursors.StreamCursor],
-                     emitted: set[str]) -> Iterator[Page]:
+                     emitted: dict[str, datetime]) -> Iterator[Page]:
         state = streams.get(sobject, cursors.StreamCursor())
         # queryAll: deleted and merged-away rows come back with IsDeleted = true.
         soql = queries.changes_query(sobject, state.query_from(self._lookback))
@@ -149,15 +149,18 @@ class SalesforceConnector:
                 fresh = [(row, ts) for row, ts in stamped if state.is_new(row["Id"], ts)]
                 if not fresh:
                     continue  # all seen in the lookback window already
+                read_at = self._clock()
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
-                emitted.update(record.ref.id for record in records)
+                emitted.update((record.ref.id, read_at) for record in records)
                 state = state.advance(((row["Id"], ts) for row, ts in fresh), self._lookback)
                 streams[sobject] = state
                 yield Page(tuple(records), cursors.dump(streams))
 
-    def _records(self, sobject: str, rows: list[Row], emitted: set[str]) -> list[Record]:
+    def _records(self, sobject: str, rows: list[Row],
+                 emitted: dict[str, datetime]) -> list[Record]:
         """Records for changed rows. Rows of child objects (contact roles, activities)
-        stand for their parents, which are read now unless this read already yielded them."""
+        stand for their parents, which are read now unless this read already yielded them
+        after the child changed (with the lookback as margin for clock skew)."""
         if sobject in ("Lead", "Contact"):
             touches = self._activities.for_people(rows, self._clock())
             return [mapping.to_person(row, touches.get(row["Id"], ())) for row in rows]
@@ -167,7 +170,7 @@ class SalesforceConnector:
             return self._touched(rows, emitted)
         # A changed contact role means its opportunity's buying committee changed.
         parents = list(dict.fromkeys(row["OpportunityId"] for row in rows
-                                     if row["OpportunityId"] not in emitted))
+                                     if not self._seen_since(emitted, row["OpportunityId"], row)))
         return list(self._deals(self._rows_by_id("Opportunity", parents)))
 
     def _deals(self, rows: list[Row]) -> list[Record]:
@@ -176,7 +179,12 @@ class SalesforceConnector:
         return [mapping.to_deal(row, roles.get(row["Id"], ()), next_steps.get(row["Id"]))
                 for row in rows]
 
-    def _touched(self, rows: list[Row], emitted: set[str]) -> list[Record]:
+    def _seen_since(self, emitted: dict[str, datetime], parent: str, child: Row) -> bool:
+        read_at = emitted.get(parent)
+        return read_at is not None and \
+            mapping.modified_at(child) + self._lookback < read_at
+
+    def _touched(self, rows: list[Row], emitted: dict[str, datetime]) -> list[Record]:
         """The persons (WhoId) and opportunities (WhatId) of changed Tasks/Events, as they
         are now. leadpact's own tasks are skipped: they change neither."""
         wanted: list[Ref] = []
@@ -184,11 +192,12 @@ class SalesforceConnector:
             if row.get(TASK_KEY_FIELD):
                 continue
             who, what = str(row.get("WhoId") or ""), str(row.get("WhatId") or "")
-            if who[:3] in _PERSON_PREFIXES:
+            if who[:3] in _PERSON_PREFIXES and not self._seen_since(emitted, who, row):
                 wanted.append(Ref(SALESFORCE, _PERSON_PREFIXES[who[:3]], who))
-            if what.startswith(queries.SOBJECT_PREFIXES["Opportunity"]):
+            if what.startswith(queries.SOBJECT_PREFIXES["Opportunity"]) and \
+                    not self._seen_since(emitted, what, row):
                 wanted.append(Ref(SALESFORCE, DEAL, what))
-        return self.read_records([ref for ref in dict.fromkeys(wanted) if ref.id not in emitted])
+        return self.read_records(list(dict.fromkeys(wanted)))
 
     def _contact_roles(self, opportunity_ids: list[str]) -> dict[str, list[Any]]:
         roles: dict[str, list[Any]] = {}
@@ -216,7 +225,7 @@ class SalesforceConnector:
         found: dict[str, Record] = {}
         for sobject, ids in wanted.items():
             rows = self._rows_by_id(sobject, list(dict.fromkeys(ids)))
-            for record in self._records(sobject, rows, emitted=set()):
+            for record in self._records(sobject, rows, emitted={}):
                 found[record.ref.id] = record
         return [found[ref.id] for ref in dict.fromkeys(refs) if ref.id in found]
 
