@@ -224,12 +224,16 @@ def judge_deal_now(ctx: Context, d: Deal) -> DealVerdict:
 
 def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
     """Each contact's role for coverage: one a person recorded on the deal (Salesforce
-    contact role, HubSpot label) beats the title's guess; a value we filled in ourselves
-    is only our guess again, so the fresh guess wins."""
+    contact role, HubSpot label) beats our guess. A value we filled in, or the very value
+    we would fill in, is only our guess again, so the fresh guess wins."""
     ours = state.last_written(d.ref)
-    return [role_from_crm(c.role) if c.role and ours.get(f"contact_role:{c.id}") != c.role
-            and role_from_crm(c.role) else role
-            for c, role in zip(d.contacts, roles, strict=True)]
+    found = []
+    for contact, role in zip(d.contacts, roles, strict=True):
+        recorded = role_from_crm(contact.role)
+        guessed = contact.role in (ours.get(f"contact_role:{contact.id}"),
+                                   salesforce_contact_role(role))
+        found.append(recorded if recorded and not guessed else role)
+    return found
 
 
 def deal_tasks(ctx: Context, d: Deal,

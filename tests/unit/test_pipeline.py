@@ -333,3 +333,17 @@ def test_given_a_rep_deleted_our_task_when_it_should_close_then_it_is_dropped_on
     assert state.open_task(d, "deal:stale") is None and state.failed("salesforce") == []
     second, planned = sync(state, sf)
     assert planned == [] and second.status == "ok"
+
+
+def test_given_a_contact_role_that_equals_our_own_fill_then_coverage_is_stable(
+        state: State) -> None:
+    sf = MemoryConnector("salesforce")
+    c = Ref("salesforce", "contact", "003S")
+    sf.put(person("003S", system="salesforce", title="Software Engineer"))
+    # "Evaluator" is what leadpact itself would fill in for a technical evaluator.
+    sf.put(deal("006S", contacts=(ContactRole(c, role="Evaluator", id="00KS"),)))
+    sync(state, sf)
+    second, planned = sync(state, sf)
+    assert planned == []
+    assert sf.records[Ref("salesforce", "deal", "006S")].leadpact["committee_present"] == \
+        "technical_evaluator"
