@@ -339,11 +339,13 @@ def test_given_a_contact_role_that_equals_our_own_fill_then_coverage_is_stable(
         state: State) -> None:
     sf = MemoryConnector("salesforce")
     c = Ref("salesforce", "contact", "003S")
-    sf.put(person("003S", system="salesforce", title="Software Engineer"))
-    # "Evaluator" is what leadpact itself would fill in for a technical evaluator.
-    sf.put(deal("006S", contacts=(ContactRole(c, role="Evaluator", id="00KS"),)))
+    meetings = tuple(Activity(days_ago(d), "meeting", True, "Weekly sync") for d in (40, 30, 20, 9))
+    sf.put(person("003S", system="salesforce", title="Software Engineer",
+                  activities=(*meetings, Activity(days_ago(8), "email", True, "Re: sync"))))
+    # "Influencer" is what leadpact itself fills in for a champion (no such picklist value).
+    sf.put(deal("006S", contacts=(ContactRole(c, role="Influencer", id="00KS"),)))
     sync(state, sf)
-    second, planned = sync(state, sf)
+    d = Ref("salesforce", "deal", "006S")
+    assert sf.records[d].leadpact["committee_present"] == "champion"
+    _, planned = sync(state, sf)
     assert planned == []
-    assert sf.records[Ref("salesforce", "deal", "006S")].leadpact["committee_present"] == \
-        "technical_evaluator"
