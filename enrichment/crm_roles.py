@@ -67,5 +67,6 @@ def role_from_crm(value: str | None) -> str | None:
     A rep naming someone's role on a deal knows more than a title does."""
     if not value:
         return None
+    # HubSpot enumerations say BUDGET_HOLDER, association labels say "Budget Holder".
     first = value.split(";")[0].strip().casefold()
-    return _FROM_CRM.get(first)
+    return _FROM_CRM.get(first) or _FROM_CRM.get(first.replace(" ", "_"))

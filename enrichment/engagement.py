@@ -92,7 +92,8 @@ def refine_role(
     if not activities:
         return keep
     topics = [topic_of(a.subject) for a in activities]
-    replies = [a for a in activities if a.inbound and a.kind in ("email", "meeting", "call")]
+    # Replies are the buyer writing or calling back; meetings are counted on their own.
+    replies = [a for a in activities if a.inbound and a.kind in ("email", "call")]
     # A champion is an advocate without the power to decide: people who hold power or a
     # veto keep their role however often they meet.
     if role in ADVOCATE_ROLES and len(replies) >= t.champion_min_replies:

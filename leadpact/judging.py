@@ -141,6 +141,10 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
             plan_native(ctx, p.ref, HS_BUYING_ROLE, p.buying_role, wanted, out)
     # A stage's task goes to the sales side: the Salesforce record if the person has one.
     if task_home(p.ref, [m.ref for m in members]) != p.ref:
+        # Its tasks moved to the sales side (a Salesforce twin appeared): close ours here.
+        for task in state.open_tasks_about(p.ref):
+            if task.rule.startswith("lead:") and task.task is not None:
+                plan_task_change(ctx, p.ref, task.rule, CloseTask(task.task, task.key), out)
         return out
     for stage in ctx.rules.stages:
         if stage.task is None:
@@ -274,7 +278,7 @@ def plan_record_fields(ctx: Context, ref: Ref, current: Any, desired: dict[str, 
                        out: RecordPlan, tagged: bool) -> None:
     plan = plan_fields(ref, current, desired, ctx.state.last_written(ref))
     out.kept_manual.extend((ref, name) for name in plan.kept_manual)
-    adopt(ctx, ref, {name: current.get(name) for name in plan.adopted})
+    adopt(ctx, ref, {name: current.get(name) for name in plan.adopted}, out)
     for change in plan.changes:
         out.steps.append(Step(change, ref, _field_written(ctx, change, change.field,
                                                            tagged and change.field == "role")))
@@ -286,7 +290,7 @@ def plan_native(ctx: Context, ref: Ref, ledger_field: str, current: str | None, 
     plan = plan_fields(ref, {ledger_field: current}, {ledger_field: wanted},
                        ctx.state.last_written(ref))
     out.kept_manual.extend((ref, name) for name in plan.kept_manual)
-    adopt(ctx, ref, {name: current for name in plan.adopted})
+    adopt(ctx, ref, {name: current for name in plan.adopted}, out)
     for planned in plan.changes:
         change: Change
         if contact_role is not None:
@@ -296,13 +300,12 @@ def plan_native(ctx: Context, ref: Ref, ledger_field: str, current: str | None, 
         out.steps.append(Step(change, ref, _field_written(ctx, planned, ledger_field, False)))
 
 
-def adopt(ctx: Context, ref: Ref, values: dict[str, str | None]) -> None:
+def adopt(ctx: Context, ref: Ref, values: dict[str, str | None], out: RecordPlan) -> None:
     """Our value is already there (an earlier run wrote it but stopped before recording
-    it): record it, so a later change is not mistaken for a person's edit."""
-    if ctx.dry_run:
-        return
+    it): record it with the page, so a later change is not mistaken for a person's edit."""
     for name, value in values.items():
-        ctx.state.record_write(ctx.run_id, ref, name, value, value, ctx.now)
+        out.saves.append(partial(ctx.state.record_write, ctx.run_id, ref, name, value, value,
+                                 ctx.now))
 
 
 def _field_written(ctx: Context, change: SetField, name: str,

@@ -114,3 +114,13 @@ def test_given_a_champion_title_alone_then_never_champion() -> None:
 ])
 def test_given_realistic_multilingual_subjects_then_their_topic(subject: str, topic: str) -> None:
     assert topic_of(subject) == topic
+
+
+def test_given_hubspot_label_spellings_then_they_map_like_the_enumeration() -> None:
+    from leadpact.enrichment.crm_roles import role_from_crm
+
+    assert role_from_crm("Budget Holder") == role_from_crm("BUDGET_HOLDER") == "economic_buyer"
+    assert role_from_crm("End User") == "user"
+    assert role_from_crm("Legal and Compliance") == "blocker"
+    assert role_from_crm("Decision Maker;Champion") == "decision_maker"
+    assert role_from_crm("Something else") is None

@@ -349,3 +349,16 @@ def test_given_a_contact_role_that_equals_our_own_fill_then_coverage_is_stable(
     assert sf.records[d].leadpact["committee_present"] == "champion"
     _, planned = sync(state, sf)
     assert planned == []
+
+
+def test_given_a_salesforce_twin_appears_then_the_hubspot_lead_task_moves_there(
+        state: State) -> None:
+    hs, sf = MemoryConnector("hubspot"), MemoryConnector("salesforce")
+    hs.put(person("5", title="CFO", email="t@x.com"))
+    sync(state, hs, sf)
+    assert len(hs.open_tasks("lead:")) == 1
+    sf.put(person("003T", system="salesforce", title="CFO", email="t@x.com"))
+    hs.put(dataclasses.replace(hs.records[Ref("hubspot", "contact", "5")],
+                               linked=(Ref("salesforce", "contact", "003T"),)))
+    sync(state, sf, hs)
+    assert hs.open_tasks("lead:") == [] and len(sf.open_tasks("lead:")) == 1
