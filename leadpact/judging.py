@@ -146,6 +146,9 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
             if task.rule.startswith("lead:") and task.task is not None:
                 plan_task_change(ctx, p.ref, task.rule, CloseTask(task.task, task.key), out)
         return out
+    # This record is the home now: twins still holding lead tasks must hand them over.
+    out.refresh.extend(m.ref for m in members
+                       if any(t.rule.startswith("lead:") for t in state.open_tasks_about(m.ref)))
     for stage in ctx.rules.stages:
         if stage.task is None:
             continue
