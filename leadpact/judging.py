@@ -3,7 +3,7 @@ as changes plus the state to save once they are applied. Pure apart from reading
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -46,6 +46,9 @@ class Step:
     change: Change
     source: Ref
     on_success: Callable[[ChangeResult], None]
+    # (record, ledger field, value) a field write will leave: noted as pending before the
+    # CRM is called, so a run cut short still knows the value was ours.
+    writes: tuple[Ref, str, str | None] | None = None
 
 
 @dataclass
@@ -279,28 +282,43 @@ def suggest_contacts(state: State, d: Deal, missing: tuple[str, ...], limit: int
 
 def plan_record_fields(ctx: Context, ref: Ref, current: Any, desired: dict[str, str | None],
                        out: RecordPlan, tagged: bool) -> None:
-    plan = plan_fields(ref, current, desired, ctx.state.last_written(ref))
-    out.kept_manual.extend((ref, name) for name in plan.kept_manual)
-    adopt(ctx, ref, {name: current.get(name) for name in plan.adopted}, out)
-    for change in plan.changes:
-        out.steps.append(Step(change, ref, _field_written(ctx, change, change.field,
-                                                           tagged and change.field == "role")))
+    plan_values(ctx, ref, current, desired, out, lambda change: change, count_tag=tagged)
 
 
 def plan_native(ctx: Context, ref: Ref, ledger_field: str, current: str | None, wanted: str,
                 out: RecordPlan, contact_role: tuple[Ref, str] | None = None) -> None:
     """Fill one of the CRM's own fields only where it is empty (or still holds our value)."""
-    plan = plan_fields(ref, {ledger_field: current}, {ledger_field: wanted},
-                       ctx.state.last_written(ref))
-    out.kept_manual.extend((ref, name) for name in plan.kept_manual)
-    adopt(ctx, ref, {name: current for name in plan.adopted}, out)
-    for planned in plan.changes:
-        change: Change
+    def native(planned: SetField) -> Change:
         if contact_role is not None:
-            change = SetContactRole(ref, contact_role[0], wanted, contact_role[1])
-        else:
-            change = SetNativeField(ref, ledger_field, wanted, planned.previous)
-        out.steps.append(Step(change, ref, _field_written(ctx, planned, ledger_field, False)))
+            return SetContactRole(ref, contact_role[0], wanted, contact_role[1])
+        return SetNativeField(ref, ledger_field, wanted, planned.previous)
+    plan_values(ctx, ref, {ledger_field: current}, {ledger_field: wanted}, out, native)
+
+
+def plan_values(ctx: Context, ref: Ref, current: Mapping[str, str | None],
+                desired: dict[str, str | None], out: RecordPlan,
+                to_change: Callable[[SetField], Change], count_tag: bool = False) -> None:
+    """The writes that bring `current` to `desired` where the values are ours to change;
+    `to_change` turns each into the change the CRM needs."""
+    plan = plan_fields(ref, current, desired, ours_so_far(ctx.state, ref, current))
+    out.kept_manual.extend((ref, name) for name in plan.kept_manual)
+    adopt(ctx, ref, {name: current.get(name) for name in plan.adopted}, out)
+    for planned in plan.changes:
+        out.steps.append(Step(
+            to_change(planned), ref,
+            _field_written(ctx, planned, planned.field, count_tag and planned.field == "role"),
+            writes=(ref, planned.field, planned.value)))
+
+
+def ours_so_far(state: State, ref: Ref, current: Mapping[str, str | None]
+                ) -> dict[str, str | None]:
+    """The value leadpact last wrote to each field, counting a value an interrupted run
+    was writing when the record holds exactly that value now."""
+    ours = state.last_written(ref)
+    for name, values in state.pending(ref).items():
+        if current.get(name) in values:
+            ours[name] = current.get(name)
+    return ours
 
 
 def adopt(ctx: Context, ref: Ref, values: dict[str, str | None], out: RecordPlan) -> None:

@@ -139,8 +139,14 @@ class _Run:
             if self.progress:
                 self.progress(system, len(page.records))
             return
+        writes = [step.writes for step in steps if step.writes is not None]
+        if writes:
+            with self.state.transaction():
+                self.state.add_pending(self.run_id, writes)
         results = connector.apply([step.change for step in steps]) if steps else []
         with self.state.transaction():
+            # The CRM answered for every change: nothing of this page is in doubt any more.
+            self.state.clear_pending({ref for ref, _, _ in writes})
             failed: set[Ref] = set()
             for step, result in zip(steps, results, strict=True):
                 if result.ok:

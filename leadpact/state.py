@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS deals (
 CREATE TABLE IF NOT EXISTS deal_contacts (deal TEXT NOT NULL, person TEXT NOT NULL,
     PRIMARY KEY (deal, person));
 CREATE INDEX IF NOT EXISTS deal_contacts_by_person ON deal_contacts (person);
+CREATE TABLE IF NOT EXISTS pending (
+    record TEXT NOT NULL, field TEXT NOT NULL, value TEXT, run_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pending_by_record ON pending (record);
 CREATE TABLE IF NOT EXISTS failed (
     record TEXT PRIMARY KEY, reason TEXT NOT NULL, run_id TEXT NOT NULL);
 """
@@ -143,6 +146,22 @@ class State:
             "SELECT record, field, old_value, new_value FROM ledger WHERE run_id=? ORDER BY seq",
             (run_id,)).fetchall()
         return [(Ref.parse(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    # -- writes under way ---------------------------------------------------------------
+    def add_pending(self, run_id: str, writes: Iterable[tuple[Ref, str, str | None]]) -> None:
+        self._db.executemany("INSERT INTO pending VALUES (?,?,?,?)",
+                             [(str(ref), name, value, run_id) for ref, name, value in writes])
+
+    def pending(self, ref: Ref) -> dict[str, set[str | None]]:
+        """field -> values an unfinished run may have written to this record."""
+        found: dict[str, set[str | None]] = {}
+        for name, value in self._db.execute(
+                "SELECT field, value FROM pending WHERE record=?", (str(ref),)):
+            found.setdefault(name, set()).add(value)
+        return found
+
+    def clear_pending(self, refs: Iterable[Ref]) -> None:
+        self._db.executemany("DELETE FROM pending WHERE record=?", [(str(r),) for r in refs])
 
     # -- tasks --------------------------------------------------------------------------
     def open_task(self, about: Ref, rule: str) -> OpenTask | None:

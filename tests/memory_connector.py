@@ -35,6 +35,7 @@ class MemoryConnector:
         self.calls = 0
         self.refuse: set[Ref] = set()  # records whose writes fail
         self.quota_after: int | None = None  # apply calls allowed before QuotaExhausted
+        self.die_after: int | None = None  # changes applied before the process "dies"
 
     @property
     def api_calls(self) -> int:
@@ -68,6 +69,10 @@ class MemoryConnector:
             self.quota_after -= 1
         results = []
         for change in changes:
+            if self.die_after is not None:
+                if self.die_after == 0:
+                    raise KeyboardInterrupt("killed mid-batch")
+                self.die_after -= 1
             results.append(self._apply(change))
         return results
 

@@ -362,3 +362,19 @@ def test_given_a_salesforce_twin_appears_then_the_hubspot_lead_task_moves_there(
                                linked=(Ref("salesforce", "contact", "003T"),)))
     sync(state, sf, hs)
     assert hs.open_tasks("lead:") == [] and len(sf.open_tasks("lead:")) == 1
+
+
+def test_given_a_run_killed_mid_write_when_the_verdict_moves_then_our_value_is_still_ours(
+        state: State) -> None:
+    hs = MemoryConnector("hubspot")
+    hs.put(person("1", title="Software Engineer"))
+    hs.die_after = 3  # seniority, function and role land; the run dies before recording
+    with pytest.raises(KeyboardInterrupt):
+        sync(state, hs)
+    ref = Ref("hubspot", "contact", "1")
+    assert hs.records[ref].leadpact["role"] == "technical_evaluator"
+    hs.die_after = None
+    hs.put(dataclasses.replace(hs.records[ref], title="CFO"))
+    summary, _ = sync(state, hs)
+    assert hs.records[ref].leadpact["role"] == "economic_buyer"  # not mistaken for a rep's
+    assert summary.systems["hubspot"].manual_values_kept == 0
