@@ -17,7 +17,7 @@ from typing import Any
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors.hubspot import batching
 from leadpact.connectors.hubspot.batching import RecordUpdate, TaskCreate
-from leadpact.connectors.hubspot.client import Caller, HubSpotApis
+from leadpact.connectors.hubspot.client import Caller, HubSpotApis, describe
 from leadpact.connectors.hubspot.mapping import TASK_KEY_PROPERTY
 from leadpact.connectors.hubspot.search import key_search_bodies
 from leadpact.errors import RecordRejected
@@ -34,6 +34,10 @@ def _first_error(errors: Sequence[Any], id_: str | None) -> str:
     if errors:
         return str(errors[0].message)
     return "HubSpot did not confirm this write"
+
+
+class CreateUnconfirmed(Exception):
+    """A task create was sent but not answered: whether HubSpot made it is unknown."""
 
 
 class Writer:
@@ -94,6 +98,12 @@ class Writer:
         try:
             found, created, errors = self._call.run(
                 f"creating {len(chunk)} tasks", lambda: self._search_then_create(chunk))
+        except CreateUnconfirmed:
+            # The tasks may exist, but HubSpot's search indexes them with a delay: looking
+            # again now could miss them and make them twice. The next run looks again.
+            why = ("HubSpot did not confirm creating the task; the next run checks for it "
+                   "before creating it")
+            return [(task, (why, None)) for task in chunk]
         except RecordRejected as exc:
             absent = [name for name, code in batching.invalid_properties(str(exc)).items()
                       if code == "PROPERTY_DOESNT_EXIST"]
@@ -120,8 +130,14 @@ class Writer:
         if not missing:
             return found, {}, []
         body = batching.create_body(missing)
-        response = self._call.once(
-            lambda: self._apis.batch.create("tasks", body, _request_timeout=self._timeout))
+        try:
+            response = self._call.once(
+                lambda: self._apis.batch.create("tasks", body, _request_timeout=self._timeout))
+        except Exception as exc:
+            failure = describe(exc)
+            if failure is not None and (failure.status is None or failure.status >= 500):
+                raise CreateUnconfirmed() from exc  # sent, but no answer: outcome unknown
+            raise
         created = {str((obj.properties or {}).get(TASK_KEY_PROPERTY) or "").lower(): str(obj.id)
                    for obj in response.results or []}
         return found, created, getattr(response, "errors", None) or []

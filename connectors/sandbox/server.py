@@ -87,7 +87,8 @@ class Router:
 class Fault:
     """Answer the next `times` matching requests with a fault instead of the real thing.
     kind: "status" (send status/body/headers), "drop" (close the connection without an
-    answer), "delay" (sleep `delay` seconds, then answer normally)."""
+    answer), "drop_after" (do the work, then close the connection without answering: the
+    client cannot know it happened), "delay" (sleep `delay` seconds, then answer)."""
 
     system: str | None = None  # "salesforce" | "hubspot" | None for both
     method: str | None = None
@@ -171,7 +172,7 @@ class Sandbox:
                 return None
             if fault.kind == "delay":
                 time.sleep(fault.delay)
-            else:
+            elif fault.kind != "drop_after":
                 return Response(fault.status, fault.body, dict(fault.headers))
         if system == "salesforce":
             from leadpact.connectors.sandbox import salesforce_api as api
@@ -191,6 +192,8 @@ class Sandbox:
                                        request.headers, request.body, params))
         except api.ApiError as exc:  # a handler's refusal, in the API's own error format
             response = exc.response()
+        if fault is not None and fault.kind == "drop_after":
+            return None
         return api.decorate(self, response)
 
     def _route(self, router: Router, request: Request) -> Response | None:
