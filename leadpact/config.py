@@ -35,6 +35,7 @@ state = ".leadpact/state.sqlite3"   # cursors, ledger of every value written, ta
 enabled = true
 instance_url = "https://YOUR-DOMAIN.my.salesforce.com"
 api_version = "59.0"
+max_api_share = 0.9   # stop at 90% of the org's daily API allowance (the rest is others')
 
 [hubspot]
 enabled = true
@@ -47,6 +48,7 @@ class SalesforceConfig:
     instance_url: str
     api_version: str
     token: str = field(repr=False)  # never in a repr, a traceback or a log
+    max_api_share: float = 0.9  # of the org's daily API allowance leadpact may use
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ class Config:
 
 _KNOWN = {
     "leadpact": {"state", "rules", "secrets_file"},
-    "salesforce": {"enabled", "instance_url", "api_version"},
+    "salesforce": {"enabled", "instance_url", "api_version", "max_api_share"},
     "hubspot": {"enabled", "host"},
 }
 
@@ -103,7 +105,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         salesforce = SalesforceConfig(
             _url(sf, "instance_url", path, "salesforce"),
             _text(sf, "api_version", path, "salesforce", required=False) or "59.0",
-            _token(env, SALESFORCE_TOKEN, "Salesforce"))
+            _token(env, SALESFORCE_TOKEN, "Salesforce"),
+            _share(sf.get("max_api_share", 0.9), path))
     if hs.get("enabled", bool(hs)):
         hubspot = HubSpotConfig(_url(hs, "host", path, "hubspot"),
                                 _token(env, HUBSPOT_TOKEN, "HubSpot"))
@@ -133,6 +136,14 @@ def _url(section: dict[str, Any], key: str, path: Path, name: str) -> str:
         raise ConfigError(f"{path}: [{name}] `{key}` must be your {name} base URL "
                           f"(https://…), not {value!r}")
     return value.rstrip("/")
+
+
+def _share(value: object, path: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise ConfigError(f"{path}: [salesforce] `max_api_share` must be a number above 0 and "
+                          f"at most 1 (0.9 = stop at 90% of the daily API allowance), not "
+                          f"{value!r}")
+    return float(value)
 
 
 def _token(env: Mapping[str, str], var: str, crm: str) -> str:

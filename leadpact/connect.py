@@ -17,7 +17,8 @@ def connectors_for(config: Config) -> list[Connector]:
         from leadpact.connectors.salesforce.connector import SalesforceConnector
 
         sf = config.salesforce
-        found.append(SalesforceConnector(sf.instance_url, sf.token, api_version=sf.api_version))
+        found.append(SalesforceConnector(sf.instance_url, sf.token, api_version=sf.api_version,
+                                         max_api_share=sf.max_api_share))
     if config.hubspot is not None:
         from leadpact.connectors.hubspot.connector import HubSpotConnector
 

@@ -53,10 +53,13 @@ class SalesforceConnector:
         activity_days: int = 180,
         activity_cap: int = 50,
         clock: Callable[[], datetime] = _utcnow,
+        max_api_share: float = 0.9,
     ):
         """`activity_days` / `activity_cap`: how far back, and how many of the newest
         activities, each person carries; `clock` is "now" for that window and for a deal's
-        next scheduled step."""
+        next scheduled step. `max_api_share`: stop once the org's daily API usage (as
+        Sforce-Limit-Info reports it) passes this share, leaving the rest of the day's
+        allowance to the org's other integrations."""
         target = transport.endpoint(instance_url)
         self._host = target.host
         self._retry = retry
@@ -68,6 +71,7 @@ class SalesforceConnector:
         self._sf = Salesforce(instance_url=instance_url, session_id=access_token,
                               version=api_version, session=self._session)
         self._clock = clock
+        self._max_api_share = max_api_share
         self._activities = ActivityReader(self._query, activity_days, activity_cap)
 
     def close(self) -> None:
@@ -100,6 +104,7 @@ class SalesforceConnector:
         def describe(exc: BaseException) -> failures.Failure | None:
             return failures.describe(exc, self._transport.last_response)
 
+        self._check_allowance()
         try:
             return call_with_retries(call, describe, self._retry)
         except Exception as exc:
@@ -107,6 +112,15 @@ class SalesforceConnector:
             if failure is None:
                 raise
             raise failures.to_error(failure, self._host, what) from exc
+
+    def _check_allowance(self) -> None:
+        """Stop before the org's daily allowance is gone, not when it already is."""
+        usage = self.api_usage
+        if usage and usage[1] and usage[0] > self._max_api_share * usage[1]:
+            raise QuotaExhausted(
+                f"Salesforce API usage is at {usage[0]}/{usage[1]} requests today, past the "
+                f"{self._max_api_share:.0%} leadpact may use: nothing more was written; run "
+                "again after the limit resets")
 
     def _query_pages(self, soql: str, include_deleted: bool, what: str) -> Iterator[list[Row]]:
         """The rows of a query, one server page at a time; each page is retried on its

@@ -401,8 +401,8 @@ def test_given_a_dropped_connection_on_a_write_when_applying_then_retried_with_b
 
 
 def test_given_the_daily_limit_is_used_up_when_applying_then_quota_exhausted(
-        sandbox: Sandbox, org: SalesforceOrg, connector: SalesforceConnector,
-        sleeps: list[float]) -> None:
+        sandbox: Sandbox, org: SalesforceOrg, sleeps: list[float]) -> None:
+    connector = connect(sandbox, sleep=sleeps.append, max_api_share=1.0)
     lead = org.lead()
     sandbox.salesforce_daily_limit = 3
     connector.read_records([ref("lead", lead)])  # the lead, its tasks, its events
@@ -477,3 +477,14 @@ def test_given_a_role_added_long_after_the_deal_was_read_then_the_next_read_brin
     deals = [r for r in records_of(pages) if isinstance(r, Deal)]
     assert [d.ref.id for d in deals] == [opp]
     assert deals[0].contacts[0].role == "Decision Maker"
+
+
+def test_given_usage_past_the_share_leadpact_may_use_then_it_stops_before_the_limit(
+        sandbox: Sandbox, org: SalesforceOrg) -> None:
+    contact = ref("contact", org.contact("Any"))
+    sandbox.salesforce_daily_limit = sandbox.store.calls("salesforce") + 10
+    conn = connect(sandbox, max_api_share=0.5)
+    with pytest.raises(QuotaExhausted, match=r"past the 50% leadpact may use"):
+        for _ in range(20):
+            conn.read_records([contact])
+    assert sandbox.store.calls("salesforce") < sandbox.salesforce_daily_limit

@@ -155,3 +155,10 @@ def test_given_a_sync_holding_the_state_then_a_second_one_is_told_to_wait(
     finally:
         first.close()
     State(tmp_path / "state.sqlite3").close()  # free again once the first one closed
+
+
+def test_given_a_bad_api_share_then_error_explains_the_range(tmp_path: Path) -> None:
+    text = SANDBOXED.replace("max_api_share = 0.9", "max_api_share = 90")
+    with pytest.raises(ConfigError, match=r"max_api_share` must be a number above 0"):
+        load_config(_config(tmp_path, text), ENV)
+    assert load_config(_config(tmp_path, SANDBOXED), ENV).salesforce.max_api_share == 0.9  # type: ignore[union-attr]
