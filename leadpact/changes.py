@@ -73,13 +73,3 @@ class ChangeResult:
     error: str | None = None
     created_id: str | None = None  # id of a task the CRM created
 
-
-def target(change: Change) -> Ref:
-    """The record a change writes to."""
-    if isinstance(change, (SetField, SetNativeField)):
-        return change.ref
-    if isinstance(change, UpsertTask):
-        return change.about
-    if isinstance(change, CloseTask):
-        return change.task
-    return change.deal

@@ -63,11 +63,6 @@ def fields_for(kind: str) -> tuple[FieldSpec, ...]:
     return tuple(f for f in FIELDS if kind in f.applies_to)
 
 
-def native_names(system: str, kind: str) -> dict[str, str]:
-    """canonical name -> native field name, for one system and record kind."""
-    return {f.name: f.native(system) for f in fields_for(kind)}
-
-
 def to_canonical(spec: FieldSpec, raw: object) -> str | None:
     """A value read from either CRM, in the one form leadpact compares and writes, so that
     our own write reads back equal (0.85 from Salesforce and "0.85" from HubSpot agree)."""

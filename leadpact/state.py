@@ -141,12 +141,6 @@ class State:
             "INSERT INTO ledger (run_id, record, field, old_value, new_value, written_at) "
             "VALUES (?,?,?,?,?,?)", (run_id, str(ref), field, old, new, now.isoformat()))
 
-    def writes_of_run(self, run_id: str) -> list[tuple[Ref, str, str | None, str | None]]:
-        rows = self._db.execute(
-            "SELECT record, field, old_value, new_value FROM ledger WHERE run_id=? ORDER BY seq",
-            (run_id,)).fetchall()
-        return [(Ref.parse(r[0]), r[1], r[2], r[3]) for r in rows]
-
     # -- writes under way ---------------------------------------------------------------
     def add_pending(self, run_id: str, writes: Iterable[tuple[Ref, str, str | None]]) -> None:
         self._db.executemany("INSERT INTO pending VALUES (?,?,?,?)",

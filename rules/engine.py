@@ -13,13 +13,14 @@ from typing import Any
 
 import yaml
 
+from leadpact.enrichment.engagement import CHAMPION
 from leadpact.enrichment.staleness import StaleThresholds
-from leadpact.enrichment.titles import Override, parse_overrides
+from leadpact.enrichment.titles import ROLES as TITLE_ROLES
+from leadpact.enrichment.titles import SENIORITIES, Override, parse_overrides
 from leadpact.errors import RuleError
 
-ROLES = ("economic_buyer", "decision_maker", "executive_sponsor", "technical_evaluator",
-         "influencer", "blocker", "user", "champion", "unknown")
-SENIORITIES = ("c_level", "vp", "director", "manager", "senior_ic", "ic", "entry", "unknown")
+# Every role a person can end up with: the title's, plus the behavioural champion.
+ROLES = (*TITLE_ROLES, CHAMPION)
 
 
 @dataclass(frozen=True, slots=True)
