@@ -59,7 +59,7 @@ class SetContactRole:
 
     deal: Ref
     person: Ref
-    role: str
+    role: str | None  # None clears it (only an undo does that)
     role_record_id: str | None = None
 
 

@@ -169,6 +169,55 @@ def plan(config_path: Path, as_json: bool) -> None:
 
 
 @main.command()
+@config_option
+@friendly_errors
+def runs(config_path: Path) -> None:
+    """List the recent runs recorded in the state (newest first)."""
+    from leadpact.state import State
+
+    state = State(load_config(config_path).state_path)
+    try:
+        for run_id, started, finished, status in state.runs():
+            out.print(f"{run_id}  {status:8}  {started}  →  {finished or '…'}", markup=False,
+                      highlight=False)
+    finally:
+        state.close()
+
+
+@main.command()
+@config_option
+@click.argument("run_id")
+@click.option("--dry-run", is_flag=True, help="Show what would be put back, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
+@friendly_errors
+def undo(config_path: Path, run_id: str, dry_run: bool, as_json: bool) -> None:
+    """Put back what one run wrote, wherever nobody changed it since; close its tasks.
+    Fix the rules before the next sync, or it writes the same values again."""
+    from leadpact.connect import connectors_for
+    from leadpact.state import State
+    from leadpact.undo import run_undo
+
+    config = load_config(config_path)
+    state = State(config.state_path)
+    try:
+        summary = run_undo(connectors_for(config), state, run_id, datetime.now(UTC), dry_run)
+    finally:
+        state.close()
+    if as_json:
+        click.echo(json_line(summary))
+    else:
+        verb = "would put back" if dry_run else "put back"
+        out.print(f"{run_id}: {verb} {summary['planned'] if dry_run else summary['restored']} "
+                  f"change(s), closed {summary['tasks_closed']} task(s), "
+                  f"{summary['failed']} failed; left alone {len(summary['left_alone'])}:",
+                  markup=False, highlight=False)
+        for line in summary["left_alone"][:50]:
+            out.print(f"  {line}", markup=False, highlight=False)
+    if summary["failed"]:
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
 @click.option("--people", default=3000, show_default=True, help="Size of the demo org.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the demo org.")

@@ -141,6 +141,32 @@ class State:
             "INSERT INTO ledger (run_id, record, field, old_value, new_value, written_at) "
             "VALUES (?,?,?,?,?,?)", (run_id, str(ref), field, old, new, now.isoformat()))
 
+    def writes_of_run(self, run_id: str) -> list[tuple[Ref, str, str | None, str | None]]:
+        """(record, field, old, new) that a run wrote, in order (values it only adopted
+        are left out: it did not write them)."""
+        rows = self._db.execute(
+            "SELECT record, field, old_value, new_value FROM ledger WHERE run_id=? AND "
+            "old_value IS NOT new_value ORDER BY seq", (run_id,)).fetchall()
+        return [(Ref.parse(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    def last_run_of(self, ref: Ref, field: str) -> str | None:
+        row = self._db.execute(
+            "SELECT run_id FROM ledger WHERE record=? AND field=? ORDER BY seq DESC LIMIT 1",
+            (str(ref), field)).fetchone()
+        return row[0] if row else None
+
+    def runs(self, limit: int = 20) -> list[tuple[str, str, str | None, str]]:
+        """(run id, started, finished, status), newest first."""
+        return [tuple(r) for r in self._db.execute(  # type: ignore[misc]
+            "SELECT run_id, started_at, finished_at, status FROM runs "
+            "ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()]
+
+    def open_tasks_of_run(self, run_id: str) -> list[OpenTask]:
+        rows = self._db.execute(
+            "SELECT key, rule, about, task, episode FROM tasks WHERE run_id=? AND "
+            "status='open' ORDER BY key", (run_id,)).fetchall()
+        return [_task(r) for r in rows]
+
     # -- writes under way ---------------------------------------------------------------
     def add_pending(self, run_id: str, writes: Iterable[tuple[Ref, str, str | None]]) -> None:
         self._db.executemany("INSERT INTO pending VALUES (?,?,?,?)",

@@ -140,3 +140,37 @@ def test_given_missing_hubspot_properties_then_check_names_them_and_fix_creates_
     fixed = runner.invoke(main, ["check", "--config", str(config), "--fix"], env=ENV)
     assert fixed.exit_code == 0, fixed.output
     assert "hubspot: ok" in fixed.output
+
+
+def test_given_a_run_when_undone_then_its_values_go_back_except_a_reps_edit(
+        loaded: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, loaded.url)
+    runner = CliRunner()
+    untagged = {r.id for r in loaded.store.scan("salesforce", "Contact")
+                if not r.fields.get("Leadpact_Role__c")}
+    sync = runner.invoke(main, ["sync", "--config", str(config), "--json"], env=ENV)
+    run_id = last_json(sync.output)["run_id"]
+    listed = runner.invoke(main, ["runs", "--config", str(config)], env=ENV)
+    assert run_id in listed.output
+    contacts = [r for r in loaded.store.scan("salesforce", "Contact")
+                if r.id in untagged and r.fields.get("Leadpact_Role__c")]
+    assert len(contacts) >= 2
+    edited = contacts[0]
+    assert loaded.store.update("salesforce", "Contact", edited.id,
+                               {"Leadpact_Role__c": "set by a rep"})
+    dry = runner.invoke(main, ["undo", run_id, "--config", str(config), "--dry-run", "--json"],
+                        env=ENV)
+    assert last_json(dry.output)["planned"] > 0
+    assert loaded.store.get("salesforce", "Contact", contacts[1].id).fields.get(  # type: ignore[union-attr]
+        "Leadpact_Role__c")
+    done = runner.invoke(main, ["undo", run_id, "--config", str(config), "--json"], env=ENV)
+    assert done.exit_code == 0, done.output
+    result = last_json(done.output)
+    assert result["restored"] > 0 and result["failed"] == 0
+    assert any("changed since ('set by a rep')" in line for line in result["left_alone"]), result
+    after = {r.id: r.fields for r in loaded.store.scan("salesforce", "Contact")}
+    assert after[edited.id]["Leadpact_Role__c"] == "set by a rep"
+    assert after[contacts[1].id].get("Leadpact_Role__c") is None
+    open_tasks = [r for r in loaded.store.scan("salesforce", "Task")
+                  if r.fields.get("Leadpact_Task_Key__c") and not r.fields.get("IsClosed")]
+    assert open_tasks == []
