@@ -95,7 +95,7 @@ class _Family:
         self.name = name
         self.phrases: dict[tuple[str, ...], list[Cue]] = {}
         self.longest_from: dict[str, int] = {}
-        self._stems: dict[str, tuple[str, list[Cue]]] = {}
+        self._stems: dict[str, tuple[set[str], list[Cue]]] = {}
         self._stem_pattern: re.Pattern[str] | None = None
 
     def add(self, words: tuple[str, ...], cue: Cue) -> None:
@@ -106,15 +106,22 @@ class _Family:
         self.longest_from[first] = max(self.longest_from.get(first, 0), len(words))
 
     def add_stem(self, stem: str, anchor: str, cue: Cue) -> None:
-        _, cues = self._stems.setdefault(stem, (anchor, []))
+        # One stem may be written with several anchors ("vorstand*" and "*vorstand"):
+        # each of them counts.
+        anchors, cues = self._stems.setdefault(stem, (set(), []))
+        anchors.add(anchor)
         if cue not in cues:
             cues.append(cue)
 
     def compile(self) -> None:
         alternatives = []
-        for stem, (anchor, _) in sorted(self._stems.items(), key=lambda kv: -len(kv[0])):
+        for stem, (anchors, _) in sorted(self._stems.items(), key=lambda kv: -len(kv[0])):
             text = re.escape(stem)
-            alternatives.append({"prefix": "^" + text, "suffix": text + "$"}.get(anchor, text))
+            if "infix" in anchors:
+                alternatives.append(text)
+                continue
+            forms = [{"prefix": "^" + text, "suffix": text + "$"}[a] for a in sorted(anchors)]
+            alternatives.append(forms[0] if len(forms) == 1 else f"(?:{'|'.join(forms)})")
         self._stem_pattern = re.compile("|".join(alternatives)) if alternatives else None
 
     def stems_in(self, word: str) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
@@ -291,8 +298,8 @@ class Lexicon:
         if found is None:
             found = (word, False)
             plain = self.normaliser.umlaut_form(word)
-            if word.isdigit():
-                pass
+            if word.isdigit() or word in self.filler:
+                pass  # noise words are known too: no typo, no truncated job word
             elif plain != word and (plain in self._known or self._stems(plain) > self._stems(word)):
                 found = (plain, False)  # "Geschaeftsfuehrer" typed without umlauts
             elif not self._stems(word):

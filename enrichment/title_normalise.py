@@ -71,18 +71,20 @@ class Piece(NamedTuple):
     """One stretch of a title between separators, as lexicon words.
 
     `soft` pieces (in parentheses, after "en"/"in"/"em") qualify the piece before them and
-    are never a job title of their own."""
+    are never a job title of their own. `tag` pieces follow a bar ("IT Director | Cloud |
+    Digital Transformation"): a headline's keywords, which may be a specialty, not the job."""
 
     words: tuple[str, ...]
     soft: bool
     text: str
+    tag: bool = False
 
 
 class Normaliser:
     """Cleans and splits titles with the noise lists of lexicon/noise.yaml."""
 
     __slots__ = (
-        "stopwords", "conjunctions", "soft_markers", "rewrites", "placeholders",
+        "stopwords", "conjunctions", "soft_markers", "rewrites", "placeholders", "slogan_words",
         "_ampersand_words", "_company_cut", "_company_words", "_joiners", "_replaced",
     )
 
@@ -101,6 +103,7 @@ class Normaliser:
         self.placeholders = frozenset(
             " ".join(_WORD.findall(fold(p))) for p in _strings(noise, "placeholders")
         )
+        self.slogan_words = frozenset(fold(w) for w in _strings(noise, "slogan_words"))
         self._ampersand_words = {
             fold(k): fold(v) for k, v in _mapping(noise, "ampersand_words").items()
         }
@@ -150,16 +153,17 @@ class Normaliser:
         """Split a cleaned title where one job title may end and another begin."""
         chunks = [cleaned] if _SEPARATOR_CHARS.isdisjoint(cleaned) else _SEPARATOR.split(cleaned)
         result: list[Piece] = []
-        soft = False
+        soft = tag = False
         for index, chunk in enumerate(chunks):
             stripped = chunk.strip()
             if index % 2:  # a separator: an opening or closing bracket makes what follows soft
                 soft = stripped in _SOFT_OPENERS
+                tag = stripped == "|"
             elif stripped in ("-", "~"):
                 soft = False
             elif stripped:
-                self._split_on_words(stripped, soft, result)
-                soft = False
+                self._split_on_words(stripped, soft, result, tag)
+                soft = tag = False
         return tuple(p for p in result if p.words)
 
     def words(self, fragment: str) -> tuple[str, ...]:
@@ -179,7 +183,8 @@ class Normaliser:
                 out.extend(instead)
         return tuple(out)
 
-    def _split_on_words(self, chunk: str, soft: bool, into: list[Piece]) -> None:
+    def _split_on_words(self, chunk: str, soft: bool, into: list[Piece],
+                        tag: bool = False) -> None:
         """Split one chunk at conjunctions ("CEO and Founder") and soft markers
         ("Gerente en Acme": what follows qualifies what precedes)."""
         raw_words = chunk.split()
@@ -187,23 +192,23 @@ class Normaliser:
         if "." in chunk or "-" in chunk or ":" in chunk:
             bare_words = [w.strip(".:-") for w in raw_words]
         if self._joiners.isdisjoint(bare_words):
-            into.append(self._piece(raw_words, soft))
+            into.append(self._piece(raw_words, soft, tag))
             return
         current: list[str] = []
         current_soft = soft
         for raw_word, bare in zip(raw_words, bare_words, strict=True):
             if bare in self._joiners:
                 if current:
-                    into.append(self._piece(current, current_soft))
+                    into.append(self._piece(current, current_soft, tag))
                 current, current_soft = [], bare in self.soft_markers or soft
                 continue
             current.append(raw_word)
         if current:
-            into.append(self._piece(current, current_soft))
+            into.append(self._piece(current, current_soft, tag))
 
-    def _piece(self, raw_words: list[str], soft: bool) -> Piece:
+    def _piece(self, raw_words: list[str], soft: bool, tag: bool = False) -> Piece:
         text = " ".join(raw_words)
-        return Piece(self.words(text), soft, text)
+        return Piece(self.words(text), soft, text, tag)
 
     def _ampersand_word(self, match: re.Match[str]) -> str:
         key = f"{match.group(1)}{match.group(2)}{match.group(3)}"

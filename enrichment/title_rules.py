@@ -23,7 +23,7 @@ MODIFIER_KINDS = frozenset(
 # Whose assistant an assistant is does not make the assistant senior ("PA to the CEO").
 BOSS_KINDS = frozenset({"ceo_like", "head_of_org", "c_level_title", "executive_director", "board",
                         "general_counsel", "partner", "partner_c_level", "cxo", "vp", "director"})
-_NOUN_KINDS = frozenset({"ic", "senior_ic", "manager", "admin"})
+_NOUN_KINDS = frozenset({"ic", "senior_ic", "manager", "admin", "owner"})
 _STEP_DOWN = {"c_level": "vp", "vp": "director", "director": "manager"}
 # "Talent Acquisition Partner", "Sales Partner": a partnering job, not a partner of the firm.
 _PARTNERING_FUNCTIONS = frozenset({"hr", "sales", "marketing", "customer_success", "it", "data",
@@ -97,6 +97,15 @@ def _rank_of(candidate: _Candidate) -> int:
     return RANK[candidate.seniority]
 
 
+def _rank_and_spelling(candidate: _Candidate) -> tuple[int, int]:
+    """Most senior first; among chief officers a spelled-out title before an abbreviation,
+    which may stand for several ("CPO (Chief Procurement Officer)": procurement, not
+    product)."""
+    hit = candidate.hit
+    spelled = hit.end - hit.start if hit.cue.label == "cxo" and hit.end - hit.start > 1 else 0
+    return RANK[candidate.seniority], spelled
+
+
 def label_component(
     component: Component, context: Mapping[str, frozenset[str]], *, bank: bool, other_vp: bool
 ) -> Labels:
@@ -147,20 +156,29 @@ def label_component(
     ):
         not_current = kinds["self_employed"]
     if not_current is not None:
-        led = [c for c in _candidates(component, ranks, functions, context, bank) if c.function]
+        held = _candidates(component, ranks, functions, context, bank)
+        led = [c for c in held if c.function]
         function = led[0].function if led else (named.cue.label if named else None)
+        if function is None and held:  # "Ehemaliger Geschäftsführer": general management
+            function = default_function(max(held, key=_rank_of).seniority)
         return labels("unknown", function, not_current.term, not_current=True)
 
     if "admin" in kinds or ("assistant" in kinds and not BOSS_KINDS.isdisjoint(kinds)):
         helper = kinds.get("admin") or kinds["assistant"]
         seniority = "entry" if "entry" in kinds or "junior" in kinds else "ic"
+        # ... unless the word is part of a longer job name ("Company Secretary" is legal).
+        job = next((f for f in functions if f.cue.detail == "job" and f.start <= helper.start
+                    and f.end >= helper.end and f.end - f.start > helper.end - helper.start),
+                   None)
+        if job is not None:
+            return labels(seniority, job.cue.label, helper.term, function_term=job.term)
         return labels(seniority, "other", helper.term, function_term=helper.term)
 
     candidates = _candidates(component, ranks, functions, context, bank)
     if not candidates:
         function = named.cue.label if named else None
         return labels("unknown", function, "", certainty=0.6 if named else 0.2)
-    best = candidates[0] if len(candidates) == 1 else max(candidates, key=_rank_of)
+    best = candidates[0] if len(candidates) == 1 else max(candidates, key=_rank_and_spelling)
     seniority, function, certainty = best.seniority, best.function, best.certainty
     function_term = best.hit.term if function is not None else None
     kind = best.hit.cue.label

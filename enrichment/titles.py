@@ -192,10 +192,16 @@ def _classify_cleaned(cleaned: str) -> TitleRole:
     pieces = normaliser.pieces(cleaned)
     readings = [LEXICON.read(p.words, may_be_truncated=i == len(pieces) - 1)
                 for i, p in enumerate(pieces)]
+    if not any(r.rank_kinds for r in readings) and any(
+        not normaliser.slogan_words.isdisjoint(p.words) for p in pieces
+    ):
+        return _unknown(f"'{cleaned[:40]}' is a slogan, not a job title", 0.2)
     groups = _group(pieces, readings)
     if not groups:
         return _unknown(f"no job words recognised in '{cleaned[:40]}'", 0.15)
     bank = any("bank" in r.role_labels for r in readings)
+    if len(groups) > 1:
+        groups = _without_abbreviations(groups)
     if len(groups) == 1:
         return _choose([_labelled(groups[0], bank, False)], [])
     vp_parts = [any(_VP_KINDS & r.rank_kinds for r, _, _ in group) for group in groups]
@@ -226,12 +232,43 @@ def _group(pieces: tuple[Piece, ...], readings: list[Reading]) -> list[_Group]:
             groups.append([*pending, (reading, piece.text, True)])
             pending = []
         elif groups:
+            if piece.tag and reading.role_labels and _names_function(groups[-1]):
+                reading = _without_role_cues(reading)
             groups[-1].append((reading, piece.text, False))
         else:
             pending.append((reading, piece.text, False))
     if pending:
         groups.append(pending)
     return groups
+
+
+def _without_abbreviations(groups: list[_Group]) -> list[_Group]:
+    """An abbreviation next to its spelled-out title is the same job ("CCO – Chief
+    Compliance Officer"): keep the spelled-out one, which says what the letters stand for."""
+    homes = [_home(group) for group in groups]
+    spelled = {"".join(word[0] for word in r.words): r.rank_kinds
+               for r in homes if len(r.words) > 1}
+    kept = [group for group, r in zip(groups, homes, strict=True)
+            if not (len(r.words) == 1 and not r.rank_kinds.isdisjoint(
+                spelled.get(r.words[0], ())))]
+    return kept or groups
+
+
+def _names_function(group: _Group) -> bool:
+    """Whether the job title of a group names its own function ("IT Director")."""
+    return any(hit.cue.family == "function" for hit in _home(group).hits)
+
+
+def _home(group: _Group) -> Reading:
+    """The reading of the job title a group is built around (its first piece if none)."""
+    return next((reading for reading, _, is_home in group if is_home), group[0][0])
+
+
+def _without_role_cues(reading: Reading) -> Reading:
+    """A headline keyword after a job that names its function ("IT Director | Digital
+    Transformation") is a specialty: it says nothing about the buying role."""
+    kept = tuple(hit for hit in reading.hits if hit.cue.family != "role")
+    return reading._replace(hits=kept, role_labels=frozenset())
 
 
 def _labelled(group: _Group, bank: bool, other_vp: bool) -> tuple[Component, Labels]:
