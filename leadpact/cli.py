@@ -131,10 +131,11 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
     config = load_config(config_path)
     rules = load_rules(config.rules_path)
     state = State(config.state_path)
+    now = datetime.now(UTC)
     try:
         with progress_bar(not as_json) as progress:
-            summary, planned = run_sync(connectors_for(config), state, rules,
-                                        title_classifier(rules), datetime.now(UTC),
+            summary, planned = run_sync(connectors_for(config, now), state, rules,
+                                        title_classifier(rules), now,
                                         dry_run=dry_run, progress=progress)
     finally:
         state.close()

@@ -4,6 +4,7 @@ meets the real client libraries)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from leadpact.config import Config
@@ -11,18 +12,21 @@ from leadpact.connectors.base import Connector
 from leadpact.rules.engine import Rules
 
 
-def connectors_for(config: Config) -> list[Connector]:
+def connectors_for(config: Config, now: datetime | None = None) -> list[Connector]:
+    """The configured connectors. `now`: the run's one "now" (activity windows, next
+    steps), so the connectors and the judging agree on the time."""
+    clock: dict[str, Any] = {"clock": lambda: now} if now is not None else {}
     found: list[Connector] = []
     if config.salesforce is not None:
         from leadpact.connectors.salesforce.connector import SalesforceConnector
 
         sf = config.salesforce
         found.append(SalesforceConnector(sf.instance_url, sf.token, api_version=sf.api_version,
-                                         max_api_share=sf.max_api_share))
+                                         max_api_share=sf.max_api_share, **clock))
     if config.hubspot is not None:
         from leadpact.connectors.hubspot.connector import HubSpotConnector
 
-        found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token))
+        found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token, **clock))
     return found
 
 

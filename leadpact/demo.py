@@ -43,12 +43,15 @@ def sandbox_config(url: str, state_path: Path) -> Config:
 
 def run_demo(workdir: Path, *, people: int = 3000, seed: int = 7, runs: int = 2,
              progress: Progress | None = None,
-             on_run: Callable[[int, dict[str, Any]], None] | None = None) -> DemoResult:
+             on_run: Callable[[int, dict[str, Any]], None] | None = None,
+             now: datetime | None = None) -> DemoResult:
+    """`now`: one fixed time for the seed and every run (tests); default: the real time,
+    read afresh for each run."""
     workdir.mkdir(parents=True, exist_ok=True)
     for old in workdir.glob("*.sqlite3*"):
         old.unlink()  # a demo always starts from a fresh org and fresh state
     store = Store(workdir / "sandbox.sqlite3")
-    seeded = seed_demo_org(store, seed=seed, people=people, now=datetime.now(UTC))
+    seeded = seed_demo_org(store, seed=seed, people=people, now=now or datetime.now(UTC))
     box = Sandbox(store)
     box.serve(0)
     state = State(workdir / "state.sqlite3")
@@ -58,8 +61,9 @@ def run_demo(workdir: Path, *, people: int = 3000, seed: int = 7, runs: int = 2,
         classify = title_classifier(rules)
         summaries = []
         for number in range(1, runs + 1):
-            summary, _ = run_sync(connectors_for(config), state, rules, classify,
-                                  datetime.now(UTC), progress=progress)
+            run_now = now or datetime.now(UTC)
+            summary, _ = run_sync(connectors_for(config, run_now), state, rules, classify,
+                                  run_now, progress=progress)
             summaries.append(summary.as_dict())
             if on_run:
                 on_run(number, summaries[-1])

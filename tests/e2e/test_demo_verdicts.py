@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from leadpact.demo import run_demo
 @pytest.fixture(scope="module")
 def verdicts_by_archetype(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Counter[str]]:
     workdir: Path = tmp_path_factory.mktemp("demo")
-    run_demo(workdir, people=900, seed=11, runs=1)
+    run_demo(workdir, people=900, seed=11, runs=1, now=datetime.now(UTC))
     truth = json.loads(sqlite3.connect(workdir / "sandbox.sqlite3").execute(
         "SELECT value FROM meta WHERE key='seed:truth'").fetchone()[0])["deals"]
     state = sqlite3.connect(workdir / "state.sqlite3")
