@@ -68,15 +68,21 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when - (time.time() if now is None else now))
 
 
-def _error_codes(body: Any) -> set[str]:
-    """Salesforce error codes / HubSpot policy names and categories found in a body."""
+def decode_body(body: Any) -> Any:
+    """An error body as the CRM meant it: parsed JSON, or the text when it is not JSON."""
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     if isinstance(body, str):
         try:
-            body = json.loads(body)
+            return json.loads(body)
         except ValueError:
-            return set()
+            return body
+    return body
+
+
+def _error_codes(body: Any) -> set[str]:
+    """Salesforce error codes / HubSpot policy names and categories found in a body."""
+    body = decode_body(body)
     items = body if isinstance(body, list) else [body]
     codes: set[str] = set()
     for item in items:

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -19,7 +18,14 @@ import urllib3
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from leadpact.connectors.retry import Failure, RetryPolicy, Verdict, call_with_retries, classify
+from leadpact.connectors.retry import (
+    Failure,
+    RetryPolicy,
+    Verdict,
+    call_with_retries,
+    classify,
+    decode_body,
+)
 from leadpact.errors import (
     AuthError,
     ConnectorError,
@@ -71,14 +77,11 @@ def describe(exc: BaseException) -> Failure | None:
 
 def error_message(body: Any) -> str:
     """HubSpot's own `message` from an error body, else a short excerpt of it."""
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    try:
-        parsed = json.loads(body) if isinstance(body, str) else body
-    except ValueError:
-        parsed = None
+    parsed = decode_body(body)
     if isinstance(parsed, Mapping) and parsed.get("message"):
         return str(parsed["message"])
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
     return str(body or "no details")[:300]
 
 

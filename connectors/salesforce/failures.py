@@ -8,13 +8,12 @@ only: never the request, its headers or the token.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import requests
 from simple_salesforce import SalesforceError
 
-from leadpact.connectors.retry import Decision, Failure, Verdict, classify
+from leadpact.connectors.retry import Decision, Failure, Verdict, classify, decode_body
 from leadpact.errors import (
     AuthError,
     ConnectorError,
@@ -49,13 +48,9 @@ def describe(exc: BaseException, last_response: requests.Response | None) -> Fai
 
 def error_summary(body: Any) -> str:
     """`ERROR_CODE: message` for Salesforce's error array (or whatever the body is)."""
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return body.strip()[:300] or "no details"
+    body = decode_body(body)
+    if isinstance(body, str):  # not JSON: the text itself says what happened
+        return body.strip()[:300] or "no details"
     items = body if isinstance(body, list) else [body]
     parts = [f"{item.get('errorCode') or item.get('statusCode')}: {item.get('message')}"
              for item in items if isinstance(item, dict)]
