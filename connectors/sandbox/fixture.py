@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from leadpact.connectors.sandbox import hubspot_schema, salesforce_schema
+from leadpact.connectors.sandbox import hubspot_records, hubspot_schema, salesforce_schema
 from leadpact.connectors.sandbox.hubspot_associations import (
     DEAL_CONTACT_LABELS,
     DEFAULT_TYPE,
@@ -258,11 +258,15 @@ def _owner_fields(fail: _Errors, path: str, raw: Mapping[str, Any]) -> dict[str,
 
 def _properties(fail: _Errors, path: str, raw: Mapping[str, Any], type_: str,
                 known: list[str]) -> dict[str, Any]:
+    tracked = hubspot_schema.HISTORY_PROPERTIES.get(type_, ())
     for key in raw:
+        if key == "propertiesWithHistory" and tracked:
+            continue
         if key not in ("id", "properties", *META_KEYS):
             hint = " (use _deleted)" if key == "archived" else ""
+            extra = " / propertiesWithHistory" if tracked else ""
             raise fail(f"{path}.{key}", f"unexpected key {key!r}{hint}; a HubSpot record has "
-                       "id, properties and optional _created / _modified / _deleted")
+                       f"id, properties and optional _created / _modified / _deleted{extra}")
     properties = raw.get("properties", {})
     if not isinstance(properties, Mapping):
         raise fail(f"{path}.properties", "must be an object of property name -> value")
@@ -279,7 +283,48 @@ def _properties(fail: _Errors, path: str, raw: Mapping[str, Any], type_: str,
         if isinstance(value, bool):
             value = "true" if value else "false"
         fields[name] = None if value is None else str(value)
+    if "propertiesWithHistory" in raw:
+        fields[hubspot_records.HISTORY_KEY] = _history(
+            fail, f"{path}.propertiesWithHistory", raw["propertiesWithHistory"], tracked)
     return fields
+
+
+def _history(fail: _Errors, path: str, raw: Any, tracked: Sequence[str]
+             ) -> dict[str, list[dict[str, str]]]:
+    """HubSpot's own shape ({property: [{value, timestamp, sourceType}, ...]}, newest
+    first), stored oldest first as the sandbox keeps it."""
+    if not isinstance(raw, Mapping):
+        raise fail(path, "must be an object of property name -> list of "
+                   "{value, timestamp, sourceType}")
+    kept: dict[str, list[dict[str, str]]] = {}
+    for name, entries in raw.items():
+        where = f"{path}.{name}"
+        if name not in tracked:
+            raise fail(where, _unknown(str(name), "property with history", list(tracked)))
+        if not isinstance(entries, list):
+            raise fail(where, "must be a list of {value, timestamp, sourceType}, newest first")
+        items = []
+        for i, entry in enumerate(entries):
+            at = f"{where}[{i}]"
+            if not isinstance(entry, Mapping) or "value" not in entry or "timestamp" not in entry:
+                raise fail(at, "must be an object with value and timestamp (and sourceType)")
+            unknown = set(entry) - {"value", "timestamp", "sourceType", "sourceId",
+                                    "sourceLabel", "updatedByUserId"}
+            if unknown:
+                raise fail(at, f"unexpected key {sorted(unknown)[0]!r}; a history entry has "
+                           "value, timestamp, sourceType, sourceId, sourceLabel, "
+                           "updatedByUserId")
+            try:
+                when = salesforce_schema.parse_datetime(str(entry["timestamp"]))
+            except (TypeError, ValueError, AttributeError):
+                when = None
+            if when is None:
+                raise fail(f"{at}.timestamp", f"{entry['timestamp']!r} is not an ISO-8601 time "
+                           "(e.g. \"2026-11-01T10:00:00.000Z\")")
+            items.append((when, {k: str(v) for k, v in entry.items() if v is not None}))
+        # Newest first on the wire; an out-of-order list is sorted rather than refused.
+        kept[str(name)] = [item for _, item in sorted(items, key=lambda x: x[0])]
+    return kept
 
 
 # -- writing ---------------------------------------------------------------------------------
