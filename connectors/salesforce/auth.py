@@ -59,6 +59,7 @@ class OAuthLogin:
         self._endpoint = TokenEndpoint("Salesforce", settings.token_url, session, retry)
         self._clock = clock
         self._token: str | None = None
+        self._signing_key: Any = None
         self.logins = 0  # how many tokens were fetched (for tests and the run summary)
 
     def __repr__(self) -> str:
@@ -98,11 +99,15 @@ class OAuthLogin:
     def _assertion(self) -> str:
         import jwt  # PyJWT[crypto]: RS256 signing
 
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
         s = self._settings
         claims = {"iss": s.client_id, "sub": s.username, "aud": s.audience,
                   "exp": int(self._clock()) + JWT_LIFETIME}
         try:
-            return jwt.encode(claims, s.private_key, algorithm="RS256")
+            if self._signing_key is None:  # loading checks the key: slow, so once
+                self._signing_key = load_pem_private_key(s.private_key.encode(), None)
+            return jwt.encode(claims, self._signing_key, algorithm="RS256")
         except (ValueError, TypeError, jwt.exceptions.PyJWTError):
             # The library's message may quote the key: say what is wrong, not what it holds.
             raise ConfigError("[salesforce] the private key for auth = \"jwt\" cannot sign "

@@ -118,6 +118,11 @@ class TokenServer:
                 session.expired = True
         return len(live)
 
+    def issued_tokens(self) -> list[str]:
+        """Every access token handed out so far (tests grep outputs for them)."""
+        with self._lock:
+            return list(self._sessions)
+
     def logins(self, system: str) -> int:
         with self._lock:
             return self._logins[system]
