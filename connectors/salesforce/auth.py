@@ -98,7 +98,6 @@ class OAuthLogin:
 
     def _assertion(self) -> str:
         import jwt  # PyJWT[crypto]: RS256 signing
-
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
         s = self._settings
