@@ -29,7 +29,7 @@ from leadpact.errors import ConfigError
 
 REDACTED = "[redacted]"
 _FORBIDDEN_QUOTES = "\"'`\\"
-_MIN_REDACTED_LENGTH = 4  # shorter values would blank ordinary words out of messages
+_MIN_REDACTED_LENGTH = 8  # shorter values would blank ordinary words out of messages
 
 _lock = threading.Lock()
 _known: set[str] = set()
