@@ -25,6 +25,7 @@ from leadpact.cli_titles import titles
 from leadpact.config import DEFAULT_PATH, STARTER, load_config
 from leadpact.errors import LeadpactError
 from leadpact.report import json_line, print_plan, print_summary
+from leadpact.secrets import redact
 
 F = TypeVar("F", bound=Callable[..., Any])
 out = Console()
@@ -38,16 +39,16 @@ def friendly_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except LeadpactError as exc:
-            err.print(f"leadpact: {exc}", markup=False, highlight=False)
+            err.print(redact(f"leadpact: {exc}"), markup=False, highlight=False)
             sys.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug or an unforeseen failure: one line, not a traceback
             if os.environ.get("LEADPACT_DEBUG"):
                 raise
-            err.print(f"leadpact: unexpected {type(exc).__name__}: {exc} (set LEADPACT_DEBUG=1 "
-                      "for the traceback; everything committed before it stays committed)",
-                      markup=False, highlight=False)
+            err.print(redact(f"leadpact: unexpected {type(exc).__name__}: {exc} (set "
+                             "LEADPACT_DEBUG=1 for the traceback; everything committed before "
+                             "it stays committed)"), markup=False, highlight=False)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 

@@ -1,8 +1,8 @@
 """leadpact.toml: which CRMs to sync, where they are, where state and rules live.
 
 Secrets never live in this file: tokens come from the environment
-(LEADPACT_SALESFORCE_TOKEN, LEADPACT_HUBSPOT_TOKEN) or from a secrets file named by
-`secrets_file` holding KEY=value lines.
+(LEADPACT_SALESFORCE_TOKEN, LEADPACT_HUBSPOT_TOKEN, or the OAuth variables in auth_config.py)
+or from a dotenv secrets file named by `secrets_file` (see leadpact/secrets.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leadpact.auth_config import (
+    HUBSPOT_KEYS,
+    SALESFORCE_KEYS,
+    OAuthSettings,
+    hubspot_flow,
+    hubspot_oauth,
+    salesforce_flow,
+    salesforce_oauth,
+)
 from leadpact.errors import ConfigError
+from leadpact.secrets import check_secret, read_secrets_file, require_tls
 
 SALESFORCE_TOKEN = "LEADPACT_SALESFORCE_TOKEN"
 HUBSPOT_TOKEN = "LEADPACT_HUBSPOT_TOKEN"
@@ -24,7 +34,9 @@ STARTER = '''# leadpact configuration. Tokens are NOT kept here: export them in 
 #   LEADPACT_SALESFORCE_TOKEN   a Salesforce access/session token
 #   LEADPACT_HUBSPOT_TOKEN      a HubSpot private app token (crm.objects.contacts/deals/companies
 #                               read+write, crm.schemas.*.read, crm.objects.owners.read)
-# or name a secrets file below (KEY=value lines, readable only by you).
+# or name a secrets file below (dotenv: KEY=value lines, readable only by you).
+# Unattended Salesforce logins (auth = "jwt" | "client_credentials" | "refresh_token") and
+# HubSpot OAuth (auth = "oauth") are described in the README, section "Authentication".
 
 [leadpact]
 state = ".leadpact/state.sqlite3"   # cursors, ledger of every value written, task keys
@@ -49,12 +61,14 @@ class SalesforceConfig:
     api_version: str
     token: str = field(repr=False)  # never in a repr, a traceback or a log
     max_api_share: float = 0.9  # of the org's daily API allowance leadpact may use
+    oauth: OAuthSettings | None = None  # set for auth = jwt | client_credentials | refresh_token
 
 
 @dataclass(frozen=True, slots=True)
 class HubSpotConfig:
     host: str
     token: str = field(repr=False)
+    oauth: OAuthSettings | None = None  # set for auth = "oauth"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +82,8 @@ class Config:
 
 _KNOWN = {
     "leadpact": {"state", "rules", "secrets_file"},
-    "salesforce": {"enabled", "instance_url", "api_version", "max_api_share"},
-    "hubspot": {"enabled", "host"},
+    "salesforce": {"enabled", "instance_url", "api_version", "max_api_share", *SALESFORCE_KEYS},
+    "hubspot": {"enabled", "host", *HUBSPOT_KEYS},
 }
 
 
@@ -93,7 +107,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     core = data.get("leadpact", {})
     secrets_file = _text(core, "secrets_file", path, "leadpact", required=False)
     if secrets_file:
-        env = {**_read_secrets(base / Path(secrets_file).expanduser(), path), **env}
+        env = {**read_secrets_file(base / Path(secrets_file).expanduser(), path), **env}
     rules = _text(core, "rules", path, "leadpact", required=False)
     sf = data.get("salesforce", {})
     hs = data.get("hubspot", {})
@@ -102,14 +116,19 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         if not isinstance(section.get("enabled", True), bool):
             raise ConfigError(f"{path}: [{name}] `enabled` must be true or false (no quotes)")
     if sf.get("enabled", bool(sf)):
+        instance_url = _url(sf, "instance_url", path, "salesforce")
+        static = salesforce_flow(sf, path) == "token"
         salesforce = SalesforceConfig(
-            _url(sf, "instance_url", path, "salesforce"),
+            instance_url,
             _text(sf, "api_version", path, "salesforce", required=False) or "59.0",
-            _token(env, SALESFORCE_TOKEN, "Salesforce"),
-            _share(sf.get("max_api_share", 0.9), path))
+            _token(env, SALESFORCE_TOKEN, "Salesforce") if static else "",
+            _share(sf.get("max_api_share", 0.9), path),
+            None if static else salesforce_oauth(sf, env, path, instance_url))
     if hs.get("enabled", bool(hs)):
-        hubspot = HubSpotConfig(_url(hs, "host", path, "hubspot"),
-                                _token(env, HUBSPOT_TOKEN, "HubSpot"))
+        host = _url(hs, "host", path, "hubspot")
+        static = hubspot_flow(hs, path) == "private_app"
+        hubspot = HubSpotConfig(host, _token(env, HUBSPOT_TOKEN, "HubSpot") if static else "",
+                                None if static else hubspot_oauth(env, host))
     if salesforce is None and hubspot is None:
         raise ConfigError(f"{path}: neither [salesforce] nor [hubspot] is enabled; "
                           "enable at least one")
@@ -135,6 +154,7 @@ def _url(section: dict[str, Any], key: str, path: Path, name: str) -> str:
     if not value.startswith(("https://", "http://")) or "YOUR-DOMAIN" in value:
         raise ConfigError(f"{path}: [{name}] `{key}` must be your {name} base URL "
                           f"(https://…), not {value!r}")
+    require_tls(value, f"{path}: [{name}] `{key}`")
     return value.rstrip("/")
 
 
@@ -151,23 +171,4 @@ def _token(env: Mapping[str, str], var: str, crm: str) -> str:
     if not token:
         raise ConfigError(f"{crm} is enabled but {var} is not set: export it (or put it in "
                           "the secrets file), or set enabled = false")
-    return token
-
-
-def _read_secrets(path: Path, config: Path) -> dict[str, str]:
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(
-            f"{config}: secrets_file {path} cannot be read ({exc.strerror})") from None
-    secrets = {}
-    for number, line in enumerate(lines, 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if "=" not in line:
-            # Never echo the line: it may hold a secret.
-            raise ConfigError(f"{path}:{number}: expected KEY=value")
-        key, value = line.split("=", 1)
-        secrets[key.strip()] = value.strip().strip('"').strip("'")
-    return secrets
+    return check_secret(var, token)

@@ -22,11 +22,13 @@ def connectors_for(config: Config, now: datetime | None = None) -> list[Connecto
 
         sf = config.salesforce
         found.append(SalesforceConnector(sf.instance_url, sf.token, api_version=sf.api_version,
-                                         max_api_share=sf.max_api_share, **clock))
+                                         max_api_share=sf.max_api_share, oauth=sf.oauth,
+                                         **clock))
     if config.hubspot is not None:
         from leadpact.connectors.hubspot.connector import HubSpotConnector
 
-        found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token, **clock))
+        found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token,
+                                      oauth=config.hubspot.oauth, **clock))
     return found
 
 

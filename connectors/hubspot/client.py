@@ -6,6 +6,8 @@
   Retry-After is re-sent and slept on silently, outside leadpact's retry policy.
 - Each client package (objects, properties, associations ...) raises its own ApiException
   class tree, so failures are recognised by shape (`status`, `headers`, `body`), not class.
+- The access token comes from a Login (auth.py): each call runs with the current one, and
+  after a 401 a renewable login (OAuth) fetches a new one once and the call is repeated.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import urllib3
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
+from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.retry import (
     Failure,
     RetryPolicy,
@@ -57,6 +60,16 @@ class HubSpotApis:
         self.associations = crm.associations.v4.batch_api
         self.properties = crm.properties.core_api
         self.groups = crm.properties.groups_api
+        self._token = access_token
+
+    def use_token(self, token: str) -> None:
+        """Send `token` from now on (each api object has its own configuration)."""
+        if token == self._token:
+            return
+        for api in (self.objects, self.batch, self.search, self.associations, self.properties,
+                    self.groups):
+            api.api_client.configuration.access_token = token
+        self._token = token
 
 
 def _is_client_error(exc: BaseException) -> bool:
@@ -89,10 +102,14 @@ class Caller:
     """Runs client calls under the retry policy, counts every HTTP attempt, and turns
     whatever still fails into leadpact's error tree (messages never carry the token)."""
 
-    def __init__(self, host: str, policy: RetryPolicy):
+    def __init__(self, host: str, policy: RetryPolicy, login: Login | None = None,
+                 use_token: Callable[[str], None] | None = None):
         self.host = host
         self.policy = policy
         self.attempts = 0
+        self._login: Login = login or StaticToken("")
+        self._use_token = use_token or (lambda token: None)
+        self.renewals = 0
 
     def once(self, call: Callable[[], T]) -> T:
         """One HTTP request, counted; no retry (for steps inside a retried composite)."""
@@ -107,7 +124,7 @@ class Caller:
         """Retry `attempt` (which may make several requests through `once`) as a whole;
         what still fails comes out as a LeadpactError describing `what`."""
         try:
-            return call_with_retries(attempt, describe, self.policy)
+            return call_with_retries(lambda: self._authorized(attempt), describe, self.policy)
         except LeadpactError:
             raise
         except Exception as exc:
@@ -118,6 +135,22 @@ class Caller:
                                          f"could not read: {getattr(exc, 'reason', exc)}") from None
                 raise
             raise self.translate(failure, what) from None
+
+    def _authorized(self, attempt: Callable[[], T]) -> T:
+        """`attempt` with the current token; after a 401, once more with a renewed one."""
+        self._use_token(self._login.token())
+        try:
+            return attempt()
+        except Exception as exc:
+            failure = describe(exc)
+            if failure is None or failure.status != 401:
+                raise
+            token = self._login.renew()
+            if token is None:
+                raise
+            self.renewals += 1
+            self._use_token(token)
+        return attempt()
 
     def translate(self, failure: Failure, what: str) -> ConnectorError:
         decision = classify(failure)

@@ -18,11 +18,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import CheckProblem
 from leadpact.connectors.cursor import StreamCursor
 from leadpact.connectors.hubspot import activities, mapping
+from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
 from leadpact.connectors.hubspot.mapping import parse_time, to_ms
@@ -37,9 +39,11 @@ from leadpact.connectors.hubspot.search import (
     window_body,
 )
 from leadpact.connectors.hubspot.writes import Writer
+from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.errors import AuthError, ConnectorError, UnreachableError
 from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
+from leadpact.secrets import require_tls
 
 CONTACTS = Stream("contacts", "contacts", "lastmodifieddate", mapping.CONTACT_PROPERTIES)
 DEALS = Stream("deals", "deals", "hs_lastmodifieddate", mapping.DEAL_PROPERTIES)
@@ -60,7 +64,8 @@ class HubSpotConnector:
     system = HUBSPOT
 
     def __init__(
-        self, host: str, access_token: str, *, retry: RetryPolicy = DEFAULT_RETRY,
+        self, host: str, access_token: str | None, *, oauth: OAuthSettings | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
         lookback: timedelta = timedelta(minutes=5), page_size: int = 100,
         timeout: float = 60.0, client_options: Mapping[str, Any] | None = None,
         activity_days: int = 180, activity_cap: int = 50,
@@ -69,10 +74,13 @@ class HubSpotConnector:
         """`client_options` go to hubspot.HubSpot as configuration (for example
         client_side_validation=True, ssl_ca_cert=...). `activity_days` / `activity_cap`: how
         far back, and how many of the newest activities, each contact carries; `clock` is
-        "now" for that window."""
-        self.host = host.rstrip("/")
-        self._apis = HubSpotApis(self.host, access_token, dict(client_options or {}))
-        self._call = Caller(self.host, retry)
+        "now" for that window. `oauth`: get access tokens by OAuth refresh instead of
+        using `access_token` (a private app token)."""
+        self.host = require_tls(host, "[hubspot] host").rstrip("/")
+        self._login: Login = (OAuthRefresh(oauth, retry) if oauth is not None
+                              else StaticToken(access_token or ""))
+        self._apis = HubSpotApis(self.host, access_token or "", dict(client_options or {}))
+        self._call = Caller(self.host, retry, self._login, self._apis.use_token)
         self._lookback = lookback
         self._page_size = max(1, min(page_size, SEARCH_LIMIT))
         self._timeout = timeout
@@ -242,7 +250,9 @@ class HubSpotConnector:
         for object_type, bodies in mapping.leadpact_properties().items():
             try:
                 existing = self._property_names(object_type)
-            except AuthError:
+            except AuthError as exc:
+                if isinstance(self._login, OAuthRefresh) and "OAuth" in str(exc):
+                    return [CheckProblem(str(exc), "fix the OAuth settings it names")]
                 return [CheckProblem(AUTH_PROBLEM, AUTH_FIX)]
             except UnreachableError as exc:
                 return [CheckProblem(str(exc), f"check that {self.host} is HubSpot's API host "

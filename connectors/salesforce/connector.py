@@ -1,5 +1,6 @@
-"""The Salesforce connector: simple-salesforce in direct mode (instance URL + access token),
-every call under the shared retry policy, wire details in queries.py and mapping.py."""
+"""The Salesforce connector: simple-salesforce in direct mode (instance URL + access token,
+or a token from an OAuth login, see auth.py), every call under the shared retry policy,
+wire details in queries.py and mapping.py."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from typing import Any, TypeVar
 import requests
 from simple_salesforce import Salesforce
 
+from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult, SetContactRole, UpsertTask
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.retry import RetryPolicy, Verdict, call_with_retries, classify
-from leadpact.connectors.salesforce import failures, mapping, queries, transport
+from leadpact.connectors.salesforce import auth, failures, mapping, queries, transport
 from leadpact.connectors.salesforce.activity_reads import ActivityReader
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
 from leadpact.errors import (
@@ -43,8 +46,9 @@ class SalesforceConnector:
     def __init__(
         self,
         instance_url: str,
-        access_token: str,
+        access_token: str | None,
         *,
+        oauth: OAuthSettings | None = None,
         api_version: str = "59.0",
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so sharing it is safe
         lookback: timedelta = timedelta(minutes=5),
@@ -59,7 +63,8 @@ class SalesforceConnector:
         activities, each person carries; `clock` is "now" for that window and for a deal's
         next scheduled step. `max_api_share`: stop once the org's daily API usage (as
         Sforce-Limit-Info reports it) passes this share, leaving the rest of the day's
-        allowance to the org's other integrations."""
+        allowance to the org's other integrations. `oauth`: log in with that flow instead
+        of `access_token` (and again, once per call, when the session expires)."""
         target = transport.endpoint(instance_url)
         self._host = target.host
         self._retry = retry
@@ -68,8 +73,12 @@ class SalesforceConnector:
         self._owns_session = session is None
         self._session = session or requests.Session()
         self._transport = transport.mount(self._session, target)
-        self._sf = Salesforce(instance_url=instance_url, session_id=access_token,
-                              version=api_version, session=self._session)
+        login: Login = (auth.OAuthLogin(oauth, self._session, retry) if oauth is not None
+                        else StaticToken(access_token or ""))
+        self._auth = auth.Session(
+            Salesforce(instance_url=instance_url, session_id="", version=api_version,
+                       session=self._session), login)
+        self._sf = self._auth.sf
         self._clock = clock
         self._max_api_share = max_api_share
         self._activities = ActivityReader(self._query, activity_days, activity_cap)
@@ -106,7 +115,7 @@ class SalesforceConnector:
 
         self._check_allowance()
         try:
-            return call_with_retries(call, describe, self._retry)
+            return call_with_retries(lambda: self._auth.run(call), describe, self._retry)
         except Exception as exc:
             failure = describe(exc)
             if failure is None:
@@ -389,6 +398,8 @@ class SalesforceConnector:
 
 
 def _problem_for(exc: ConnectorError, host: str) -> CheckProblem:
+    if isinstance(exc, AuthError) and "login" in str(exc):  # an OAuth flow was refused
+        return CheckProblem(str(exc), "Fix the login settings it names, then check again")
     if isinstance(exc, AuthError):
         return CheckProblem("Salesforce rejected the access token",
                             "Set LEADPACT_SALESFORCE_TOKEN to a valid session/access token")

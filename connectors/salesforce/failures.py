@@ -26,7 +26,8 @@ from leadpact.errors import (
 QUOTA_MESSAGE = ("Salesforce daily API limit reached (REQUEST_LIMIT_EXCEEDED): nothing more "
                  "was written; run again after the limit resets")
 AUTH_MESSAGE = ("Salesforce rejected the access token: set LEADPACT_SALESFORCE_TOKEN to a "
-                "valid session/access token")
+                "valid session/access token, or let leadpact log in itself ([salesforce] auth "
+                "= \"jwt\", \"client_credentials\" or \"refresh_token\")")
 
 
 def describe(exc: BaseException, last_response: requests.Response | None) -> Failure | None:

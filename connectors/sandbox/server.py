@@ -135,8 +135,10 @@ class Sandbox:
     """Both fake CRMs over one store. `serve()` starts the HTTP server on a thread."""
 
     def __init__(self, store: Store, token: str = SANDBOX_TOKEN,
-                 salesforce_daily_limit: int = 100_000):
-        from leadpact.connectors.sandbox import hubspot_api, salesforce_api
+                 salesforce_daily_limit: int = 100_000, oauth_apps: Any = None):
+        """`oauth_apps`: an oauth.OAuthApps saying which OAuth clients, keys and refresh
+        tokens the token endpoints accept (default: the sandbox's own, see oauth.py)."""
+        from leadpact.connectors.sandbox import hubspot_api, oauth, salesforce_api
 
         self.store = store
         self.token = token
@@ -148,6 +150,8 @@ class Sandbox:
         salesforce_api.register(self)
         hubspot_api.register(self)
         self._register_admin()
+        self.oauth_apps = oauth_apps
+        self.oauth = oauth.register(self)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -155,7 +159,7 @@ class Sandbox:
     def system_of(self, path: str) -> str | None:
         if path.startswith("/services/"):
             return "salesforce"
-        if path.startswith("/crm/"):
+        if path.startswith(("/crm/", "/oauth/")):
             return "hubspot"
         return None
 
@@ -178,10 +182,13 @@ class Sandbox:
             from leadpact.connectors.sandbox import salesforce_api as api
         else:
             from leadpact.connectors.sandbox import hubspot_api as api  # type: ignore[no-redef]
+        if self.oauth.serves(request.path):  # token endpoints: no bearer, not metered
+            answer = self.oauth.token(request)
+            return None if fault is not None and fault.kind == "drop_after" else answer
         self.store.count_call(system)
-        auth = request.headers.get("authorization", "")
-        if auth != f"Bearer {self.token}":
-            return api.unauthorized()
+        refused = self.oauth.check(system, request.headers.get("authorization", ""))
+        if refused is not None:
+            return refused
         router = self.salesforce if system == "salesforce" else self.hubspot
         found = router.match(request.method, request.path)
         if found is None:
