@@ -6,8 +6,9 @@ Checking every pattern on every title costs as many regex searches as there are
 overrides, and patterns passed to `re` as strings go through its cache of 512 compiled
 patterns, which thrashes past that many. Here each pattern is compiled once and indexed
 by a piece of text every title it matches must contain (a "key": the pattern itself when
-plain, else a literal run the regex requires, found with the regex parser). A title then
-looks up its own four-letter grams and verifies only the few overrides they point to.
+plain, else a literal run the regex requires, found with the regex parser), filed under
+one four-letter piece of it. A title looks up the pieces of its words (once per distinct
+word) and verifies only the few overrides they point to.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _parser: Any = importlib.import_module("re._parser")
 sre: Any = importlib.import_module("re._constants")
 
 _REGEX_CHARS = frozenset("\\.^$*+?{}[]|()")
-_GRAM = 4  # keys are indexed by one gram of this many characters (or the whole key)
+_GRAM = 4  # keys are indexed by one gram of this many characters (or a shorter word)
+_WORD_MEMO_LIMIT = 100_000
 # Zero-width items: the characters on either side of them are adjacent in the title.
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
@@ -58,7 +60,7 @@ class Pattern:
 class OverrideIndex:
     """The position of the first pattern (in the given order) that matches a title."""
 
-    __slots__ = ("patterns", "_keys", "_by_gram", "_gram_sizes", "_always")
+    __slots__ = ("patterns", "_keys", "_by_gram", "_gram_sizes", "_always", "_by_word")
 
     def __init__(self, patterns: Sequence[Pattern]) -> None:
         self.patterns = tuple(patterns)
@@ -68,45 +70,74 @@ class OverrideIndex:
                              for k in option)
         self._keys: list[tuple[str, ...]] = [
             min(p.key_options, default=(), key=lambda option: (
-                min(map(len, option)) < _GRAM,  # shorter keys cost a scan of their own
+                any(len(max(k.split() or [""], key=len)) < _GRAM for k in option),
                 sum(key_counts[k] for k in option), -min(map(len, option))))
             for p in self.patterns]
-        # Each key is filed under its rarest gram, so common letter runs ("ead", "ger")
+        # Each key is filed under its rarest gram, so common letter runs ("head", "ager")
         # do not make every title a candidate for many overrides.
         gram_counts = Counter(g for keys in self._keys for k in keys for g in set(_grams(k)))
         buckets: dict[str, list[int]] = {}
+        always = []
         for position, keys in enumerate(self._keys):
+            if not keys or not all(_grams(k) for k in keys):  # nothing to file it under
+                always.append(position)
+                continue
             for key in keys:
-                gram = min(_grams(key), key=lambda g: (gram_counts[g], g))
+                # Short grams ("17", "it") are in many more title words than their
+                # rarity among keys suggests: a full-length one whenever there is one.
+                gram = min(_grams(key), key=lambda g: (len(g) < _GRAM, gram_counts[g], g))
                 bucket = buckets.setdefault(gram, [])
                 if not bucket or bucket[-1] != position:
                     bucket.append(position)
         self._by_gram = {gram: tuple(positions) for gram, positions in buckets.items()}
         self._gram_sizes = tuple(sorted({len(gram) for gram in self._by_gram}))
-        self._always = tuple(position for position, keys in enumerate(self._keys) if not keys)
+        self._always = tuple(always)
+        # Grams hold no whitespace, so each lies within one word of a title: the
+        # candidates are worked out once per word (titles share most of their words).
+        self._by_word: dict[str, tuple[int, ...]] = {}
 
     def first_match(self, title: str, folded: str) -> int | None:
         """Position of the first pattern matching `title` (folded: fold(title)), or None."""
         candidates = set(self._always)
-        by_gram = self._by_gram
-        for size in self._gram_sizes:
-            for start in range(len(folded) - size + 1):
-                found = by_gram.get(folded[start : start + size])
-                if found is not None:
-                    candidates.update(found)
+        by_word = self._by_word
+        for word in folded.split():
+            found = by_word.get(word)
+            if found is None:
+                found = self._candidates_in(word)
+            if found:
+                candidates.update(found)
         for position in sorted(candidates):
             keys = self._keys[position]  # a gram matched; the whole key may not be there
-            if keys and not any(k in folded for k in keys):
+            if len(keys) == 1:
+                if keys[0] not in folded:
+                    continue
+            elif keys and not any(k in folded for k in keys):
                 continue
             if self.patterns[position].matches(title, folded):
                 return position
         return None
 
+    def _candidates_in(self, word: str) -> tuple[int, ...]:
+        found: set[int] = set()
+        for size in self._gram_sizes:
+            for start in range(len(word) - size + 1):
+                found.update(self._by_gram.get(word[start : start + size], ()))
+        if len(self._by_word) >= _WORD_MEMO_LIMIT:  # bounded: start again, never grow
+            self._by_word.clear()
+        result = self._by_word[word] = tuple(found)
+        return result
+
 
 def _grams(key: str) -> list[str]:
-    if len(key) <= _GRAM:
-        return [key]
-    return [key[i : i + _GRAM] for i in range(len(key) - _GRAM + 1)]
+    """Pieces of a key that every text containing it contains: its runs of non-space
+    characters, or their GRAM-character pieces when longer."""
+    grams = []
+    for run in key.split():
+        if len(run) <= _GRAM:
+            grams.append(run)
+        else:
+            grams.extend(run[i : i + _GRAM] for i in range(len(run) - _GRAM + 1))
+    return grams
 
 
 def _required_keys(pattern: str) -> tuple[tuple[str, ...], ...]:
