@@ -6,8 +6,9 @@ asserts nothing.
 N synthetic overrides (seeded: plain job names with company names, word-bounded and
 anchored regexes, alternations; a few match common titles) are parsed and indexed once,
 then M distinct noisy titles (seeded) are classified once each, cold (every title cache
-emptied first), without and with the overrides, twice in turn (the best of two is kept). Times are CPU seconds of this
-process (time.process_time), so other work on a shared machine inflates them less.
+emptied first), without and with the overrides, twice in turn (the best of two is kept).
+Times are CPU seconds of this process (time.process_time), so other work on a shared
+machine inflates them less.
 """
 
 from __future__ import annotations
