@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from leadpact.enrichment.title_normalise import fold
@@ -62,7 +62,9 @@ class OverrideIndex:
 
     __slots__ = ("patterns", "_keys", "_by_gram", "_gram_sizes", "_always", "_by_word")
 
-    def __init__(self, patterns: Sequence[Pattern]) -> None:
+    def __init__(self, patterns: Sequence[Pattern], title_words: Iterable[str] = ()) -> None:
+        """`title_words`: words titles are commonly made of (the lexicon's vocabulary);
+        pieces of them ("head", "ager") make poor index entries, being in most titles."""
         self.patterns = tuple(patterns)
         # Rarity among all patterns stands in for rarity in titles, which is unknown here:
         # "norvex" narrows "\bnorvex\b.*\bfinance\b" down better than "finance" does.
@@ -74,8 +76,12 @@ class OverrideIndex:
                 sum(key_counts[k] for k in option), -min(map(len, option))))
             for p in self.patterns]
         # Each key is filed under its rarest gram, so common letter runs ("head", "ager")
-        # do not make every title a candidate for many overrides.
+        # do not make every title a candidate for many overrides: rare among the keys and
+        # among the words of titles.
         gram_counts = Counter(g for keys in self._keys for k in keys for g in set(_grams(k)))
+        for word in set(title_words):
+            gram_counts.update({word[i : i + n] for n in range(1, _GRAM + 1)
+                                for i in range(len(word) - n + 1)} & gram_counts.keys())
         buckets: dict[str, list[int]] = {}
         always = []
         for position, keys in enumerate(self._keys):
@@ -83,9 +89,7 @@ class OverrideIndex:
                 always.append(position)
                 continue
             for key in keys:
-                # Short grams ("17", "it") are in many more title words than their
-                # rarity among keys suggests: a full-length one whenever there is one.
-                gram = min(_grams(key), key=lambda g: (len(g) < _GRAM, gram_counts[g], g))
+                gram = min(_grams(key), key=lambda g: (gram_counts[g], -len(g), g))
                 bucket = buckets.setdefault(gram, [])
                 if not bucket or bucket[-1] != position:
                     bucket.append(position)
