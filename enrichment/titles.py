@@ -8,7 +8,9 @@ seniority (B), function (C) and role (D); see title_rules for B-D.
     'economic_buyer'
 
 RevOps can map title patterns to roles for their org with `Override`s, e.g. when selling
-to security teams the CISO is the executive sponsor, not a blocker.
+to security teams the CISO is the executive sponsor, not a blocker. A `TitleClassifier`
+compiles its overrides once into an index (title_overrides), so thousands cost about as
+much as a few.
 
 Speed (bench/titles_bench.py): results are cached per raw and per cleaned title; below
 that only small per-word memos are kept (title_lexicon), since caches of per-piece objects
@@ -19,11 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from leadpact.enrichment.title_lexicon import Hit, Lexicon, Reading, load_lexicon
 from leadpact.enrichment.title_normalise import MAX_TITLE_CHARS, Piece, fold
+from leadpact.enrichment.title_overrides import OverrideIndex, Pattern
 from leadpact.enrichment.title_rules import (
     MODIFIER_KINDS,
     RANK,
@@ -62,14 +65,17 @@ class TitleRole:
 
 @dataclass(frozen=True, slots=True)
 class Override:
-    """An org's own mapping: titles matching `pattern` (a case-insensitive regular
-    expression; plain text matches as a substring) get `role`, and optionally
-    `seniority` and `function`, instead of the defaults."""
+    """An org's own mapping: titles matching `pattern` get `role`, and optionally
+    `seniority` and `function`, instead of the defaults. Plain text matches as a
+    substring, ignoring case and accents; a pattern with any of \\.^$*+?{}[]|() is a
+    case-insensitive regular expression, searched in the title as written and folded."""
 
     pattern: str
     role: str
     seniority: str | None = None
     function: str | None = None
+    # Compiled once here; never looked up in `re`'s cache by its text.
+    compiled: Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.pattern, str) or not self.pattern.strip():
@@ -80,7 +86,7 @@ class Override:
         if self.function is not None:
             _check_label("function", self.function, FUNCTIONS)
         try:
-            _compiled(self.pattern)
+            object.__setattr__(self, "compiled", Pattern(self.pattern))
         except re.error as exc:
             raise ValueError(
                 f"override pattern {self.pattern!r} is not a valid regular expression ({exc}); "
@@ -88,8 +94,7 @@ class Override:
             ) from None
 
     def matches(self, title: str) -> bool:
-        regex = _compiled(self.pattern)
-        return regex.search(title) is not None or regex.search(fold(title)) is not None
+        return self.compiled.matches(title, fold(title))
 
 
 def parse_overrides(entries: Iterable[Mapping[str, object]]) -> tuple[Override, ...]:
@@ -123,33 +128,55 @@ def parse_overrides(entries: Iterable[Mapping[str, object]]) -> tuple[Override, 
 
 
 class TitleClassifier:
-    """classify_title with an org's overrides applied first."""
+    """classify_title with an org's overrides applied first: the first override (in
+    order) whose pattern matches wins. Build one per set of overrides and reuse it."""
 
-    __slots__ = ("overrides",)
+    __slots__ = ("overrides", "_index")
 
     def __init__(self, overrides: Iterable[Override] = ()) -> None:
         self.overrides = tuple(overrides)
+        self._index = OverrideIndex([o.compiled for o in self.overrides], LEXICON.vocabulary)
 
     def classify(self, title: object) -> TitleRole:
-        default = _classify_raw(title) if isinstance(title, str) else _not_text(title)
-        if isinstance(title, str) and len(title) <= MAX_TITLE_CHARS:
-            for override in self.overrides:
-                if override.matches(title):
-                    return TitleRole(
-                        override.seniority or default.seniority,
-                        override.function or default.function,
-                        override.role, 0.95,
-                        f"org override '{override.pattern}' → {override.role}",
-                    )
-        return default
+        if not isinstance(title, str):
+            return _not_text(title)
+        if not self.overrides or len(title) > MAX_TITLE_CHARS:
+            return _classify_raw(title)
+        position = self._index.first_match(title, fold(title))
+        if position is None:
+            return _classify_raw(title)
+        override = self.overrides[position]
+        seniority, function = override.seniority, override.function
+        if seniority is None or function is None:  # the classifier fills in the rest
+            default = _classify_raw(title)
+            seniority, function = seniority or default.seniority, function or default.function
+        return TitleRole(seniority, function, override.role, 0.95,
+                         f"org override '{override.pattern}' → {override.role}")
 
 
 def classify_title(title: object, overrides: Iterable[Override] = ()) -> TitleRole:
-    """Seniority, function and buying role of one job title. Never raises."""
+    """Seniority, function and buying role of one job title. Never raises.
+
+    With overrides, the classifier built for the last few override tuples is reused
+    (pass the same tuple, e.g. Rules.title_overrides, to avoid rebuilding its index)."""
     overrides = tuple(overrides)
     if overrides:
-        return TitleClassifier(overrides).classify(title)
+        return _classifier_for(overrides).classify(title)
     return _classify_raw(title) if isinstance(title, str) else _not_text(title)
+
+
+_RECENT_CLASSIFIERS: dict[int, TitleClassifier] = {}
+
+
+def _classifier_for(overrides: tuple[Override, ...]) -> TitleClassifier:
+    # Keyed by identity: hashing thousands of overrides on every call would cost more
+    # than classifying. The classifier holds the tuple, so its id is not reused meanwhile.
+    found = _RECENT_CLASSIFIERS.get(id(overrides))
+    if found is None or found.overrides is not overrides:
+        if len(_RECENT_CLASSIFIERS) >= 8:
+            _RECENT_CLASSIFIERS.clear()
+        found = _RECENT_CLASSIFIERS[id(overrides)] = TitleClassifier(overrides)
+    return found
 
 
 def classify_uncached(title: str) -> TitleRole:
@@ -164,12 +191,13 @@ def classify_uncached(title: str) -> TitleRole:
 
 
 def clear_caches() -> None:
-    """Empty every cache: results per title and per cleaned title, org override patterns
-    and the lexicon's per-word memos (its tables compiled at import stay). Classifying
-    never needs this; benchmarks call it to measure a cold start."""
+    """Empty every cache: results per title and per cleaned title, the classifiers kept
+    for recent override tuples and the lexicon's per-word memos (its tables compiled at
+    import stay). Classifying never needs this; benchmarks call it to measure a cold
+    start."""
     _classify_raw.cache_clear()
     _classify_cleaned.cache_clear()
-    _compiled.cache_clear()
+    _RECENT_CLASSIFIERS.clear()
     LEXICON.clear_caches()
 
 
@@ -365,11 +393,6 @@ def _too_long(title: str) -> TitleRole:
 
 def _not_text(title: object) -> TitleRole:
     return _unknown(f"not a job title ({type(title).__name__})", 0.05)
-
-
-@lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
 
 
 def _check_label(name: str, value: object, allowed: tuple[str, ...]) -> None:

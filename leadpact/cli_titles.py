@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,15 @@ from rich.console import Console
 from rich.table import Table
 
 from leadpact.enrichment.title_metrics import confusion_matrix, score_column
-from leadpact.enrichment.titles import FUNCTIONS, ROLES, SENIORITIES, classify_title
+from leadpact.enrichment.titles import (
+    FUNCTIONS,
+    ROLES,
+    SENIORITIES,
+    TitleClassifier,
+    TitleRole,
+    classify_title,
+)
+from leadpact.errors import RuleError
 
 COLUMNS = ("seniority", "function", "role")
 _ALLOWED = {"seniority": SENIORITIES, "function": FUNCTIONS, "role": ROLES}
@@ -36,12 +45,18 @@ def titles() -> None:
     """Job title → seniority, function and buying role."""
 
 
+_RULES_HELP = "A rules file whose `titles.overrides` win over the built-in classifier."
+
+
 @titles.command()
 @click.argument("title")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def classify(title: str, as_json: bool) -> None:
-    """Classify one job title, e.g. leadpact titles classify "VP, Finance"."""
-    result = classify_title(title)
+@click.option("--rules", "rules_file", type=click.Path(path_type=Path, dir_okay=False),
+              help=_RULES_HELP)
+def classify(title: str, as_json: bool, rules_file: Path | None) -> None:
+    """Classify one job title, e.g. leadpact titles classify "VP, Finance"
+    (with --rules FILE, that file's org overrides apply first)."""
+    result = classifier_for(rules_file)(title)
     if as_json:
         click.echo(json.dumps({"title": title, **asdict(result)}, ensure_ascii=False))
         return
@@ -56,11 +71,14 @@ def classify(title: str, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True,
               help="Print the scores as one JSON object (the last line of stdout).")
-def evaluate(file: Path, as_json: bool) -> None:
+@click.option("--rules", "rules_file", type=click.Path(path_type=Path, dir_okay=False),
+              help=_RULES_HELP)
+def evaluate(file: Path, as_json: bool, rules_file: Path | None) -> None:
     """Score the classifier on a labelled CSV (columns title,seniority,function,role):
     accuracy and macro-F1 per column and the role confusion matrix."""
+    classify_one = classifier_for(rules_file)
     rows = read_labelled(file)
-    predictions = [classify_title(row["title"]) for row in rows]
+    predictions = [classify_one(row["title"]) for row in rows]
     pairs = {
         column: [(row[column], getattr(predicted, column))
                  for row, predicted in zip(rows, predictions, strict=True)]
@@ -91,6 +109,20 @@ def evaluate(file: Path, as_json: bool) -> None:
         table.add_row(label, *(str(c) if c else "." for c in counts))
     console.print(table)
     console.print("  ".join(f"{code} {label}" for label, code in _ROLE_CODES.items()))
+
+
+def classifier_for(rules_file: Path | None) -> Callable[[str], TitleRole]:
+    """The classifier with a rules file's overrides (built once), or the plain one.
+    A bad rules file is a BadInput with the loader's one-line message (file, line, key)."""
+    if rules_file is None:
+        return classify_title
+    from leadpact.rules.engine import load_rules  # the rules engine imports this package
+
+    try:
+        rules = load_rules(rules_file)
+    except RuleError as exc:
+        raise BadInput(str(exc)) from None
+    return TitleClassifier(rules.title_overrides).classify
 
 
 def read_labelled(file: Path) -> list[dict[str, str]]:

@@ -33,7 +33,8 @@ def connectors_for(config: Config, now: datetime | None = None) -> list[Connecto
 
 
 def title_classifier(rules: Rules) -> Callable[[str], Any]:
-    """The title classifier with the org's overrides from the rules file applied."""
-    from leadpact.enrichment.titles import classify_title
+    """The title classifier with the org's overrides from the rules file applied
+    (their index is built here, once per run)."""
+    from leadpact.enrichment.titles import TitleClassifier
 
-    return lambda title: classify_title(title, overrides=rules.title_overrides)
+    return TitleClassifier(rules.title_overrides).classify

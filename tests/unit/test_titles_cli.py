@@ -99,3 +99,57 @@ def test_given_a_file_that_is_not_utf8_then_error_and_exit_code_2(tmp_path: Path
                      .encode("latin-1"))
     code, _, err = run("eval", str(path))
     assert code == 2 and "cannot read it" in err
+
+
+def rules_file(tmp_path: Path, overrides: str) -> Path:
+    """The shipped rules file with its `overrides: []` replaced."""
+    from leadpact.rules.engine import default_rules_text
+
+    text = default_rules_text()
+    assert "  overrides: []\n" in text
+    path = tmp_path / "org-rules.yaml"
+    path.write_text(text.replace("  overrides: []\n", "  overrides:\n" + overrides),
+                    encoding="utf-8")
+    return path
+
+
+def test_given_rules_with_an_override_when_classified_then_the_override_wins(
+    tmp_path: Path,
+) -> None:
+    path = rules_file(tmp_path, '    - {pattern: "\\\\bCISO\\\\b", role: executive_sponsor}\n')
+    code, out, _ = run("classify", "--json", "--rules", str(path), "Deputy CISO, EMEA")
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["role"] == "executive_sponsor"
+    assert payload["because"] == "org override '\\bCISO\\b' → executive_sponsor"
+    _, without, _ = run("classify", "--json", "Deputy CISO, EMEA")
+    assert json.loads(without)["role"] == "blocker"
+
+
+def test_given_rules_when_evaluated_then_the_overrides_change_the_scores(
+    tmp_path: Path,
+) -> None:
+    path = rules_file(tmp_path, "    - {pattern: buyer, role: user}\n")
+    labelled = write(tmp_path, HEADER + "Buyer,ic,procurement,user\n")
+    _, plain, _ = run("eval", "--json", str(labelled))
+    code, overridden, _ = run("eval", "--json", "--rules", str(path), str(labelled))
+    assert code == 0
+    assert json.loads(plain.splitlines()[-1])["role"]["accuracy"] == 0.0
+    assert json.loads(overridden.splitlines()[-1])["role"]["accuracy"] == 1.0
+
+
+def test_given_an_invalid_regex_in_an_override_then_one_line_naming_file_and_key_exit_2(
+    tmp_path: Path,
+) -> None:
+    path = rules_file(tmp_path, '    - {pattern: "CISO", role: executive_sponsor}\n'
+                                '    - {pattern: "(Head of", role: user}\n')
+    code, out, err = run("classify", "--rules", str(path), "Head of IT")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert str(path) in err and "titles.overrides" in err  # the file and the key
+    assert "not a valid regular expression" in err
+
+
+def test_given_a_missing_rules_file_then_one_line_and_exit_2(tmp_path: Path) -> None:
+    code, _, err = run("classify", "--rules", str(tmp_path / "none.yaml"), "CEO")
+    assert code == 2 and "none.yaml" in err and len(err.strip().splitlines()) == 1

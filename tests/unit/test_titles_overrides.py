@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
+from leadpact.enrichment.title_normalise import fold
 from leadpact.enrichment.titles import (
     Override,
     TitleClassifier,
@@ -11,6 +15,7 @@ from leadpact.enrichment.titles import (
     parse_overrides,
 )
 
+_REGEX_CHARS = frozenset("\\.^$*+?{}[]|()")
 SELLING_TO_SECURITY = parse_overrides([{"pattern": "CISO", "role": "executive_sponsor"}])
 
 
@@ -85,3 +90,153 @@ def test_given_a_bad_override_entry_when_parsed_then_value_error_names_the_entry
 def test_given_an_override_built_directly_with_a_bad_role_then_value_error() -> None:
     with pytest.raises(ValueError, match="unknown role"):
         Override("CISO", "champion")
+
+
+# -- precedence, normalisation and the compiled index -------------------------------------
+
+def test_given_two_matching_overrides_then_the_earlier_in_the_file_wins_wherever_it_matches(
+) -> None:
+    # The later pattern matches earlier in the title and is longer; file order decides.
+    overrides = parse_overrides([
+        {"pattern": "operations", "role": "influencer"},
+        {"pattern": "head of sales operations", "role": "economic_buyer"},
+    ])
+    assert classify_title("Head of Sales Operations", overrides=overrides).role == "influencer"
+    assert classify_title("Head of Sales Operations",
+                          overrides=overrides[::-1]).role == "economic_buyer"
+
+
+def test_given_an_override_without_labels_then_the_classifier_fills_seniority_and_function(
+) -> None:
+    overrides = parse_overrides([{"pattern": "einkauf", "role": "economic_buyer"}])
+    result = classify_title("Leiterin Einkauf (m/w/d)", overrides=overrides)
+    assert (result.seniority, result.function, result.role) == (
+        "director", "procurement", "economic_buyer")
+    assert result.confidence == 0.95
+
+
+@pytest.mark.parametrize(
+    ("pattern", "title"),
+    [
+        ("vp sales", "VP SALES EMEA"),  # case
+        ("Directeur Général", "directeur general adjoint"),  # accents in the pattern only
+        ("directeur general", "Directeur Général"),  # accents in the title only
+        ("geschäftsführer", "GESCHÄFTSFÜHRER"),  # upper-case umlauts
+        (r"^chief\b.*\bofficer$", "Chief Revenue Officer"),  # regex, case
+        (r"leiter(in)?\s+einkauf", "Leiterin  Einkauf"),
+        (r"\bdirecteur g[eé]n[eé]ral\b", "DIRECTEUR GÉNÉRAL"),
+    ],
+)
+def test_given_case_or_accents_differ_then_the_override_still_matches(
+    pattern: str, title: str
+) -> None:
+    overrides = parse_overrides([{"pattern": pattern, "role": "influencer"}])
+    assert classify_title(title, overrides=overrides).role == "influencer"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "title"),
+    [
+        (r"\bCIO\b", "Head of Procurement"),  # 'cio' is not a word of it
+        ("sales director", "Director of Sales"),  # plain text keeps its word order
+        (r"^vp\b", "SVP Sales"),
+        (r"(?-i:VP) Sales", "vp sales"),  # a pattern may turn case-insensitivity off
+    ],
+)
+def test_given_a_title_the_pattern_does_not_match_then_the_classifier_decides(
+    pattern: str, title: str
+) -> None:
+    overrides = parse_overrides([{"pattern": pattern, "role": "influencer"}])
+    assert classify_title(title, overrides=overrides) == classify_title(title)
+
+
+def _reference_first_match(overrides: tuple[Override, ...], title: str) -> int | None:
+    """Every override tried in order, straight through `re`: what the index must equal."""
+    folded = fold(title)
+    for position, override in enumerate(overrides):
+        if _REGEX_CHARS.isdisjoint(override.pattern):
+            if fold(override.pattern) in folded:
+                return position
+        elif (re.search(override.pattern, title, re.IGNORECASE)
+              or re.search(override.pattern, folded, re.IGNORECASE)):
+            return position
+    return None
+
+
+# Patterns whose required text must be read carefully: factored prefixes, optional and
+# repeated parts, look-arounds, verbose mode, scoped flags, no literal at all, and letters
+# that re's case folding maps to non-ASCII ones (long s, dotless i, Kelvin sign).
+TRICKY_PATTERNS = [
+    r"\b(?:Britekmar|Briixix) (lead|head)\b", r"^(head|director) of (it|informatique)\b",
+    r"chief.*officer", r"x?ray", r"mana(?=ger)ger", r"(?x) head \s+ of \s+ tax",
+    r"(?-i:CFO)", r"\d{4}", r"^$", r"sal+es", r"(?>partner)", r"(vp|)finance",
+    r"Dir\. ", r"[Hh]ead of people", "kelvin", r"\bsi\b", "süd", r"proc(?:urement|ure)",
+    r"(?:abcd)?ray", r"(?:wxyz)*tech",
+]
+TRICKY_TITLES = [
+    "Britekmar Lead", "briixix head of data", "Head of IT", "Director of Informatique",
+    "Chief Happiness Officer", "Xray Tech", "ray tracing engineer", "Account Manager",
+    "HEAD OF TAX", "cfo", "CFO", "Engineer 2024", "", "Saales", "Partner", "Finance",
+    "Dir. Ops", "head of People", "\u212aELVIN", "ſi", "SI", "Leiter Süd", "Procure",
+    "Head of Sales", "Senior Vice President, Operations", "ıt head",
+]
+
+
+def test_given_tricky_patterns_then_the_index_finds_what_trying_each_in_order_finds() -> None:
+    overrides = tuple(Override(p, "influencer") for p in TRICKY_PATTERNS)
+    for start in range(len(overrides)):  # each pattern gets to be the first in turn
+        rotated = overrides[start:] + overrides[:start]
+        classifier = TitleClassifier(rotated)
+        for title in TRICKY_TITLES:
+            expected = _reference_first_match(rotated, title)
+            got = classifier.classify(title)
+            if expected is None:
+                assert got == classify_title(title), (title, start)
+            else:
+                assert got.because == (f"org override '{rotated[expected].pattern}' → "
+                                       "influencer"), (title, start)
+
+
+def test_given_thousands_of_overrides_then_the_index_agrees_with_trying_each_in_order() -> None:
+    rng = random.Random(3)
+    words = ["sales", "finance", "vertrieb", "einkauf", "datenschutz", "cloud", "payroll",
+             "norvex", "photek", "kalabri", "emea", "dach", "head", "leiter", "director"]
+    patterns = []
+    for number in range(2_000):
+        a, b = rng.sample(words, 2)
+        patterns.append(rng.choice([f"{a} {b} {number}", rf"\b{a}\b.*\b{b}\b",
+                                    rf"^{a} (?:{b}|x{number})", f"{a}{b}"]))
+    overrides = tuple(Override(p, "user") for p in patterns)
+    classifier = TitleClassifier(overrides)
+    titles = [" ".join(rng.sample(words, rng.randint(1, 4))) + rng.choice(["", " 7", " 1999"])
+              for _ in range(400)]
+    matched = 0
+    for title in titles:
+        expected = _reference_first_match(overrides, title)
+        got = classifier.classify(title)
+        if expected is not None:
+            matched += 1
+            assert got.because == f"org override '{patterns[expected]}' → user", title
+        else:
+            assert got == classify_title(title), title
+    assert 100 < matched < len(titles)  # both outcomes are exercised
+
+
+def test_given_more_overrides_than_re_caches_then_the_last_one_still_matches() -> None:
+    overrides = tuple(Override(rf"\bteam {n}\b", "user") for n in range(1_100)) + (
+        Override(r"\bchief\b.*\bofficer\b", "influencer"),)
+    assert classify_title("Chief Data Officer", overrides=overrides).role == "influencer"
+    assert classify_title("Team 1099 Lead", overrides=overrides).role == "user"
+    assert classify_title("Team 11000 Lead", overrides=overrides) == classify_title(
+        "Team 11000 Lead")
+
+
+def test_given_more_overrides_than_re_caches_then_classifying_compiles_nothing() -> None:
+    # re keeps 512 patterns compiled from strings: overrides must never go through it,
+    # or past that many every title recompiles them.
+    overrides = tuple(Override(rf"\bteam {n}\b", "user") for n in range(1_100))
+    classifier = TitleClassifier(overrides)
+    re.purge()
+    for n in range(0, 1_100, 7):
+        classifier.classify(f"Team {n} Manager")
+    assert not any(r"\bteam" in str(key) for key in re._cache)  # type: ignore[attr-defined]
