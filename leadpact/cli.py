@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from leadpact import __version__
+from leadpact.cli_report import report
 from leadpact.cli_titles import titles
 from leadpact.config import DEFAULT_PATH, STARTER, load_config
 from leadpact.errors import LeadpactError
@@ -294,3 +295,4 @@ def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | N
 
 
 main.add_command(titles)
+main.add_command(report)
