@@ -104,3 +104,14 @@ def test_given_a_bad_moment_or_two_formats_then_usage_error(config: Path) -> Non
     assert bad.exit_code == 2 and "ISO 8601" in bad.output
     both = runner.invoke(main, ["report", "stale", "--config", str(config), "--json", "--csv"])
     assert both.exit_code == 2
+
+
+def test_given_a_sync_holding_the_state_then_exit_75_and_try_later(config: Path) -> None:
+    holder = State(config.parent / "state" / "leadpact.sqlite3")
+    try:
+        result = CliRunner().invoke(main, ["report", "stale", "--config", str(config)],
+                                    env=NO_TOKENS)
+    finally:
+        holder.close()
+    assert result.exit_code == 75
+    assert "run again when it has finished" in result.output
