@@ -21,11 +21,13 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from leadpact import __version__
+from leadpact.cli_report import report
 from leadpact.cli_titles import titles
 from leadpact.config import DEFAULT_PATH, STARTER, load_config
 from leadpact.errors import LeadpactError
 from leadpact.report import json_line, print_plan, print_summary
 from leadpact.secrets import redact
+from leadpact.timestamps import MOMENT
 
 F = TypeVar("F", bound=Callable[..., Any])
 out = Console()
@@ -259,9 +261,14 @@ def demo(as_json: bool, people: int, seed: int, workdir: Path | None) -> None:
 @click.option("--people", default=3000, show_default=True, help="Size of the demo org.")
 @click.option("--load", "fixture", type=click.Path(path_type=Path), default=None,
               help="Load this JSON fixture instead of seeding a demo org.")
+@click.option("--now", type=MOMENT, default=None,
+              help="Stamp what the sandbox writes (and seeds) with a clock that starts at this "
+                   "moment (ISO 8601) and moves with real time. Default: the real time.")
 @friendly_errors
-def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | None) -> None:
+def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | None,
+            now: datetime | None) -> None:
     """Serve a local fake Salesforce + HubSpot on 127.0.0.1 (Ctrl-C to stop)."""
+    from leadpact.connectors.sandbox.clock import starting_at
     from leadpact.connectors.sandbox.fixture import load_fixture
     from leadpact.connectors.sandbox.seed import seed_demo_org
     from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
@@ -269,13 +276,16 @@ def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | N
 
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(data_dir / "sandbox.sqlite3")
+    if now is not None:
+        store.set_clock(starting_at(now))
+        out.print(f"clock: starts at {now.isoformat()}", markup=False, highlight=False)
     fresh = store.get_meta("seed") is None and store.get_meta("fixture") is None
     if fixture is not None:
         load_fixture(store, fixture)
         store.set_meta("fixture", str(fixture))
         out.print(f"loaded {fixture}")
     elif fresh:
-        seed_demo_org(store, seed=seed, people=people, now=datetime.now(UTC))
+        seed_demo_org(store, seed=seed, people=people, now=store.now())
         out.print(f"seeded a demo org: {people} people, seed {seed}")
     box = Sandbox(store)
     url = box.serve(port)
@@ -295,3 +305,4 @@ def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | N
 
 
 main.add_command(titles)
+main.add_command(report)

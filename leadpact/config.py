@@ -89,20 +89,7 @@ _KNOWN = {
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     env = dict(os.environ if environ is None else environ)
-    if not path.exists():
-        raise ConfigError(f"{path}: no config file; run `leadpact init` to write a starter one")
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    for section, values in data.items():
-        if section not in _KNOWN or not isinstance(values, dict):
-            raise ConfigError(f"{path}: unknown section [{section}]; "
-                              f"expected {', '.join(f'[{s}]' for s in _KNOWN)}")
-        for key in values:
-            if key not in _KNOWN[section]:
-                raise ConfigError(f"{path}: [{section}] has unknown key `{key}`; expected "
-                                  f"one of {', '.join(sorted(_KNOWN[section]))}")
+    data = _read(path)
     base = path.parent
     core = data.get("leadpact", {})
     secrets_file = _text(core, "secrets_file", path, "leadpact", required=False)
@@ -134,10 +121,40 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
                           "enable at least one")
     return Config(
         source=path,
-        state_path=base / (_text(core, "state", path, "leadpact", required=False)
-                           or ".leadpact/state.sqlite3"),
+        state_path=_state_path(core, path),
         rules_path=(base / rules) if rules else None,
         salesforce=salesforce, hubspot=hubspot)
+
+
+def state_path_of(path: Path) -> Path:
+    """Where the state file of this config is, without needing any CRM token (for commands
+    that only read leadpact's own state)."""
+    core = _read(path).get("leadpact", {})
+    return _state_path(core, path)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The config file's sections, checked for unknown sections and keys."""
+    if not path.exists():
+        raise ConfigError(f"{path}: no config file; run `leadpact init` to write a starter one")
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    for section, values in data.items():
+        if section not in _KNOWN or not isinstance(values, dict):
+            raise ConfigError(f"{path}: unknown section [{section}]; "
+                              f"expected {', '.join(f'[{s}]' for s in _KNOWN)}")
+        for key in values:
+            if key not in _KNOWN[section]:
+                raise ConfigError(f"{path}: [{section}] has unknown key `{key}`; expected "
+                                  f"one of {', '.join(sorted(_KNOWN[section]))}")
+    return data
+
+
+def _state_path(core: dict[str, Any], path: Path) -> Path:
+    return path.parent / (_text(core, "state", path, "leadpact", required=False)
+                          or ".leadpact/state.sqlite3")
 
 
 def _text(section: dict[str, Any], key: str, path: Path, name: str, required: bool = True) -> str:

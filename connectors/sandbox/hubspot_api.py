@@ -225,7 +225,7 @@ def _property_routes(store: Store) -> list[tuple[str, str, Callable[[Request], R
             if any(p["name"] == body["name"] for p in existing):
                 raise ApiError(409, f"Property named '{body['name']}' already exists.",
                                OBJECT_ALREADY_EXISTS)
-            prop = model_property(type_, body, hubspot_defined=False)
+            prop = model_property(type_, body, hubspot_defined=False, now=store.now())
             existing.append(prop)
             save_properties(store, properties)
         return Response(201, prop)

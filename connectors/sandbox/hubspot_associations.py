@@ -18,7 +18,7 @@ from leadpact.connectors.sandbox.hubspot_errors import (
 )
 from leadpact.connectors.sandbox.hubspot_schema import OBJECT_TYPE_IDS, object_type
 from leadpact.connectors.sandbox.server import Request, Response
-from leadpact.connectors.sandbox.store import Store, iso, utcnow
+from leadpact.connectors.sandbox.store import Store, iso
 
 HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 USER_DEFINED = "USER_DEFINED"
@@ -119,13 +119,14 @@ def _types(req: Request, from_key: str = "from", to_key: str = "to") -> tuple[st
     return found[0], found[1]
 
 
-def _stamps() -> dict[str, str]:
-    now = iso(utcnow()).replace("+00:00", "Z")
+def _stamps(store: Store) -> dict[str, str]:
+    now = iso(store.now()).replace("+00:00", "Z")
     return {"startedAt": now, "completedAt": now}
 
 
-def _batch(results: list[Any], errors: list[dict[str, Any]], ok_status: int) -> Response:
-    body: dict[str, Any] = {"status": "COMPLETE", "results": results, **_stamps()}
+def _batch(store: Store, results: list[Any], errors: list[dict[str, Any]],
+           ok_status: int) -> Response:
+    body: dict[str, Any] = {"status": "COMPLETE", "results": results, **_stamps(store)}
     if errors:
         body.update(numErrors=len(errors), errors=errors)
         return Response(207, body)
@@ -180,7 +181,7 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
             if more:
                 result["paging"] = {"next": {"after": more, "link": None}}
             results.append(result)
-        return _batch(results, errors, 200)
+        return _batch(store, results, errors, 200)
 
     def batch_create(req: Request) -> Response:
         from_type, to_type = _types(req)
@@ -197,7 +198,7 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
                                      int(spec["associationTypeId"]))
                       for spec in item.get("types") or []]
             results.append(_pair(from_type, from_id, to_type, to_id, [x for x in labels if x]))
-        return _batch(results, errors, 201)
+        return _batch(store, results, errors, 201)
 
     def default_spec(from_type: str, to_type: str) -> dict[str, Any]:
         type_id = DEFAULT_TYPE.get((from_type, to_type))
@@ -214,7 +215,7 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
             associate_both(store, from_type, from_id, to_type, to_id, spec["associationTypeId"])
             results.append({"from": {"id": from_id}, "to": {"id": to_id},
                             "associationSpec": spec})
-        return _batch(results, [], 200)
+        return _batch(store, results, [], 200)
 
     def list_page(req: Request) -> Response:
         from_type, to_type = _types(req, "type", "to")
@@ -240,8 +241,8 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
         spec = default_spec(from_type, to_type)
         from_id, to_id = req.params["id"], req.params["to_id"]
         associate_both(store, from_type, from_id, to_type, to_id, spec["associationTypeId"])
-        return _batch([{"from": {"id": from_id}, "to": {"id": to_id}, "associationSpec": spec}],
-                      [], 200)
+        link = {"from": {"id": from_id}, "to": {"id": to_id}, "associationSpec": spec}
+        return _batch(store, [link], [], 200)
 
     base = r"/crm/v4/associations/(?P<from>[^/]+)/(?P<to>[^/]+)/batch"
     one = r"/crm/v4/objects/(?P<type>[^/]+)/(?P<id>[^/]+)/associations"

@@ -27,7 +27,7 @@ from leadpact.connectors.sandbox.hubspot_schema import (
     properties_by_name,
 )
 from leadpact.connectors.sandbox.server import Request, Response
-from leadpact.connectors.sandbox.store import Row, Store, utcnow
+from leadpact.connectors.sandbox.store import Row, Store
 
 BATCH_LIMIT = 100
 HISTORY_BATCH_LIMIT = 50
@@ -75,8 +75,9 @@ def _inputs(body: Mapping[str, Any], cap: int = BATCH_LIMIT) -> list[dict[str, A
     return inputs
 
 
-def _batch(results: list[dict[str, Any]], errors: list[dict[str, Any]], ok_status: int) -> Response:
-    now = records.wire_time(utcnow())
+def _batch(store: Store, results: list[dict[str, Any]], errors: list[dict[str, Any]],
+           ok_status: int) -> Response:
+    now = records.wire_time(store.now())
     body: dict[str, Any] = {"status": "COMPLETE", "results": results, "startedAt": now,
                             "completedAt": now}
     if errors:
@@ -251,7 +252,7 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
             elif row.id not in seen:
                 seen.add(row.id)
                 results.append(render(type_, row, body.get("properties") or None, history))
-        return _batch(results, [_missing_error(type_, missing)] if missing else [], 200)
+        return _batch(store, results, [_missing_error(type_, missing)] if missing else [], 200)
 
     def batch_create(req: Request) -> Response:
         type_ = _type(req)
@@ -259,8 +260,8 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
         for item in inputs:  # HubSpot validates the whole batch before writing any of it
             records.validate(store, type_, item.get("properties") or {})
         rows = [(records.create(store, type_, item), item) for item in inputs]
-        return _batch([written(type_, row, item.get("properties") or {}) for row, item in rows],
-                      [], 201)
+        return _batch(store, [written(type_, row, item.get("properties") or {})
+                              for row, item in rows], [], 201)
 
     def batch_update(req: Request) -> Response:
         type_ = _type(req)
@@ -280,7 +281,7 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
                 continue
             row = records.update(store, type_, row, item.get("properties") or {})
             results.append(written(type_, row, item.get("properties") or {}))
-        return _batch(results, errors, 200)
+        return _batch(store, results, errors, 200)
 
     def batch_upsert(req: Request) -> Response:
         type_ = _type(req)
@@ -301,7 +302,7 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
             else:
                 row, new = records.update(store, type_, row, props), False
             results.append({**written(type_, row, props), "new": new})
-        return _batch(results, [], 200)
+        return _batch(store, results, [], 200)
 
     def batch_archive(req: Request) -> Response:
         type_ = _type(req)

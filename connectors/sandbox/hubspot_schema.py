@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -106,10 +107,11 @@ def _options(values: tuple[str, ...]) -> list[dict[str, Any]]:
 
 def model_property(
     type_: str, body: dict[str, Any], hubspot_defined: bool, read_only: bool = False,
-    external_options: bool = False,
+    external_options: bool = False, now: datetime | None = None,
 ) -> dict[str, Any]:
-    """A complete ModelProperty dict from a PropertyCreate-like body."""
-    stamp = iso(utcnow()).replace("+00:00", "Z")
+    """A complete ModelProperty dict from a PropertyCreate-like body, created `now` (the
+    store's clock; the real time for HubSpot's own built-in definitions)."""
+    stamp = iso(now or utcnow()).replace("+00:00", "Z")
     options = [{"label": o["label"], "value": o["value"], "hidden": bool(o.get("hidden")),
                 "displayOrder": o.get("displayOrder", i)}
                for i, o in enumerate(body.get("options") or [])]
@@ -290,7 +292,8 @@ def ensure_schema(store: Store, with_leadpact_properties: bool = True) -> None:
             _merge(groups.setdefault(type_, []), [{"name": LEADPACT_GROUP, "label": "leadpact",
                                                    "displayOrder": 99, "archived": False}],
                    replace=False)
-            defs = [model_property(type_, body, hubspot_defined=False) for body in bodies]
+            defs = [model_property(type_, body, hubspot_defined=False, now=store.now())
+                    for body in bodies]
             _merge(properties.setdefault(type_, []), defs, replace=False)
     save_properties(store, properties)
     save_groups(store, groups)

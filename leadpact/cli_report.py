@@ -1,0 +1,68 @@
+"""`leadpact report ...`: reports for sales leaders, read from leadpact's local state only
+(no CRM is called, no token is needed).
+
+Registered on the main command: `main.add_command(report)`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from leadpact.config import DEFAULT_PATH, state_path_of
+from leadpact.errors import ConfigError, LeadpactError
+from leadpact.stale_report import OpenDeal, stale_report
+from leadpact.stale_report_output import print_report, report_csv, report_dict
+from leadpact.timestamps import MOMENT
+
+
+@click.group()
+def report() -> None:
+    """Reports for sales leaders from what the last sync judged."""
+
+
+@report.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_PATH,
+              show_default=True, help="The leadpact.toml whose state to read.")
+@click.option("--owner", default=None, help="Only this owner's deals (the CRM's owner id).")
+@click.option("--as-of", "as_of", type=MOMENT, default=None,
+              help="Count days buyer-silent up to this moment (ISO 8601; default now). "
+                   "Verdicts are shown as last judged, not re-judged.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one row per stale deal.")
+def stale(config_path: Path, owner: str | None, as_of: datetime | None, as_json: bool,
+          as_csv: bool) -> None:
+    """Stale open deals by owner, with the pipeline value at risk."""
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+    try:
+        deals = read_open_deals(state_path_of(config_path))
+    except LeadpactError as exc:
+        click.echo(f"leadpact: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    found = stale_report(deals, as_of or datetime.now(UTC), owner)
+    if as_json:
+        click.echo(json.dumps(report_dict(found), ensure_ascii=False, sort_keys=True))
+    elif as_csv:
+        click.echo(report_csv(found), nl=False)
+    else:
+        print_report(Console(), found)
+
+
+def read_open_deals(state_path: Path) -> list[OpenDeal]:
+    """Every open deal with the verdict the last sync stored for it."""
+    if not state_path.exists():
+        raise ConfigError(f"{state_path}: no state yet; run `leadpact sync` first (the report "
+                          "shows what the last sync judged)")
+    from leadpact.state import State
+
+    state = State(state_path)  # one run at a time: while a sync holds it, Busy (exit 75)
+    try:
+        return list(state.open_deals())
+    finally:
+        state.close()
