@@ -73,7 +73,10 @@ _KNOWN = {
 }
 
 
-def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
+                credentials: bool = True) -> Config:
+    """The config; with credentials=False (read-only commands) no token or secrets file is
+    needed and the tokens are left empty."""
     env = dict(os.environ if environ is None else environ)
     if not path.exists():
         raise ConfigError(f"{path}: no config file; run `leadpact init` to write a starter one")
@@ -92,7 +95,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     base = path.parent
     core = data.get("leadpact", {})
     secrets_file = _text(core, "secrets_file", path, "leadpact", required=False)
-    if secrets_file:
+    if secrets_file and credentials:
         env = {**_read_secrets(base / Path(secrets_file).expanduser(), path), **env}
     rules = _text(core, "rules", path, "leadpact", required=False)
     sf = data.get("salesforce", {})
@@ -105,11 +108,11 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
         salesforce = SalesforceConfig(
             _url(sf, "instance_url", path, "salesforce"),
             _text(sf, "api_version", path, "salesforce", required=False) or "59.0",
-            _token(env, SALESFORCE_TOKEN, "Salesforce"),
+            _token(env, SALESFORCE_TOKEN, "Salesforce") if credentials else "",
             _share(sf.get("max_api_share", 0.9), path))
     if hs.get("enabled", bool(hs)):
         hubspot = HubSpotConfig(_url(hs, "host", path, "hubspot"),
-                                _token(env, HUBSPOT_TOKEN, "HubSpot"))
+                                _token(env, HUBSPOT_TOKEN, "HubSpot") if credentials else "")
     if salesforce is None and hubspot is None:
         raise ConfigError(f"{path}: neither [salesforce] nor [hubspot] is enabled; "
                           "enable at least one")
