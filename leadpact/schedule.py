@@ -64,9 +64,17 @@ def _systemd_quote(arg: str) -> str:
     return f'"{arg}"' if re.search(r'[\s"\'\\;]', arg) else arg
 
 
+def _systemd_path(path: Path) -> str:
+    """A path setting (WorkingDirectory=, EnvironmentFile=) takes the rest of the line
+    as is: no quotes; only specifiers (%) are escaped."""
+    if "\n" in str(path):
+        raise ConfigError(f"{path!r}: a path with a line break cannot go in a systemd unit")
+    return str(path).replace("%", "%%")
+
+
 def systemd_units(job: Job, when: CronSchedule) -> dict[str, str]:
     exec_start = " ".join(_systemd_quote(a) for a in job.sync_argv())
-    env = f"EnvironmentFile={_systemd_quote(str(job.env_file))}\n" if job.env_file else ""
+    env = f"EnvironmentFile={_systemd_path(job.env_file)}\n" if job.env_file else ""
     service = f"""# Written by `leadpact schedule install --target systemd`; `leadpact schedule
 # remove` deletes it. A oneshot unit: the timer never starts it while a sync still runs.
 [Unit]
@@ -74,7 +82,7 @@ Description=leadpact sync ({job.name})
 
 [Service]
 Type=oneshot
-WorkingDirectory={_systemd_quote(str(job.config.parent))}
+WorkingDirectory={_systemd_path(job.config.parent)}
 {env}ExecStart={exec_start}
 # 75 = try again later (API quota used up, or another sync holds the state): not a failure
 SuccessExitStatus=75

@@ -92,8 +92,9 @@ def run_undo(connectors: Sequence[Connector], state: State, run_id: str, now: da
     known = {r[0] for r in state.runs(limit=10_000)}
     if run_id not in known:
         raise ConfigError(f"no run {run_id!r} in this state; `leadpact runs` lists them")
-    undo_id = next(i for i in (f"undo-{run_id}", *(f"undo-{run_id}-{n}" for n in
-                                                   itertools.count(2))) if i not in known)
+    candidates = itertools.chain([f"undo-{run_id}"],
+                                 (f"undo-{run_id}-{n}" for n in itertools.count(2)))
+    undo_id = next(i for i in candidates if i not in known)
     by_system = {c.system: c for c in connectors}
     writes = state.writes_of_run(run_id)
     refs = sorted({ref for ref, _, _, _ in writes})
