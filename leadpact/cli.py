@@ -204,8 +204,9 @@ def undo(config_path: Path, run_id: str, dry_run: bool, as_json: bool) -> None:
         verb = "would put back" if dry_run else "put back"
         out.print(f"{run_id}: {verb} {summary['planned'] if dry_run else summary['restored']} "
                   f"change(s), closed {summary['tasks_closed']} task(s), "
-                  f"{summary['failed']} failed; left alone {len(summary['left_alone'])}:",
-                  markup=False, highlight=False)
+                  f"{summary['failed']} failed; left alone {len(summary['left_alone'])}"
+                  + (f" (recorded as run {summary['undo_id']})" if "undo_id" in summary else "")
+                  + ":", markup=False, highlight=False)
         for line in summary["left_alone"][:50]:
             out.print(f"  {line}", markup=False, highlight=False)
     if summary["failed"]:
