@@ -44,7 +44,13 @@ class RunRecord:
     left_alone: int = 0  # undo: values not put back because they changed since
 
     def first_errors(self, limit: int = FIRST_ERRORS) -> list[str]:
-        return ([self.error] if self.error else []) + self.failures[:limit]
+        """What stopped the run, then its first distinct refusals."""
+        distinct = list(dict.fromkeys(self.failures))[:limit]
+        return ([self.error] if self.error else []) + distinct
+
+    @property
+    def refused_changes(self) -> int:
+        return sum(stats.get("changes_failed", 0) for stats in self.systems.values())
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,7 +134,9 @@ def duration(run: RunRecord) -> str:
         return "still running (or stopped without finishing)"
     seconds = (datetime.fromisoformat(run.finished_at)
                - datetime.fromisoformat(run.started_at)).total_seconds()
-    return f"{seconds:.0f}s" if seconds < 120 else f"{seconds / 60:.1f} min"
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    return f"{seconds / 60:.1f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
 
 
 def system_line(kind: str, stats: dict[str, int]) -> str:
@@ -144,14 +152,18 @@ def describe(run: RunRecord, errors: int = FIRST_ERRORS) -> list[str]:
     """A run as a few plain lines: the heading, one line per CRM, the first errors."""
     what = f"undo of {run.undoes}" if run.kind == "undo" and run.undoes else run.kind
     rules = f"  rules {run.rules_version}" if run.rules_version else ""
-    lines = [f"{run.run_id}  {what}  {run.status}  {run.started_at} → "
-             f"{run.finished_at or '…'} ({duration(run)}){rules}"]
+    lines = [f"{run.run_id}  {what}  {run.status}  {_when(run.started_at)} → "
+             f"{_when(run.finished_at) if run.finished_at else '…'} ({duration(run)}){rules}"]
     lines += [f"    {name}: {system_line(run.kind, stats)}" for name, stats in run.systems.items()]
     if run.left_alone:
         lines.append(f"    left alone {run.left_alone} value(s) changed since")
     lines += [f"    error: {text}" for text in run.first_errors(errors)]
-    hidden = sum(s.get("changes_failed", 0) for s in run.systems.values()) - min(
-        errors, len(run.failures))
-    if errors and hidden > 0:
-        lines.append(f"    … {hidden} more refused; `leadpact runs show {run.run_id}`")
+    if errors and run.refused_changes:
+        lines.append(f"    {run.refused_changes} change(s) refused in all; "
+                     f"`leadpact runs show {run.run_id}` lists them")
     return lines
+
+
+def _when(stamp: str) -> str:
+    """An ISO time without the microseconds, e.g. 2026-12-05 14:06:53+00:00."""
+    return datetime.fromisoformat(stamp).isoformat(sep=" ", timespec="seconds")
