@@ -66,9 +66,13 @@ def test_given_dir_then_each_target_writes_its_files_and_installs_nothing(
     monkeypatch.chdir(tmp_path)
     config = write_config(tmp_path, "https://x.my.salesforce.com")
     out = tmp_path / "out"
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text("LEADPACT_HUBSPOT_TOKEN=pat-na1-distinctive-4242\n")
     result = invoke("schedule", "install", "--every", "15m", "--target", target,
-                    "--config", str(config), "--dir", str(out), env=home)
+                    "--config", str(config), "--dir", str(out), "--env-file", str(secrets),
+                    env=home)
     assert result.exit_code == 0, result.output
+    assert all("distinctive-4242" not in p.read_text() for p in out.iterdir())
     written = sorted(p.name for p in out.iterdir())
     assert written == {"systemd": ["leadpact-sync.service", "leadpact-sync.timer"],
                        "cron": ["leadpact-sync.crontab", "leadpact-sync.sh"],
@@ -157,6 +161,10 @@ def test_given_k8s_then_the_manifest_is_applied_with_kubectl(
     kinds = [d["kind"] for d in
              yaml.safe_load_all((tmp_path / "home" / "applied.yaml").read_text())]
     assert kinds == ["CronJob", "ConfigMap", "PersistentVolumeClaim"]
+    assert invoke("schedule", "remove", "--target", "k8s", env=home).exit_code == 0
+    calls = (tmp_path / "home" / "calls.log").read_text().splitlines()
+    assert calls == ["kubectl apply -f -", "kubectl delete cronjob,configmap -l "
+                     "app.kubernetes.io/instance=leadpact-sync"]  # the state's claim stays
 
 
 def test_given_github_then_the_workflow_goes_into_the_repository(
