@@ -22,6 +22,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from leadpact import __version__
 from leadpact.cli_report import report
+from leadpact.cli_ops import runs, schedule
 from leadpact.cli_titles import titles
 from leadpact.config import DEFAULT_PATH, STARTER, load_config
 from leadpact.errors import LeadpactError
@@ -102,25 +103,34 @@ def init(path: Path, force: bool) -> None:
 @main.command()
 @config_option
 @click.option("--fix", is_flag=True, help="Create missing HubSpot properties.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON line.")
 @friendly_errors
-def check(config_path: Path, fix: bool) -> None:
+def check(config_path: Path, fix: bool, as_json: bool) -> None:
     """Verify connectivity, permissions and that every field leadpact writes exists."""
     from leadpact.connect import connectors_for
     from leadpact.rules.engine import load_rules
 
     config = load_config(config_path)
-    load_rules(config.rules_path)
+    rules = load_rules(config.rules_path)
     problems = 0
+    systems: dict[str, Any] = {}
     for connector in connectors_for(config):
         if fix and hasattr(connector, "create_missing_properties"):
             connector.create_missing_properties()
         found = connector.check()
+        problems += len(found)
+        systems[connector.system] = {"ok": not found, "problems": [
+            {"what": p.what, "fix": p.fix} for p in found]}
+        if as_json:
+            continue
         if not found:
             out.print(f"{connector.system}: ok")
         for problem in found:
-            problems += 1
             out.print(f"{connector.system}: {problem.what} — {problem.fix}",
                       markup=False, highlight=False)
+    if as_json:
+        click.echo(json_line({"ok": not problems, "rules_version": rules.version,
+                              "systems": systems}))
     if problems:
         sys.exit(2)
 
@@ -174,22 +184,6 @@ def plan(config_path: Path, as_json: bool) -> None:
 
 @main.command()
 @config_option
-@friendly_errors
-def runs(config_path: Path) -> None:
-    """List the recent runs recorded in the state (newest first)."""
-    from leadpact.state import State
-
-    state = State(load_config(config_path).state_path)
-    try:
-        for run_id, started, finished, status in state.runs():
-            out.print(f"{run_id}  {status:8}  {started}  →  {finished or '…'}", markup=False,
-                      highlight=False)
-    finally:
-        state.close()
-
-
-@main.command()
-@config_option
 @click.argument("run_id")
 @click.option("--dry-run", is_flag=True, help="Show what would be put back, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
@@ -213,8 +207,9 @@ def undo(config_path: Path, run_id: str, dry_run: bool, as_json: bool) -> None:
         verb = "would put back" if dry_run else "put back"
         out.print(f"{run_id}: {verb} {summary['planned'] if dry_run else summary['restored']} "
                   f"change(s), closed {summary['tasks_closed']} task(s), "
-                  f"{summary['failed']} failed; left alone {len(summary['left_alone'])}:",
-                  markup=False, highlight=False)
+                  f"{summary['failed']} failed; left alone {len(summary['left_alone'])}"
+                  + (f" (recorded as run {summary['undo_id']})" if "undo_id" in summary else "")
+                  + ":", markup=False, highlight=False)
         for line in summary["left_alone"][:50]:
             out.print(f"  {line}", markup=False, highlight=False)
     if summary["failed"]:
@@ -306,3 +301,5 @@ def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | N
 
 main.add_command(titles)
 main.add_command(report)
+main.add_command(schedule)
+main.add_command(runs)

@@ -87,13 +87,16 @@ _KNOWN = {
 }
 
 
-def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
+                credentials: bool = True) -> Config:
+    """The config; with credentials=False (read-only commands) no token or secrets file is
+    needed and the tokens are left empty."""
     env = dict(os.environ if environ is None else environ)
     data = _read(path)
     base = path.parent
     core = data.get("leadpact", {})
     secrets_file = _text(core, "secrets_file", path, "leadpact", required=False)
-    if secrets_file:
+    if secrets_file and credentials:
         env = {**read_secrets_file(base / Path(secrets_file).expanduser(), path), **env}
     rules = _text(core, "rules", path, "leadpact", required=False)
     sf = data.get("salesforce", {})
@@ -104,17 +107,18 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
             raise ConfigError(f"{path}: [{name}] `enabled` must be true or false (no quotes)")
     if sf.get("enabled", bool(sf)):
         instance_url = _url(sf, "instance_url", path, "salesforce")
-        static = salesforce_flow(sf, path) == "token"
+        static = salesforce_flow(sf, path) == "token" or not credentials
         salesforce = SalesforceConfig(
             instance_url,
             _text(sf, "api_version", path, "salesforce", required=False) or "59.0",
-            _token(env, SALESFORCE_TOKEN, "Salesforce") if static else "",
+            _token(env, SALESFORCE_TOKEN, "Salesforce") if static and credentials else "",
             _share(sf.get("max_api_share", 0.9), path),
             None if static else salesforce_oauth(sf, env, path, instance_url))
     if hs.get("enabled", bool(hs)):
         host = _url(hs, "host", path, "hubspot")
-        static = hubspot_flow(hs, path) == "private_app"
-        hubspot = HubSpotConfig(host, _token(env, HUBSPOT_TOKEN, "HubSpot") if static else "",
+        static = hubspot_flow(hs, path) == "private_app" or not credentials
+        token = _token(env, HUBSPOT_TOKEN, "HubSpot") if static and credentials else ""
+        hubspot = HubSpotConfig(host, token,
                                 None if static else hubspot_oauth(env, host))
     if salesforce is None and hubspot is None:
         raise ConfigError(f"{path}: neither [salesforce] nor [hubspot] is enabled; "

@@ -21,8 +21,10 @@ from typing import Any
 
 from leadpact.changes import Change, CloseTask
 from leadpact.connectors.base import Connector
+from leadpact.errors import LeadpactError
 from leadpact.judging import RecordPlan, judge_deal_now, plan_deal, plan_person
 from leadpact.model import Deal, Page, Person, Ref
+from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.state import State
 from leadpact.verdicts import deal_from_snapshot
@@ -57,6 +59,7 @@ class RunSummary:
     finished_at: str | None = None
     systems: dict[str, SystemStats] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # the first few, for the operator
+    error: str | None = None  # what stopped the run, when something did
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -154,6 +157,8 @@ class _Run:
                     step.on_success(result)
                     continue
                 self.count(system, "changes_failed")
+                self.state.record_refusal(self.run_id, step.source, describe_change(step.change),
+                                          result.error or "refused")
                 if isinstance(step.change, CloseTask):
                     # The CRM refused to complete it (deleted, or no longer ours to touch):
                     # retrying would fail the same way on every run, so stop tracking it.
@@ -202,6 +207,16 @@ class _Run:
             wanted = set()
 
 
+def stopped_by(exc: BaseException) -> str:
+    """What stopped a run, for its history. Only leadpact's own messages are kept word for
+    word: they are written to be safe to show; anything else is named by its type."""
+    if isinstance(exc, LeadpactError):
+        return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return f"unexpected {type(exc).__name__} (run again with LEADPACT_DEBUG=1 for details)"
+
+
 def run_sync(
     connectors: Sequence[Connector],
     state: State,
@@ -228,8 +243,9 @@ def run_sync(
         run.refresh_pass()
         failed = any(s.changes_failed for s in run.summary.systems.values())
         run.summary.status = "partial" if failed else "ok"
-    except BaseException:
+    except BaseException as exc:
         run.summary.status = "failed"
+        run.summary.error = stopped_by(exc)
         raise
     finally:
         for system, connector in run.connectors.items():

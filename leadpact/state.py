@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS pending (
 CREATE INDEX IF NOT EXISTS pending_by_record ON pending (record);
 CREATE TABLE IF NOT EXISTS failed (
     record TEXT PRIMARY KEY, reason TEXT NOT NULL, run_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS refused (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, record TEXT NOT NULL,
+    change TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS refused_by_run ON refused (run_id, seq);
 """
 
 
@@ -300,6 +304,12 @@ class State:
     # -- failed records -----------------------------------------------------------------
     def mark_failed(self, ref: Ref, reason: str, run_id: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO failed VALUES (?,?,?)", (str(ref), reason, run_id))
+
+    def record_refusal(self, run_id: str, ref: Ref, change: str, reason: str) -> None:
+        """The run's history of refusals (`leadpact runs show RUN`); `failed` keeps only
+        what is still to retry."""
+        self._db.execute("INSERT INTO refused (run_id, record, change, reason) "
+                         "VALUES (?,?,?,?)", (run_id, str(ref), change, reason))
 
     def clear_failed(self, ref: Ref) -> None:
         self._db.execute("DELETE FROM failed WHERE record=?", (str(ref),))

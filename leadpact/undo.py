@@ -8,6 +8,7 @@ Tasks the run created that are still open are closed.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +18,9 @@ from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNat
 from leadpact.connectors.base import Connector
 from leadpact.errors import ConfigError
 from leadpact.model import Deal, Person, Record, Ref
-from leadpact.state import State
+from leadpact.pipeline import stopped_by
+from leadpact.report import describe_change
+from leadpact.state import OpenTask, State
 
 CONTACT_ROLE = "contact_role:"
 
@@ -89,7 +92,9 @@ def run_undo(connectors: Sequence[Connector], state: State, run_id: str, now: da
     known = {r[0] for r in state.runs(limit=10_000)}
     if run_id not in known:
         raise ConfigError(f"no run {run_id!r} in this state; `leadpact runs` lists them")
-    undo_id = f"undo-{run_id}"
+    candidates = itertools.chain([f"undo-{run_id}"],
+                                 (f"undo-{run_id}-{n}" for n in itertools.count(2)))
+    undo_id = next(i for i in candidates if i not in known)
     by_system = {c.system: c for c in connectors}
     writes = state.writes_of_run(run_id)
     refs = sorted({ref for ref, _, _, _ in writes})
@@ -107,6 +112,27 @@ def run_undo(connectors: Sequence[Connector], state: State, run_id: str, now: da
     summary["planned"] = len(plan.changes) + len(tasks)
     if dry_run:
         return summary
+    summary["undo_id"] = undo_id
+    state.start_run(undo_id, now)
+    status, error = "failed", None
+    try:
+        _apply_undo(by_system, state, plan, tasks, undo_id, now, summary)
+        status = "partial" if summary["failed"] else "ok"
+    except BaseException as exc:
+        error = stopped_by(exc)
+        raise
+    finally:
+        state.finish_run(undo_id, datetime.now(now.tzinfo), status, {
+            "kind": "undo", "undoes": run_id, "run_id": undo_id, "status": status,
+            "error": error, "failures": summary.get("failures", []),
+            "left_alone_count": len(plan.left_alone), "systems": summary.get("systems", {})})
+    return summary
+
+
+def _apply_undo(by_system: Mapping[str, Connector], state: State, plan: UndoPlan,
+                tasks: Sequence[OpenTask], undo_id: str, now: datetime,
+                summary: dict[str, Any]) -> None:
+    summary["failures"], summary["systems"] = [], {}
     for system, connector in by_system.items():
         restores = [(c, e) for c, e in zip(plan.changes, plan.ledger, strict=True)
                     if _ref(c).system == system]
@@ -115,18 +141,29 @@ def run_undo(connectors: Sequence[Connector], state: State, run_id: str, now: da
         changes = [c for c, _ in restores] + closes
         results = connector.apply(changes) if changes else []
         entries = [e for _, e in restores] + [None] * len(closes)
+        stats = summary["systems"][system] = {
+            "changes_applied": 0, "changes_failed": 0, "tasks_closed": 0}
         with state.transaction():
             for result, entry in zip(results, entries, strict=True):
                 if not result.ok:
                     summary["failed"] += 1
+                    stats["changes_failed"] += 1
+                    state.record_refusal(undo_id, _ref(result.change),
+                                         describe_change(result.change),
+                                         result.error or "refused")
+                    if len(summary["failures"]) < 20:
+                        summary["failures"].append(f"{_ref(result.change)}: {result.error}")
                 elif entry is None:
                     state.close_task(result.change.key)  # type: ignore[union-attr]
                     summary["tasks_closed"] += 1
+                    stats["tasks_closed"] += 1
                 else:
                     state.record_write(undo_id, *entry, now)
                     summary["restored"] += 1
-    return summary
+                    stats["changes_applied"] += 1
 
 
 def _ref(change: Change) -> Ref:
+    if isinstance(change, CloseTask):
+        return change.task
     return change.deal if isinstance(change, SetContactRole) else change.ref  # type: ignore[union-attr]
