@@ -23,6 +23,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from leadpact import __version__
 from leadpact.cli_report import report
 from leadpact.cli_ops import runs, schedule
+from leadpact.cli_rules import rules
 from leadpact.cli_titles import titles
 from leadpact.config import DEFAULT_PATH, STARTER, load_config
 from leadpact.errors import LeadpactError
@@ -32,7 +33,7 @@ from leadpact.timestamps import MOMENT
 
 F = TypeVar("F", bound=Callable[..., Any])
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line, however long
 
 
 def friendly_errors(command: F) -> F:
@@ -81,6 +82,8 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int], None] | None]:
 def main() -> None:
     """One lead definition for marketing and sales across Salesforce and HubSpot."""
 
+
+main.add_command(rules)  # `leadpact rules check FILE` / `rules schema`: leadpact/cli_rules.py
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_PATH,

@@ -97,6 +97,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
     core = data.get("leadpact", {})
     secrets_file = _text(core, "secrets_file", path, "leadpact", required=False)
     if secrets_file and credentials:
+        _check_secrets_file(base / Path(secrets_file).expanduser(), path)
         env = {**read_secrets_file(base / Path(secrets_file).expanduser(), path), **env}
     rules = _text(core, "rules", path, "leadpact", required=False)
     sf = data.get("salesforce", {})
@@ -141,24 +142,124 @@ def _read(path: Path) -> dict[str, Any]:
     """The config file's sections, checked for unknown sections and keys."""
     if not path.exists():
         raise ConfigError(f"{path}: no config file; run `leadpact init` to write a starter one")
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    data = _parse_toml(path)
     for section, values in data.items():
-        if section not in _KNOWN or not isinstance(values, dict):
-            raise ConfigError(f"{path}: unknown section [{section}]; "
+        if section in _KNOWN and not isinstance(values, dict):
+            raise ConfigError(f"{path}: `{_clip(section)}` must be a [{_clip(section)}] section "
+                              "(a header line followed by key = value lines)")
+        if section not in _KNOWN:
+            raise ConfigError(f"{path}: unknown section [{_clip(section)}]; "
                               f"expected {', '.join(f'[{s}]' for s in _KNOWN)}")
         for key in values:
             if key not in _KNOWN[section]:
-                raise ConfigError(f"{path}: [{section}] has unknown key `{key}`; expected "
+                raise ConfigError(f"{path}: [{section}] has unknown key `{_clip(key)}`; expected "
                                   f"one of {', '.join(sorted(_KNOWN[section]))}")
+    _refuse_unusable_values(data, path)
     return data
 
 
 def _state_path(core: dict[str, Any], path: Path) -> Path:
     return path.parent / (_text(core, "state", path, "leadpact", required=False)
                           or ".leadpact/state.sqlite3")
+
+
+MAX_BYTES = 1_000_000  # a config, or a secrets file, is a dozen lines
+
+
+def _parse_toml(path: Path) -> dict[str, Any]:
+    """The config's TOML, or a ConfigError naming the file (and line) and the fix."""
+    try:
+        if path.is_dir():
+            raise ConfigError(f"{path}: is a folder; name the leadpact.toml file itself")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror}); check the "
+                          "path and its permissions") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(f"{path}: larger than 1 MB; a config is a dozen key = value lines "
+                          "(start again with `leadpact init`)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text (byte {raw[exc.start]:#04x}); save "
+                          "the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({_clip(str(exc), 120)}); fix that line "
+                          "(quotes, brackets, one key = value per line)") from None
+    except (RecursionError, ValueError):  # nesting past the stack; a 5,000-digit number
+        raise ConfigError(f"{path}: not valid TOML (values nested too deeply or numbers too "
+                          "long); a leadpact config holds short plain values only") from None
+
+
+def _refuse_unusable_values(data: dict[str, Any], path: Path) -> None:
+    """Values of the right type that no file system or HTTP client can use, refused with
+    a one-line error before anything is opened, read or created."""
+    core = data.get("leadpact", {})
+    for key in ("state", "rules", "secrets_file"):
+        value = core.get(key)
+        if isinstance(value, str) and (len(value) > 1024 or any(
+                ord(char) < 32 or char == "\x7f" for char in value)):
+            raise ConfigError(f"{path}: [leadpact] `{key}` must be a file path (at most 1,024 "
+                              f"characters, no control characters), not '{_clip(value)}'")
+    state = core.get("state")
+    if isinstance(state, str) and state.strip():
+        where = path.parent / state.strip()
+        if where.is_dir():
+            raise ConfigError(f"{path}: [leadpact] `state` is the folder {where}; name a file "
+                              "in it, e.g. .leadpact/state.sqlite3")
+        for parent in where.parents:
+            if parent.exists() and not parent.is_dir():
+                raise ConfigError(f"{path}: [leadpact] `state` lies under {parent}, which is "
+                                  "a file; point `state` at a path inside a folder")
+    for name, key in (("salesforce", "instance_url"), ("hubspot", "host")):
+        section = data.get(name, {})
+        url = section.get(key)
+        if section.get("enabled", bool(section)) is True and isinstance(url, str):
+            _check_url_shape(url.strip(), path, name, key)
+
+
+def _check_secrets_file(secrets: Path, config: Path) -> None:
+    """A secrets file that is a folder, endless (/dev/zero) or not text. Never echoes it."""
+    try:
+        if secrets.is_dir():
+            raise ConfigError(f"{config}: secrets_file {secrets} is a folder; name the file")
+        with secrets.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(
+            f"{config}: secrets_file {secrets} cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(f"{config}: secrets_file {secrets} is larger than 1 MB; it holds "
+                          "KEY=value lines")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{config}: secrets_file {secrets} is not UTF-8 text; save it as "
+                          "UTF-8 KEY=value lines") from None
+
+
+def _check_url_shape(value: str, path: Path, name: str, key: str) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = None
+    if (parts is None or not parts.hostname or len(value) > 2048
+            or any(char.isspace() or ord(char) < 32 for char in value)):
+        raise ConfigError(f"{path}: [{name}] `{key}` must be a URL like https://host[:port], "
+                          f"not '{_clip(value)}'")
+
+
+def _clip(value: object, limit: int = 40) -> str:
+    """Text from the file as it may appear in a one-line message."""
+    text = str(value).encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _text(section: dict[str, Any], key: str, path: Path, name: str, required: bool = True) -> str:

@@ -18,6 +18,8 @@ from leadpact.enrichment.staleness import StaleThresholds
 from leadpact.enrichment.titles import ROLES as TITLE_ROLES
 from leadpact.enrichment.titles import SENIORITIES, Override, parse_overrides
 from leadpact.errors import RuleError
+from leadpact.rules import strict_yaml
+from leadpact.rules.check import check_text, summary
 
 # Every role a person can end up with: the title's, plus the behavioural champion.
 ROLES = (*TITLE_ROLES, CHAMPION)
@@ -89,17 +91,19 @@ def load_rules(path: Path | None = None) -> Rules:
     if path is None:
         return parse_rules(default_rules_text(), "rules/default.yaml (built in)")
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise RuleError(f"{path}: cannot read the rules file ({exc.strerror}); "
-                        "fix the `rules` path in leadpact.toml") from None
+        text = strict_yaml.read_text(path)
+    except strict_yaml.Unreadable as exc:
+        raise RuleError(str(exc.problem)) from None
     return parse_rules(text, str(path))
 
 
 def parse_rules(text: str, source: str) -> Rules:
+    problems = check_text(text, source)  # the same lines as `leadpact rules check`
+    if problems:
+        raise RuleError(summary(problems, source))
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=strict_yaml.FAST_LOADER)
+        data = yaml.load(text, Loader=strict_yaml.FAST_LOADER)  # a safe loader (libyaml)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
