@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from leadpact import __version__
-from leadpact.cli_report import report
 from leadpact.cli_ops import runs, schedule
+from leadpact.cli_report import report
 from leadpact.cli_rules import rules
 from leadpact.cli_titles import titles
 from leadpact.config import DEFAULT_PATH, STARTER, load_config
