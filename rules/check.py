@@ -159,7 +159,7 @@ def _translate(error: ValidationError, loaded: Loaded, source: str) -> Iterator[
             if key not in value:
                 yield at(path, f"missing `{key}`; add it (the shipped rules/default.yaml shows "
                                "every key with its meaning)")
-    elif kind in ("type", "minimum", "maximum"):
+    elif kind in ("type", "minimum", "maximum", "exclusiveMinimum"):
         texts = "string" in spec.get("type", ())
         fix = " (quote it to make it a text)" if isinstance(value, date) and texts else ""
         yield at(path, f"must be {_kind(spec)}, not {short(value)}{fix}")
