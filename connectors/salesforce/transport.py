@@ -10,7 +10,6 @@ instance URL the adapter rewrites `https://127.0.0.1:P/...` to `http://127.0.0.1
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,17 +19,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from leadpact.errors import ConfigError
+from leadpact.secrets import is_loopback
 
 DEFAULT_TIMEOUT = (10.0, 120.0)  # connect, read: a hung server must not hang the sync
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True, slots=True)
