@@ -1,7 +1,7 @@
 """The `leadpact` command. A thin layer: parse options, call the library, print.
 
-Exit codes: 0 ok · 1 some changes failed · 2 usage/config/credentials · 75 API quota
-exhausted (retry later).
+Exit codes (leadpact/exit_codes.py): 0 ok · 1 some changes failed · 2 usage/config/
+credentials · 75 a transient fault or an exhausted quota outlived the retries (run later).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -25,11 +25,17 @@ from leadpact.cli_ops import runs, schedule
 from leadpact.cli_report import report
 from leadpact.cli_rules import rules
 from leadpact.cli_titles import titles
-from leadpact.config import DEFAULT_PATH, STARTER, load_config
+from leadpact.config import DEFAULT_PATH, STARTER
+from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.errors import LeadpactError
+from leadpact.exit_codes import USAGE, exit_code
+from leadpact.report import LEFT_ALONE_SHOWN as SHOWN
 from leadpact.report import json_line, print_plan, print_summary
 from leadpact.secrets import redact
 from leadpact.timestamps import MOMENT
+
+if TYPE_CHECKING:
+    from leadpact.api import Leadpact
 
 F = TypeVar("F", bound=Callable[..., Any])
 out = Console()
@@ -44,7 +50,10 @@ def friendly_errors(command: F) -> F:
             return command(*args, **kwargs)
         except LeadpactError as exc:
             err.print(redact(f"leadpact: {exc}"), markup=False, highlight=False)
-            sys.exit(exc.exit_code)
+            sys.exit(exit_code(exc))
+        except SandboxInputError as exc:  # the sandbox's own input errors: usage, exit 2
+            err.print(redact(f"leadpact: {exc}"), markup=False, highlight=False)
+            sys.exit(USAGE)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug or an unforeseen failure: one line, not a traceback
@@ -103,6 +112,17 @@ def init(path: Path, force: bool) -> None:
               "LEADPACT_HUBSPOT_TOKEN, then run `leadpact check`")
 
 
+def _open(config_path: Path) -> Leadpact:
+    """The library object the commands wrap. A caller of `main` (a test) may inject a
+    retry policy as the click context object, so no command sleeps through real backoff."""
+    from leadpact.api import open as open_leadpact
+    from leadpact.connectors.retry import RetryPolicy
+
+    ctx = click.get_current_context(silent=True)
+    retry = ctx.find_object(RetryPolicy) if ctx is not None else None
+    return open_leadpact(config_path, retry=retry)
+
+
 @main.command()
 @config_option
 @click.option("--fix", is_flag=True, help="Create missing HubSpot properties.")
@@ -110,59 +130,35 @@ def init(path: Path, force: bool) -> None:
 @friendly_errors
 def check(config_path: Path, fix: bool, as_json: bool) -> None:
     """Verify connectivity, permissions and that every field leadpact writes exists."""
-    from leadpact.connect import connectors_for
-    from leadpact.rules.engine import load_rules
-
-    config = load_config(config_path)
-    rules = load_rules(config.rules_path)
-    problems = 0
-    systems: dict[str, Any] = {}
-    for connector in connectors_for(config):
-        if fix and hasattr(connector, "create_missing_properties"):
-            connector.create_missing_properties()
-        found = connector.check()
-        problems += len(found)
-        systems[connector.system] = {"ok": not found, "problems": [
-            {"what": p.what, "fix": p.fix} for p in found]}
-        if as_json:
-            continue
-        if not found:
-            out.print(f"{connector.system}: ok")
-        for problem in found:
-            out.print(f"{connector.system}: {problem.what} — {problem.fix}",
-                      markup=False, highlight=False)
+    result = _open(config_path).check(fix=fix)
     if as_json:
-        click.echo(json_line({"ok": not problems, "rules_version": rules.version,
-                              "systems": systems}))
-    if problems:
+        click.echo(json_line({"ok": result.ok, "rules_version": result.rules_version,
+                              "systems": {system: {"ok": not found, "problems": [
+                                  {"what": p.what, "fix": p.fix} for p in found]}
+                                  for system, found in result.problems.items()}}))
+    else:
+        for system, found in result.problems.items():
+            if not found:
+                out.print(f"{system}: ok")
+            for problem in found:
+                out.print(f"{system}: {problem.what} — {problem.fix}",
+                          markup=False, highlight=False)
+    if not result.ok:
         sys.exit(2)
 
 
 def _sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
-    from leadpact.connect import connectors_for, title_classifier
-    from leadpact.pipeline import run_sync
-    from leadpact.rules.engine import load_rules
-    from leadpact.state import State
-
-    config = load_config(config_path)
-    rules = load_rules(config.rules_path)
-    state = State(config.state_path)
-    now = datetime.now(UTC)
-    try:
-        with progress_bar(not as_json) as progress:
-            summary, planned = run_sync(connectors_for(config, now), state, rules,
-                                        title_classifier(rules), now,
-                                        dry_run=dry_run, progress=progress)
-    finally:
-        state.close()
-    data = summary.as_dict()
+    leadpact = _open(config_path)
+    with progress_bar(not as_json) as progress:
+        result = leadpact.plan(progress=progress) if dry_run else leadpact.sync(progress=progress)
+    data = result.summary.as_dict()
     if as_json:
         click.echo(json_line(data))
     else:
         if dry_run:
-            print_plan(out, planned)
+            print_plan(out, result.changes)
         print_summary(out, data, "leadpact plan (nothing written)" if dry_run else "leadpact sync")
-    if summary.status == "partial":
+    if result.summary.status == "partial":
         sys.exit(1)
 
 
@@ -190,32 +186,29 @@ def plan(config_path: Path, as_json: bool) -> None:
 @click.argument("run_id")
 @click.option("--dry-run", is_flag=True, help="Show what would be put back, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
+@click.option("--all", "show_all", is_flag=True,
+              help=f"List every value left alone (default: counts and the first {SHOWN}).")
 @friendly_errors
-def undo(config_path: Path, run_id: str, dry_run: bool, as_json: bool) -> None:
+def undo(config_path: Path, run_id: str, dry_run: bool, as_json: bool, show_all: bool) -> None:
     """Put back what one run wrote, wherever nobody changed it since; close its tasks.
     Fix the rules before the next sync, or it writes the same values again."""
-    from leadpact.connect import connectors_for
-    from leadpact.state import State
-    from leadpact.undo import run_undo
-
-    config = load_config(config_path)
-    state = State(config.state_path)
-    try:
-        summary = run_undo(connectors_for(config), state, run_id, datetime.now(UTC), dry_run)
-    finally:
-        state.close()
+    result = _open(config_path).undo(run_id, dry_run=dry_run)
     if as_json:
-        click.echo(json_line(summary))
+        click.echo(json_line(result.as_dict(None if show_all else SHOWN)))
     else:
         verb = "would put back" if dry_run else "put back"
-        out.print(f"{run_id}: {verb} {summary['planned'] if dry_run else summary['restored']} "
-                  f"change(s), closed {summary['tasks_closed']} task(s), "
-                  f"{summary['failed']} failed; left alone {len(summary['left_alone'])}"
-                  + (f" (recorded as run {summary['undo_id']})" if "undo_id" in summary else "")
+        out.print(f"{run_id}: {verb} {result.planned if dry_run else result.restored} "
+                  f"change(s), closed {result.tasks_closed} task(s), {result.failed} failed; "
+                  f"left alone {len(result.left_alone)}"
+                  + (f" (recorded as run {result.undo_id})" if result.undo_id else "")
                   + ":", markup=False, highlight=False)
-        for line in summary["left_alone"][:50]:
+        shown = result.left_alone if show_all else result.left_alone[:SHOWN]
+        for line in shown:
             out.print(f"  {line}", markup=False, highlight=False)
-    if summary["failed"]:
+        if len(shown) < len(result.left_alone):
+            out.print(f"  … and {len(result.left_alone) - len(shown)} more (--all lists "
+                      "every one)", markup=False, highlight=False)
+    if result.failed:
         sys.exit(1)
 
 
@@ -286,7 +279,11 @@ def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | N
         seed_demo_org(store, seed=seed, people=people, now=store.now())
         out.print(f"seeded a demo org: {people} people, seed {seed}")
     box = Sandbox(store)
-    url = box.serve(port)
+    try:
+        url = box.serve(port)
+    except BaseException:  # e.g. the port is taken: one line from friendly_errors, exit 2
+        store.close()
+        raise
     out.print(f"sandbox on {url} (Salesforce under /services, HubSpot under /crm)\n"
               f"config: [salesforce] instance_url = \"{url}\"  [hubspot] host = \"{url}\"\n"
               f"tokens: LEADPACT_SALESFORCE_TOKEN={SANDBOX_TOKEN} "

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from leadpact.config import DEFAULT_PATH, state_path_of
 from leadpact.errors import ConfigError, LeadpactError
+from leadpact.exit_codes import exit_code
 from leadpact.stale_report import OpenDeal, stale_report
 from leadpact.stale_report_output import print_report, report_csv, report_dict
 from leadpact.timestamps import MOMENT
@@ -44,7 +45,7 @@ def stale(config_path: Path, owner: str | None, as_of: datetime | None, as_json:
         deals = read_open_deals(state_path_of(config_path))
     except LeadpactError as exc:
         click.echo(f"leadpact: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(exit_code(exc))
     found = stale_report(deals, as_of or datetime.now(UTC), owner)
     if as_json:
         click.echo(json.dumps(report_dict(found), ensure_ascii=False, sort_keys=True))

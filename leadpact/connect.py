@@ -9,13 +9,18 @@ from typing import Any
 
 from leadpact.config import Config
 from leadpact.connectors.base import Connector
+from leadpact.connectors.retry import RetryPolicy
 from leadpact.rules.engine import Rules
 
 
-def connectors_for(config: Config, now: datetime | None = None) -> list[Connector]:
+def connectors_for(config: Config, now: datetime | None = None, *,
+                   retry: RetryPolicy | None = None) -> list[Connector]:
     """The configured connectors. `now`: the run's one "now" (activity windows, next
-    steps), so the connectors and the judging agree on the time."""
-    clock: dict[str, Any] = {"clock": lambda: now} if now is not None else {}
+    steps), so the connectors and the judging agree on the time. `retry`: the retry
+    policy (default: each connector's own)."""
+    extra: dict[str, Any] = {"clock": lambda: now} if now is not None else {}
+    if retry is not None:
+        extra["retry"] = retry
     found: list[Connector] = []
     if config.salesforce is not None:
         from leadpact.connectors.salesforce.connector import SalesforceConnector
@@ -23,12 +28,12 @@ def connectors_for(config: Config, now: datetime | None = None) -> list[Connecto
         sf = config.salesforce
         found.append(SalesforceConnector(sf.instance_url, sf.token, api_version=sf.api_version,
                                          max_api_share=sf.max_api_share, oauth=sf.oauth,
-                                         **clock))
+                                         **extra))
     if config.hubspot is not None:
         from leadpact.connectors.hubspot.connector import HubSpotConnector
 
         found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token,
-                                      oauth=config.hubspot.oauth, **clock))
+                                      oauth=config.hubspot.oauth, **extra))
     return found
 
 

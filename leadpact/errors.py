@@ -1,53 +1,70 @@
-"""The one error tree. Every message says what happened and what to do about it."""
+"""The one error tree. Every message says what happened and what to do about it.
+
+Errors carry facts (which system, which call, the HTTP status, how long the CRM asked us
+to wait, the file and line at fault) and no exit codes: the command line maps errors to
+exit codes at its edge (leadpact/exit_codes.py), so the library stays usable from Python.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class LeadpactError(Exception):
-    """Base of every error leadpact raises on purpose."""
+    """Base of every error leadpact raises on purpose. `str(error)` is the one-line message."""
 
-    exit_code = 1
+    def __init__(self, message: str, *, system: str | None = None,
+                 operation: str | None = None, status: int | None = None,
+                 retry_after: float | None = None, path: Path | str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.system = system  # "salesforce" | "hubspot" when a CRM is involved
+        self.operation = operation  # the call that failed, in words
+        self.status = status  # the last HTTP status, None when nothing answered
+        self.retry_after = retry_after  # seconds the CRM asked us to wait, if it said
+        self.path = Path(path) if path is not None else None  # the file at fault
+        self.line = line  # its line, when known
 
 
 class ConfigError(LeadpactError):
-    """The config file or environment is missing something or holds a bad value."""
-
-    exit_code = 2
+    """The config file, a file it names, or the environment is missing something or holds
+    a bad value."""
 
 
 class RuleError(LeadpactError):
     """The rules file does not parse or does not validate."""
 
-    exit_code = 2
-
 
 class ConnectorError(LeadpactError):
-    """A CRM could not be reached or refused a call."""
-
-    exit_code = 2
+    """A CRM refused a call for a reason retrying will not fix (permissions, a bad
+    request, an answer leadpact cannot read)."""
 
 
 class AuthError(ConnectorError):
     """The CRM rejected the credentials."""
 
 
-class UnreachableError(ConnectorError):
-    """The CRM did not answer (connection refused, DNS, timeout)."""
+class TransientError(ConnectorError):
+    """A fault that should pass (no answer, repeated 5xx, rate limits) outlived the
+    retries: nothing is wrong with the setup; run again later."""
 
 
-class QuotaExhausted(ConnectorError):
+class UnreachableError(TransientError):
+    """The CRM did not answer (connection refused, DNS, timeout), even after retrying."""
+
+
+class ServerError(TransientError):
+    """The CRM kept answering with server errors (5xx, 408) until the retries ran out."""
+
+
+class QuotaExhausted(TransientError):
     """The CRM's API allowance is used up: stop now and retry later."""
-
-    exit_code = 75
 
 
 class Busy(LeadpactError):
     """Another leadpact run holds the state: try again when it has finished."""
 
-    exit_code = 75
-
 
 class RecordRejected(ConnectorError):
     """The CRM refused one record; the rest of the batch goes on."""
-
-    exit_code = 1

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
 
+LEFT_ALONE_SHOWN = 20  # undo: left-alone lines shown unless every one is asked for
 COLUMNS = ("records_read", "changes_planned", "changes_applied", "changes_failed",
            "tasks_created", "tasks_closed", "contacts_tagged", "deals_with_committee_gaps",
            "manual_values_kept", "api_calls")

@@ -44,7 +44,8 @@ def read_secrets_file(path: Path, config: Path) -> dict[str, str]:
         raise ConfigError(
             f"{config}: secrets_file {path} cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{config}: secrets_file {path} is not UTF-8 text") from None
+        raise ConfigError(f"{config}: secrets_file {path} is not UTF-8 text; save it as UTF-8",
+                          path=path) from None
     secrets: dict[str, str] = {}
     for binding in parse_stream(io.StringIO(text)):
         line = binding.original.line

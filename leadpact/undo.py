@@ -9,8 +9,8 @@ Tasks the run created that are still open are closed.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from leadpact.connectors.base import Connector
 from leadpact.errors import ConfigError
 from leadpact.model import Deal, Person, Record, Ref
 from leadpact.pipeline import stopped_by
-from leadpact.report import describe_change
+from leadpact.report import LEFT_ALONE_SHOWN, describe_change
 from leadpact.state import OpenTask, State
 
 CONTACT_ROLE = "contact_role:"
@@ -30,6 +30,35 @@ class UndoPlan:
     changes: list[Change] = field(default_factory=list)
     ledger: list[tuple[Ref, str, str | None, str | None]] = field(default_factory=list)
     left_alone: list[str] = field(default_factory=list)
+
+
+SHOWN = LEFT_ALONE_SHOWN
+
+
+@dataclass
+class UndoResult:
+    """What `undo` did (or, dry run, would do)."""
+
+    run: str  # the run put back
+    dry_run: bool
+    planned: int = 0  # values to put back + tasks to close
+    restored: int = 0
+    tasks_closed: int = 0
+    failed: int = 0
+    left_alone: list[str] = field(default_factory=list)  # "record field: why", all of them
+    undo_id: str | None = None  # the run id the undo is recorded as (None: dry run)
+    failures: list[str] = field(default_factory=list)  # the first refused changes
+    systems: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self, shown: int | None = SHOWN) -> dict[str, Any]:
+        """Counts, and the first `shown` left-alone lines (None: every one). A big undo
+        leaves tens of thousands of values alone; one JSON line must stay readable."""
+        data = asdict(self)
+        lines = self.left_alone if shown is None else self.left_alone[:shown]
+        data["left_alone"] = lines
+        data["left_alone_count"] = len(self.left_alone)
+        data["left_alone_not_shown"] = len(self.left_alone) - len(lines)
+        return data
 
 
 def current_value(record: Record, name: str) -> tuple[bool, str | None]:
@@ -49,8 +78,9 @@ def current_value(record: Record, name: str) -> tuple[bool, str | None]:
 
 def plan_undo(run_id: str, writes: Sequence[tuple[Ref, str, str | None, str | None]],
               last_runs: Mapping[tuple[Ref, str], str | None],
-              records: Mapping[Ref, Record]) -> UndoPlan:
-    """Pure: the changes that put back a run's writes, and what is left alone and why."""
+              records: Mapping[Ref, Record], undos: Collection[str] = ()) -> UndoPlan:
+    """Pure: the changes that put back a run's writes, and what is left alone and why.
+    `undos`: ids of earlier undos of this run, whose writes are not "a later run"."""
     before: dict[tuple[Ref, str], str | None] = {}
     after: dict[tuple[Ref, str], str | None] = {}
     for ref, name, old, new in writes:
@@ -59,8 +89,12 @@ def plan_undo(run_id: str, writes: Sequence[tuple[Ref, str, str | None, str | No
     plan = UndoPlan()
     for (ref, name), wrote in after.items():
         where = f"{ref} {name}"
-        if last_runs.get((ref, name)) != run_id:
-            plan.left_alone.append(f"{where}: a later run wrote it again")
+        last = last_runs.get((ref, name))
+        if last in undos:
+            plan.left_alone.append(f"{where}: already put back by {last}")
+            continue
+        if last != run_id:
+            plan.left_alone.append(f"{where}: a later run ({last}) wrote it again")
             continue
         record = records.get(ref)
         found, now = current_value(record, name) if record else (False, None)
@@ -87,52 +121,58 @@ def _restore(record: Record, name: str, old: str | None, now: str | None) -> Cha
     return SetField(record.ref, name, old, now)
 
 
+def undo_ids(run_id: str, known: Collection[str]) -> list[str]:
+    """Ids of the undos of `run_id` in `known`, oldest first."""
+    first = f"undo-{run_id}"
+    found = [i for i in known if i == first
+             or (i.startswith(first + "-") and i[len(first) + 1:].isdigit())]
+    return sorted(found, key=lambda i: (len(i), i))
+
+
 def run_undo(connectors: Sequence[Connector], state: State, run_id: str, now: datetime,
-             dry_run: bool = False) -> dict[str, Any]:
+             dry_run: bool = False) -> UndoResult:
     known = {r[0] for r in state.runs(limit=10_000)}
     if run_id not in known:
         raise ConfigError(f"no run {run_id!r} in this state; `leadpact runs` lists them")
+    earlier = undo_ids(run_id, known)
     candidates = itertools.chain([f"undo-{run_id}"],
                                  (f"undo-{run_id}-{n}" for n in itertools.count(2)))
     undo_id = next(i for i in candidates if i not in known)
     by_system = {c.system: c for c in connectors}
     writes = state.writes_of_run(run_id)
     refs = sorted({ref for ref, _, _, _ in writes})
-    summary: dict[str, Any] = {"run": run_id, "restored": 0, "failed": 0, "tasks_closed": 0,
-                               "left_alone": [], "dry_run": dry_run}
     records: dict[Ref, Record] = {}
     for system, connector in by_system.items():
         mine = [r for r in refs if r.system == system]
         for start in range(0, len(mine), 200):
             records.update((r.ref, r) for r in connector.read_records(mine[start:start + 200]))
     last_runs = {(ref, name): state.last_run_of(ref, name) for ref, name, _, _ in writes}
-    plan = plan_undo(run_id, writes, last_runs, records)
-    summary["left_alone"] = plan.left_alone
+    plan = plan_undo(run_id, writes, last_runs, records, earlier)
     tasks = state.open_tasks_of_run(run_id)
-    summary["planned"] = len(plan.changes) + len(tasks)
+    result = UndoResult(run_id, dry_run, planned=len(plan.changes) + len(tasks),
+                        left_alone=plan.left_alone)
     if dry_run:
-        return summary
-    summary["undo_id"] = undo_id
+        return result
+    result.undo_id = undo_id
     state.start_run(undo_id, now)
     status, error = "failed", None
     try:
-        _apply_undo(by_system, state, plan, tasks, undo_id, now, summary)
-        status = "partial" if summary["failed"] else "ok"
+        _apply_undo(by_system, state, plan, tasks, undo_id, now, result)
+        status = "partial" if result.failed else "ok"
     except BaseException as exc:
         error = stopped_by(exc)
         raise
     finally:
         state.finish_run(undo_id, datetime.now(now.tzinfo), status, {
             "kind": "undo", "undoes": run_id, "run_id": undo_id, "status": status,
-            "error": error, "failures": summary.get("failures", []),
-            "left_alone_count": len(plan.left_alone), "systems": summary.get("systems", {})})
-    return summary
+            "error": error, "failures": result.failures,
+            "left_alone_count": len(plan.left_alone), "systems": result.systems})
+    return result
 
 
 def _apply_undo(by_system: Mapping[str, Connector], state: State, plan: UndoPlan,
                 tasks: Sequence[OpenTask], undo_id: str, now: datetime,
-                summary: dict[str, Any]) -> None:
-    summary["failures"], summary["systems"] = [], {}
+                outcome: UndoResult) -> None:
     for system, connector in by_system.items():
         restores = [(c, e) for c, e in zip(plan.changes, plan.ledger, strict=True)
                     if _ref(c).system == system]
@@ -141,25 +181,25 @@ def _apply_undo(by_system: Mapping[str, Connector], state: State, plan: UndoPlan
         changes = [c for c, _ in restores] + closes
         results = connector.apply(changes) if changes else []
         entries = [e for _, e in restores] + [None] * len(closes)
-        stats = summary["systems"][system] = {
+        stats = outcome.systems[system] = {
             "changes_applied": 0, "changes_failed": 0, "tasks_closed": 0}
         with state.transaction():
             for result, entry in zip(results, entries, strict=True):
                 if not result.ok:
-                    summary["failed"] += 1
+                    outcome.failed += 1
                     stats["changes_failed"] += 1
                     state.record_refusal(undo_id, _ref(result.change),
                                          describe_change(result.change),
                                          result.error or "refused")
-                    if len(summary["failures"]) < 20:
-                        summary["failures"].append(f"{_ref(result.change)}: {result.error}")
+                    if len(outcome.failures) < 20:
+                        outcome.failures.append(f"{_ref(result.change)}: {result.error}")
                 elif entry is None:
                     state.close_task(result.change.key)  # type: ignore[union-attr]
-                    summary["tasks_closed"] += 1
+                    outcome.tasks_closed += 1
                     stats["tasks_closed"] += 1
                 else:
                     state.record_write(undo_id, *entry, now)
-                    summary["restored"] += 1
+                    outcome.restored += 1
                     stats["changes_applied"] += 1
 
 

@@ -35,6 +35,7 @@ from leadpact.errors import (
     LeadpactError,
     QuotaExhausted,
     RecordRejected,
+    ServerError,
     UnreachableError,
 )
 
@@ -155,21 +156,28 @@ class Caller:
     def translate(self, failure: Failure, what: str) -> ConnectorError:
         decision = classify(failure)
         status, message = failure.status, error_message(failure.body)
+        facts: dict[str, Any] = {"system": "hubspot", "operation": what, "status": status,
+                                 "retry_after": decision.wait}
         if status is None:
             return UnreachableError(
                 f"HubSpot at {self.host} did not answer {what} after {self.policy.attempts} "
-                "attempts: check the host setting and the network, then run again")
+                "attempts: check the host setting and the network, then run again", **facts)
         if decision.verdict is Verdict.QUOTA:
             return QuotaExhausted("HubSpot's daily API limit is used up (it resets at midnight "
-                                  "in the portal's time zone): run again after that")
+                                  "in the portal's time zone): run again after that", **facts)
         if status == 401:
-            return AuthError(f"{AUTH_PROBLEM}: {AUTH_FIX}")
+            return AuthError(f"{AUTH_PROBLEM}: {AUTH_FIX}", **facts)
         if status == 403:
             return ConnectorError(f"HubSpot refused {what} (403: {message}): give the private "
-                                  "app the missing scope")
+                                  "app the missing scope", **facts)
         if status == 429:
             return QuotaExhausted(f"HubSpot kept rate-limiting {what} after "
-                                  f"{self.policy.attempts} attempts: run again in a minute")
+                                  f"{self.policy.attempts} attempts: run again in a minute",
+                                  **facts)
         if decision.verdict is Verdict.REJECT:
-            return RecordRejected(f"HubSpot refused {what} ({status}): {message}")
-        return ConnectorError(f"HubSpot failed {what} ({status}: {message}): try again later")
+            return RecordRejected(f"HubSpot refused {what} ({status}): {message}", **facts)
+        if decision.verdict is Verdict.RETRY:
+            return ServerError(f"HubSpot kept failing {what} ({status}: {message}) after "
+                               f"{self.policy.attempts} attempts: run again later", **facts)
+        return ConnectorError(f"HubSpot failed {what} ({status}: {message}): try again later",
+                              **facts)

@@ -20,6 +20,7 @@ from leadpact.errors import (
     LeadpactError,
     QuotaExhausted,
     RecordRejected,
+    ServerError,
     UnreachableError,
 )
 
@@ -61,22 +62,25 @@ def error_summary(body: Any) -> str:
 def to_error(failure: Failure, host: str, what: str) -> LeadpactError:
     """The leadpact error for a call that failed for good (`what` names the call)."""
     decision: Decision = classify(failure)
+    facts = {"system": "salesforce", "operation": what, "status": failure.status,
+             "retry_after": decision.wait}
     if decision.verdict is Verdict.QUOTA:
-        return QuotaExhausted(QUOTA_MESSAGE)
+        return QuotaExhausted(QUOTA_MESSAGE, **facts)
     if failure.status == 401:
-        return AuthError(AUTH_MESSAGE)
+        return AuthError(AUTH_MESSAGE, **facts)
     if failure.status is None:
         return UnreachableError(f"Salesforce at {host} did not answer ({what}) after "
                                 "retrying: check the instance URL and the network, then run "
-                                "again")
+                                "again", **facts)
     summary = error_summary(failure.body)
     if decision.verdict is Verdict.RETRY:
-        return ConnectorError(f"Salesforce at {host} kept failing ({decision.reason}) on "
-                              f"{what}: run again later ({summary})")
+        return ServerError(f"Salesforce at {host} kept failing ({decision.reason}) on "
+                           f"{what}: run again later ({summary})", **facts)
     if decision.verdict is Verdict.REJECT:
-        return RecordRejected(f"Salesforce refused {what}: {summary}")
+        return RecordRejected(f"Salesforce refused {what}: {summary}", **facts)
     if failure.status == 403:
         return ConnectorError(f"Salesforce refused {what} ({summary}): give the integration "
                               "user API access and permission on Leads, Contacts, "
-                              "Opportunities and Tasks")
-    return ConnectorError(f"Salesforce failed on {what} ({decision.reason}: {summary})")
+                              "Opportunities and Tasks", **facts)
+    return ConnectorError(f"Salesforce failed on {what} ({decision.reason}: {summary})",
+                          **facts)

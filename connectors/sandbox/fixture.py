@@ -2,7 +2,7 @@
 
 The format (FIXTURES.md, end of SCHEMA.md) uses each CRM's own field names. Everything is
 checked before it counts: an unknown system, type, field or association, a rendered field,
-a bad id or value raises `ConfigError` naming the file, the place in the JSON
+a bad id or value raises `SandboxInputError` naming the file, the place in the JSON
 (`hubspot.contacts[3].properties.emial`) and what is wrong. Loading is one transaction:
 a fixture with an error leaves the store as it was.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from leadpact.connectors.sandbox import hubspot_records, hubspot_schema, salesforce_schema
+from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.connectors.sandbox.hubspot_associations import (
     DEAL_CONTACT_LABELS,
     DEFAULT_TYPE,
@@ -27,7 +28,6 @@ from leadpact.connectors.sandbox.hubspot_associations import (
     label_type_id,
 )
 from leadpact.connectors.sandbox.store import Store
-from leadpact.errors import ConfigError
 
 META_KEYS = ("_created", "_modified", "_deleted")
 # Rendered from the row's metadata by the fake APIs, so a fixture cannot set them.
@@ -64,9 +64,9 @@ class _Errors:
     def __init__(self, source: str):
         self.source = source
 
-    def __call__(self, path: str, problem: str) -> ConfigError:
+    def __call__(self, path: str, problem: str) -> SandboxInputError:
         where = f" at {path}" if path else ""
-        return ConfigError(f"fixture {self.source}{where}: {problem}")
+        return SandboxInputError(f"fixture {self.source}{where}: {problem}")
 
 
 def load_fixture(store: Store, source: Path | Mapping[str, Any], *,
@@ -98,14 +98,21 @@ def _read(source: Path | Mapping[str, Any]) -> tuple[str, Any]:
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        raise SandboxInputError(f"fixture {path}: is a folder; give --load the JSON file "
+                                "itself") from None
     except OSError as exc:
-        raise ConfigError(f"fixture {path}: cannot be read ({exc.strerror or exc}); "
-                          "check the path given to --load") from exc
+        raise SandboxInputError(f"fixture {path}: cannot be read ({exc.strerror or exc}); "
+                                "check the path given to --load") from exc
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        raise SandboxInputError(f"fixture {path}: not UTF-8 text (byte {byte:#04x} at offset "
+                                f"{exc.start}); save the file as UTF-8") from None
     try:
         return str(path), json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"fixture {path} at line {exc.lineno} column {exc.colno}: "
-                          f"not valid JSON ({exc.msg})") from exc
+        raise SandboxInputError(f"fixture {path} at line {exc.lineno} column {exc.colno}: "
+                                f"not valid JSON ({exc.msg})") from exc
 
 
 def _section(fail: _Errors, data: Mapping[str, Any], system: str) -> Mapping[str, Any]:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from leadpact.connectors.hubspot.mapping import LEADPACT_GROUP, leadpact_properties
+from leadpact.connectors.sandbox.package_schema import hubspot_group, hubspot_properties
 from leadpact.connectors.sandbox.store import Store, iso, utcnow
 
 PROPERTIES_META = "hubspot:properties"
@@ -288,8 +288,8 @@ def ensure_schema(store: Store, with_leadpact_properties: bool = True) -> None:
     for type_, defs in builtin_groups().items():
         _merge(groups.setdefault(type_, []), defs, replace=False)
     if with_leadpact_properties:
-        for type_, bodies in leadpact_properties().items():
-            _merge(groups.setdefault(type_, []), [{"name": LEADPACT_GROUP, "label": "leadpact",
+        for type_, bodies in hubspot_properties().items():
+            _merge(groups.setdefault(type_, []), [{"name": hubspot_group(), "label": "leadpact",
                                                    "displayOrder": 99, "archived": False}],
                    replace=False)
             defs = [model_property(type_, body, hubspot_defined=False, now=store.now())

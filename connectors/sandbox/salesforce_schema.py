@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from leadpact import fields as leadpact_fields
+from leadpact.connectors.sandbox.package_schema import salesforce_custom_fields
 from leadpact.connectors.sandbox.store import Row, Store
 
 CUSTOM_FIELDS_META = "salesforce:custom_fields"
@@ -173,10 +173,8 @@ def _system_fields(sobject: str) -> tuple[FieldDef, ...]:
 # -- custom fields --------------------------------------------------------------------------
 def leadpact_custom_fields() -> dict[str, list[str]]:
     """The custom fields leadpact's package adds, per sObject."""
-    person = [f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.PERSON)]
-    deal = [f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.DEAL)]
-    return {"Lead": person, "Contact": list(person), "Opportunity": deal,
-            "Task": [TASK_KEY_FIELD]}
+    return {sobject: [f["name"] for f in defs]
+            for sobject, defs in salesforce_custom_fields().items()}
 
 
 def custom_fields(store: Store) -> dict[str, list[str]]:
@@ -208,14 +206,15 @@ def ensure_schema(store: Store, with_leadpact_fields: bool = True) -> None:
 
 
 def _custom_def(sobject: str, name: str) -> FieldDef:
-    spec = next((f for f in leadpact_fields.FIELDS if f.salesforce == name), None)
+    spec = next((f for f in salesforce_custom_fields().get(sobject, []) if f["name"] == name),
+                None)
     if spec is None:
         return _text(name, name, custom=True)
-    if spec.kind == "number":
-        return FieldDef(name, "double", spec.label, custom=True)
-    if spec.kind == "long_text":
-        return _text(name, spec.label, length=32768, type="textarea", custom=True)
-    return _text(name, spec.label, custom=True)
+    if spec["kind"] == "number":
+        return FieldDef(name, "double", spec["label"], custom=True)
+    if spec["kind"] == "long_text":
+        return _text(name, spec["label"], length=32768, type="textarea", custom=True)
+    return _text(name, spec["label"], custom=True)
 
 
 def fields_of(store: Store, sobject: str) -> dict[str, FieldDef]:

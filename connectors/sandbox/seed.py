@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadpact.connectors.sandbox import hubspot_schema, salesforce_schema
+from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.connectors.sandbox.seed_deals import (
     HUBSPOT,
     HUBSPOT_MIX,
@@ -57,7 +58,6 @@ from leadpact.connectors.sandbox.seed_world import (
     weighted_counts,
 )
 from leadpact.connectors.sandbox.store import Store
-from leadpact.errors import ConfigError
 
 SEED_META = "seed"
 # The seed's intent per deal (archetype, committee parts): an answer key for end-to-end
@@ -86,10 +86,10 @@ def seed_demo_org(store: Store, *, seed: int = 7, people: int = 3000,
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
     if store.get_meta(SEED_META) is not None:
-        raise ConfigError("this sandbox store already holds a seeded demo org; seed a fresh "
+        raise SandboxInputError("this sandbox store already holds a seeded demo org; seed a fresh "
                           "store (another --data directory) instead")
     if people < MIN_PEOPLE:
-        raise ConfigError(f"the demo org needs at least {MIN_PEOPLE} people (got {people}); "
+        raise SandboxInputError(f"the demo org needs at least {MIN_PEOPLE} people (got {people}); "
                           "pass a larger --people")
     rng = random.Random(seed)
     clock = Clock(now)

@@ -10,6 +10,7 @@ per system/method/path through `Sandbox.faults` or `POST /_sandbox/faults`.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import threading
@@ -20,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.connectors.sandbox.store import Store
 
 SANDBOX_TOKEN = "sandbox-token"  # the bearer token the sandbox accepts unless told otherwise
@@ -273,7 +275,13 @@ class Sandbox:
 
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _answer
 
-        self._server = ThreadingHTTPServer((LOOPBACK, port), _Handler)
+        try:
+            self._server = ThreadingHTTPServer((LOOPBACK, port), _Handler)
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise SandboxInputError(f"port {port} on {LOOPBACK} is already in use (another "
+                                    "sandbox?): stop it or pass another --port") from None
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         daemon=True)

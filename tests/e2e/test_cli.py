@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from leadpact.cli import main
+from leadpact.connectors.retry import RetryPolicy
 from leadpact.connectors.sandbox.fixture import load_fixture
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 
@@ -105,11 +106,14 @@ def test_given_a_wrong_token_then_exit_2_and_the_token_is_never_printed(
     assert "wrong-secret-123" not in result.output
 
 
-def test_given_an_unreachable_crm_then_exit_2_naming_the_host(tmp_path: Path) -> None:
+def test_given_an_unreachable_crm_then_exit_75_naming_the_host(tmp_path: Path) -> None:
     config = write_config(tmp_path, "http://127.0.0.1:9", hubspot=False)
-    result = CliRunner().invoke(main, ["sync", "--config", str(config)], env=ENV)
-    assert result.exit_code == 2
+    waits: list[float] = []  # the injected policy records its backoff instead of sleeping
+    policy = RetryPolicy(attempts=3, sleep=waits.append)
+    result = CliRunner().invoke(main, ["sync", "--config", str(config)], env=ENV, obj=policy)
+    assert result.exit_code == 75, result.output
     assert "127.0.0.1" in result.output and "Traceback" not in result.output
+    assert len(waits) == 2  # three attempts, two backoffs: it did retry, without sleeping
 
 
 def test_given_the_salesforce_quota_runs_out_then_exit_75_and_resume_later(

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from leadpact.connectors.sandbox import hubspot_schema, salesforce_schema
+from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.connectors.sandbox.fixture import load_fixture
 from leadpact.connectors.sandbox.store import Store
-from leadpact.errors import ConfigError
 
 EXAMPLE = Path(salesforce_schema.__file__).with_name("example_fixture.json")
 SF_TYPES = ("User", "Account", "Lead", "Contact", "Opportunity", "OpportunityContactRole",
@@ -33,7 +33,7 @@ def example() -> dict[str, Any]:
 
 
 def error_of(store: Store, data: Any) -> str:
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(SandboxInputError) as caught:
         load_fixture(store, data)
     return str(caught.value)
 

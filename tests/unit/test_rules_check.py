@@ -19,6 +19,7 @@ from leadpact.cli import main
 from leadpact.enrichment.titles import FUNCTIONS, SENIORITIES
 from leadpact.enrichment.titles import ROLES as TITLE_ROLES
 from leadpact.errors import RuleError
+from leadpact.exit_codes import exit_code
 from leadpact.rules.check import check_file, check_text, schema
 from leadpact.rules.engine import ROLES, default_rules_text, parse_rules
 from leadpact.rules.strict_yaml import MAX_BYTES
@@ -98,7 +99,7 @@ def test_given_a_mistake_when_checked_then_one_line_names_file_line_path_and_fix
     with pytest.raises(RuleError) as caught:  # a sync stops on the same first line
         parse_rules(text, "mine.yaml")
     assert str(caught.value).startswith(lines[0])
-    assert caught.value.exit_code == 2
+    assert exit_code(caught.value) == 2
 
 
 @pytest.mark.parametrize(("text", "path"), [(b[1], b[2]) for b in BAD if b[4]],

@@ -18,6 +18,7 @@ from leadpact.errors import (
     ConnectorError,
     QuotaExhausted,
     RecordRejected,
+    ServerError,
     UnreachableError,
 )
 
@@ -110,7 +111,7 @@ LIMIT = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMI
     (Failure(401, {}, [{"errorCode": "INVALID_SESSION_ID"}]), AuthError,
      "LEADPACT_SALESFORCE_TOKEN"),
     (Failure(None, {}, None), UnreachableError, "acme.my.salesforce.com"),
-    (Failure(503, {}, "<html>down</html>"), ConnectorError, "run again later"),
+    (Failure(503, {}, "<html>down</html>"), ServerError, "run again later"),
     (Failure(400, {}, [{"errorCode": "INVALID_FIELD", "message": "No such column 'X'"}]),
      RecordRejected, "INVALID_FIELD: No such column 'X'"),
     (Failure(403, {}, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "no"}]), ConnectorError,
@@ -121,6 +122,8 @@ def test_given_a_final_failure_when_translating_then_the_error_saying_what_to_do
     translated = failures.to_error(failure, "acme.my.salesforce.com", "reading Leads")
     assert type(translated) is error
     assert words in str(translated)
+    assert (translated.system, translated.operation, translated.status) == (
+        "salesforce", "reading Leads", failure.status)
 
 
 @pytest.mark.parametrize(("body", "summary"), [

@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from leadpact.connectors.sandbox import hubspot_schema, salesforce_schema
+from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.connectors.sandbox.seed import TRUTH_META, seed_demo_org
 from leadpact.connectors.sandbox.store import Store
-from leadpact.errors import ConfigError
 from tests.unit.seed_org import (
     HS_TYPES,
     NOW,
@@ -92,12 +92,12 @@ def test_given_a_naive_now_when_seeding_then_value_error() -> None:
 
 
 def test_given_an_already_seeded_store_when_seeding_again_then_config_error(org: Org) -> None:
-    with pytest.raises(ConfigError, match="already holds a seeded demo org"):
+    with pytest.raises(SandboxInputError, match="already holds a seeded demo org"):
         seed_demo_org(org.store, now=NOW)
 
 
 def test_given_too_few_people_when_seeding_then_config_error() -> None:
-    with pytest.raises(ConfigError, match="at least"):
+    with pytest.raises(SandboxInputError, match="at least"):
         seed_demo_org(Store(":memory:"), people=3, now=NOW)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from leadpact.changes import SetContactRole, SetField, SetNativeField
 from leadpact.model import ContactRole, Ref
-from leadpact.undo import plan_undo
+from leadpact.undo import SHOWN, UndoResult, plan_undo, undo_ids
 from tests.builders import deal, person
 
 P = Ref("hubspot", "contact", "1")
@@ -27,7 +27,7 @@ def test_given_a_person_or_a_later_run_changed_it_then_it_is_left_alone() -> Non
     plan = plan_undo("r1", writes, runs, records)
     assert plan.changes == []
     assert plan.left_alone == [f"{P} role: changed since ('champion'), kept",
-                               f"{P} seniority: a later run wrote it again"]
+                               f"{P} seniority: a later run (r2) wrote it again"]
 
 
 def test_given_a_contact_role_we_filled_then_undo_clears_it() -> None:
@@ -42,3 +42,25 @@ def test_given_a_deleted_record_then_nothing_is_written_to_it() -> None:
     plan = plan_undo("r1", [(P, "role", None, "user")], {(P, "role"): "r1"},
                      {P: person("1", deleted=True, leadpact={"role": "user"})})
     assert plan.changes == [] and plan.left_alone == [f"{P} role: the record is gone"]
+
+
+def test_given_an_earlier_undo_put_it_back_then_it_is_not_blamed_on_a_later_run() -> None:
+    writes = [(P, "role", None, "user")]
+    records = {P: person("1", leadpact={})}
+    plan = plan_undo("r1", writes, {(P, "role"): "undo-r1"}, records, undos=["undo-r1"])
+    assert plan.changes == []
+    assert plan.left_alone == [f"{P} role: already put back by undo-r1"]
+
+
+def test_undo_ids_are_the_undos_of_that_run_only() -> None:
+    known = {"r1", "undo-r1", "undo-r1-2", "undo-r10", "undo-r1-x", "r2"}
+    assert undo_ids("r1", known) == ["undo-r1", "undo-r1-2"]
+
+
+def test_given_many_left_alone_then_the_result_shows_counts_and_the_first_few() -> None:
+    result = UndoResult("r1", dry_run=True, left_alone=[f"line {i}" for i in range(50)])
+    short = result.as_dict()
+    assert short["left_alone"] == [f"line {i}" for i in range(SHOWN)]
+    assert short["left_alone_count"] == 50 and short["left_alone_not_shown"] == 50 - SHOWN
+    full = result.as_dict(shown=None)
+    assert len(full["left_alone"]) == 50 and full["left_alone_not_shown"] == 0
