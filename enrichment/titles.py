@@ -335,10 +335,10 @@ def _choose(labelled: list[tuple[Component, Labels]], texts: list[str]) -> Title
     if len(labelled) > 1:
         scored = []
         for index, (_, labels) in enumerate(labelled):
-            function = labels.function or default_function(labels.seniority)
-            role, _ = decide_role(labels.seniority, function, labels.traits, _EXCLUDED)
+            guess = labels.function or default_function(labels.seniority)
+            role, _ = decide_role(labels.seniority, guess, labels.traits, _EXCLUDED)
             scored.append((-RANK[labels.seniority], ROLE_PRIORITY.index(role),
-                           function == "executive", index))
+                           guess == "executive", index))
         order = sorted(scored)
     chosen = order[0][3]
     component, labels = labelled[chosen]

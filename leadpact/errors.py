@@ -8,23 +8,33 @@ exit codes at its edge (leadpact/exit_codes.py), so the library stays usable fro
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict, Unpack
+
+
+class Facts(TypedDict, total=False):
+    """What an error knows besides its message (all optional)."""
+
+    system: str | None
+    operation: str | None
+    status: int | None
+    retry_after: float | None
+    path: Path | str | None
+    line: int | None
 
 
 class LeadpactError(Exception):
     """Base of every error leadpact raises on purpose. `str(error)` is the one-line message."""
 
-    def __init__(self, message: str, *, system: str | None = None,
-                 operation: str | None = None, status: int | None = None,
-                 retry_after: float | None = None, path: Path | str | None = None,
-                 line: int | None = None) -> None:
+    def __init__(self, message: str, **facts: Unpack[Facts]) -> None:
         super().__init__(message)
         self.message = message
-        self.system = system  # "salesforce" | "hubspot" when a CRM is involved
-        self.operation = operation  # the call that failed, in words
-        self.status = status  # the last HTTP status, None when nothing answered
-        self.retry_after = retry_after  # seconds the CRM asked us to wait, if it said
+        self.system = facts.get("system")  # "salesforce" | "hubspot" when a CRM is involved
+        self.operation = facts.get("operation")  # the call that failed, in words
+        self.status = facts.get("status")  # the last HTTP status, None when nothing answered
+        self.retry_after = facts.get("retry_after")  # seconds the CRM asked to wait, if said
+        path = facts.get("path")
         self.path = Path(path) if path is not None else None  # the file at fault
-        self.line = line  # its line, when known
+        self.line = facts.get("line")  # its line, when known
 
 
 class ConfigError(LeadpactError):

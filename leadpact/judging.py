@@ -212,10 +212,10 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
             if wanted is not None and contact.id is not None:
                 plan_native(ctx, d.ref, f"contact_role:{contact.id}", contact.role, wanted,
                             out, contact_role=(contact.person, contact.id))
-    for rule, wanted, subject, body in deal_tasks(ctx, d, verdict):
-        change = plan_task(rule, d.ref, wanted, state.open_task(d.ref, rule),
+    for rule, holds, subject, body, due in deal_tasks(ctx, d, verdict):
+        change = plan_task(rule, d.ref, holds, state.open_task(d.ref, rule),
                            state.next_episode(d.ref, rule), subject=subject, body=body,
-                           owner_id=d.owner_id, today=ctx.now.date(), due_in_days=2)
+                           owner_id=d.owner_id, today=ctx.now.date(), due_in_days=due)
         if change is not None:
             plan_task_change(ctx, d.ref, rule, change, out)
     return out
@@ -247,22 +247,26 @@ def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
 
 
 def deal_tasks(ctx: Context, d: Deal,
-               verdict: DealVerdict) -> list[tuple[str, bool, str, str]]:
-    """(rule, condition holds, subject, body) for each task rule on an open deal."""
+               verdict: DealVerdict) -> list[tuple[str, bool, str, str, int]]:
+    """(rule, condition holds, subject, body, due in days) for each task rule on an open
+    deal, from the rules file's templates."""
     name, version = d.name or str(d.ref), ctx.rules.version
     tasks = []
     if ctx.rules.stale_task is not None:
         tasks.append((STALE_RULE, verdict.stale.stale, ctx.rules.stale_task.render(deal=name),
                       f"Looks stale: {verdict.stale.reasons}. Re-engage the buyer or close "
-                      f"the deal. (leadpact rules {version})"))
+                      f"the deal. (leadpact rules {version})", ctx.rules.stale_task.due_in_days))
     missing = verdict.coverage.missing
+    template = ctx.rules.committee_task
+    if template is None:
+        return tasks
     body = f"Nobody on this deal is a {' or '.join(m.replace('_', ' ') for m in missing)}."
     suggestions = suggest_contacts(ctx.state, d, missing)
     if suggestions:
         body += " Consider engaging: " + "; ".join(suggestions) + "."
     tasks.append((COMMITTEE_RULE, bool(missing),
-                  f"Buying committee gap on {name}: no {', '.join(missing)}",
-                  f"{body} (leadpact rules {version})"))
+                  template.render(deal=name, missing=", ".join(missing)),
+                  f"{body} (leadpact rules {version})", template.due_in_days))
     return tasks
 
 

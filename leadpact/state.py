@@ -161,7 +161,7 @@ class State:
 
     def runs(self, limit: int = 20) -> list[tuple[str, str, str | None, str]]:
         """(run id, started, finished, status), newest first."""
-        return [tuple(r) for r in self._db.execute(  # type: ignore[misc]
+        return [tuple(r) for r in self._db.execute(
             "SELECT run_id, started_at, finished_at, status FROM runs "
             "ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()]
 

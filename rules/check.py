@@ -144,7 +144,10 @@ def _kind(spec: dict[str, Any]) -> str:
 def _translate(error: ValidationError, loaded: Loaded, source: str) -> Iterator[Problem]:
     path: Path_ = tuple(error.absolute_path)
     spec = error.schema if isinstance(error.schema, dict) else {}
-    value, kind = error.instance, error.validator
+    # Set on every error a validation yields (the stubs also allow jsonschema's "unset").
+    value: Any = error.instance
+    expected: Any = error.validator_value
+    kind = error.validator
 
     def at(where: Path_, detail: str) -> Problem:
         return Problem(source, loaded.line(where), where, detail)
@@ -155,7 +158,7 @@ def _translate(error: ValidationError, loaded: Loaded, source: str) -> Iterator[
             if str(key) not in allowed:
                 yield at((*path, key), f"unknown `{_short_text(key)}`; {_suggest(key, allowed)}")
     elif kind == "required" and isinstance(value, dict):
-        for key in error.validator_value:
+        for key in expected:
             if key not in value:
                 yield at(path, f"missing `{key}`; add it (the shipped rules/default.yaml shows "
                                "every key with its meaning)")
@@ -164,7 +167,7 @@ def _translate(error: ValidationError, loaded: Loaded, source: str) -> Iterator[
         fix = " (quote it to make it a text)" if isinstance(value, date) and texts else ""
         yield at(path, f"must be {_kind(spec)}, not {short(value)}{fix}")
     elif kind == "enum":
-        choices = [str(c) for c in error.validator_value if c is not None]
+        choices = [str(c) for c in expected if c is not None]
         label = spec.get("title", "value")
         yield at(path, f"unknown {label} {short(value)}; {_suggest(value, choices)}")
     elif kind == "format":
@@ -174,11 +177,11 @@ def _translate(error: ValidationError, loaded: Loaded, source: str) -> Iterator[
         yield at(path, "must not be empty")
     elif kind == "maxLength":
         yield at(path, f"is {len(value):,} characters long; shorten it to at most "
-                       f"{error.validator_value}")
+                       f"{expected}")
     elif kind == "minItems":
-        yield at(path, f"needs at least {error.validator_value} entry")
+        yield at(path, f"needs at least {expected} entry")
     elif kind == "maxItems":
-        yield at(path, f"has {len(value):,} entries; at most {error.validator_value} are allowed")
+        yield at(path, f"has {len(value):,} entries; at most {expected} are allowed")
     else:
         yield at(path, f"{clip(error.message, 120)}; see rules/schema.json")
 

@@ -34,6 +34,10 @@ class TaskTemplate:
         return self.subject.format_map(_Blank(values))
 
 
+# The committee-gap task of rules files written before it had a template (as shipped).
+COMMITTEE_TASK = TaskTemplate("Buying committee gap on {deal}: no {missing}", 2)
+
+
 class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "?"
@@ -59,6 +63,8 @@ class Rules:
     engaged_days: int  # buyer-side activity this recent counts as "engaged"
     title_overrides: tuple[Override, ...]
     source: str
+    # Absent from a rules file: the shipped default's template; `task: null`: no such task.
+    committee_task: TaskTemplate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +151,11 @@ def parse_rules(text: str, source: str) -> Rules:
         overrides = parse_overrides(titles.get("overrides") or [])
     except ValueError as exc:
         raise RuleError(f"{check.where(('titles', 'overrides'))}: {exc}") from None
+    committee_task = (check.task(committee, ("deals", "committee", "task"))
+                      if "task" in committee else COMMITTEE_TASK)
     return Rules(version, role_points, seniority_points, stages, thresholds,
                  check.task(stale, ("deals", "stale", "task")), required, engaged_days,
-                 overrides, source)
+                 overrides, source, committee_task)
 
 
 class _Checker:
@@ -226,11 +234,11 @@ class _Checker:
         template = TaskTemplate(self.text(spec, (*path, "subject")),
                                 self.count(spec, (*path, "due_in_days")))
         try:  # fail now, naming the line, rather than halfway through a sync
-            template.render(name="n", title="t", deal="d")
+            template.render(name="n", title="t", deal="d", missing="m")
         except (ValueError, IndexError, KeyError, AttributeError) as exc:
             raise RuleError(f"{self.where((*path, 'subject'))}: cannot fill {template.subject!r} "
-                            f"({exc}); use {{name}}, {{title}} or {{deal}}, and {{{{ }}}} for "
-                            "literal braces") from None
+                            f"({exc}); use {{name}}, {{title}}, {{deal}} or {{missing}}, and "
+                            "{{ }} for literal braces") from None
         return template
 
     def stage(self, spec: Any, path: tuple[str | int, ...]) -> Stage:

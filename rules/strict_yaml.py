@@ -237,7 +237,7 @@ def _walk_nodes(root: yaml.Node, source: str, loaded: Loaded) -> None:
                 pending.append((item, (*path, str(index))))
 
 
-class _StrictLoader(_Loader):  # type: ignore[misc]
+class _StrictLoader(_Loader):
     """SafeLoader whose value errors (a date like 2026-13-45, an integer of 5,000 digits)
     come out as YAML errors that carry the line, not as bare ValueErrors."""
 

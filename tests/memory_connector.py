@@ -92,7 +92,7 @@ class MemoryConnector:
             if existing is None:
                 self.tasks[change.key] = {"id": f"t{len(self.tasks) + 1}", "open": True,
                                           "subject": change.subject, "body": change.body,
-                                          "owner": change.owner_id}
+                                          "owner": change.owner_id, "due": change.due}
             return ChangeResult(change, True, created_id=str(self.tasks[change.key]["id"]))
         if isinstance(change, CloseTask):
             if change.key not in self.tasks:

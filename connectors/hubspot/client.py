@@ -32,6 +32,7 @@ from leadpact.connectors.retry import (
 from leadpact.errors import (
     AuthError,
     ConnectorError,
+    Facts,
     LeadpactError,
     QuotaExhausted,
     RecordRejected,
@@ -156,8 +157,8 @@ class Caller:
     def translate(self, failure: Failure, what: str) -> ConnectorError:
         decision = classify(failure)
         status, message = failure.status, error_message(failure.body)
-        facts: dict[str, Any] = {"system": "hubspot", "operation": what, "status": status,
-                                 "retry_after": decision.wait}
+        facts: Facts = {"system": "hubspot", "operation": what, "status": status,
+                        "retry_after": decision.wait}
         if status is None:
             return UnreachableError(
                 f"HubSpot at {self.host} did not answer {what} after {self.policy.attempts} "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from leadpact.auth_config import OAuthSettings
@@ -146,11 +147,10 @@ class HubSpotConnector:
         found: list[Fetched] = []
         after: str | None = None
         while True:  # the list is ordered by id, not by archive time: read it all
-            page = self._call(f"listing archived {stream.object_type}", lambda a=after: (
-                self._apis.objects.get_page(
-                    stream.object_type, limit=LIST_LIMIT, after=a,
-                    properties=list(stream.properties), archived=True,
-                    _request_timeout=self._timeout)))
+            page = self._call(f"listing archived {stream.object_type}", partial(
+                self._apis.objects.get_page, stream.object_type, limit=LIST_LIMIT,
+                after=after, properties=list(stream.properties), archived=True,
+                _request_timeout=self._timeout))
             for obj in page.results or []:
                 when = (obj.archived_at or obj.updated_at).astimezone(UTC)
                 if (start is None or when >= start) and state.is_new(str(obj.id), when):
@@ -275,18 +275,18 @@ class HubSpotConnector:
         for object_type, bodies in mapping.leadpact_properties().items():
             groups = self._call(
                 f"reading the {object_type} property groups",
-                lambda t=object_type: self._apis.groups.get_all(t, _request_timeout=self._timeout))
+                partial(self._apis.groups.get_all, object_type, _request_timeout=self._timeout))
             if mapping.LEADPACT_GROUP not in {g.name for g in groups.results or []}:
                 group = {"name": mapping.LEADPACT_GROUP, "label": "leadpact", "displayOrder": -1}
                 self._call(f"creating the leadpact property group on {object_type}",
-                           lambda t=object_type, g=group: self._apis.groups.create(
-                               t, g, _request_timeout=self._timeout))
+                           partial(self._apis.groups.create, object_type, group,
+                                   _request_timeout=self._timeout))
             existing = self._property_names(object_type)
             for body in bodies:
                 if body["name"] in existing:
                     continue
                 self._call(f"creating {object_type}.{body['name']}",
-                           lambda t=object_type, b=body: self._apis.properties.create(
-                               t, b, _request_timeout=self._timeout))
+                           partial(self._apis.properties.create, object_type, body,
+                                   _request_timeout=self._timeout))
                 created.append(f"{object_type}.{body['name']}")
         return created

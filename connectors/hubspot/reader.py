@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from leadpact.connectors.hubspot import activities
@@ -52,8 +53,8 @@ class Reader:
             for chunk in chunked(pending, ASSOCIATION_BATCH):
                 body = {"inputs": chunk}
                 response = self._call(f"reading {from_type} to {to_type} associations",
-                                      lambda b=body: self._apis.associations.get_page(
-                                          from_type, to_type, b, _request_timeout=self._timeout))
+                                      partial(self._apis.associations.get_page, from_type,
+                                              to_type, body, _request_timeout=self._timeout))
                 for item in response.results or []:  # ids with none come back as errors
                     from_id = str(item._from.id)
                     result.setdefault(from_id, []).extend(

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from leadpact.changes import Change, ChangeResult
@@ -54,8 +55,8 @@ class Writer:
                 for update, error in self._update(type_, chunk):
                     for index in update.changes:
                         outcomes[index] = (error is None, error, None)
-        for chunk in batching.chunked(plan.tasks):
-            for task, (error, created_id) in self._upsert_tasks(chunk):
+        for tasks in batching.chunked(plan.tasks):
+            for task, (error, created_id) in self._upsert_tasks(tasks):
                 for index in task.changes:
                     outcomes[index] = (error is None, error, created_id)
         return [ChangeResult(change, *outcomes[i]) for i, change in enumerate(changes)]
@@ -149,8 +150,8 @@ class Writer:
             after: str | None = None
             while True:
                 request = {**body, "after": after} if after else body
-                page = self._call.once(lambda r=request: self._apis.search.do_search(
-                    "tasks", r, _request_timeout=self._timeout))
+                page = self._call.once(partial(self._apis.search.do_search, "tasks", request,
+                                               _request_timeout=self._timeout))
                 for obj in page.results or []:
                     key = str((obj.properties or {}).get(TASK_KEY_PROPERTY) or "").lower()
                     if key:

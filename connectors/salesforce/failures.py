@@ -17,6 +17,7 @@ from leadpact.connectors.retry import Decision, Failure, Verdict, classify, deco
 from leadpact.errors import (
     AuthError,
     ConnectorError,
+    Facts,
     LeadpactError,
     QuotaExhausted,
     RecordRejected,
@@ -62,8 +63,8 @@ def error_summary(body: Any) -> str:
 def to_error(failure: Failure, host: str, what: str) -> LeadpactError:
     """The leadpact error for a call that failed for good (`what` names the call)."""
     decision: Decision = classify(failure)
-    facts = {"system": "salesforce", "operation": what, "status": failure.status,
-             "retry_after": decision.wait}
+    facts: Facts = {"system": "salesforce", "operation": what, "status": failure.status,
+                    "retry_after": decision.wait}
     if decision.verdict is Verdict.QUOTA:
         return QuotaExhausted(QUOTA_MESSAGE, **facts)
     if failure.status == 401:

@@ -123,7 +123,7 @@ def _move_associations(store: Store, type_: str, loser_id: str, survivor_id: str
 def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]:
     store: Store = sandbox.store
 
-    def known(type_: str) -> dict[str, Any]:
+    def known(type_: str) -> Mapping[str, dict[str, Any]]:
         return properties_by_name(store, type_)
 
     def render(type_: str, row: Row, names: list[str] | None,

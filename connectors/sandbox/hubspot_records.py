@@ -242,13 +242,13 @@ def find(store: Store, type_: str, id_: str, id_property: str | None = None,
             if str(row.fields.get(id_property) or "").casefold() == wanted:
                 return row
         return None
-    row = store.get("hubspot", type_, id_)
+    found = store.get("hubspot", type_, id_)
     seen = set()
-    while follow_merges and row is not None and row.deleted and row.merged_into \
-            and row.id not in seen:
-        seen.add(row.id)
-        row = store.get("hubspot", type_, row.merged_into)
-    return row
+    while follow_merges and found is not None and found.deleted and found.merged_into \
+            and found.id not in seen:
+        seen.add(found.id)
+        found = store.get("hubspot", type_, found.merged_into)
+    return found
 
 
 def numeric(id_: str) -> int:

@@ -155,7 +155,7 @@ def typed(a: str, b: str) -> tuple[Any, Any]:
 
 def compare(a: str, b: str) -> int:
     left, right = typed(a, b)
-    return (left > right) - (left < right)
+    return int(left > right) - int(left < right)
 
 
 def _tokens(text: str) -> list[str]:

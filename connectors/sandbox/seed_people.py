@@ -118,6 +118,7 @@ class PeoplePool:
                 and (not need_salesforce or p.is_sf_contact)]
         if fits and self._rng.random() < reuse:
             return self._rng.choice(fits)
+        kind: str | None
         if need_salesforce:
             presence = BOTH if need_hubspot or self._rng.random() < 0.78 else SALESFORCE_ONLY
             kind = CONTACT if self._rng.random() < 0.72 else CONVERTED

@@ -9,7 +9,7 @@ lines, as Salesforce's email logging stores them: that is how to tell a buyer's 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from leadpact.connectors.sandbox.salesforce_schema import new_salesforce_id
 from leadpact.connectors.sandbox.seed_committees import (
@@ -161,7 +161,7 @@ def write_opportunity(rec: Recorder, store: Store, rng: random.Random, plan: Dea
 
 def _write_history(rec: Recorder, store: Store, plan: DealPlan) -> None:
     """One OpportunityHistory row per stage change and per close-date change, in order."""
-    events = [(t, "stage", s) for t, s in plan.stages]
+    events: list[tuple[datetime, str, str | date]] = [(t, "stage", s) for t, s in plan.stages]
     events += [(t, "close", c) for t, c in plan.close_dates[1:]]
     stage, close = plan.stages[0][1], plan.close_dates[0][1]
     for when, kind, value in sorted(events, key=lambda e: (e[0], e[1])):

@@ -8,6 +8,7 @@ everything is written to the store once, at the end, in one transaction.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -168,7 +169,7 @@ def hs_date(day: date) -> str:
     return f"{day.isoformat()}T00:00:00.000Z"
 
 
-def weighted_counts(weights: dict[str, float], total: int, minimum: int = 1) -> dict[str, int]:
+def weighted_counts(weights: Mapping[str, float], total: int, minimum: int = 1) -> dict[str, int]:
     """Split `total` by `weights` (largest remainder), each key getting at least `minimum`
     when `total` allows it, so small demo orgs still show every archetype."""
     scale = sum(weights.values())

@@ -191,10 +191,10 @@ class Store:
             yield _row(row)
 
     def count(self, system: str, type_: str) -> int:
-        return self._db.execute(
+        return int(self._db.execute(
             "SELECT count(*) FROM records WHERE system=? AND type=? AND deleted=0",
             (system, type_),
-        ).fetchone()[0]
+        ).fetchone()[0])
 
     # -- associations (HubSpot) ---------------------------------------------------------
     def associate(

@@ -10,7 +10,7 @@ import pytest
 from leadpact.errors import QuotaExhausted
 from leadpact.model import Activity, ContactRole, Ref
 from leadpact.pipeline import run_sync
-from leadpact.rules.engine import load_rules
+from leadpact.rules.engine import default_rules_text, load_rules, parse_rules
 from leadpact.state import State
 from tests.builders import NOW, days_ago, deal, person
 from tests.memory_connector import MemoryConnector
@@ -207,6 +207,45 @@ def test_given_a_gap_and_a_fitting_colleague_then_the_committee_task_names_them(
     task = sf.tasks[key]
     assert task["subject"] == "Buying committee gap on Widgets: no economic_buyer, decision_maker"
     assert "Consider engaging: Flo Fin (CFO, economic buyer)" in str(task["body"])
+
+
+def test_deal_tasks_follow_the_rules_files_templates_subject_and_due_date(
+        state: State) -> None:
+    text = default_rules_text().replace(
+        'subject: "Buying committee gap on {deal}: no {missing}"\n      due_in_days: 2',
+        'subject: "Committee on {deal} lacks {missing}"\n      due_in_days: 5').replace(
+        'subject: "Stale deal: {deal}"\n      due_in_days: 2',
+        'subject: "Stale deal: {deal}"\n      due_in_days: 9')
+    assert text.count("due_in_days: 2") == 1  # both deal templates were replaced
+    sf = MemoryConnector("salesforce")
+    sf.put(deal("006A", last_activity_at=days_ago(50), owner_id="005A", name="Big"))
+    run_sync([sf], state, parse_rules(text, "mine.yaml"), classify, NOW)
+    [gap] = [sf.tasks[k] for k in sf.open_tasks("deal:committee_gap")]
+    [stale] = [sf.tasks[k] for k in sf.open_tasks("deal:stale")]
+    assert gap["subject"] == "Committee on Big lacks economic_buyer, decision_maker"
+    assert gap["due"] == NOW.date() + timedelta(days=5)
+    assert stale["due"] == NOW.date() + timedelta(days=9)
+
+
+def test_given_committee_task_null_then_no_gap_task(state: State) -> None:
+    text = default_rules_text().replace(
+        '    task:\n      subject: "Buying committee gap on {deal}: no {missing}"\n'
+        '      due_in_days: 2\n', "    task: null\n")
+    rules = parse_rules(text, "mine.yaml")
+    assert rules.committee_task is None and RULES.committee_task is not None
+    sf = MemoryConnector("salesforce")
+    sf.put(deal("006A", owner_id="005A", name="Big"))
+    run_sync([sf], state, rules, classify, NOW)
+    assert sf.open_tasks("deal:committee_gap") == []
+
+
+def test_given_a_rules_file_from_before_the_committee_template_then_the_shipped_one_applies(
+        ) -> None:
+    text = default_rules_text().replace(
+        '    task:\n      subject: "Buying committee gap on {deal}: no {missing}"\n'
+        '      due_in_days: 2\n', "")
+    assert "Buying committee gap" not in text
+    assert parse_rules(text, "old.yaml").committee_task == RULES.committee_task
 
 
 def test_given_empty_native_roles_then_filled_but_a_reps_value_is_never_touched(

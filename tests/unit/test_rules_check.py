@@ -228,7 +228,7 @@ def test_given_the_shipped_file_when_checked_then_exit_0_without_config_or_token
 def test_given_a_bad_file_when_checked_then_one_line_per_problem_and_exit_2(
         tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
-    path.write_text(mutate("silent_days: 30", "silnt_days: 30").replace("{deal}", "{dael}"))
+    path.write_text(mutate("silent_days: 30", "silnt_days: 30").replace("{deal}", "{dael}", 1))
     result = CliRunner().invoke(main, ["rules", "check", str(path)])
     assert result.exit_code == 2
     lines = result.stdout.strip().splitlines()
