@@ -170,7 +170,8 @@ def _parse_toml(path: Path) -> dict[str, Any]:
     """The config's TOML, or a ConfigError naming the file (and line) and the fix."""
     try:
         if path.is_dir():
-            raise ConfigError(f"{path}: is a folder; name the leadpact.toml file itself")
+            raise ConfigError(f"{path}: is a folder; name the leadpact.toml file itself",
+                              path=path)
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
@@ -184,7 +185,7 @@ def _parse_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}:{line}: not UTF-8 text (byte {raw[exc.start]:#04x}); save "
-                          "the file as UTF-8") from None
+                          "the file as UTF-8", path=path, line=line) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -99,14 +99,15 @@ def load_rules(path: Path | None = None) -> Rules:
     try:
         text = strict_yaml.read_text(path)
     except strict_yaml.Unreadable as exc:
-        raise RuleError(str(exc.problem)) from None
+        raise RuleError(str(exc.problem), path=path, line=exc.problem.line or None) from None
     return parse_rules(text, str(path))
 
 
 def parse_rules(text: str, source: str) -> Rules:
     problems = check_text(text, source)  # the same lines as `leadpact rules check`
     if problems:
-        raise RuleError(summary(problems, source))
+        raise RuleError(summary(problems, source), path=source,
+                        line=problems[0].line or None)
     try:
         root = yaml.compose(text, Loader=strict_yaml.FAST_LOADER)
         data = yaml.load(text, Loader=strict_yaml.FAST_LOADER)  # a safe loader (libyaml)

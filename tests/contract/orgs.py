@@ -1,9 +1,12 @@
 """One face over both fake CRMs, so tests/contract/test_connector_contract.py runs the same
 suite against each real connector. Records go straight into the sandbox store, in each
-CRM's own field names; connectors read them back over HTTP."""
+CRM's own field names; connectors read them back over HTTP. The in-memory connector the
+pipeline tests use gets a face too, so it is held to the same contract (an injected
+connector, e.g. `leadpact.open(config, connectors=[...])`, must behave like the real ones)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -12,8 +15,10 @@ from leadpact.connectors.retry import RetryPolicy
 from leadpact.connectors.sandbox import hubspot_schema, salesforce_schema
 from leadpact.connectors.sandbox.server import Sandbox
 from leadpact.fields import BY_NAME
-from leadpact.model import Ref
+from leadpact.model import ContactRole, Ref
+from tests import builders
 from tests import hs_builders as hs
+from tests.memory_connector import MemoryConnector
 from tests.sf_builders import ManualClock, SalesforceOrg, connect
 
 
@@ -122,6 +127,54 @@ class HubSpotFace:
     def tasks(self) -> list[tuple[str, bool]]:
         return sorted((r.fields["leadpact_task_key"], r.fields.get("hs_task_status") != "COMPLETED")
                       for r in self.store.scan("hubspot", "tasks"))
+
+
+class MemoryFace:
+    """The in-memory CRM behind the same face (its records are leadpact model values)."""
+
+    system = "hubspot"  # it plays one CRM; the contract is the same for either
+
+    def __init__(self, clock: ManualClock):
+        self.clock = clock
+        self.crm = MemoryConnector(self.system)
+        self._ids = 0
+
+    def connector(self, **options: Any) -> Connector:
+        return self.crm  # one CRM: every "new connection" sees the same records
+
+    def _next(self) -> str:
+        self._ids += 1
+        return str(self._ids)
+
+    def person(self, title: str, email: str) -> Ref:
+        record = builders.person(self._next(), self.system, title=title, email=email,
+                                 name=email.split("@")[0].title(), owner_id="owner-1")
+        return self.crm.put(record).ref
+
+    def deal(self, name: str, contacts: list[Ref], silent_days: int) -> Ref:
+        roles = tuple(ContactRole(c) for c in contacts)
+        record = builders.deal(self._next(), self.system, contacts=roles, name=name,
+                               owner_id="owner-1",
+                               last_activity_at=self.clock.now - timedelta(days=silent_days),
+                               created_at=self.clock.now - timedelta(days=90),
+                               close_date=(self.clock.now + timedelta(days=40)).date())
+        return self.crm.put(record).ref
+
+    def set_title(self, ref: Ref, title: str) -> None:
+        self.crm.put(dataclasses.replace(self.crm.records[ref], title=title))
+
+    def set_field(self, ref: Ref, field: str, value: Any) -> None:
+        record = self.crm.records[ref]
+        self.crm.put(dataclasses.replace(record, leadpact={**record.leadpact, field: value}))
+
+    def field(self, ref: Ref, field: str) -> Any:
+        return self.crm.records[ref].leadpact.get(field)
+
+    def delete(self, ref: Ref) -> None:
+        self.crm.put(dataclasses.replace(self.crm.records[ref], deleted=True))
+
+    def tasks(self) -> list[tuple[str, bool]]:
+        return sorted((key, bool(task["open"])) for key, task in self.crm.tasks.items())
 
 
 def _iso(ts: datetime) -> str:

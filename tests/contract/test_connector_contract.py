@@ -1,4 +1,5 @@
-"""The Connector contract, run against both real connectors over HTTP (the sandbox)."""
+"""The Connector contract, run against both real connectors over HTTP (the sandbox), and
+against the in-memory connector tests inject in their place."""
 
 from __future__ import annotations
 
@@ -14,16 +15,19 @@ from leadpact.model import Deal, Page, Person, Ref
 from leadpact.pipeline import run_sync
 from leadpact.rules.engine import load_rules
 from leadpact.state import State
-from tests.contract.orgs import HubSpotFace, Org, SalesforceFace
+from tests.contract.orgs import HubSpotFace, MemoryFace, Org, SalesforceFace
 from tests.sf_builders import ManualClock
 from tests.unit.test_pipeline import classify
 
 RULES = load_rules(None)
 
 
-@pytest.fixture(params=["salesforce", "hubspot"])
+@pytest.fixture(params=["salesforce", "hubspot", "memory"])
 def org(request: pytest.FixtureRequest, sandbox: Sandbox) -> Iterator[Org]:
     clock = ManualClock()
+    if request.param == "memory":
+        yield MemoryFace(clock)
+        return
     face = SalesforceFace if request.param == "salesforce" else HubSpotFace
     yield face(sandbox, clock)
 

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from leadpact.cli import main
+from leadpact.config import load_config
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Fault, Sandbox
 from leadpact.errors import (
@@ -22,6 +23,7 @@ from leadpact.errors import (
     UnreachableError,
 )
 from leadpact.exit_codes import exit_code
+from leadpact.rules.engine import default_rules_text, load_rules
 
 FIXTURE = Path(__file__).parents[2] / "connectors" / "sandbox" / "example_fixture.json"
 ENV = {"LEADPACT_SALESFORCE_TOKEN": SANDBOX_TOKEN, "LEADPACT_HUBSPOT_TOKEN": SANDBOX_TOKEN}
@@ -65,6 +67,21 @@ def test_given_a_crm_that_keeps_answering_5xx_then_exit_75(
                                 env=ENV, obj=NO_SLEEP)
     assert result.exit_code == 75, result.output
     assert "Salesforce" in one_line(result) and "run again later" in result.output
+
+
+def test_file_errors_carry_the_path_and_line(tmp_path: Path) -> None:
+    config_file = tmp_path / "leadpact.toml"
+    config_file.write_bytes(b"[leadpact]\n# caf\xe9\n")
+    with pytest.raises(ConfigError) as bad_config:
+        load_config(config_file)
+    assert (bad_config.value.path, bad_config.value.line) == (config_file, 2)
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(default_rules_text().replace("silent_days: 30", "silent_days: -1"))
+    with pytest.raises(RuleError) as bad_rules:
+        load_rules(rules_file)
+    assert bad_rules.value.path == rules_file
+    line = bad_rules.value.line
+    assert line is not None and "silent_days: -1" in rules_file.read_text().splitlines()[line - 1]
 
 
 def test_given_a_folder_as_config_then_exit_2_naming_it(tmp_path: Path) -> None:
