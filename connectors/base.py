@@ -46,3 +46,12 @@ class Connector(Protocol):
     def check(self) -> list[CheckProblem]:
         """Connectivity, permissions and the presence of every field leadpact writes."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class SetupResult:
+    """What `leadpact setup` did in one CRM (or, on a dry run, would do), and what it found
+    wrong but leaves to a person (a field of another type under leadpact's name)."""
+
+    steps: list[str]
+    problems: list[CheckProblem]

@@ -24,6 +24,7 @@ from leadpact import __version__
 from leadpact.cli_ops import runs, schedule
 from leadpact.cli_report import report
 from leadpact.cli_rules import rules
+from leadpact.cli_setup import setup
 from leadpact.cli_titles import titles
 from leadpact.config import DEFAULT_PATH, STARTER, load_config
 from leadpact.errors import LeadpactError
@@ -105,7 +106,7 @@ def init(path: Path, force: bool) -> None:
 
 @main.command()
 @config_option
-@click.option("--fix", is_flag=True, help="Create missing HubSpot properties.")
+@click.option("--fix", is_flag=True, help="Create missing HubSpot properties (see `setup`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON line.")
 @friendly_errors
 def check(config_path: Path, fix: bool, as_json: bool) -> None:
@@ -148,9 +149,14 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
     rules = load_rules(config.rules_path)
     state = State(config.state_path)
     now = datetime.now(UTC)
+    connectors = connectors_for(config, now)
     try:
+        if not dry_run:  # every CRM must be ready before the first write to either
+            from leadpact.preflight import preflight
+
+            preflight(connectors)
         with progress_bar(not as_json) as progress:
-            summary, planned = run_sync(connectors_for(config, now), state, rules,
+            summary, planned = run_sync(connectors, state, rules,
                                         title_classifier(rules), now,
                                         dry_run=dry_run, progress=progress)
     finally:
@@ -262,9 +268,11 @@ def demo(as_json: bool, people: int, seed: int, workdir: Path | None) -> None:
 @click.option("--now", type=MOMENT, default=None,
               help="Stamp what the sandbox writes (and seeds) with a clock that starts at this "
                    "moment (ISO 8601) and moves with real time. Default: the real time.")
+@click.option("--bare", is_flag=True,
+              help="An org without leadpact's custom fields and properties (try `setup`).")
 @friendly_errors
 def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | None,
-            now: datetime | None) -> None:
+            now: datetime | None, bare: bool) -> None:
     """Serve a local fake Salesforce + HubSpot on 127.0.0.1 (Ctrl-C to stop)."""
     from leadpact.connectors.sandbox.clock import starting_at
     from leadpact.connectors.sandbox.fixture import load_fixture
@@ -285,6 +293,10 @@ def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | N
     elif fresh:
         seed_demo_org(store, seed=seed, people=people, now=store.now())
         out.print(f"seeded a demo org: {people} people, seed {seed}")
+    if bare:
+        from leadpact.connectors.sandbox.fixture import without_leadpact_schema
+
+        without_leadpact_schema(store)
     box = Sandbox(store)
     url = box.serve(port)
     out.print(f"sandbox on {url} (Salesforce under /services, HubSpot under /crm)\n"
@@ -306,3 +318,4 @@ main.add_command(titles)
 main.add_command(report)
 main.add_command(schedule)
 main.add_command(runs)
+main.add_command(setup)  # leadpact/cli_setup.py

@@ -21,7 +21,7 @@ from typing import Any
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
-from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.cursor import StreamCursor
 from leadpact.connectors.hubspot import activities, mapping
 from leadpact.connectors.hubspot.auth import OAuthRefresh
@@ -265,12 +265,12 @@ class HubSpotConnector:
             if missing:
                 problems.append(CheckProblem(
                     f"HubSpot {object_type} lack leadpact's properties: {', '.join(missing)}",
-                    "run `leadpact check --fix` to create them"))
+                    "run `leadpact setup` to create them"))
         return problems
 
-    def create_missing_properties(self) -> list[str]:
+    def create_missing_properties(self, dry_run: bool = False) -> list[str]:
         """Create the `leadpact` property group and every missing leadpact_* property;
-        returns what was created as "type.property"."""
+        returns what was created (on a dry run: would be) as "type.property"."""
         created = []
         for object_type, bodies in mapping.leadpact_properties().items():
             groups = self._call(
@@ -278,15 +278,25 @@ class HubSpotConnector:
                 lambda t=object_type: self._apis.groups.get_all(t, _request_timeout=self._timeout))
             if mapping.LEADPACT_GROUP not in {g.name for g in groups.results or []}:
                 group = {"name": mapping.LEADPACT_GROUP, "label": "leadpact", "displayOrder": -1}
-                self._call(f"creating the leadpact property group on {object_type}",
-                           lambda t=object_type, g=group: self._apis.groups.create(
-                               t, g, _request_timeout=self._timeout))
+                if not dry_run:
+                    self._call(f"creating the leadpact property group on {object_type}",
+                               lambda t=object_type, g=group: self._apis.groups.create(
+                                   t, g, _request_timeout=self._timeout))
+                created.append(f"{object_type} property group {mapping.LEADPACT_GROUP}")
             existing = self._property_names(object_type)
             for body in bodies:
                 if body["name"] in existing:
                     continue
-                self._call(f"creating {object_type}.{body['name']}",
-                           lambda t=object_type, b=body: self._apis.properties.create(
-                               t, b, _request_timeout=self._timeout))
+                if not dry_run:
+                    self._call(f"creating {object_type}.{body['name']}",
+                               lambda t=object_type, b=body: self._apis.properties.create(
+                                   t, b, _request_timeout=self._timeout))
                 created.append(f"{object_type}.{body['name']}")
         return created
+
+    def setup(self, permission_set: str = "", dry_run: bool = False) -> SetupResult:
+        """`leadpact setup` for HubSpot: the group and properties (permission sets are a
+        Salesforce notion; a private app's scopes are set in HubSpot)."""
+        verb = "would create" if dry_run else "created"
+        return SetupResult([f"{verb} {what}" for what in
+                            self.create_missing_properties(dry_run)], [])

@@ -17,11 +17,13 @@ from leadpact import fields as leadpact_fields
 from leadpact.connectors.sandbox.store import Row, Store
 
 CUSTOM_FIELDS_META = "salesforce:custom_fields"
+CUSTOM_FIELD_DEFS_META = "salesforce:custom_field_defs"  # Metadata of Tooling-created fields
 TASK_KEY_FIELD = "Leadpact_Task_Key__c"
 
 KEY_PREFIXES: dict[str, str] = {
     "User": "005", "Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006",
     "OpportunityContactRole": "00K", "OpportunityHistory": "008", "Task": "00T", "Event": "00U",
+    "PermissionSet": "0PS", "FieldPermissions": "01k",
 }
 SOBJECT_BY_PREFIX = {prefix: name for name, prefix in KEY_PREFIXES.items()}
 
@@ -152,6 +154,15 @@ _STANDARD: dict[str, tuple[FieldDef, ...]] = {
               FieldDef("StartDateTime", "datetime", "Start"),
               FieldDef("EndDateTime", "datetime", "End"),
               FieldDef("ActivityDate", "date", "Due Date Only")),
+    # field-level security (api-notes: FieldPermissions.Field is "<sObject>.<field>")
+    "PermissionSet": (_text("Name", "Name", length=80, required=True),
+                      _text("Label", "Label", length=80, required=True),
+                      _text("Description", length=255)),
+    "FieldPermissions": (_ref("ParentId", "PermissionSet", updateable=False, required=True),
+                         _text("SobjectType", required=True, updateable=False),
+                         _text("Field", required=True, updateable=False),
+                         FieldDef("PermissionsRead", "boolean", "Read Access"),
+                         FieldDef("PermissionsEdit", "boolean", "Edit Access")),
 }
 _MERGEABLE = frozenset({"Lead", "Contact", "Account"})  # these carry MasterRecordId
 SOBJECTS = tuple(_STANDARD)
@@ -207,6 +218,44 @@ def ensure_schema(store: Store, with_leadpact_fields: bool = True) -> None:
     set_custom_fields(store, result)
 
 
+def custom_field_defs(store: Store) -> dict[str, dict[str, Any]]:
+    """{"<sObject>.<field>": Metadata} of the custom fields created through the Tooling API."""
+    raw = store.get_meta(CUSTOM_FIELD_DEFS_META)
+    return json.loads(raw) if raw else {}
+
+
+def add_custom_field(store: Store, sobject: str, name: str, metadata: Mapping[str, Any]) -> None:
+    """Record a field created through the Tooling API (its definition and its existence)."""
+    defs = custom_field_defs(store)
+    defs[f"{sobject}.{name}"] = dict(metadata)
+    store.set_meta(CUSTOM_FIELD_DEFS_META, json.dumps(defs, sort_keys=True))
+    current = custom_fields(store)
+    set_custom_fields(store, {**current, sobject: [*current.get(sobject, []), name]})
+
+
+def _editable_fields(store: Store) -> set[str]:
+    """"<sObject>.<field>" that some permission set lets users edit. The sandbox has one
+    user, so a grant in any permission set counts as the user's (see SCHEMA.md)."""
+    return {str(r.fields.get("Field")) for r in store.scan("salesforce", "FieldPermissions")
+            if r.fields.get("PermissionsEdit") and not r.deleted}
+
+
+def _from_metadata(name: str, meta: Mapping[str, Any], editable: bool) -> FieldDef:
+    label = str(meta.get("label") or name)
+    kind = meta.get("type")
+    if kind == "Number":
+        return FieldDef(name, "double", label, editable, editable, True)
+    if kind == "Picklist":
+        values = [v.get("fullName") for v in
+                  meta.get("valueSet", {}).get("valueSetDefinition", {}).get("value", [])]
+        return FieldDef(name, "picklist", label, editable, editable, True, 255,
+                        picklist=tuple(str(v) for v in values))
+    if kind == "Checkbox":
+        return FieldDef(name, "boolean", label, editable, editable, True)
+    type_ = "textarea" if kind == "LongTextArea" else "string"
+    return FieldDef(name, type_, label, editable, editable, True, int(meta.get("length", 255)))
+
+
 def _custom_def(sobject: str, name: str) -> FieldDef:
     spec = next((f for f in leadpact_fields.FIELDS if f.salesforce == name), None)
     if spec is None:
@@ -221,7 +270,12 @@ def _custom_def(sobject: str, name: str) -> FieldDef:
 def fields_of(store: Store, sobject: str) -> dict[str, FieldDef]:
     """Every field of an sObject in this org, by its exact name."""
     defs = [*_system_fields(sobject), *_STANDARD[sobject]]
-    defs += [_custom_def(sobject, n) for n in custom_fields(store).get(sobject, [])]
+    created = custom_field_defs(store)
+    editable = _editable_fields(store) if created else set()
+    for name in custom_fields(store).get(sobject, []):
+        meta = created.get(f"{sobject}.{name}")
+        defs.append(_custom_def(sobject, name) if meta is None else
+                    _from_metadata(name, meta, f"{sobject}.{name}" in editable))
     return {f.name: f for f in defs}
 
 
