@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from leadpact import crm_schema
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.cursor import StreamCursor
-from leadpact.connectors.hubspot import activities, mapping
+from leadpact.connectors.hubspot import activities, mapping, scopes
 from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
@@ -80,6 +81,7 @@ class HubSpotConnector:
         self._login: Login = (OAuthRefresh(oauth, retry) if oauth is not None
                               else StaticToken(access_token or ""))
         self._apis = HubSpotApis(self.host, access_token or "", dict(client_options or {}))
+        self._private_app_token = access_token if oauth is None else None  # for its scopes
         self._call = Caller(self.host, retry, self._login, self._apis.use_token)
         self._lookback = lookback
         self._page_size = max(1, min(page_size, SEARCH_LIMIT))
@@ -266,13 +268,29 @@ class HubSpotConnector:
                 problems.append(CheckProblem(
                     f"HubSpot {object_type} lack leadpact's properties: {', '.join(missing)}",
                     "run `leadpact setup` to create them"))
-        return problems
+        return problems + self._scope_problems()
 
-    def create_missing_properties(self, dry_run: bool = False) -> list[str]:
-        """Create the `leadpact` property group and every missing leadpact_* property;
+    def _scope_problems(self) -> list[CheckProblem]:
+        """The private app's missing write scopes (one call; nothing when HubSpot does not
+        tell, e.g. for OAuth tokens)."""
+        if not self._private_app_token:
+            return []
+        granted = scopes.token_scopes(self.host, self._private_app_token, self._timeout)
+        missing = scopes.missing_scopes(granted) if granted is not None else []
+        if not missing:
+            return []
+        return [CheckProblem(f"the HubSpot private app lacks the scopes {', '.join(missing)}",
+                             "add them in HubSpot (Settings > Integrations > Private Apps > "
+                             "Scopes), then set LEADPACT_HUBSPOT_TOKEN to the app's new token")]
+
+    def create_missing_properties(self, dry_run: bool = False,
+                                  wanted: Mapping[str, list[dict[str, Any]]] | None = None
+                                  ) -> list[str]:
+        """Create the `leadpact` property group and every missing leadpact_* property
+        (`wanted`: PropertyCreate bodies per object type; default: those a sync writes);
         returns what was created (on a dry run: would be) as "type.property"."""
         created = []
-        for object_type, bodies in mapping.leadpact_properties().items():
+        for object_type, bodies in (wanted or mapping.leadpact_properties()).items():
             groups = self._call(
                 f"reading the {object_type} property groups",
                 lambda t=object_type: self._apis.groups.get_all(t, _request_timeout=self._timeout))
@@ -298,5 +316,5 @@ class HubSpotConnector:
         """`leadpact setup` for HubSpot: the group and properties (permission sets are a
         Salesforce notion; a private app's scopes are set in HubSpot)."""
         verb = "would create" if dry_run else "created"
-        return SetupResult([f"{verb} {what}" for what in
-                            self.create_missing_properties(dry_run)], [])
+        made = self.create_missing_properties(dry_run, crm_schema.hubspot_setup_properties())
+        return SetupResult([f"{verb} {what}" for what in made], [])

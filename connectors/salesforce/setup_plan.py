@@ -28,6 +28,13 @@ def missing_fields(wanted: Iterable[SalesforceField],
                 f"({found.get('length')}), leadpact needs {field.type_text()}",
                 "change the field's type in Setup > Object Manager (or delete it and run "
                 "`leadpact setup` again)"))
+        elif field.values:
+            have = {str(v.get("value")) for v in found.get("picklistValues") or []}
+            absent = [v for v in field.values if v not in have]
+            if absent:
+                problems.append(CheckProblem(
+                    f"Salesforce picklist {field.full_name} lacks the values {', '.join(absent)}",
+                    "add them in Setup > Object Manager > Fields & Relationships"))
     return create, problems
 
 

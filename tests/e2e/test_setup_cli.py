@@ -42,8 +42,8 @@ def test_given_a_bare_org_when_checked_then_every_missing_field_is_named_with_se
     assert result.exit_code == 2
     systems = last_json(result.output)["systems"]
     text = str(systems)
-    for field in crm_schema.salesforce_fields():
-        assert field.name in text
+    for field in crm_schema.salesforce_fields():  # the feedback picklists: setup's, not sync's
+        assert (field.name in text) is not bool(field.values)
     for bodies in crm_schema.hubspot_properties().values():
         assert all(b["name"] in text for b in bodies)
     assert all("leadpact setup" in p["fix"] for s in systems.values() for p in s["problems"])
@@ -63,6 +63,9 @@ def test_given_a_bare_org_when_setup_dry_runs_then_it_lists_everything_and_write
     assert "would create field Lead.Leadpact_Role_Confidence__c Number(18, 4)" in salesforce
     assert "would create permission set Leadpact_Integration" in salesforce
     assert "would create contacts.leadpact_role" in steps["hubspot"]["steps"]
+    assert "would create contacts.leadpact_sales_feedback" in steps["hubspot"]["steps"]
+    assert ("would create field Lead.Leadpact_Sales_Feedback__c Picklist(Accepted; Rejected)"
+            in salesforce)
     assert before == {k: bare.store.get_meta(k) for k in before}
     assert bare.store.count("salesforce", "PermissionSet") == 0
 
@@ -121,3 +124,21 @@ def test_the_readme_lists_every_field_leadpact_writes_with_its_type() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
     assert crm_schema.with_readme_table(readme) == readme, (
         "README's field table is out of date: run `python -m leadpact.crm_schema`")
+
+
+def test_given_a_hubspot_app_without_write_scopes_then_the_sync_stops_before_any_write(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    load_fixture(sandbox.store, FIXTURE)
+    sandbox.hubspot_scopes = [s for s in sandbox.hubspot_scopes  # type: ignore[attr-defined]
+                              if s != "crm.objects.deals.write"]
+    config = write_config(tmp_path, sandbox.url)
+    before = salesforce_rows(sandbox)
+    result = run(config, "sync")
+    assert result.exit_code == 2, result.output
+    assert "hubspot: the HubSpot private app lacks the scopes crm.objects.deals.write" in (
+        result.output)
+    assert salesforce_rows(sandbox) == before
+    checked = run(config, "check", "--json")
+    assert checked.exit_code == 2
+    [problem] = last_json(checked.output)["systems"]["hubspot"]["problems"]
+    assert "Private Apps > Scopes" in problem["fix"]
