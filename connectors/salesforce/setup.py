@@ -1,5 +1,6 @@
 """`leadpact setup` for Salesforce: create leadpact's custom fields through the Tooling API
-(`POST tooling/sobjects/CustomField`) and grant read/edit on them in a permission set
+(`POST tooling/sobjects/CustomField`; `tooling/query` of CustomField sees the ones field-level
+security hides from describe) and grant read/edit on them in a permission set
 (PermissionSet + FieldPermissions records). Only what is missing is created, so a second run
 does nothing. The decisions are in setup_plan (pure); this module makes the calls."""
 
@@ -28,9 +29,10 @@ class SalesforceSetup:
 
     def run(self, permission_set: str, dry_run: bool) -> SetupResult:
         wanted = salesforce_fields()
-        described = {sobject: self._describe(sobject)
-                     for sobject in dict.fromkeys(f.sobject for f in wanted)}
-        create, problems = setup_plan.missing_fields(wanted, described)
+        sobjects = list(dict.fromkeys(f.sobject for f in wanted))
+        described = {sobject: self._describe(sobject) for sobject in sobjects}
+        create, problems = setup_plan.missing_fields(wanted, described,
+                                                     self._custom_fields(sobjects))
         verb = "would create" if dry_run else "created"
         steps = []
         for field in create:
@@ -44,6 +46,16 @@ class SalesforceSetup:
         described = self._call(lambda: self._sf().restful(f"sobjects/{sobject}/describe"),
                                f"describing {sobject}")
         return {f["name"]: f for f in (described or {}).get("fields", [])}
+
+    def _custom_fields(self, sobjects: list[str]) -> set[str]:
+        """Lower-cased "<sObject>.<field>" of every custom field on these objects, from the
+        Tooling API, which (unlike describe) also lists fields hidden from this user."""
+        soql = format_soql("SELECT Id, DeveloperName, TableEnumOrId FROM CustomField "
+                           "WHERE TableEnumOrId IN {}", sobjects)
+        answer = self._call(lambda: self._sf().toolingexecute("query/", params={"q": soql}),
+                            "listing the custom fields (Tooling API)")
+        return {f"{r['TableEnumOrId']}.{r['DeveloperName']}__c".lower()
+                for r in (answer or {}).get("records", [])}
 
     def _create_field(self, field: SalesforceField) -> None:
         self._call(lambda: self._sf().toolingexecute("sobjects/CustomField", method="POST",

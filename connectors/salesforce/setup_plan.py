@@ -3,7 +3,7 @@ wrong, and which field permissions the permission set still lacks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from leadpact.connectors.base import CheckProblem
@@ -11,14 +11,19 @@ from leadpact.crm_schema import SalesforceField
 
 
 def missing_fields(wanted: Iterable[SalesforceField],
-                   described: Mapping[str, Mapping[str, Mapping[str, Any]]]
+                   described: Mapping[str, Mapping[str, Mapping[str, Any]]],
+                   existing: Collection[str] = ()
                    ) -> tuple[list[SalesforceField], list[CheckProblem]]:
     """Fields to create, and existing ones whose type or length leadpact cannot use.
-    `described`: {sObject: {field name: describe field}}."""
+    `described`: {sObject: {field name: describe field}}, what this user sees; `existing`:
+    lower-cased "<sObject>.<field>" of every custom field (Tooling API), which includes
+    fields hidden from this user by field-level security: those are not created again."""
     create: list[SalesforceField] = []
     problems: list[CheckProblem] = []
     for field in wanted:
         found = described.get(field.sobject, {}).get(field.name)
+        if found is None and field.full_name.lower() in existing:
+            continue  # exists, hidden from this user until the permission set grants it
         if found is None:
             create.append(field)
         elif found.get("type") != field.describe_type or (

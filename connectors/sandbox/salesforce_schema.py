@@ -233,11 +233,13 @@ def add_custom_field(store: Store, sobject: str, name: str, metadata: Mapping[st
     set_custom_fields(store, {**current, sobject: [*current.get(sobject, []), name]})
 
 
-def _editable_fields(store: Store) -> set[str]:
-    """"<sObject>.<field>" that some permission set lets users edit. The sandbox has one
-    user, so a grant in any permission set counts as the user's (see SCHEMA.md)."""
-    return {str(r.fields.get("Field")) for r in store.scan("salesforce", "FieldPermissions")
-            if r.fields.get("PermissionsEdit") and not r.deleted}
+def _field_access(store: Store) -> tuple[set[str], set[str]]:
+    """("<sObject>.<field>" readable, … editable) as permission sets grant them. The sandbox
+    has one user, so a grant in any permission set counts as the user's (see SCHEMA.md)."""
+    rows = [r.fields for r in store.scan("salesforce", "FieldPermissions") if not r.deleted]
+    readable = {str(f.get("Field")) for f in rows
+                if f.get("PermissionsRead") or f.get("PermissionsEdit")}
+    return readable, {str(f.get("Field")) for f in rows if f.get("PermissionsEdit")}
 
 
 def _from_metadata(name: str, meta: Mapping[str, Any], editable: bool) -> FieldDef:
@@ -271,11 +273,14 @@ def fields_of(store: Store, sobject: str) -> dict[str, FieldDef]:
     """Every field of an sObject in this org, by its exact name."""
     defs = [*_system_fields(sobject), *_STANDARD[sobject]]
     created = custom_field_defs(store)
-    editable = _editable_fields(store) if created else set()
+    readable, editable = _field_access(store) if created else (set(), set())
     for name in custom_fields(store).get(sobject, []):
-        meta = created.get(f"{sobject}.{name}")
-        defs.append(_custom_def(sobject, name) if meta is None else
-                    _from_metadata(name, meta, f"{sobject}.{name}" in editable))
+        full_name = f"{sobject}.{name}"
+        meta = created.get(full_name)
+        if meta is None:
+            defs.append(_custom_def(sobject, name))
+        elif full_name in readable:  # a new field without field-level security is hidden
+            defs.append(_from_metadata(name, meta, full_name in editable))
     return {f.name: f for f in defs}
 
 

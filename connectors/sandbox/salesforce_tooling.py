@@ -3,21 +3,28 @@ call simple-salesforce's `toolingexecute("sobjects/CustomField", "POST", body)` 
 
 Body: {"FullName": "Lead.My_Field__c", "Metadata": {"type": "Text", "label": …, "length":
 255, …}}; answer 201 {"id": "00N…", "success": true, "errors": [], "warnings": [], "infos": []}
-or 400 with Salesforce's error array. A created field shows in describe and SOQL at once;
-it is editable once a permission set grants edit on it (FieldPermissions), as in an org
-where new fields get no field-level security by default.
+or 400 with Salesforce's error array. As in an org where new fields get no field-level
+security, a created field is hidden from describe and SOQL until a permission set grants
+read on it (FieldPermissions), and read-only until one grants edit.
+
+`GET .../tooling/query?q=SELECT Id, DeveloperName, TableEnumOrId FROM CustomField [WHERE …]`
+lists every custom field whatever its field-level security, in the Tooling API's query
+format (`entityTypeName`, `queryLocator`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from leadpact.connectors.sandbox import salesforce_schema as schema
+from leadpact.connectors.sandbox import soql, soql_eval
 from leadpact.connectors.sandbox.server import Request, Response
 
 _NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*__c$")
+_IDS_META = "salesforce:custom_field_ids"  # "<sObject>.<field>" -> its 00N id
 _TYPES = ("Text", "Number", "LongTextArea", "Picklist", "Checkbox")
 
 
@@ -73,12 +80,53 @@ def create_custom_field(store: Any, body: Any) -> str:
         raise ToolingError("INVALID_FIELD", "FullName must be <sObject>.<Name>__c with a "
                            f"known sObject, not {body.get('FullName')!r}", ("FullName",))
     check_metadata(body["Metadata"])
-    if field.lower() in {name.lower() for name in schema.fields_of(store, sobject)}:
+    existing = [*schema.fields_of(store, sobject), *schema.custom_fields(store).get(sobject, [])]
+    if field.lower() in {name.lower() for name in existing}:
         raise ToolingError("DUPLICATE_DEVELOPER_NAME",
                            f"There is already a field named {field[:-3]} on {sobject}.",
                            ("FullName",))
     schema.add_custom_field(store, sobject, field, body["Metadata"])
-    return f"00N{store.next_number('salesforce:CustomField'):012d}AAA"
+    return next(row["id"] for row in custom_field_rows(store)
+                if row["tableenumorid"] == sobject and row["developername"] == field[:-3])
+
+
+_QUERYABLE = ("Id", "DeveloperName", "TableEnumOrId", "NamespacePrefix")
+
+
+def custom_field_rows(store: Any) -> list[dict[str, Any]]:
+    """Every custom field as a Tooling CustomField row (keys lower-cased), with a stable id."""
+    ids: dict[str, str] = json.loads(store.get_meta(_IDS_META) or "{}")
+    rows = []
+    for sobject, names in sorted(schema.custom_fields(store).items()):
+        for name in names:
+            full_name = f"{sobject}.{name}"
+            if full_name not in ids:
+                ids[full_name] = f"00N{store.next_number('salesforce:CustomField'):012d}AAA"
+            rows.append({"id": ids[full_name], "developername": name[:-3],
+                         "tableenumorid": sobject, "namespaceprefix": None})
+    store.set_meta(_IDS_META, json.dumps(ids, sort_keys=True))
+    return rows
+
+
+def query_custom_fields(store: Any, text: str | None, version: str) -> dict[str, Any]:
+    try:
+        parsed = soql.parse(text or "")
+    except soql.SoqlError as exc:
+        raise ToolingError(exc.code, str(exc)) from None
+    if parsed.sobject.lower() != "customfield":
+        raise ToolingError("INVALID_TYPE", f"sObject type '{parsed.sobject}' is not supported "
+                           "by this sandbox's Tooling API (only CustomField)")
+    exact = {name.lower(): name for name in _QUERYABLE}
+    unknown = [f for f in parsed.referenced_fields() if f.lower() not in exact]
+    if unknown:
+        raise ToolingError("INVALID_FIELD", f"No such column '{unknown[0]}' on entity "
+                           "'CustomField'")
+    url = f"/services/data/v{version}/tooling/sobjects/CustomField"
+    records = [{"attributes": {"type": "CustomField", "url": f"{url}/{row['id']}"},
+                **{exact[f.lower()]: row[f.lower()] for f in parsed.fields}}
+               for row in soql_eval.execute(parsed, custom_field_rows(store))]
+    return {"size": len(records), "totalSize": len(records), "done": True,
+            "queryLocator": None, "entityTypeName": "CustomField", "records": records}
 
 
 def register(sandbox: Any, base: str, metered: Any) -> None:
@@ -95,4 +143,13 @@ def register(sandbox: Any, base: str, metered: Any) -> None:
         return Response(201, {"id": new_id, "success": True, "errors": [], "warnings": [],
                               "infos": []})
 
+    def query(request: Request) -> Response:
+        try:
+            body = query_custom_fields(sandbox.store, request.arg("q"),
+                                       request.params["version"])
+        except ToolingError as exc:
+            return Response(400, [{"message": exc.message, "errorCode": exc.code}])
+        return Response(200, body)
+
     sandbox.salesforce.add("POST", base + r"/tooling/sobjects/CustomField", metered(create))
+    sandbox.salesforce.add("GET", base + r"/tooling/query", metered(query))

@@ -15,8 +15,8 @@ from leadpact.connectors.salesforce import transport
 from leadpact.connectors.sandbox.salesforce_schema import ensure_schema
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 
-TEXT = {"FullName": "Lead.Fit_Note__c",
-        "Metadata": {"type": "Text", "label": "Fit note", "length": 80}}
+TEXT: dict[str, Any] = {"FullName": "Lead.Fit_Note__c",
+                        "Metadata": {"type": "Text", "label": "Fit note", "length": 80}}
 
 
 @pytest.fixture
@@ -41,38 +41,61 @@ def refusal(sf: Salesforce, body: dict[str, Any]) -> dict[str, Any]:
     return dict(error)
 
 
-def test_given_a_text_field_when_created_then_describe_and_soql_show_it(
+def grant(sf: Salesforce, full_name: str, edit: bool) -> str:
+    """A permission set granting read (and edit) on one field; returns its FieldPermissions id."""
+    permission_set: Any = sf.restful("sobjects/PermissionSet", method="POST",
+                                     json={"Name": "Leadpact_Integration", "Label": "leadpact"})
+    row: Any = sf.restful("sobjects/FieldPermissions", method="POST", json={
+        "ParentId": permission_set["id"], "SobjectType": full_name.split(".")[0],
+        "Field": full_name, "PermissionsRead": True, "PermissionsEdit": edit})
+    return str(row["id"])
+
+
+def test_given_a_created_field_then_hidden_until_read_is_granted_then_describe_shows_it(
         sf: Salesforce) -> None:
     created = sf.toolingexecute("sobjects/CustomField", method="POST", data=TEXT)
     assert created["success"] is True and created["id"].startswith("00N")
     assert created["errors"] == [] and len(created["id"]) == 18
+    assert lead_field(sf, "Fit_Note__c") is None  # no field-level security yet
+    grant(sf, "Lead.Fit_Note__c", edit=False)
     field = lead_field(sf, "Fit_Note__c")
     assert field is not None
-    assert (field["type"], field["length"], field["label"], field["custom"]) == (
-        "string", 80, "Fit note", True)
+    assert (field["type"], field["length"], field["label"], field["custom"],
+            field["updateable"]) == ("string", 80, "Fit note", True, False)
     assert sf.query("SELECT Id, Fit_Note__c FROM Lead")["totalSize"] == 0
 
 
-def test_given_a_new_field_then_it_is_read_only_until_a_permission_set_grants_edit(
+def test_given_a_new_field_then_writable_only_once_a_permission_set_grants_edit(
         sf: Salesforce) -> None:
     sf.toolingexecute("sobjects/CustomField", method="POST", data=TEXT)
-    assert lead_field(sf, "Fit_Note__c")["updateable"] is False  # type: ignore[index]
     lead: Any = sf.restful("sobjects/Lead", method="POST",
                            json={"LastName": "Ng", "Company": "Acme"})
+    grant_id = grant(sf, "Lead.Fit_Note__c", edit=False)
     with pytest.raises(SalesforceMalformedRequest):
         sf.restful(f"sobjects/Lead/{lead['id']}", method="PATCH", json={"Fit_Note__c": "x"})
-    permission_set: Any = sf.restful("sobjects/PermissionSet", method="POST",
-                                     json={"Name": "Leadpact_Integration", "Label": "leadpact"})
-    sf.restful("sobjects/FieldPermissions", method="POST", json={
-        "ParentId": permission_set["id"], "SobjectType": "Lead", "Field": "Lead.Fit_Note__c",
-        "PermissionsRead": True, "PermissionsEdit": True})
+    sf.restful(f"sobjects/FieldPermissions/{grant_id}", method="PATCH",
+               json={"PermissionsEdit": True})
     assert lead_field(sf, "Fit_Note__c")["updateable"] is True  # type: ignore[index]
     sf.restful(f"sobjects/Lead/{lead['id']}", method="PATCH", json={"Fit_Note__c": "good"})
     rows = sf.query("SELECT Fit_Note__c FROM Lead")["records"]
     assert [r["Fit_Note__c"] for r in rows] == ["good"]
-    grants = sf.query("SELECT Field, PermissionsEdit FROM FieldPermissions WHERE "
-                      f"ParentId = '{permission_set['id']}'")["records"]
-    assert [(g["Field"], g["PermissionsEdit"]) for g in grants] == [("Lead.Fit_Note__c", True)]
+
+
+def test_the_tooling_query_lists_custom_fields_hidden_from_describe(sf: Salesforce) -> None:
+    created = sf.toolingexecute("sobjects/CustomField", method="POST", data=TEXT)
+    answer = sf.toolingexecute("query/", params={"q": (
+        "SELECT Id, DeveloperName, TableEnumOrId FROM CustomField "
+        "WHERE TableEnumOrId IN ('Lead', 'Contact')")})
+    assert answer["entityTypeName"] == "CustomField" and answer["done"] is True
+    rows = [(r["Id"], r["DeveloperName"], r["TableEnumOrId"]) for r in answer["records"]]
+    assert rows == [(created["id"], "Fit_Note", "Lead")]
+    assert answer["records"][0]["attributes"]["type"] == "CustomField"
+
+
+def test_a_tooling_query_of_another_entity_or_column_is_refused(sf: Salesforce) -> None:
+    for soql in ("SELECT Id FROM EntityParticle", "SELECT Id, Length FROM CustomField"):
+        with pytest.raises(SalesforceMalformedRequest):
+            sf.toolingexecute("query/", params={"q": soql})
 
 
 @pytest.mark.parametrize(("metadata", "code"), [
@@ -100,6 +123,8 @@ def test_given_a_bad_full_name_then_invalid_field(sf: Salesforce, full_name: str
 def test_given_an_existing_field_when_created_again_then_duplicate_developer_name(
         sf: Salesforce) -> None:
     sf.toolingexecute("sobjects/CustomField", method="POST", data=TEXT)
-    again = refusal(sf, {**TEXT, "FullName": "lead.fit_note__c"})
+    again = refusal(sf, {**TEXT, "FullName": "lead.fit_note__c",
+                         "Metadata": {**TEXT["Metadata"], "length": 20}})
     assert again["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
+    grant(sf, "Lead.Fit_Note__c", edit=True)
     assert lead_field(sf, "Fit_Note__c")["length"] == 80  # type: ignore[index]

@@ -142,3 +142,17 @@ def test_given_a_hubspot_app_without_write_scopes_then_the_sync_stops_before_any
     assert checked.exit_code == 2
     [problem] = last_json(checked.output)["systems"]["hubspot"]["problems"]
     assert "Private Apps > Scopes" in problem["fix"]
+
+
+def test_given_fields_hidden_by_lost_field_access_then_setup_grants_again_and_creates_none(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    assert run(config, "setup").exit_code == 0
+    for grant in bare.store.scan("salesforce", "FieldPermissions"):
+        bare.store.delete("salesforce", "FieldPermissions", grant.id)
+    assert run(config, "check").exit_code == 2  # hidden fields read as missing
+    again = run(config, "setup", "--json")
+    assert again.exit_code == 0, again.output
+    [step] = last_json(again.output)["systems"]["salesforce"]["steps"]
+    assert step.startswith(f"did grant read/edit on {len(crm_schema.salesforce_fields())} ")
+    assert run(config, "check").exit_code == 0

@@ -108,3 +108,8 @@ def test_hubspot_setup_adds_the_feedback_selects_to_the_written_properties() -> 
     assert [o["value"] for o in feedback["leadpact_sales_feedback"]["options"]] == [
         "Accepted", "Rejected"]
     assert all(p["type"] == "enumeration" for p in feedback.values())
+
+
+def test_given_a_field_hidden_by_field_level_security_then_it_is_not_created_again() -> None:
+    hidden = {"lead.leadpact_role__c"}
+    assert setup_plan.missing_fields([ROLE], {"Lead": {}}, hidden) == ([], [])
