@@ -316,5 +316,30 @@ class HubSpotConnector:
         """`leadpact setup` for HubSpot: the group and properties (permission sets are a
         Salesforce notion; a private app's scopes are set in HubSpot)."""
         verb = "would create" if dry_run else "created"
-        made = self.create_missing_properties(dry_run, crm_schema.hubspot_setup_properties())
-        return SetupResult([f"{verb} {what}" for what in made], [])
+        wanted = crm_schema.hubspot_setup_properties()
+        made = self.create_missing_properties(dry_run, wanted)
+        return SetupResult([f"{verb} {what}" for what in made], self._mismatches(wanted))
+
+    def _mismatches(self, wanted: Mapping[str, list[dict[str, Any]]]) -> list[CheckProblem]:
+        """Properties under leadpact's names whose type or options leadpact cannot use
+        (reported, never changed: they may hold someone's data)."""
+        problems = []
+        for object_type, bodies in wanted.items():
+            response = self._call(f"reading the {object_type} property list", lambda t=(
+                object_type): self._apis.properties.get_all(t, archived=False,
+                                                            _request_timeout=self._timeout))
+            found = {str(p.name): p for p in response.results or []}
+            for body in bodies:
+                prop = found.get(body["name"])
+                if prop is None:
+                    continue  # a dry run: still to be created
+                options = {str(o.value) for o in prop.options or []}
+                absent = [o["value"] for o in body.get("options", []) if o["value"] not in options]
+                if (prop.type, prop.field_type) != (body["type"], body["fieldType"]) or absent:
+                    problems.append(CheckProblem(
+                        f"HubSpot {object_type}.{body['name']} is {prop.type}/{prop.field_type}"
+                        f"{' without ' + ', '.join(absent) if absent else ''}, leadpact needs "
+                        f"{body['type']}/{body['fieldType']}",
+                        "change it in HubSpot (Settings > Properties), or delete it and run "
+                        "`leadpact setup` again"))
+        return problems

@@ -156,3 +156,23 @@ def test_given_fields_hidden_by_lost_field_access_then_setup_grants_again_and_cr
     [step] = last_json(again.output)["systems"]["salesforce"]["steps"]
     assert step.startswith(f"did grant read/edit on {len(crm_schema.salesforce_fields())} ")
     assert run(config, "check").exit_code == 0
+
+
+def test_given_a_hubspot_property_of_another_type_under_our_name_then_setup_reports_it(
+        bare: Sandbox, tmp_path: Path) -> None:
+    import requests
+
+    answer = requests.post(f"{bare.url}/crm/v3/properties/contacts", timeout=5, json={
+        "name": "leadpact_role", "label": "Role", "type": "number", "fieldType": "number",
+        "groupName": "contactinformation"},
+        headers={"Authorization": f"Bearer {ENV['LEADPACT_HUBSPOT_TOKEN']}"})
+    assert answer.status_code == 201, answer.text
+    config = write_config(tmp_path, bare.url)
+    result = run(config, "setup", "--json")
+    assert result.exit_code == 2
+    [problem] = last_json(result.output)["systems"]["hubspot"]["problems"]
+    assert problem["what"] == ("HubSpot contacts.leadpact_role is number/number, leadpact "
+                               "needs string/text")
+    steps = last_json(result.output)["systems"]["hubspot"]["steps"]
+    assert "created contacts.leadpact_role_reason" in steps  # the others were still made
+    assert "created contacts.leadpact_role" not in steps
