@@ -82,9 +82,21 @@ class SalesforceSetup:
         create, update = setup_plan.grants_needed(wanted, rows)
         if create or update:
             steps.append(f"{verb} grant read/edit on {len(create) + len(update)} field(s) in "
-                         f"permission set {name} (assign it to the integration user)")
+                         f"permission set {name}")
+        user_id = str(self._call(lambda: self._sf().oauth2("userinfo"),
+                                 "asking who this user is")["user_id"])
+        assigned = bool(parent_id) and bool(self._query(format_soql(
+            "SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = {} AND "
+            "PermissionSetId = {}", user_id, parent_id), f"reading who has {name}"))
+        if not assigned:
+            steps.append(f"{verb} assign permission set {name} to this user ({user_id})")
         if dry_run:
             return steps
+        if not assigned:
+            self._call(lambda: self._sf().restful(
+                "sobjects/PermissionSetAssignment", method="POST",
+                json={"AssigneeId": user_id, "PermissionSetId": parent_id}),
+                f"assigning {name} to this user")
         records = [setup_plan.field_permission(parent_id, f) for f in create]
         patches = [{"attributes": {"type": "FieldPermissions"}, "id": row_id,
                     "PermissionsRead": True, "PermissionsEdit": True} for row_id in update]

@@ -23,7 +23,7 @@ TASK_KEY_FIELD = "Leadpact_Task_Key__c"
 KEY_PREFIXES: dict[str, str] = {
     "User": "005", "Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006",
     "OpportunityContactRole": "00K", "OpportunityHistory": "008", "Task": "00T", "Event": "00U",
-    "PermissionSet": "0PS", "FieldPermissions": "01k",
+    "PermissionSet": "0PS", "FieldPermissions": "01k", "PermissionSetAssignment": "0Pa",
 }
 SOBJECT_BY_PREFIX = {prefix: name for name, prefix in KEY_PREFIXES.items()}
 
@@ -163,6 +163,9 @@ _STANDARD: dict[str, tuple[FieldDef, ...]] = {
                          _text("Field", required=True, updateable=False),
                          FieldDef("PermissionsRead", "boolean", "Read Access"),
                          FieldDef("PermissionsEdit", "boolean", "Edit Access")),
+    "PermissionSetAssignment": (
+        _ref("AssigneeId", "User", updateable=False, required=True),
+        _ref("PermissionSetId", "PermissionSet", updateable=False, required=True)),
 }
 _MERGEABLE = frozenset({"Lead", "Contact", "Account"})  # these carry MasterRecordId
 SOBJECTS = tuple(_STANDARD)
@@ -233,10 +236,31 @@ def add_custom_field(store: Store, sobject: str, name: str, metadata: Mapping[st
     set_custom_fields(store, {**current, sobject: [*current.get(sobject, []), name]})
 
 
+API_USER_META = "salesforce:api_user"  # the User the API token belongs to (oauth2/userinfo)
+
+
+def api_user_id(store: Store) -> str:
+    """The API user's id; the User record is made on first use."""
+    found = store.get_meta(API_USER_META)
+    if found:
+        return found
+    user_id = new_salesforce_id(store, "User")
+    store.insert("salesforce", "User", user_id, {
+        "FirstName": "leadpact", "LastName": "Integration",
+        "Email": "integration@sandbox.invalid", "IsActive": True})
+    store.set_meta(API_USER_META, user_id)
+    return user_id
+
+
 def _field_access(store: Store) -> tuple[set[str], set[str]]:
-    """("<sObject>.<field>" readable, … editable) as permission sets grant them. The sandbox
-    has one user, so a grant in any permission set counts as the user's (see SCHEMA.md)."""
-    rows = [r.fields for r in store.scan("salesforce", "FieldPermissions") if not r.deleted]
+    """("<sObject>.<field>" readable, … editable) as the permission sets assigned to the API
+    user grant them (see SCHEMA.md)."""
+    user = store.get_meta(API_USER_META)
+    assigned = {str(r.fields.get("PermissionSetId"))
+                for r in store.scan("salesforce", "PermissionSetAssignment")
+                if user and r.fields.get("AssigneeId") == user and not r.deleted}
+    rows = [r.fields for r in store.scan("salesforce", "FieldPermissions")
+            if not r.deleted and r.fields.get("ParentId") in assigned]
     readable = {str(f.get("Field")) for f in rows
                 if f.get("PermissionsRead") or f.get("PermissionsEdit")}
     return readable, {str(f.get("Field")) for f in rows if f.get("PermissionsEdit")}

@@ -24,6 +24,7 @@ from leadpact.connectors.sandbox import soql, soql_eval
 from leadpact.connectors.sandbox.server import Request, Response
 
 _NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*__c$")
+_ORG_ID = "00D000000000001AAA"
 _IDS_META = "salesforce:custom_field_ids"  # "<sObject>.<field>" -> its 00N id
 _TYPES = ("Text", "Number", "LongTextArea", "Picklist", "Checkbox")
 
@@ -153,3 +154,13 @@ def register(sandbox: Any, base: str, metered: Any) -> None:
 
     sandbox.salesforce.add("POST", base + r"/tooling/sobjects/CustomField", metered(create))
     sandbox.salesforce.add("GET", base + r"/tooling/query", metered(query))
+
+    def userinfo(request: Request) -> Response:  # OpenID Connect UserInfo: who the token is
+        user_id = schema.api_user_id(sandbox.store)
+        return Response(200, {
+            "sub": f"https://login.salesforce.com/id/{_ORG_ID}/{user_id}", "user_id": user_id,
+            "organization_id": _ORG_ID, "preferred_username": "integration@sandbox.invalid",
+            "name": "leadpact Integration", "email": "integration@sandbox.invalid",
+            "user_type": "STANDARD", "active": True})
+
+    sandbox.salesforce.add("GET", r"/services/oauth2/userinfo", metered(userinfo))

@@ -48,6 +48,9 @@ def grant(sf: Salesforce, full_name: str, edit: bool) -> str:
     row: Any = sf.restful("sobjects/FieldPermissions", method="POST", json={
         "ParentId": permission_set["id"], "SobjectType": full_name.split(".")[0],
         "Field": full_name, "PermissionsRead": True, "PermissionsEdit": edit})
+    me: Any = sf.oauth2("userinfo")
+    sf.restful("sobjects/PermissionSetAssignment", method="POST", json={
+        "AssigneeId": me["user_id"], "PermissionSetId": permission_set["id"]})
     return str(row["id"])
 
 

@@ -62,6 +62,8 @@ def test_given_a_bare_org_when_setup_dry_runs_then_it_lists_everything_and_write
         crm_schema.salesforce_fields())
     assert "would create field Lead.Leadpact_Role_Confidence__c Number(18, 4)" in salesforce
     assert "would create permission set Leadpact_Integration" in salesforce
+    assert any(s.startswith("would assign permission set Leadpact_Integration to this user")
+               for s in salesforce)
     assert "would create contacts.leadpact_role" in steps["hubspot"]["steps"]
     assert "would create contacts.leadpact_sales_feedback" in steps["hubspot"]["steps"]
     assert ("would create field Lead.Leadpact_Sales_Feedback__c Picklist(Accepted; Rejected)"
@@ -77,7 +79,10 @@ def test_given_a_bare_org_when_set_up_then_check_passes_a_sync_works_and_setup_a
     assert first.exit_code == 0, first.output
     done = last_json(first.output)
     assert done["ok"] and len(done["systems"]["salesforce"]["steps"]) == len(
-        crm_schema.salesforce_fields()) + 2  # + the permission set + the grant
+        crm_schema.salesforce_fields()) + 3  # + the permission set, the grant, assigning it
+    [assignment] = bare.store.scan("salesforce", "PermissionSetAssignment")
+    [permission_set] = bare.store.scan("salesforce", "PermissionSet")
+    assert assignment.fields["PermissionSetId"] == permission_set.id
     grants = list(bare.store.scan("salesforce", "FieldPermissions"))
     assert len(grants) == len(crm_schema.salesforce_fields())
     assert all(g.fields["PermissionsEdit"] for g in grants)
