@@ -17,6 +17,7 @@ class CheckProblem:
 
     what: str
     fix: str
+    transient: bool = False  # the CRM did not answer or is out of quota: try again later
 
 
 class Connector(Protocol):
@@ -46,3 +47,12 @@ class Connector(Protocol):
     def check(self) -> list[CheckProblem]:
         """Connectivity, permissions and the presence of every field leadpact writes."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class SetupResult:
+    """What `leadpact setup` did in one CRM (or, on a dry run, would do), and what it found
+    wrong but leaves to a person (a field of another type under leadpact's name)."""
+
+    steps: list[str]
+    problems: list[CheckProblem]

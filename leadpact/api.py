@@ -115,6 +115,10 @@ class Leadpact:
 
         now = self._clock()
         connectors = self.connectors(now)
+        if not dry_run and self._connectors is None:
+            from leadpact.preflight import preflight
+
+            preflight(connectors)  # every CRM ready before the first write to either
         state = State(self.config.state_path)
         try:
             summary, changes = run_sync(connectors, state, self.rules,

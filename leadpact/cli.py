@@ -24,6 +24,7 @@ from leadpact import __version__
 from leadpact.cli_ops import runs, schedule
 from leadpact.cli_report import report
 from leadpact.cli_rules import rules
+from leadpact.cli_setup import setup
 from leadpact.cli_titles import titles
 from leadpact.config import DEFAULT_PATH, STARTER
 from leadpact.connectors.sandbox.errors import SandboxInputError
@@ -125,7 +126,7 @@ def _open(config_path: Path) -> Leadpact:
 
 @main.command()
 @config_option
-@click.option("--fix", is_flag=True, help="Create missing HubSpot properties.")
+@click.option("--fix", is_flag=True, help="Create missing HubSpot properties (see `setup`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON line.")
 @friendly_errors
 def check(config_path: Path, fix: bool, as_json: bool) -> None:
@@ -255,9 +256,11 @@ def demo(as_json: bool, people: int, seed: int, workdir: Path | None) -> None:
 @click.option("--now", type=MOMENT, default=None,
               help="Stamp what the sandbox writes (and seeds) with a clock that starts at this "
                    "moment (ISO 8601) and moves with real time. Default: the real time.")
+@click.option("--bare", is_flag=True,
+              help="An org without leadpact's custom fields and properties (try `setup`).")
 @friendly_errors
 def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | None,
-            now: datetime | None) -> None:
+            now: datetime | None, bare: bool) -> None:
     """Serve a local fake Salesforce + HubSpot on 127.0.0.1 (Ctrl-C to stop)."""
     from leadpact.connectors.sandbox.clock import starting_at
     from leadpact.connectors.sandbox.fixture import load_fixture
@@ -278,6 +281,10 @@ def sandbox(port: int, data_dir: Path, seed: int, people: int, fixture: Path | N
     elif fresh:
         seed_demo_org(store, seed=seed, people=people, now=store.now())
         out.print(f"seeded a demo org: {people} people, seed {seed}")
+    if bare:
+        from leadpact.connectors.sandbox.fixture import without_leadpact_schema
+
+        without_leadpact_schema(store)
     box = Sandbox(store)
     try:
         url = box.serve(port)
@@ -303,3 +310,4 @@ main.add_command(titles)
 main.add_command(report)
 main.add_command(schedule)
 main.add_command(runs)
+main.add_command(setup)  # leadpact/cli_setup.py

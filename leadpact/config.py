@@ -8,6 +8,7 @@ or from a dotenv secrets file named by `secrets_file` (see leadpact/secrets.py).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ enabled = true
 instance_url = "https://YOUR-DOMAIN.my.salesforce.com"
 api_version = "59.0"
 max_api_share = 0.9   # stop at 90% of the org's daily API allowance (the rest is others')
+permission_set = "Leadpact_Integration"  # `leadpact setup` grants field access in it
 
 [hubspot]
 enabled = true
@@ -62,6 +64,7 @@ class SalesforceConfig:
     token: str = field(repr=False)  # never in a repr, a traceback or a log
     max_api_share: float = 0.9  # of the org's daily API allowance leadpact may use
     oauth: OAuthSettings | None = None  # set for auth = jwt | client_credentials | refresh_token
+    permission_set: str = "Leadpact_Integration"  # `leadpact setup` grants field access here
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,8 @@ class Config:
 
 _KNOWN = {
     "leadpact": {"state", "rules", "secrets_file"},
-    "salesforce": {"enabled", "instance_url", "api_version", "max_api_share", *SALESFORCE_KEYS},
+    "salesforce": {"enabled", "instance_url", "api_version", "max_api_share", "permission_set",
+                   *SALESFORCE_KEYS},
     "hubspot": {"enabled", "host", *HUBSPOT_KEYS},
 }
 
@@ -114,7 +118,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
             _text(sf, "api_version", path, "salesforce", required=False) or "59.0",
             _token(env, SALESFORCE_TOKEN, "Salesforce") if static and credentials else "",
             _share(sf.get("max_api_share", 0.9), path),
-            None if static else salesforce_oauth(sf, env, path, instance_url))
+            None if static else salesforce_oauth(sf, env, path, instance_url),
+            _permission_set(sf, path))
     if hs.get("enabled", bool(hs)):
         host = _url(hs, "host", path, "hubspot")
         static = hubspot_flow(hs, path) == "private_app" or not credentials
@@ -295,3 +300,14 @@ def _token(env: Mapping[str, str], var: str, crm: str) -> str:
         raise ConfigError(f"{crm} is enabled but {var} is not set: export it (or put it in "
                           "the secrets file), or set enabled = false")
     return check_secret(var, token)
+
+
+def _permission_set(section: Mapping[str, object], path: Path) -> str:
+    """The permission set's API name: letters, digits and single underscores."""
+    name = section.get("permission_set", "Leadpact_Integration")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z](?:[A-Za-z0-9]|_(?!_))*", name) \
+            or name.endswith("_") or len(name) > 80:
+        raise ConfigError(f"{path}: [salesforce] `permission_set` must be an API name such as "
+                          f"\"Leadpact_Integration\" (letters, digits, single underscores), "
+                          f"not {name!r}")
+    return name

@@ -19,12 +19,13 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from leadpact import crm_schema
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
-from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.cursor import StreamCursor
-from leadpact.connectors.hubspot import activities, mapping
+from leadpact.connectors.hubspot import activities, mapping, scopes
 from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
@@ -42,7 +43,7 @@ from leadpact.connectors.hubspot.search import (
 from leadpact.connectors.hubspot.writes import Writer
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.retry import RetryPolicy
-from leadpact.errors import AuthError, ConnectorError, UnreachableError
+from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
 from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
 from leadpact.secrets import require_tls
 
@@ -81,6 +82,7 @@ class HubSpotConnector:
         self._login: Login = (OAuthRefresh(oauth, retry) if oauth is not None
                               else StaticToken(access_token or ""))
         self._apis = HubSpotApis(self.host, access_token or "", dict(client_options or {}))
+        self._private_app_token = access_token if oauth is None else None  # for its scopes
         self._call = Caller(self.host, retry, self._login, self._apis.use_token)
         self._lookback = lookback
         self._page_size = max(1, min(page_size, SEARCH_LIMIT))
@@ -256,7 +258,9 @@ class HubSpotConnector:
                 return [CheckProblem(AUTH_PROBLEM, AUTH_FIX)]
             except UnreachableError as exc:
                 return [CheckProblem(str(exc), f"check that {self.host} is HubSpot's API host "
-                                               "and reachable from here")]
+                                               "and reachable from here", transient=True)]
+            except TransientError as exc:
+                return [CheckProblem(str(exc), "run again later", transient=True)]
             except ConnectorError as exc:
                 problems.append(CheckProblem(str(exc), "check the private app's scopes "
                                                        "(crm.schemas.*.read)"))
@@ -265,28 +269,79 @@ class HubSpotConnector:
             if missing:
                 problems.append(CheckProblem(
                     f"HubSpot {object_type} lack leadpact's properties: {', '.join(missing)}",
-                    "run `leadpact check --fix` to create them"))
-        return problems
+                    "run `leadpact setup` to create them"))
+        return problems + self._scope_problems()
 
-    def create_missing_properties(self) -> list[str]:
-        """Create the `leadpact` property group and every missing leadpact_* property;
-        returns what was created as "type.property"."""
+    def _scope_problems(self) -> list[CheckProblem]:
+        """The private app's missing write scopes (one call; nothing when HubSpot does not
+        tell, e.g. for OAuth tokens)."""
+        if not self._private_app_token:
+            return []
+        granted = scopes.token_scopes(self.host, self._private_app_token, self._timeout)
+        missing = scopes.missing_scopes(granted) if granted is not None else []
+        if not missing:
+            return []
+        return [CheckProblem(f"the HubSpot private app lacks the scopes {', '.join(missing)}",
+                             "add them in HubSpot (Settings > Integrations > Private Apps > "
+                             "Scopes), then set LEADPACT_HUBSPOT_TOKEN to the app's new token")]
+
+    def create_missing_properties(self, dry_run: bool = False,
+                                  wanted: Mapping[str, list[dict[str, Any]]] | None = None
+                                  ) -> list[str]:
+        """Create the `leadpact` property group and every missing leadpact_* property
+        (`wanted`: PropertyCreate bodies per object type; default: those a sync writes);
+        returns what was created (on a dry run: would be) as "type.property"."""
         created = []
-        for object_type, bodies in mapping.leadpact_properties().items():
+        for object_type, bodies in (wanted or mapping.leadpact_properties()).items():
             groups = self._call(
                 f"reading the {object_type} property groups",
                 partial(self._apis.groups.get_all, object_type, _request_timeout=self._timeout))
             if mapping.LEADPACT_GROUP not in {g.name for g in groups.results or []}:
                 group = {"name": mapping.LEADPACT_GROUP, "label": "leadpact", "displayOrder": -1}
-                self._call(f"creating the leadpact property group on {object_type}",
-                           partial(self._apis.groups.create, object_type, group,
-                                   _request_timeout=self._timeout))
+                if not dry_run:
+                    self._call(f"creating the leadpact property group on {object_type}",
+                               partial(self._apis.groups.create, object_type, group,
+                                       _request_timeout=self._timeout))
+                created.append(f"{object_type} property group {mapping.LEADPACT_GROUP}")
             existing = self._property_names(object_type)
             for body in bodies:
                 if body["name"] in existing:
                     continue
-                self._call(f"creating {object_type}.{body['name']}",
-                           partial(self._apis.properties.create, object_type, body,
-                                   _request_timeout=self._timeout))
+                if not dry_run:
+                    self._call(f"creating {object_type}.{body['name']}",
+                               partial(self._apis.properties.create, object_type, body,
+                                       _request_timeout=self._timeout))
                 created.append(f"{object_type}.{body['name']}")
         return created
+
+    def setup(self, permission_set: str = "", dry_run: bool = False) -> SetupResult:
+        """`leadpact setup` for HubSpot: the group and properties (permission sets are a
+        Salesforce notion; a private app's scopes are set in HubSpot)."""
+        verb = "would create" if dry_run else "created"
+        wanted = crm_schema.hubspot_setup_properties()
+        made = self.create_missing_properties(dry_run, wanted)
+        return SetupResult([f"{verb} {what}" for what in made], self._mismatches(wanted))
+
+    def _mismatches(self, wanted: Mapping[str, list[dict[str, Any]]]) -> list[CheckProblem]:
+        """Properties under leadpact's names whose type or options leadpact cannot use
+        (reported, never changed: they may hold someone's data)."""
+        problems = []
+        for object_type, bodies in wanted.items():
+            response = self._call(f"reading the {object_type} property list", partial(
+                self._apis.properties.get_all, object_type, archived=False,
+                _request_timeout=self._timeout))
+            found = {str(p.name): p for p in response.results or []}
+            for body in bodies:
+                prop = found.get(body["name"])
+                if prop is None:
+                    continue  # a dry run: still to be created
+                options = {str(o.value) for o in prop.options or []}
+                absent = [o["value"] for o in body.get("options", []) if o["value"] not in options]
+                if (prop.type, prop.field_type) != (body["type"], body["fieldType"]) or absent:
+                    problems.append(CheckProblem(
+                        f"HubSpot {object_type}.{body['name']} is {prop.type}/{prop.field_type}"
+                        f"{' without ' + ', '.join(absent) if absent else ''}, leadpact needs "
+                        f"{body['type']}/{body['fieldType']}",
+                        "change it in HubSpot (Settings > Properties), or delete it and run "
+                        "`leadpact setup` again"))
+        return problems

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from leadpact import fields
+from leadpact import crm_schema, fields
 from leadpact.changes import SetField, SetNativeField, UpsertTask
 from leadpact.model import (
     CONTACT,
@@ -249,16 +249,4 @@ def task_associations(change: UpsertTask) -> list[dict[str, Any]]:
 
 def leadpact_properties() -> dict[str, list[dict[str, Any]]]:
     """PropertyCreate bodies for every property leadpact writes, per object type."""
-
-    def body(name: str, label: str, kind: str) -> dict[str, Any]:
-        type_, field_type = {"number": ("number", "number"),
-                             "long_text": ("string", "textarea")}.get(kind, ("string", "text"))
-        return {"name": name, "label": f"leadpact: {label}", "type": type_,
-                "fieldType": field_type, "groupName": LEADPACT_GROUP,
-                "description": "Written by leadpact; edits are overwritten on the next sync."}
-
-    return {
-        "contacts": [body(f.hubspot, f.label, f.kind) for f in _PERSON_FIELDS],
-        "deals": [body(f.hubspot, f.label, f.kind) for f in _DEAL_FIELDS],
-        "tasks": [body(TASK_KEY_PROPERTY, "Task key", "text")],
-    }
+    return crm_schema.hubspot_properties()

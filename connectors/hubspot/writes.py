@@ -85,8 +85,8 @@ class Writer:
             rest = [u for u in chunk if u not in doomed]
             failed: list[tuple[RecordUpdate, str | None]] = [
                 (u, f"HubSpot {type_} have no property "
-                    f"{', '.join(sorted(absent & set(u.properties)))}: run `leadpact check "
-                    "--fix` to create it") for u in doomed]
+                    f"{', '.join(sorted(absent & set(u.properties)))}: run `leadpact "
+                    "setup` to create it") for u in doomed]
             return failed + (self._update(type_, rest) if rest else [])
         if len(chunk) == 1:
             return [(chunk[0], message)]
@@ -110,7 +110,7 @@ class Writer:
                       if code == "PROPERTY_DOESNT_EXIST"]
             if absent:  # every task writes the same properties: none can be created
                 why = (f"HubSpot tasks have no property {', '.join(sorted(absent))}: run "
-                       "`leadpact check --fix` to create it")
+                       "`leadpact setup` to create it")
                 return [(task, (why, None)) for task in chunk]
             if len(chunk) == 1:
                 return [(chunk[0], (str(exc), None))]

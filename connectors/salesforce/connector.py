@@ -15,7 +15,7 @@ from simple_salesforce import Salesforce
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult, SetContactRole, UpsertTask
 from leadpact.connectors import cursor as cursors
-from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.retry import RetryPolicy, Verdict, call_with_retries, classify
 from leadpact.connectors.salesforce import auth, failures, mapping, queries, transport
@@ -26,6 +26,7 @@ from leadpact.errors import (
     ConnectorError,
     QuotaExhausted,
     RecordRejected,
+    TransientError,
     UnreachableError,
 )
 from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Page, Record, Ref
@@ -364,7 +365,14 @@ class SalesforceConnector:
             outcome[key] = (result.get("id") if error is None else None, error)
         return outcome
 
-    # -- check ----------------------------------------------------------------------------
+    # -- setup / check ----------------------------------------------------------------------
+    def setup(self, permission_set: str, dry_run: bool = False) -> SetupResult:
+        """Create leadpact's custom fields and their field access (connectors/salesforce/
+        setup.py); on a dry run only say what would be done."""
+        from leadpact.connectors.salesforce.setup import SalesforceSetup
+
+        return SalesforceSetup(lambda: self._sf, self._call).run(permission_set, dry_run)
+
     def check(self) -> list[CheckProblem]:
         try:
             self._call(self._sf.limits, "reading the org's limits")
@@ -386,14 +394,14 @@ class SalesforceConnector:
                 problems.append(CheckProblem(
                     f"Salesforce {sobject} is missing fields leadpact writes: "
                     f"{', '.join(missing)}",
-                    f"Create them on {sobject} (Setup > Object Manager > {sobject} > Fields & "
-                    "Relationships) or install the leadpact package, then run the check again"))
+                    "run `leadpact setup` to create them (or see README, \"Fields leadpact "
+                    "writes\", to create them by hand)"))
             if read_only:
                 problems.append(CheckProblem(
                     f"Salesforce {sobject} fields leadpact writes are read-only for this "
                     f"user: {', '.join(read_only)}",
-                    "Give the integration user edit access to them (field-level security), "
-                    "then run the check again"))
+                    "run `leadpact setup` to grant edit access in the configured permission "
+                    "set, and assign that set to the integration user"))
         return problems
 
 
@@ -406,8 +414,11 @@ def _problem_for(exc: ConnectorError, host: str) -> CheckProblem:
     if isinstance(exc, UnreachableError):
         return CheckProblem(f"Salesforce at {host} did not answer",
                             "Check the instance URL (https://<domain>.my.salesforce.com) and "
-                            "the network")
+                            "the network", transient=True)
     if isinstance(exc, QuotaExhausted):
         return CheckProblem("Salesforce daily API limit reached",
-                            "Run again after the limit resets (a rolling 24 hours)")
+                            "Run again after the limit resets (a rolling 24 hours)",
+                            transient=True)
+    if isinstance(exc, TransientError):
+        return CheckProblem(str(exc), "Run again later", transient=True)
     return CheckProblem(str(exc), "Check the integration user's permissions and API access")

@@ -439,3 +439,13 @@ def _end(store: Store, fail: _Errors, path: str, value: Any) -> tuple[str, str]:
     if store.get("hubspot", type_, id_) is None:
         raise fail(path, f"no {type_} record with id {id_} in this fixture or the store")
     return type_, id_
+
+
+def without_leadpact_schema(store: Store) -> None:
+    """Make the org bare: no leadpact custom fields in Salesforce, no leadpact properties
+    (nor their group) in HubSpot; records keep their other fields. `leadpact setup` puts
+    them back."""
+    with store.bulk() as s:
+        salesforce_schema.ensure_schema(s, with_leadpact_fields=False)
+        hubspot_schema.ensure_schema(s, with_leadpact_properties=False)
+        hubspot_schema.remove_leadpact_schema(s)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from leadpact.connectors.sandbox import hubspot_associations, hubspot_objects
+from leadpact.connectors.sandbox import hubspot_associations, hubspot_objects, hubspot_token_info
 from leadpact.connectors.sandbox.hubspot_errors import (
     INVALID_AUTHENTICATION,
     OBJECT_ALREADY_EXISTS,
@@ -112,6 +112,7 @@ def register(sandbox: Any) -> None:
              *_property_routes(sandbox.store), *_owner_routes(sandbox.store)]
     for method, pattern, handler in table:
         sandbox.hubspot.add(method, pattern, _limited(sandbox, handler))
+    hubspot_token_info.register(sandbox)  # private-app scopes, for the sync's preflight
 
 
 def _limited(sandbox: Any, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:

@@ -297,3 +297,15 @@ def ensure_schema(store: Store, with_leadpact_properties: bool = True) -> None:
             _merge(properties.setdefault(type_, []), defs, replace=False)
     save_properties(store, properties)
     save_groups(store, groups)
+
+
+def remove_leadpact_schema(store: Store) -> None:
+    """A portal as before leadpact: no `leadpact` group and no property in it."""
+    properties = load_properties(store)
+    groups = load_groups(store)
+    for type_ in properties:
+        properties[type_] = [p for p in properties[type_] if p.get("groupName") != hubspot_group()]
+    for type_ in groups:
+        groups[type_] = [g for g in groups[type_] if g.get("name") != hubspot_group()]
+    save_properties(store, properties)
+    save_groups(store, groups)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from leadpact.connectors.sandbox import salesforce_schema as schema
-from leadpact.connectors.sandbox import soql, soql_eval
+from leadpact.connectors.sandbox import salesforce_tooling, soql, soql_eval
 from leadpact.connectors.sandbox.salesforce_records import RecordError, RecordWriter
 from leadpact.connectors.sandbox.server import Request, Response
 
@@ -77,6 +77,7 @@ def register(sandbox: Any) -> None:
     ]
     for method, pattern, handler in routes:
         sandbox.salesforce.add(method, _BASE + pattern, api.metered(handler))
+    salesforce_tooling.register(sandbox, _BASE, api.metered)  # custom fields, for `setup`
 
 
 def _batch_size(header: str | None, default: int) -> int:

@@ -17,11 +17,13 @@ from leadpact.connectors.sandbox.package_schema import salesforce_custom_fields
 from leadpact.connectors.sandbox.store import Row, Store
 
 CUSTOM_FIELDS_META = "salesforce:custom_fields"
+CUSTOM_FIELD_DEFS_META = "salesforce:custom_field_defs"  # Metadata of Tooling-created fields
 TASK_KEY_FIELD = "Leadpact_Task_Key__c"
 
 KEY_PREFIXES: dict[str, str] = {
     "User": "005", "Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006",
     "OpportunityContactRole": "00K", "OpportunityHistory": "008", "Task": "00T", "Event": "00U",
+    "PermissionSet": "0PS", "FieldPermissions": "01k", "PermissionSetAssignment": "0Pa",
 }
 SOBJECT_BY_PREFIX = {prefix: name for name, prefix in KEY_PREFIXES.items()}
 
@@ -152,6 +154,18 @@ _STANDARD: dict[str, tuple[FieldDef, ...]] = {
               FieldDef("StartDateTime", "datetime", "Start"),
               FieldDef("EndDateTime", "datetime", "End"),
               FieldDef("ActivityDate", "date", "Due Date Only")),
+    # field-level security (api-notes: FieldPermissions.Field is "<sObject>.<field>")
+    "PermissionSet": (_text("Name", "Name", length=80, required=True),
+                      _text("Label", "Label", length=80, required=True),
+                      _text("Description", length=255)),
+    "FieldPermissions": (_ref("ParentId", "PermissionSet", updateable=False, required=True),
+                         _text("SobjectType", required=True, updateable=False),
+                         _text("Field", required=True, updateable=False),
+                         FieldDef("PermissionsRead", "boolean", "Read Access"),
+                         FieldDef("PermissionsEdit", "boolean", "Edit Access")),
+    "PermissionSetAssignment": (
+        _ref("AssigneeId", "User", updateable=False, required=True),
+        _ref("PermissionSetId", "PermissionSet", updateable=False, required=True)),
 }
 _MERGEABLE = frozenset({"Lead", "Contact", "Account"})  # these carry MasterRecordId
 SOBJECTS = tuple(_STANDARD)
@@ -205,6 +219,67 @@ def ensure_schema(store: Store, with_leadpact_fields: bool = True) -> None:
     set_custom_fields(store, result)
 
 
+def custom_field_defs(store: Store) -> dict[str, dict[str, Any]]:
+    """{"<sObject>.<field>": Metadata} of the custom fields created through the Tooling API."""
+    raw = store.get_meta(CUSTOM_FIELD_DEFS_META)
+    return json.loads(raw) if raw else {}
+
+
+def add_custom_field(store: Store, sobject: str, name: str, metadata: Mapping[str, Any]) -> None:
+    """Record a field created through the Tooling API (its definition and its existence)."""
+    defs = custom_field_defs(store)
+    defs[f"{sobject}.{name}"] = dict(metadata)
+    store.set_meta(CUSTOM_FIELD_DEFS_META, json.dumps(defs, sort_keys=True))
+    current = custom_fields(store)
+    set_custom_fields(store, {**current, sobject: [*current.get(sobject, []), name]})
+
+
+API_USER_META = "salesforce:api_user"  # the User the API token belongs to (oauth2/userinfo)
+
+
+def api_user_id(store: Store) -> str:
+    """The API user's id; the User record is made on first use."""
+    found = store.get_meta(API_USER_META)
+    if found:
+        return found
+    user_id = new_salesforce_id(store, "User")
+    store.insert("salesforce", "User", user_id, {
+        "FirstName": "leadpact", "LastName": "Integration",
+        "Email": "integration@sandbox.invalid", "IsActive": True})
+    store.set_meta(API_USER_META, user_id)
+    return user_id
+
+
+def _field_access(store: Store) -> tuple[set[str], set[str]]:
+    """("<sObject>.<field>" readable, … editable) as the permission sets assigned to the API
+    user grant them (see SCHEMA.md)."""
+    user = store.get_meta(API_USER_META)
+    assigned = {str(r.fields.get("PermissionSetId"))
+                for r in store.scan("salesforce", "PermissionSetAssignment")
+                if user and r.fields.get("AssigneeId") == user and not r.deleted}
+    rows = [r.fields for r in store.scan("salesforce", "FieldPermissions")
+            if not r.deleted and r.fields.get("ParentId") in assigned]
+    readable = {str(f.get("Field")) for f in rows
+                if f.get("PermissionsRead") or f.get("PermissionsEdit")}
+    return readable, {str(f.get("Field")) for f in rows if f.get("PermissionsEdit")}
+
+
+def _from_metadata(name: str, meta: Mapping[str, Any], editable: bool) -> FieldDef:
+    label = str(meta.get("label") or name)
+    kind = meta.get("type")
+    if kind == "Number":
+        return FieldDef(name, "double", label, editable, editable, True)
+    if kind == "Picklist":
+        values = [v.get("fullName") for v in
+                  meta.get("valueSet", {}).get("valueSetDefinition", {}).get("value", [])]
+        return FieldDef(name, "picklist", label, editable, editable, True, 255,
+                        picklist=tuple(str(v) for v in values))
+    if kind == "Checkbox":
+        return FieldDef(name, "boolean", label, editable, editable, True)
+    type_ = "textarea" if kind == "LongTextArea" else "string"
+    return FieldDef(name, type_, label, editable, editable, True, int(meta.get("length", 255)))
+
+
 def _custom_def(sobject: str, name: str) -> FieldDef:
     spec = next((f for f in salesforce_custom_fields().get(sobject, []) if f["name"] == name),
                 None)
@@ -220,7 +295,15 @@ def _custom_def(sobject: str, name: str) -> FieldDef:
 def fields_of(store: Store, sobject: str) -> dict[str, FieldDef]:
     """Every field of an sObject in this org, by its exact name."""
     defs = [*_system_fields(sobject), *_STANDARD[sobject]]
-    defs += [_custom_def(sobject, n) for n in custom_fields(store).get(sobject, [])]
+    created = custom_field_defs(store)
+    readable, editable = _field_access(store) if created else (set(), set())
+    for name in custom_fields(store).get(sobject, []):
+        full_name = f"{sobject}.{name}"
+        meta = created.get(full_name)
+        if meta is None:
+            defs.append(_custom_def(sobject, name))
+        elif full_name in readable:  # a new field without field-level security is hidden
+            defs.append(_from_metadata(name, meta, full_name in editable))
     return {f.name: f for f in defs}
 
 

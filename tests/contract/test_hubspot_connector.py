@@ -288,7 +288,7 @@ def test_given_a_portal_without_leadpact_properties_when_applying_then_the_error
         SetNativeField(person(ada), "jobtitle", "CFO"),
         UpsertTask(person(ada), "k", "s", "b", None, date(2026, 3, 5)),
     ])
-    assert not results[0].ok and "leadpact check --fix" in (results[0].error or "")
+    assert not results[0].ok and "leadpact setup" in (results[0].error or "")
     assert not results[1].ok  # same record, same batch input
     assert not results[2].ok and "leadpact_task_key" in (results[2].error or "")
     assert hubspot_connector.api_calls <= 3
@@ -422,7 +422,7 @@ def test_given_a_fresh_portal_when_checking_then_missing_properties_and_fix_crea
     assert [p.what.split(" lack ")[0] for p in problems] == \
         ["HubSpot contacts", "HubSpot deals", "HubSpot tasks"]
     assert "leadpact_role_confidence" in problems[0].what
-    assert all(p.fix == "run `leadpact check --fix` to create them" for p in problems)
+    assert all(p.fix == "run `leadpact setup` to create them" for p in problems)
 
     created = hubspot_connector.create_missing_properties()
     assert "contacts.leadpact_role" in created and "tasks.leadpact_task_key" in created

@@ -269,7 +269,7 @@ def test_given_check_json_then_one_line_per_crm_problems(sandbox: Sandbox,
     data = json.loads(found.output)
     assert data["ok"] is False and data["systems"]["salesforce"] == {"ok": True, "problems": []}
     (problem, *_) = data["systems"]["hubspot"]["problems"]
-    assert "leadpact_role" in problem["what"] and "check --fix" in problem["fix"]
+    assert "leadpact_role" in problem["what"] and "leadpact setup" in problem["fix"]
     fixed = invoke("check", "--config", str(config), "--json", "--fix", env=ENV)
     assert fixed.exit_code == 0 and json.loads(fixed.output)["ok"] is True
     assert ENV["LEADPACT_HUBSPOT_TOKEN"] not in fixed.output

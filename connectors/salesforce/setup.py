@@ -1,0 +1,133 @@
+"""`leadpact setup` for Salesforce: create leadpact's custom fields through the Tooling API
+(`POST tooling/sobjects/CustomField`; `tooling/query` of CustomField sees the ones field-level
+security hides from describe) and grant read/edit on them in a permission set
+(PermissionSet + FieldPermissions records). Only what is missing is created, so a second run
+does nothing. The decisions are in setup_plan (pure); this module makes the calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from simple_salesforce import Salesforce, format_soql
+
+from leadpact.connectors.base import CheckProblem, SetupResult
+from leadpact.connectors.salesforce import setup_plan
+from leadpact.crm_schema import SalesforceField, salesforce_fields
+
+T = TypeVar("T")
+Call = Callable[[Callable[[], T], str], T]
+COLLECTION_LIMIT = 200  # records per sObject Collections call
+
+
+class SalesforceSetup:
+    def __init__(self, sf: Callable[[], Salesforce], call: Call[Any]):
+        """`sf`: the current client (it changes when a session is renewed); `call`: the
+        connector's retrying call, which turns failures into leadpact errors."""
+        self._sf = sf
+        self._call = call
+
+    def run(self, permission_set: str, dry_run: bool) -> SetupResult:
+        wanted = salesforce_fields()
+        sobjects = list(dict.fromkeys(f.sobject for f in wanted))
+        described = {sobject: self._describe(sobject) for sobject in sobjects}
+        create, problems = setup_plan.missing_fields(wanted, described,
+                                                     self._custom_fields(sobjects))
+        verb = "would create" if dry_run else "created"
+        steps = []
+        for field in create:
+            if not dry_run:
+                self._create_field(field)
+            steps.append(f"{verb} field {field.full_name} {field.type_text()}")
+        steps += self._grant(permission_set, wanted, dry_run, problems)
+        return SetupResult(steps, problems)
+
+    def _describe(self, sobject: str) -> dict[str, dict[str, Any]]:
+        described = self._call(lambda: self._sf().restful(f"sobjects/{sobject}/describe"),
+                               f"describing {sobject}")
+        return {f["name"]: f for f in (described or {}).get("fields", [])}
+
+    def _custom_fields(self, sobjects: list[str]) -> set[str]:
+        """Lower-cased "<sObject>.<field>" of every custom field on these objects, from the
+        Tooling API, which (unlike describe) also lists fields hidden from this user."""
+        soql = format_soql("SELECT Id, DeveloperName, TableEnumOrId FROM CustomField "
+                           "WHERE TableEnumOrId IN {}", sobjects)
+        answer = self._call(lambda: self._sf().toolingexecute("query/", params={"q": soql}),
+                            "listing the custom fields (Tooling API)")
+        return {f"{r['TableEnumOrId']}.{r['DeveloperName']}__c".lower()
+                for r in (answer or {}).get("records", [])}
+
+    def _create_field(self, field: SalesforceField) -> None:
+        self._call(lambda: self._sf().toolingexecute("sobjects/CustomField", method="POST",
+                                                     data=field.tooling_body()),
+                   f"creating the custom field {field.full_name}")
+
+    def _query(self, soql: str, what: str) -> list[dict[str, Any]]:
+        return list(self._call(lambda: self._sf().query_all(soql), what)["records"])
+
+    def _grant(self, name: str, wanted: tuple[SalesforceField, ...], dry_run: bool,
+               problems: list[CheckProblem]) -> list[str]:
+        verb = "would" if dry_run else "did"
+        found = self._query(format_soql("SELECT Id FROM PermissionSet WHERE Name = {}", name),
+                            f"reading the permission set {name}")
+        steps: list[str] = []
+        if found:
+            parent_id = str(found[0]["Id"])
+            rows = self._query(format_soql(
+                "SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions "
+                "WHERE ParentId = {}", parent_id), f"reading the field permissions of {name}")
+        else:
+            steps.append(f"{verb} create permission set {name}")
+            parent_id, rows = "" if dry_run else self._create_permission_set(name), []
+        create, update = setup_plan.grants_needed(wanted, rows)
+        if create or update:
+            steps.append(f"{verb} grant read/edit on {len(create) + len(update)} field(s) in "
+                         f"permission set {name}")
+        user_id = str(self._call(lambda: self._sf().oauth2("userinfo"),
+                                 "asking who this user is")["user_id"])
+        assigned = bool(parent_id) and bool(self._query(format_soql(
+            "SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = {} AND "
+            "PermissionSetId = {}", user_id, parent_id), f"reading who has {name}"))
+        if not assigned:
+            steps.append(f"{verb} assign permission set {name} to this user ({user_id})")
+        if dry_run:
+            return steps
+        if not assigned:
+            self._call(lambda: self._sf().restful(
+                "sobjects/PermissionSetAssignment", method="POST",
+                json={"AssigneeId": user_id, "PermissionSetId": parent_id}),
+                f"assigning {name} to this user")
+        records = [setup_plan.field_permission(parent_id, f) for f in create]
+        patches = [{"attributes": {"type": "FieldPermissions"}, "id": row_id,
+                    "PermissionsRead": True, "PermissionsEdit": True} for row_id in update]
+        for method, batch in [*self._batches("POST", records), *self._batches("PATCH", patches)]:
+            results = self._save(method, batch, f"granting field access in {name}")
+            for record, result in zip(batch, results, strict=False):
+                if not result.get("success"):
+                    errors = "; ".join(e.get("message", "") for e in result.get("errors", []))
+                    problems.append(CheckProblem(
+                        f"Salesforce refused field access for {record.get('Field', name)}: "
+                        f"{errors}", "grant it by hand in Setup > Permission Sets > " + name))
+        return steps
+
+    def _save(self, method: str, batch: list[dict[str, Any]], what: str
+              ) -> list[dict[str, Any]]:
+        """sObject Collections SaveResults; allOrNone false: a bad record fails alone."""
+        def send() -> list[dict[str, Any]]:
+            return list(self._sf().restful("composite/sobjects", method=method,
+                                           json={"allOrNone": False, "records": batch}) or [])
+        return list(self._call(send, what))
+
+    def _create_permission_set(self, name: str) -> str:
+        created = self._call(lambda: self._sf().restful(
+            "sobjects/PermissionSet", method="POST",
+            json={"Name": name, "Label": name.replace("_", " ")[:80],
+                  "Description": "Field access for leadpact's integration user"}),
+            f"creating the permission set {name}")
+        return str(created["id"])
+
+    @staticmethod
+    def _batches(method: str, records: list[dict[str, Any]]
+                 ) -> list[tuple[str, list[dict[str, Any]]]]:
+        return [(method, records[i:i + COLLECTION_LIMIT])
+                for i in range(0, len(records), COLLECTION_LIMIT)]

@@ -1,0 +1,68 @@
+"""Pure decisions of `leadpact setup` for Salesforce: which custom fields are missing or
+wrong, and which field permissions the permission set still lacks."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from leadpact.connectors.base import CheckProblem
+from leadpact.crm_schema import SalesforceField
+
+
+def missing_fields(wanted: Iterable[SalesforceField],
+                   described: Mapping[str, Mapping[str, Mapping[str, Any]]],
+                   existing: Collection[str] = ()
+                   ) -> tuple[list[SalesforceField], list[CheckProblem]]:
+    """Fields to create, and existing ones whose type or length leadpact cannot use.
+    `described`: {sObject: {field name: describe field}}, what this user sees; `existing`:
+    lower-cased "<sObject>.<field>" of every custom field (Tooling API), which includes
+    fields hidden from this user by field-level security: those are not created again."""
+    create: list[SalesforceField] = []
+    problems: list[CheckProblem] = []
+    for field in wanted:
+        found = described.get(field.sobject, {}).get(field.name)
+        if found is None and field.full_name.lower() in existing:
+            continue  # exists, hidden from this user until the permission set grants it
+        if found is None:
+            create.append(field)
+        elif found.get("type") != field.describe_type or (
+                field.length and int(found.get("length") or 0) < field.length):
+            problems.append(CheckProblem(
+                f"Salesforce {field.full_name} is {found.get('type')}"
+                f"({found.get('length')}), leadpact needs {field.type_text()}",
+                "change the field's type in Setup > Object Manager (or delete it and run "
+                "`leadpact setup` again)"))
+        elif field.values:
+            have = {str(v.get("value")) for v in found.get("picklistValues") or []}
+            absent = [v for v in field.values if v not in have]
+            if absent:
+                problems.append(CheckProblem(
+                    f"Salesforce picklist {field.full_name} lacks the values {', '.join(absent)}",
+                    "add them in Setup > Object Manager > Fields & Relationships"))
+    return create, problems
+
+
+def grants_needed(wanted: Iterable[SalesforceField],
+                  permissions: Sequence[Mapping[str, Any]]
+                  ) -> tuple[list[SalesforceField], list[str]]:
+    """Fields the permission set has no FieldPermissions row for (create one), and ids of
+    rows that do not grant read and edit (update them). `permissions`: FieldPermissions rows
+    of the set (Id, Field, PermissionsRead, PermissionsEdit)."""
+    by_field = {str(row["Field"]).lower(): row for row in permissions}
+    create: list[SalesforceField] = []
+    update: list[str] = []
+    for field in wanted:
+        row = by_field.get(field.full_name.lower())
+        if row is None:
+            create.append(field)
+        elif not (row.get("PermissionsRead") and row.get("PermissionsEdit")):
+            update.append(str(row["Id"]))
+    return create, update
+
+
+def field_permission(parent_id: str, field: SalesforceField) -> dict[str, Any]:
+    """A FieldPermissions record granting read and edit, for sObject Collections."""
+    return {"attributes": {"type": "FieldPermissions"}, "ParentId": parent_id,
+            "SobjectType": field.sobject, "Field": field.full_name,
+            "PermissionsRead": True, "PermissionsEdit": True}

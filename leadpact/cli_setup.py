@@ -1,0 +1,58 @@
+"""`leadpact setup`: create (or, with --dry-run, list) everything leadpact writes in both
+CRMs — Salesforce custom fields and their field access, HubSpot properties in the
+`leadpact` group — then check. Safe to run again: only what is missing is created."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from leadpact.config import DEFAULT_PATH, load_config
+from leadpact.report import json_line
+
+out = Console(soft_wrap=True)
+
+
+@click.command()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_PATH,
+              show_default=True, help="The leadpact.toml to use.")
+@click.option("--dry-run", is_flag=True, help="List what would be created; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON line.")
+def setup(config_path: Path, dry_run: bool, as_json: bool) -> None:
+    """Create the fields, field access and properties leadpact writes in both CRMs."""
+    from leadpact.cli import friendly_errors  # late: cli imports this module
+
+    friendly_errors(_setup)(config_path, dry_run, as_json)
+
+
+def _setup(config_path: Path, dry_run: bool, as_json: bool) -> None:
+    from leadpact.connect import connectors_for
+
+    config = load_config(config_path)
+    permission_set = config.salesforce.permission_set if config.salesforce else ""
+    report: dict[str, Any] = {}
+    failed = False
+    for connector in connectors_for(config):
+        result = connector.setup(permission_set, dry_run=dry_run)  # type: ignore[attr-defined]
+        # after a real setup, the check proves the CRM now has what a sync needs
+        problems = result.problems + ([] if dry_run else connector.check())
+        failed = failed or bool(problems)
+        report[connector.system] = {"steps": result.steps, "problems": [
+            {"what": p.what, "fix": p.fix} for p in problems]}
+        if as_json:
+            continue
+        for step in result.steps:
+            out.print(f"{connector.system}: {step}", markup=False, highlight=False)
+        if not result.steps:
+            out.print(f"{connector.system}: nothing to do, everything leadpact writes exists",
+                      markup=False, highlight=False)
+        for p in problems:
+            out.print(f"{connector.system}: {p.what} — {p.fix}", markup=False, highlight=False)
+    if as_json:
+        click.echo(json_line({"ok": not failed, "dry_run": dry_run, "systems": report}))
+    if failed:
+        sys.exit(2)

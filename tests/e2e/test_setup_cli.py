@@ -1,0 +1,183 @@
+"""`leadpact setup` and the sync's preflight, end to end: a bare sandbox org (no leadpact
+fields or properties), the real connectors over HTTP, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from leadpact import crm_schema
+from leadpact.cli import main
+from leadpact.connectors.sandbox.fixture import load_fixture, without_leadpact_schema
+from leadpact.connectors.sandbox.server import Sandbox
+from tests.e2e.test_cli import ENV, FIXTURE, last_json, write_config
+
+WRITTEN_TYPES = ("Lead", "Contact", "Opportunity", "Task")
+
+
+@pytest.fixture
+def bare(sandbox: Sandbox) -> Sandbox:
+    load_fixture(sandbox.store, FIXTURE)
+    without_leadpact_schema(sandbox.store)
+    return sandbox
+
+
+def salesforce_rows(box: Sandbox) -> dict[tuple[str, str], Any]:
+    """Every written-to Salesforce record, as stored: equal before and after means no write."""
+    return {(t, r.id): (r.fields, r.modified_at) for t in WRITTEN_TYPES
+            for r in box.store.scan("salesforce", t)}
+
+
+def run(config: Path, *args: str) -> Any:
+    return CliRunner().invoke(main, [*args, "--config", str(config)], env=ENV)
+
+
+def test_given_a_bare_org_when_checked_then_every_missing_field_is_named_with_setup_as_fix(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    result = run(config, "check", "--json")
+    assert result.exit_code == 2
+    systems = last_json(result.output)["systems"]
+    text = str(systems)
+    for field in crm_schema.salesforce_fields():  # the feedback picklists: setup's, not sync's
+        assert (field.name in text) is not bool(field.values)
+    for bodies in crm_schema.hubspot_properties().values():
+        assert all(b["name"] in text for b in bodies)
+    assert all("leadpact setup" in p["fix"] for s in systems.values() for p in s["problems"])
+
+
+def test_given_a_bare_org_when_setup_dry_runs_then_it_lists_everything_and_writes_nothing(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    before = {k: bare.store.get_meta(k) for k in
+              ("salesforce:custom_fields", "hubspot:properties", "hubspot:property_groups")}
+    result = run(config, "setup", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    steps = last_json(result.output)["systems"]
+    salesforce = steps["salesforce"]["steps"]
+    assert sum(s.startswith("would create field ") for s in salesforce) == len(
+        crm_schema.salesforce_fields())
+    assert "would create field Lead.Leadpact_Role_Confidence__c Number(18, 4)" in salesforce
+    assert "would create permission set Leadpact_Integration" in salesforce
+    assert any(s.startswith("would assign permission set Leadpact_Integration to this user")
+               for s in salesforce)
+    assert "would create contacts.leadpact_role" in steps["hubspot"]["steps"]
+    assert "would create contacts.leadpact_sales_feedback" in steps["hubspot"]["steps"]
+    assert ("would create field Lead.Leadpact_Sales_Feedback__c Picklist(Accepted; Rejected)"
+            in salesforce)
+    assert before == {k: bare.store.get_meta(k) for k in before}
+    assert bare.store.count("salesforce", "PermissionSet") == 0
+
+
+def test_given_a_bare_org_when_set_up_then_check_passes_a_sync_works_and_setup_again_is_a_no_op(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    first = run(config, "setup", "--json")
+    assert first.exit_code == 0, first.output
+    done = last_json(first.output)
+    assert done["ok"] and len(done["systems"]["salesforce"]["steps"]) == len(
+        crm_schema.salesforce_fields()) + 3  # + the permission set, the grant, assigning it
+    [assignment] = bare.store.scan("salesforce", "PermissionSetAssignment")
+    [permission_set] = bare.store.scan("salesforce", "PermissionSet")
+    assert assignment.fields["PermissionSetId"] == permission_set.id
+    grants = list(bare.store.scan("salesforce", "FieldPermissions"))
+    assert len(grants) == len(crm_schema.salesforce_fields())
+    assert all(g.fields["PermissionsEdit"] for g in grants)
+    again = run(config, "setup", "--json")
+    assert again.exit_code == 0, again.output
+    assert all(s["steps"] == [] for s in last_json(again.output)["systems"].values())
+    assert run(config, "check").exit_code == 0
+    sync = run(config, "sync", "--json")
+    assert sync.exit_code == 0, sync.output
+    stats = last_json(sync.output)["systems"]
+    assert all(s["changes_applied"] > 0 and s["changes_failed"] == 0 for s in stats.values())
+
+
+def test_given_fields_without_field_access_then_the_sync_stops_before_writing_and_says_so(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    assert run(config, "setup").exit_code == 0
+    for grant in bare.store.scan("salesforce", "FieldPermissions"):
+        bare.store.update("salesforce", "FieldPermissions", grant.id, {"PermissionsEdit": False})
+    before = salesforce_rows(bare)
+    result = run(config, "sync")
+    assert result.exit_code == 2
+    assert "read-only" in result.output and "leadpact setup" in result.output
+    assert salesforce_rows(bare) == before
+
+
+def test_given_a_bad_hubspot_token_then_the_sync_exits_2_before_any_salesforce_write(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    load_fixture(sandbox.store, FIXTURE)
+    config = write_config(tmp_path, sandbox.url)
+    before = salesforce_rows(sandbox)
+    env = {**ENV, "LEADPACT_HUBSPOT_TOKEN": "wrong-hubspot-token-42"}
+    result = CliRunner().invoke(main, ["sync", "--config", str(config)], env=env)
+    assert result.exit_code == 2, result.output
+    assert "hubspot:" in result.output and "LEADPACT_HUBSPOT_TOKEN" in result.output
+    assert "nothing was written" in result.output
+    assert "wrong-hubspot-token-42" not in result.output
+    assert salesforce_rows(sandbox) == before
+    assert sandbox.store.count("salesforce", "Task") == len(
+        [k for k in before if k[0] == "Task"])
+
+
+def test_the_readme_lists_every_field_leadpact_writes_with_its_type() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text("utf-8")
+    assert crm_schema.with_readme_table(readme) == readme, (
+        "README's field table is out of date: run `python -m leadpact.crm_schema`")
+
+
+def test_given_a_hubspot_app_without_write_scopes_then_the_sync_stops_before_any_write(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    load_fixture(sandbox.store, FIXTURE)
+    sandbox.hubspot_scopes = [s for s in sandbox.hubspot_scopes  # type: ignore[attr-defined]
+                              if s != "crm.objects.deals.write"]
+    config = write_config(tmp_path, sandbox.url)
+    before = salesforce_rows(sandbox)
+    result = run(config, "sync")
+    assert result.exit_code == 2, result.output
+    assert "hubspot: the HubSpot private app lacks the scopes crm.objects.deals.write" in (
+        result.output)
+    assert salesforce_rows(sandbox) == before
+    checked = run(config, "check", "--json")
+    assert checked.exit_code == 2
+    [problem] = last_json(checked.output)["systems"]["hubspot"]["problems"]
+    assert "Private Apps > Scopes" in problem["fix"]
+
+
+def test_given_fields_hidden_by_lost_field_access_then_setup_grants_again_and_creates_none(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    assert run(config, "setup").exit_code == 0
+    for grant in bare.store.scan("salesforce", "FieldPermissions"):
+        bare.store.delete("salesforce", "FieldPermissions", grant.id)
+    assert run(config, "check").exit_code == 2  # hidden fields read as missing
+    again = run(config, "setup", "--json")
+    assert again.exit_code == 0, again.output
+    [step] = last_json(again.output)["systems"]["salesforce"]["steps"]
+    assert step.startswith(f"did grant read/edit on {len(crm_schema.salesforce_fields())} ")
+    assert run(config, "check").exit_code == 0
+
+
+def test_given_a_hubspot_property_of_another_type_under_our_name_then_setup_reports_it(
+        bare: Sandbox, tmp_path: Path) -> None:
+    import requests
+
+    answer = requests.post(f"{bare.url}/crm/v3/properties/contacts", timeout=5, json={
+        "name": "leadpact_role", "label": "Role", "type": "number", "fieldType": "number",
+        "groupName": "contactinformation"},
+        headers={"Authorization": f"Bearer {ENV['LEADPACT_HUBSPOT_TOKEN']}"})
+    assert answer.status_code == 201, answer.text
+    config = write_config(tmp_path, bare.url)
+    result = run(config, "setup", "--json")
+    assert result.exit_code == 2
+    [problem] = last_json(result.output)["systems"]["hubspot"]["problems"]
+    assert problem["what"] == ("HubSpot contacts.leadpact_role is number/number, leadpact "
+                               "needs string/text")
+    steps = last_json(result.output)["systems"]["hubspot"]["steps"]
+    assert "created contacts.leadpact_role_reason" in steps  # the others were still made
+    assert "created contacts.leadpact_role" not in steps
