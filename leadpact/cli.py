@@ -59,7 +59,7 @@ def friendly_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(cls=LeadpactGroup)
+@click.group(cls=LeadpactGroup, name="leadpact")
 @click.version_option(__version__, prog_name="leadpact")
 @log_options
 def main(verbose: int, quiet: bool, log_file: Path | None, log_format: str) -> None:
