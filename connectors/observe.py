@@ -14,7 +14,8 @@ class ReadObserver(Protocol):
         ...
 
     def items_done(self, system: str, stream: str, count: int) -> None:
-        """`count` more rows of `stream` were read."""
+        """`count` more rows of `stream` were read and their page handled (so a bar fed
+        from here moves, and estimates, at the pace of the whole run)."""
         ...
 
 

@@ -51,10 +51,12 @@ class LogLines:
         self.every, self.clock, self.log = every, clock, logger
         self.streams: dict[tuple[str, str], StreamCount] = {}
         self.handled: dict[str, int] = {}
+        self.current: dict[str, str] = {}  # system -> the stream it is reading
         self.last = clock()
 
     def stream_started(self, system: str, stream: str, total: int | None) -> None:
         self.streams[(system, stream)] = StreamCount(total)
+        self.current[system] = stream
         self.log.info("%s %s: reading %s changed row(s)", system, stream,
                       "an unknown number of" if total is None else total)
 
@@ -73,25 +75,38 @@ class LogLines:
             self.last = now
             self.log.info("progress: %s", self.status())
 
+    def _handled(self) -> str:
+        return ", ".join(f"{system} {n}" for system, n in self.handled.items()) or "none yet"
+
     def status(self) -> str:
-        read = ", ".join(f"{system} {stream} {count.describe()}"
-                         for (system, stream), count in self.streams.items())
-        handled = ", ".join(f"{system} {n}" for system, n in self.handled.items())
-        return f"read {read or 'nothing yet'}; records handled: {handled or 'none yet'}"
+        """Where each CRM's read is (its current stream) and the records handled."""
+        read = ", ".join(f"{system} {stream} {self.streams[(system, stream)].describe()}"
+                         for system, stream in self.current.items())
+        return f"read {read or 'nothing yet'}; records handled: {self._handled()}"
 
     def finish(self) -> None:
-        self.log.info("done: %s", self.status())
+        rows: dict[str, int] = {}
+        for (system, _), count in self.streams.items():
+            rows[system] = rows.get(system, 0) + count.done
+        read = ", ".join(f"{system} {n} row(s)" for system, n in rows.items())
+        self.log.info("done: read %s; records handled: %s", read or "nothing",
+                      self._handled())
 
 
 class Bars:
-    """A ReadObserver that draws one rich bar per stream on a terminal."""
+    """A ReadObserver that draws, per CRM, a bar for the stream being read (its total as
+    the CRM reported it, and an ETA) and a count of records handled."""
 
     def __init__(self, progress: Progress):
         self.progress = progress
         self.tasks: dict[tuple[str, str], Any] = {}
+        self.current: dict[str, Any] = {}  # system -> its stream's task being read
 
     def stream_started(self, system: str, stream: str, total: int | None) -> None:
-        self.tasks[(system, stream)] = self.progress.add_task(f"{system} {stream}", total=total)
+        if system in self.current:  # one reading bar per CRM: the last one gives way
+            self.progress.update(self.current[system], visible=False)
+        task = self.progress.add_task(f"{system} {stream}", total=total, visible=total != 0)
+        self.tasks[(system, stream)] = self.current[system] = task
 
     def items_done(self, system: str, stream: str, count: int) -> None:
         if (system, stream) not in self.tasks:
@@ -99,7 +114,10 @@ class Bars:
         self.progress.advance(self.tasks[(system, stream)], count)
 
     def records_handled(self, system: str, count: int) -> None:
-        self.items_done(system, "records handled", count)
+        key = (system, "records handled")
+        if key not in self.tasks:  # not a stream: it never hides the reading bar
+            self.tasks[key] = self.progress.add_task(f"{system} records handled", total=None)
+        self.progress.advance(self.tasks[key], count)
 
 
 def attach(connectors: Sequence[Any], observer: Any) -> None:

@@ -137,7 +137,6 @@ class HubSpotConnector:
             page = self._search(stream, window_body(stream, window, self._page_size))
             ids = {str(obj.id) for obj in page.results or []} - counted
             counted |= ids
-            self.observer.items_done(self.system, stream.name, len(ids))
             hits, handled, fresh = [], [], []
             for obj in page.results or []:
                 modified = self._modified(stream, obj)
@@ -149,6 +148,8 @@ class HubSpotConnector:
             streams[stream.name] = state
             if fresh:
                 yield Page(tuple(self._records(stream, fresh)), cursors.dump(streams))
+            # Counted once the page is handled: the bar's ETA is the run's, not the read's.
+            self.observer.items_done(self.system, stream.name, len(ids))
             window = next_window(window, hits, self._page_size)
 
     def _read_archived(self, stream: Stream, streams: dict[str, StreamCursor]) -> Iterator[Page]:

@@ -139,7 +139,7 @@ class SalesforceConnector:
                      stream: str | None = None) -> Iterator[list[Row]]:
         """The rows of a query, one server page at a time; each page is retried on its
         own, so a failure on page 3 does not re-read pages 1 and 2. With `stream`, the
-        observer hears the query's totalSize and each page's row count."""
+        observer hears the query's totalSize."""
         options = queries.query_options(self._page_size)
         result = self._call(lambda: self._sf.query(soql, include_deleted=include_deleted,
                                                    headers=options), what)
@@ -147,8 +147,6 @@ class SalesforceConnector:
         if stream is not None:
             self.observer.stream_started(self.system, stream, result.get("totalSize"))
         while True:
-            if stream is not None:
-                self.observer.items_done(self.system, stream, len(result["records"]))
             yield list(result["records"])
             if result["done"]:
                 return
@@ -183,6 +181,7 @@ class SalesforceConnector:
                 stamped = [(row, mapping.modified_at(row)) for row in rows]
                 fresh = [(row, ts) for row, ts in stamped if state.is_new(row["Id"], ts)]
                 if not fresh:
+                    self.observer.items_done(self.system, sobject, len(rows))
                     continue  # all seen in the lookback window already
                 read_at = self._clock()
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
@@ -190,6 +189,8 @@ class SalesforceConnector:
                 state = state.advance(((row["Id"], ts) for row, ts in fresh), self._lookback)
                 streams[sobject] = state
                 yield Page(tuple(records), cursors.dump(streams))
+                # Counted once the page is handled: the bar's ETA is the run's, not the read's.
+                self.observer.items_done(self.system, sobject, len(rows))
 
     def _records(self, sobject: str, rows: list[Row],
                  emitted: dict[str, datetime]) -> list[Record]:

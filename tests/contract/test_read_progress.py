@@ -70,9 +70,13 @@ def test_given_a_first_hubspot_read_in_small_pages_then_totals_come_first_and_ro
     recorder = Recorder()
     connector = HubSpotConnector(seeded.url, SANDBOX_TOKEN, page_size=20, clock=lambda: NOW)
     connector.observer = recorder
-    for _ in connector.read_changes(None):
-        pass
+    counted_when_yielded = []
+    for page in connector.read_changes(None):
+        if any(r.ref.kind == "contact" for r in page.records):
+            counted_when_yielded.append(recorder.done.get("contacts", 0))
     contacts = seeded.store.count("hubspot", "contacts")
+    # a page counts once handled (the consumer asked for the next): the first counts none
+    assert counted_when_yielded[:2] == [0, 20]
     assert contacts > 20  # several pages
     assert recorder.totals["contacts"] == contacts
     assert recorder.counted_before_total["contacts"] == 0
@@ -98,5 +102,6 @@ def test_given_no_terminal_when_reading_then_log_lines_name_the_crm_totals(
     pages = sum(1 for _ in range(0, contacts, 20))
     # one line per 10 s of (fake) time, not one per page
     assert 0 < len(periodic) < pages
-    assert messages[-1].startswith("done: ") and f"hubspot contacts {contacts}/{contacts}" \
-        in messages[-1]
+    assert any(f"hubspot contacts {n}/{contacts}" in m for m in periodic for n in range(contacts))
+    rows = contacts + seeded.store.count("hubspot", "deals")  # no activities, none archived
+    assert messages[-1] == f"done: read hubspot {rows} row(s); records handled: none yet"

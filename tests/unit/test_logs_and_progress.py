@@ -82,5 +82,22 @@ def test_given_rows_arriving_then_one_line_per_interval_not_per_page(
     assert periodic[0] == ("progress: read salesforce Contact 1000/5000; "
                            "records handled: none yet")
     assert len(periodic) == 5  # at 10, 20, 30, 40 and 50 s
-    assert messages[-1] == ("done: read salesforce Contact 5000/5000; "
-                            "records handled: salesforce 5000")
+    assert messages[-1] == "done: read salesforce 5000 row(s); records handled: salesforce 5000"
+
+
+def test_given_streams_in_turn_then_each_crm_shows_one_reading_bar_with_the_crm_total() -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from leadpact.progress import Bars
+
+    with Progress(console=Console(file=io.StringIO()), auto_refresh=False) as progress:
+        bars = Bars(progress)
+        bars.stream_started("salesforce", "Lead", 888)
+        bars.items_done("salesforce", "Lead", 200)
+        bars.stream_started("salesforce", "Contact", 1713)
+        bars.stream_started("hubspot", "emails", 0)
+        bars.records_handled("salesforce", 200)
+        shown = {t.description: (t.total, t.completed) for t in progress.tasks if t.visible}
+    assert shown == {"salesforce Contact": (1713, 0),
+                     "salesforce records handled": (None, 200)}
