@@ -140,9 +140,9 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
     now = datetime.now(UTC)
     try:
         connectors = connectors_for(config, now)
-        with progress_for(connectors, show_bar=not as_json) as progress:
+        with progress_for(connectors, show_bar=not as_json) as watch:
             summary, planned = run_sync(connectors, state, rules, title_classifier(rules),
-                                        now, dry_run=dry_run, progress=progress)
+                                        now, dry_run=dry_run, progress=watch.records_handled)
     finally:
         state.close()
     data = summary.as_dict()
@@ -234,8 +234,9 @@ def demo(as_json: bool, people: int, seed: int, workdir: Path | None,
 
     if not as_json:
         out.print(f"Seeding a demo org with {people} people (seed {seed}) in {where} …")
-    with progress_for([], show_bar=not as_json) as progress:
-        result = run_demo(where, people=people, seed=seed, progress=progress, on_run=announce)
+    with progress_for(show_bar=not as_json) as watch:
+        result = run_demo(where, people=people, seed=seed, progress=watch.records_handled,
+                          observer=watch, on_run=announce)
     data = result.as_dict()
     if as_json:
         click.echo(json_line(data))

@@ -128,11 +128,11 @@ def attach(connectors: Sequence[Any], observer: Any) -> None:
 
 
 @contextmanager
-def progress_for(connectors: Sequence[Any], *, show_bar: bool = True,
-                 every: float = 10.0) -> Iterator[Callable[[str, int], None]]:
-    """Watch `connectors`' reads for the duration of the block; yields the pipeline's
-    records-handled callback. A bar when `show_bar` and stderr is a terminal, log lines
-    otherwise."""
+def progress_for(connectors: Sequence[Any] = (), *, show_bar: bool = True,
+                 every: float = 10.0) -> Iterator[Bars | LogLines]:
+    """Watch `connectors`' reads for the duration of the block (more can be `attach`ed to
+    the observer it yields; its `records_handled` is the pipeline's progress callback).
+    A bar when `show_bar` and stderr is a terminal, log lines otherwise."""
     if show_bar and sys.stderr.isatty():
         console = Console(stderr=True)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -140,11 +140,11 @@ def progress_for(connectors: Sequence[Any], *, show_bar: bool = True,
                       console=console, transient=True) as progress:
             bars = Bars(progress)
             attach(connectors, bars)
-            yield bars.records_handled
+            yield bars
         return
     lines = LogLines(every)
     attach(connectors, lines)
     try:
-        yield lines.records_handled
+        yield lines
     finally:
         lines.finish()

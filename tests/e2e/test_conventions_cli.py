@@ -50,11 +50,13 @@ def test_given_help_then_the_data_folder_is_called_data(command: str) -> None:
 
 
 def test_given_demo_with_the_old_dir_name_then_it_still_runs_there(tmp_path: Path) -> None:
-    result = invoke("demo", "--json", "--people", "60", "--dir", str(tmp_path))
+    result = invoke("-v", "demo", "--json", "--people", "60", "--dir", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "state.sqlite3").exists()
     assert json.loads(result.stdout.strip().splitlines()[-1])["runs"]
     assert "demo --dir is deprecated; use --data" in result.stderr
+    # the demo's syncs report their reads too (not a terminal: as log lines)
+    assert "leadpact.progress: salesforce Contact: reading " in result.stderr
 
 
 @pytest.mark.parametrize(("args", "says"), [
