@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 
 import tenacity
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -154,8 +156,11 @@ def call_with_retries(
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         failure = describe(exc) if exc else None
-        asked = classify(failure).wait if failure else None
-        return backoff(state.attempt_number, policy, asked, rng)
+        decision = classify(failure) if failure else None
+        seconds = backoff(state.attempt_number, policy, decision.wait if decision else None, rng)
+        log.info("attempt %d failed (%s); retrying in %.1f s", state.attempt_number,
+                 decision.reason if decision else type(exc).__name__, seconds)
+        return seconds
 
     def attempt() -> T:
         if on_attempt:

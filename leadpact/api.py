@@ -17,6 +17,7 @@ from pathlib import Path
 from leadpact.changes import Change
 from leadpact.config import Config, load_config
 from leadpact.connectors.base import CheckProblem, Connector
+from leadpact.connectors.observe import ReadObserver
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.history import RunRecord, read_history
 from leadpact.pipeline import Progress, RunSummary
@@ -70,15 +71,18 @@ class Leadpact:
 
         return connectors_for(self.config, now, retry=self._retry)
 
-    def plan(self, *, progress: Progress | None = None) -> SyncResult:
-        """What a sync would write now, writing and recording nothing."""
-        return self._run(dry_run=True, progress=progress)
+    def plan(self, *, progress: Progress | None = None,
+             observer: ReadObserver | None = None) -> SyncResult:
+        """What a sync would write now, writing and recording nothing. `observer` is told
+        of every page the connectors read (e.g. leadpact.progress's bars)."""
+        return self._run(dry_run=True, progress=progress, observer=observer)
 
-    def sync(self, *, progress: Progress | None = None) -> SyncResult:
+    def sync(self, *, progress: Progress | None = None,
+             observer: ReadObserver | None = None) -> SyncResult:
         """Read changes from the CRMs, judge them, write the verdicts back, record the run.
         Raises a LeadpactError (e.g. QuotaExhausted) when something stops the run; what
         was committed before stays committed."""
-        return self._run(dry_run=False, progress=progress)
+        return self._run(dry_run=False, progress=progress, observer=observer)
 
     def check(self, *, fix: bool = False) -> CheckResult:
         """Connectivity, permissions and every field leadpact writes, per CRM. `fix`
@@ -108,13 +112,18 @@ class Leadpact:
         with read_history(self.config.state_path) as history:
             return history.runs(limit) if history else []
 
-    def _run(self, dry_run: bool, progress: Progress | None) -> SyncResult:
+    def _run(self, dry_run: bool, progress: Progress | None,
+             observer: ReadObserver | None = None) -> SyncResult:
         from leadpact.connect import title_classifier
         from leadpact.pipeline import run_sync
         from leadpact.state import State
 
         now = self._clock()
         connectors = self.connectors(now)
+        if observer is not None:
+            for connector in connectors:
+                if hasattr(connector, "observer"):
+                    connector.observer = observer
         if not dry_run and self._connectors is None:
             from leadpact.preflight import preflight
 

@@ -6,11 +6,11 @@ credentials · 75 a transient fault or an exhausted quota outlived the retries (
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from leadpact import __version__
+from leadpact import __version__, logs
+from leadpact.cli_errors import LeadpactGroup, error_line
 from leadpact.cli_ops import runs, schedule
+from leadpact.cli_options import log_options
 from leadpact.cli_report import report
 from leadpact.cli_rules import rules
 from leadpact.cli_setup import setup
@@ -30,9 +31,9 @@ from leadpact.config import DEFAULT_PATH, STARTER
 from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.errors import LeadpactError
 from leadpact.exit_codes import USAGE, exit_code
+from leadpact.progress import progress_for
 from leadpact.report import LEFT_ALONE_SHOWN as SHOWN
 from leadpact.report import json_line, print_plan, print_summary
-from leadpact.secrets import redact
 from leadpact.timestamps import MOMENT
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 out = Console()
-err = Console(stderr=True, soft_wrap=True)  # an error stays one line, however long
+log = logging.getLogger(__name__)
 
 
 def friendly_errors(command: F) -> F:
@@ -50,62 +51,51 @@ def friendly_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except LeadpactError as exc:
-            err.print(redact(f"leadpact: {exc}"), markup=False, highlight=False)
+            click.echo(error_line(str(exc)), err=True)  # plain: never wrapped, never styled
             sys.exit(exit_code(exc))
         except SandboxInputError as exc:  # the sandbox's own input errors: usage, exit 2
-            err.print(redact(f"leadpact: {exc}"), markup=False, highlight=False)
+            click.echo(error_line(str(exc)), err=True)
             sys.exit(USAGE)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug or an unforeseen failure: one line, not a traceback
             if os.environ.get("LEADPACT_DEBUG"):
                 raise
-            err.print(redact(f"leadpact: unexpected {type(exc).__name__}: {exc} (set "
-                             "LEADPACT_DEBUG=1 for the traceback; everything committed before "
-                             "it stays committed)"), markup=False, highlight=False)
+            log.debug("unexpected failure", exc_info=True)  # redacted by the handlers
+            click.echo(error_line(f"unexpected {type(exc).__name__}: {exc} (set "
+                                  "LEADPACT_DEBUG=1 for the traceback; everything committed "
+                                  "before it stays committed)"), err=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 
 
-@contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[str, int], None] | None]:
-    """A live count of handled records on a terminal; nothing when piped."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-        counts: dict[str, int] = {}
-
-        def advance(system: str, n: int) -> None:
-            if system not in tasks:
-                tasks[system] = bar.add_task(system, total=None)
-                counts[system] = 0
-            counts[system] += n
-            bar.update(tasks[system], description=f"{system}: {counts[system]} records")
-        yield advance
-
-
-@click.group()
+@click.group(cls=LeadpactGroup, name="leadpact")
 @click.version_option(__version__, prog_name="leadpact")
-def main() -> None:
+@log_options
+def main(verbose: int, quiet: bool, log_file: Path | None, log_format: str) -> None:
     """One lead definition for marketing and sales across Salesforce and HubSpot."""
+    logs.configure(verbose=verbose, quiet=quiet, log_file=log_file, log_format=log_format)
 
 
 main.add_command(rules)  # `leadpact rules check FILE` / `rules schema`: leadpact/cli_rules.py
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_PATH,
-    show_default=True, help="The leadpact.toml to use.")
+    show_default=True, envvar="LEADPACT_CONFIG",
+    help="The leadpact.toml to use (default: $LEADPACT_CONFIG, else leadpact.toml).")
 
 
 @main.command()
-@click.option("--path", type=click.Path(path_type=Path), default=DEFAULT_PATH, show_default=True)
+@config_option
+@click.option("--path", "old_path", type=click.Path(path_type=Path), default=None, hidden=True,
+              help="Deprecated: use --config.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @friendly_errors
-def init(path: Path, force: bool) -> None:
+def init(config_path: Path, old_path: Path | None, force: bool) -> None:
     """Write a commented starter config (tokens stay in the environment)."""
+    path = old_path or config_path
+    if old_path is not None:
+        log.warning("init --path is deprecated; use --config")
     if path.exists() and not force:
         raise click.UsageError(f"{path} exists; pass --force to overwrite it")
     path.write_text(STARTER, "utf-8")
@@ -150,8 +140,9 @@ def check(config_path: Path, fix: bool, as_json: bool) -> None:
 
 def _sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
     leadpact = _open(config_path)
-    with progress_bar(not as_json) as progress:
-        result = leadpact.plan(progress=progress) if dry_run else leadpact.sync(progress=progress)
+    with progress_for(show_bar=not as_json) as watch:
+        run = leadpact.plan if dry_run else leadpact.sync
+        result = run(progress=watch.records_handled, observer=watch)
     data = result.summary.as_dict()
     if as_json:
         click.echo(json_line(data))
@@ -217,14 +208,20 @@ def undo(config_path: Path, run_id: str, dry_run: bool, as_json: bool, show_all:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
 @click.option("--people", default=3000, show_default=True, help="Size of the demo org.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the demo org.")
-@click.option("--dir", "workdir", type=click.Path(path_type=Path), default=None,
-              help="Keep the demo's sandbox and state here (default: a temporary folder).")
+@click.option("--data", "workdir", type=click.Path(path_type=Path), default=None,
+              help="Keep the demo's sandbox and state here (default: a temporary folder); "
+                   "`leadpact sandbox --data` serves it afterwards.")
+@click.option("--dir", "old_dir", type=click.Path(path_type=Path), default=None, hidden=True,
+              help="Deprecated: use --data.")
 @friendly_errors
-def demo(as_json: bool, people: int, seed: int, workdir: Path | None) -> None:
+def demo(as_json: bool, people: int, seed: int, workdir: Path | None,
+         old_dir: Path | None) -> None:
     """Seed a fresh sandbox org, sync it twice, and show what happened. No credentials."""
     from leadpact.demo import run_demo
 
-    where = workdir or Path(tempfile.mkdtemp(prefix="leadpact-demo-"))
+    if old_dir is not None:
+        log.warning("demo --dir is deprecated; use --data")
+    where = workdir or old_dir or Path(tempfile.mkdtemp(prefix="leadpact-demo-"))
 
     def announce(number: int, summary: dict[str, Any]) -> None:
         if not as_json:
@@ -232,8 +229,9 @@ def demo(as_json: bool, people: int, seed: int, workdir: Path | None) -> None:
 
     if not as_json:
         out.print(f"Seeding a demo org with {people} people (seed {seed}) in {where} …")
-    with progress_bar(not as_json) as progress:
-        result = run_demo(where, people=people, seed=seed, progress=progress, on_run=announce)
+    with progress_for(show_bar=not as_json) as watch:
+        result = run_demo(where, people=people, seed=seed, progress=watch.records_handled,
+                          observer=watch, on_run=announce)
     data = result.as_dict()
     if as_json:
         click.echo(json_line(data))

@@ -36,7 +36,9 @@ def _guarded(command: F) -> F:
 def _config_option(default: Path | None = DEFAULT_PATH) -> Callable[[F], F]:
     return click.option("--config", "config_path", type=click.Path(path_type=Path),
                         default=default, show_default=default is not None,
-                        help="The leadpact.toml to use.")
+                        envvar="LEADPACT_CONFIG" if default is not None else None,
+                        help="The leadpact.toml to use (default: $LEADPACT_CONFIG, else "
+                             "leadpact.toml).")
 
 
 def _echo(lines: list[str]) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from leadpact.cli_errors import error_line
 from leadpact.config import DEFAULT_PATH, state_path_of
 from leadpact.errors import ConfigError, LeadpactError
 from leadpact.exit_codes import exit_code
@@ -29,7 +30,8 @@ def report() -> None:
 
 @report.command()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_PATH,
-              show_default=True, help="The leadpact.toml whose state to read.")
+              show_default=True, envvar="LEADPACT_CONFIG",
+              help="The leadpact.toml whose state to read (default: $LEADPACT_CONFIG).")
 @click.option("--owner", default=None, help="Only this owner's deals (the CRM's owner id).")
 @click.option("--as-of", "as_of", type=MOMENT, default=None,
               help="Count days buyer-silent up to this moment (ISO 8601; default now). "
@@ -44,7 +46,7 @@ def stale(config_path: Path, owner: str | None, as_of: datetime | None, as_json:
     try:
         deals = read_open_deals(state_path_of(config_path))
     except LeadpactError as exc:
-        click.echo(f"leadpact: {exc}", err=True)
+        click.echo(error_line(str(exc)), err=True)
         sys.exit(exit_code(exc))
     found = stale_report(deals, as_of or datetime.now(UTC), owner)
     if as_json:

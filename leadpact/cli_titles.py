@@ -5,7 +5,6 @@ The lead registers the group on the main command: `main.add_command(titles)`.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -16,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from leadpact.csv_input import CsvProblem, csv_rows
 from leadpact.enrichment.title_metrics import confusion_matrix, score_column
 from leadpact.enrichment.titles import (
     FUNCTIONS,
@@ -126,23 +126,21 @@ def classifier_for(rules_file: Path | None) -> Callable[[str], TitleRole]:
 
 
 def read_labelled(file: Path) -> list[dict[str, str]]:
-    """Rows of a labelled title CSV, checked; BadInput names the file, line and column."""
+    """Rows of a labelled title CSV (Excel's too: BOM, `;` separators), checked; BadInput
+    names the file, line and column."""
     try:
-        with file.open(encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise BadInput(f"{file}: empty file; expected the header "
-                               "title,seniority,function,role")
-            names = [h.strip().lower() for h in header]
-            missing = [c for c in ("title", *COLUMNS) if c not in names]
-            if missing:
-                raise BadInput(f"{file} line 1: missing column(s) {', '.join(missing)}")
-            rows = [_checked_row(file, reader.line_num, names, values) for values in reader]
-    except FileNotFoundError:
-        raise BadInput(f"{file}: no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise BadInput(f"{file}: cannot read it ({exc})") from None
+        found, lines = csv_rows(file)
+    except CsvProblem as exc:
+        raise BadInput(str(exc)) from None
+    if not found:
+        raise BadInput(f"{file}: empty file; expected the header title,seniority,function,role")
+    names = [h.strip().lower() for h in found[0]]
+    missing = [c for c in ("title", *COLUMNS) if c not in names]
+    if missing:
+        raise BadInput(f"{file} line 1: missing column(s) {', '.join(missing)} (found "
+                       f"{', '.join(repr(n) for n in names)}; the separator must be , or ;)")
+    rows = [_checked_row(file, line, names, values)
+            for line, values in zip(lines[1:], found[1:], strict=True) if values]
     if not rows:
         raise BadInput(f"{file}: no labelled rows after the header")
     return rows

@@ -14,6 +14,7 @@ from leadpact.connectors.sandbox.seed import seed_demo_org
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from leadpact.connectors.sandbox.store import Store
 from leadpact.pipeline import COUNTERS, Progress, run_sync
+from leadpact.progress import attach
 from leadpact.rules.engine import load_rules
 from leadpact.state import State
 
@@ -44,9 +45,9 @@ def sandbox_config(url: str, state_path: Path) -> Config:
 def run_demo(workdir: Path, *, people: int = 3000, seed: int = 7, runs: int = 2,
              progress: Progress | None = None,
              on_run: Callable[[int, dict[str, Any]], None] | None = None,
-             now: datetime | None = None) -> DemoResult:
+             now: datetime | None = None, observer: Any = None) -> DemoResult:
     """`now`: one fixed time for the seed and every run (tests); default: the real time,
-    read afresh for each run."""
+    read afresh for each run. `observer`: a ReadObserver the connectors report reads to."""
     workdir.mkdir(parents=True, exist_ok=True)
     for old in workdir.glob("*.sqlite3*"):
         old.unlink()  # a demo always starts from a fresh org and fresh state
@@ -62,8 +63,11 @@ def run_demo(workdir: Path, *, people: int = 3000, seed: int = 7, runs: int = 2,
         summaries = []
         for number in range(1, runs + 1):
             run_now = now or datetime.now(UTC)
-            summary, _ = run_sync(connectors_for(config, run_now), state, rules, classify,
-                                  run_now, progress=progress)
+            connectors = connectors_for(config, run_now)
+            if observer is not None:
+                attach(connectors, observer)
+            summary, _ = run_sync(connectors, state, rules, classify, run_now,
+                                  progress=progress)
             summaries.append(summary.as_dict())
             if on_run:
                 on_run(number, summaries[-1])

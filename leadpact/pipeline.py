@@ -13,6 +13,7 @@ moved, and open deals that went stale without anybody touching them.
 from __future__ import annotations
 
 import itertools
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,6 +29,8 @@ from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.state import State
 from leadpact.verdicts import deal_from_snapshot
+
+log = logging.getLogger(__name__)
 
 BATCH = 200  # records re-read per call in the retry and refresh passes
 
@@ -135,6 +138,7 @@ class _Run:
                 self.gaps[record.ref] = False  # deleted
             plans.append(plan)
         self.count(system, "records_read", len(page.records))
+        log.debug("%s: page of %d record(s) handled", system, len(page.records))
         steps = [step for plan in plans for step in plan.steps]
         self.count(system, "changes_planned", len(steps))
         self.planned.extend(step.change for step in steps)
@@ -233,6 +237,8 @@ def run_sync(
     failed; every page committed before them stays committed."""
     run = _Run(connectors, state, rules, classify, now, dry_run, progress,
                run_id or now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
+    log.info("run %s started%s: %s", run.run_id, " (plan only)" if dry_run else "",
+             ", ".join(run.connectors))
     if not dry_run:
         state.start_run(run.run_id, now)
     try:
@@ -246,6 +252,7 @@ def run_sync(
     except BaseException as exc:
         run.summary.status = "failed"
         run.summary.error = stopped_by(exc)
+        log.error("run %s stopped: %s", run.run_id, run.summary.error)
         raise
     finally:
         for system, connector in run.connectors.items():
@@ -262,4 +269,8 @@ def run_sync(
         run.summary.finished_at = finished.isoformat()
         if not dry_run:
             state.finish_run(run.run_id, finished, run.summary.status, run.summary.as_dict())
+    log.info("run %s finished: %s, %s", run.run_id, run.summary.status, ", ".join(
+        f"{name} read {s.records_read} planned {s.changes_planned} applied {s.changes_applied} "
+        f"failed {s.changes_failed} api_calls {s.api_calls}"
+        for name, s in run.summary.systems.items()))
     return run.summary, run.planned

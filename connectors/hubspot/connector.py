@@ -14,6 +14,7 @@ Streams, in this order, each with its own cursor inside the page cursor:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -42,6 +43,7 @@ from leadpact.connectors.hubspot.search import (
 )
 from leadpact.connectors.hubspot.writes import Writer
 from leadpact.connectors.oauth_http import Login, StaticToken
+from leadpact.connectors.observe import NO_OBSERVER, ReadObserver
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
 from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
@@ -53,6 +55,7 @@ ENGAGEMENT_STREAMS = tuple(Stream(t, t, "hs_lastmodifieddate", ("hs_lastmodified
                            for t in activities.ENGAGEMENT_TYPES)
 _STREAMS = {CONTACT: CONTACTS, DEAL: DEALS}
 LIST_LIMIT = 100  # list endpoints' page cap
+log = logging.getLogger(__name__)
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
 Fetched = tuple[str, Mapping[str, Any], datetime]  # id, properties, modified
@@ -92,6 +95,7 @@ class HubSpotConnector:
         self._activity_days = max(0, activity_days)
         self._activity_cap = max(0, activity_cap)
         self._clock = clock
+        self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
 
     @property
     def api_calls(self) -> int:
@@ -123,12 +127,19 @@ class HubSpotConnector:
         state = streams.get(stream.name, StreamCursor())
         start = state.query_from(self._lookback)
         since = to_ms(start) if start else None
-        newest = self._search(stream, high_water_body(stream, since)).results or []
+        high_water = self._search(stream, high_water_body(stream, since))
+        # The search's total counts every match, past the 10,000 it lets one query page to.
+        log.debug("search of %s: %s changed in all", stream.name, high_water.total)
+        self.observer.stream_started(self.system, stream.name, high_water.total)
+        newest = high_water.results or []
         if not newest:
             return
         window: Window | None = Window(since, to_ms(self._modified(stream, newest[0])))
+        counted: set[str] = set()  # windows overlap at their boundary: count each row once
         while window is not None:
             page = self._search(stream, window_body(stream, window, self._page_size))
+            ids = {str(obj.id) for obj in page.results or []} - counted
+            counted |= ids
             hits, handled, fresh = [], [], []
             for obj in page.results or []:
                 modified = self._modified(stream, obj)
@@ -140,6 +151,8 @@ class HubSpotConnector:
             streams[stream.name] = state
             if fresh:
                 yield Page(tuple(self._records(stream, fresh)), cursors.dump(streams))
+            # Counted once the page is handled: the bar's ETA is the run's, not the read's.
+            self.observer.items_done(self.system, stream.name, len(ids))
             window = next_window(window, hits, self._page_size)
 
     def _read_archived(self, stream: Stream, streams: dict[str, StreamCursor]) -> Iterator[Page]:
@@ -148,11 +161,13 @@ class HubSpotConnector:
         start = state.query_from(self._lookback)
         found: list[Fetched] = []
         after: str | None = None
+        self.observer.stream_started(self.system, name, None)  # the list API gives no total
         while True:  # the list is ordered by id, not by archive time: read it all
             page = self._call(f"listing archived {stream.object_type}", partial(
                 self._apis.objects.get_page, stream.object_type, limit=LIST_LIMIT,
                 after=after, properties=list(stream.properties), archived=True,
                 _request_timeout=self._timeout))
+            self.observer.items_done(self.system, name, len(page.results or []))
             for obj in page.results or []:
                 when = (obj.archived_at or obj.updated_at).astimezone(UTC)
                 if (start is None or when >= start) and state.is_new(str(obj.id), when):

@@ -4,6 +4,7 @@ wire details in queries.py and mapping.py."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -17,6 +18,7 @@ from leadpact.changes import Change, ChangeResult, SetContactRole, UpsertTask
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.oauth_http import Login, StaticToken
+from leadpact.connectors.observe import NO_OBSERVER, ReadObserver
 from leadpact.connectors.retry import RetryPolicy, Verdict, call_with_retries, classify
 from leadpact.connectors.salesforce import auth, failures, mapping, queries, transport
 from leadpact.connectors.salesforce.activity_reads import ActivityReader
@@ -32,6 +34,7 @@ from leadpact.errors import (
 from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Page, Record, Ref
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 Row = dict[str, Any]
 _PERSON_PREFIXES = {queries.SOBJECT_PREFIXES["Lead"]: LEAD,
                     queries.SOBJECT_PREFIXES["Contact"]: CONTACT}
@@ -83,6 +86,7 @@ class SalesforceConnector:
         self._clock = clock
         self._max_api_share = max_api_share
         self._activities = ActivityReader(self._query, activity_days, activity_cap)
+        self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
@@ -132,12 +136,17 @@ class SalesforceConnector:
                 f"{self._max_api_share:.0%} leadpact may use: nothing more was written; run "
                 "again after the limit resets")
 
-    def _query_pages(self, soql: str, include_deleted: bool, what: str) -> Iterator[list[Row]]:
+    def _query_pages(self, soql: str, include_deleted: bool, what: str,
+                     stream: str | None = None) -> Iterator[list[Row]]:
         """The rows of a query, one server page at a time; each page is retried on its
-        own, so a failure on page 3 does not re-read pages 1 and 2."""
+        own, so a failure on page 3 does not re-read pages 1 and 2. With `stream`, the
+        observer hears the query's totalSize."""
         options = queries.query_options(self._page_size)
         result = self._call(lambda: self._sf.query(soql, include_deleted=include_deleted,
                                                    headers=options), what)
+        log.debug("%s: %s rows in all", what, result.get("totalSize"))
+        if stream is not None:
+            self.observer.stream_started(self.system, stream, result.get("totalSize"))
         while True:
             yield list(result["records"])
             if result["done"]:
@@ -167,11 +176,13 @@ class SalesforceConnector:
         state = streams.get(sobject, cursors.StreamCursor())
         # queryAll: deleted and merged-away rows come back with IsDeleted = true.
         soql = queries.changes_query(sobject, state.query_from(self._lookback))
-        for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows"):
+        for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows",
+                                             stream=sobject):
             for rows in chunks(server_page, self._page_size):
                 stamped = [(row, mapping.modified_at(row)) for row in rows]
                 fresh = [(row, ts) for row, ts in stamped if state.is_new(row["Id"], ts)]
                 if not fresh:
+                    self.observer.items_done(self.system, sobject, len(rows))
                     continue  # all seen in the lookback window already
                 read_at = self._clock()
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
@@ -179,6 +190,8 @@ class SalesforceConnector:
                 state = state.advance(((row["Id"], ts) for row, ts in fresh), self._lookback)
                 streams[sobject] = state
                 yield Page(tuple(records), cursors.dump(streams))
+                # Counted once the page is handled: the bar's ETA is the run's, not the read's.
+                self.observer.items_done(self.system, sobject, len(rows))
 
     def _records(self, sobject: str, rows: list[Row],
                  emitted: dict[str, datetime]) -> list[Record]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import re
 import threading
 import time
@@ -23,6 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.connectors.sandbox.store import Store
+
+log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "sandbox-token"  # the bearer token the sandbox accepts unless told otherwise
 LOOPBACK = "127.0.0.1"
@@ -242,8 +245,9 @@ class Sandbox:
             # waits for the client's delayed ACK (~40 ms) before its body leaves.
             disable_nagle_algorithm = True
 
-            def log_message(self, *args: Any) -> None:  # keep test and demo output clean
-                pass
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                # The request log, at DEBUG (`leadpact -vv sandbox`): tests stay quiet.
+                log.debug("%s " + format, self.address_string(), *args)
 
             def _answer(self) -> None:
                 split = urlsplit(self.path)

@@ -29,7 +29,7 @@ def test_given_a_fresh_demo_org_when_synced_twice_then_the_second_run_writes_not
 
 
 def test_given_demo_json_then_last_line_is_the_summary(tmp_path: Path) -> None:
-    out = CliRunner().invoke(main, ["demo", "--json", "--people", "120", "--dir",
+    out = CliRunner().invoke(main, ["demo", "--json", "--people", "120", "--data",
                                     str(tmp_path)])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output.strip().splitlines()[-1])

@@ -98,7 +98,42 @@ def test_given_a_file_that_is_not_utf8_then_error_and_exit_code_2(tmp_path: Path
     path.write_bytes((HEADER + "Geschäftsführer,c_level,executive,executive_sponsor\n")
                      .encode("latin-1"))
     code, _, err = run("eval", str(path))
-    assert code == 2 and "cannot read it" in err
+    assert code == 2 and "line 2: not UTF-8 text" in err and "CSV UTF-8" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+EXCEL_ROWS = ("Geschäftsführer;c_level;executive;executive_sponsor\r\n"
+              "\"Head of IT; Security\";director;security;blocker\r\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8"])
+def test_given_an_excel_csv_with_semicolons_when_evaluated_then_it_is_scored_like_commas(
+        tmp_path: Path, encoding: str) -> None:
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(("title;seniority;function;role\r\n" + EXCEL_ROWS).encode(encoding))
+    plain = tmp_path / "plain.csv"
+    plain.write_text(HEADER + "Geschäftsführer,c_level,executive,executive_sponsor\n"
+                     "\"Head of IT; Security\",director,security,blocker\n", encoding="utf-8")
+    code, out, err = run("eval", str(excel), "--json")
+    assert code == 0, err
+    scores = json.loads(out.strip().splitlines()[-1])
+    assert scores["n"] == 2
+    assert scores == json.loads(run("eval", str(plain), "--json")[1].strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (b"PK\x03\x04" + b"\x00" * 40, "is an Excel workbook (.xlsx), not a CSV file"),
+    (("title\tseniority\n").encode("utf-16"), "is UTF-16 text"),
+    (b"title|seniority|function|role\nCEO|c_level|executive|economic_buyer\n",
+     "missing column(s) title, seniority, function, role (found 'title|seniority"),
+])
+def test_given_a_file_excel_did_not_save_as_csv_then_one_line_saying_why_and_exit_2(
+        tmp_path: Path, data: bytes, says: str) -> None:
+    path = tmp_path / "labelled.csv"
+    path.write_bytes(data)
+    code, _, err = run("eval", str(path))
+    assert code == 2 and says in err and str(path) in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def rules_file(tmp_path: Path, overrides: str) -> Path:
