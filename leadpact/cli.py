@@ -154,6 +154,9 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
                                         title_classifier(rules), now,
                                         dry_run=dry_run, progress=progress)
     finally:
+        if not dry_run:  # alerts and write-loop freezes: leadpact/alerting.py
+            from leadpact.alerting import after_run
+            after_run(state, config.alerts, datetime.now(UTC))
         state.close()
     data = summary.as_dict()
     if as_json:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leadpact.alerts_config import ALERT_KEYS, AlertsConfig, alerts_config
 from leadpact.auth_config import (
     HUBSPOT_KEYS,
     SALESFORCE_KEYS,
@@ -52,6 +53,10 @@ max_api_share = 0.9   # stop at 90% of the org's daily API allowance (the rest i
 [hubspot]
 enabled = true
 host = "https://api.hubapi.com"
+
+# [alerts]                 # tell someone when a run needs them (README: "Alerts")
+# email_command = "mail -s 'leadpact alert' revops@example.com"
+# webhook_url: a Slack-style incoming webhook; keep it in LEADPACT_ALERTS_WEBHOOK_URL
 '''
 
 
@@ -78,12 +83,14 @@ class Config:
     rules_path: Path | None
     salesforce: SalesforceConfig | None
     hubspot: HubSpotConfig | None
+    alerts: AlertsConfig | None = None  # [alerts]: see leadpact/alerts_config.py
 
 
 _KNOWN = {
     "leadpact": {"state", "rules", "secrets_file"},
     "salesforce": {"enabled", "instance_url", "api_version", "max_api_share", *SALESFORCE_KEYS},
     "hubspot": {"enabled", "host", *HUBSPOT_KEYS},
+    "alerts": ALERT_KEYS,
 }
 
 
@@ -128,7 +135,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
         source=path,
         state_path=_state_path(core, path),
         rules_path=(base / rules) if rules else None,
-        salesforce=salesforce, hubspot=hubspot)
+        salesforce=salesforce, hubspot=hubspot,
+        alerts=alerts_config(data.get("alerts", {}), env, path))
 
 
 def state_path_of(path: Path) -> Path:

@@ -186,3 +186,24 @@ def test_given_the_report_when_screenshotted_then_the_charts_cover_real_area(
     blue = sum(n for n, c in colours if c == (0x25, 0x63, 0xEB))
     orange = sum(n for n, c in colours if c == (0xF9, 0x73, 0x16))
     assert blue > 2000 and orange > 2000, (blue, orange)
+
+
+def test_given_report_dash_dash_html_then_the_same_page_is_written(
+        demo: tuple[Path, Path], tmp_path: Path) -> None:
+    config, written = demo
+    out = tmp_path / "again.html"
+    result = CliRunner().invoke(main, ["report", "--html", str(out), "--config", str(config)],
+                                env=NO_TOKENS)
+    assert result.exit_code == 0, result.output
+    assert bars(out.read_text(), "runs-api_calls") == bars(written.read_text(),
+                                                           "runs-api_calls")
+
+
+def test_given_no_state_then_one_line_naming_it_and_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "leadpact.toml"
+    config.write_text('[hubspot]\nhost = "https://api.hubapi.com"\n')
+    result = CliRunner().invoke(main, ["report", "html", str(tmp_path / "r.html"),
+                                       "--config", str(config)], env=NO_TOKENS)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "run `leadpact sync`" in result.output
+    assert not (tmp_path / "r.html").exists()
