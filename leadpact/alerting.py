@@ -23,12 +23,15 @@ log = logging.getLogger("leadpact.alerts")
 HISTORY = 50  # runs looked back at: enough for any quota streak worth alerting on
 
 
-def after_run(state: State, alerts: AlertsConfig | None, now: datetime) -> list[Alert]:
-    """The alerts for the run that just finished, sent where `[alerts]` says (without an
-    [alerts] section, write loops are still frozen and the alerts only logged)."""
+def after_run(state: State, alerts: AlertsConfig | None, run_started: datetime,
+              now: datetime) -> list[Alert]:
+    """The alerts for the sync that began at `run_started`, sent where `[alerts]` says
+    (without an [alerts] section, write loops are still frozen and the alerts only
+    logged). None when that sync never got to record a run (it stopped before starting):
+    an older run is not alerted on twice."""
     settings = alerts.settings if alerts else AlertSettings()
     try:
-        found = decide_and_freeze(state, settings, now)
+        found = decide_and_freeze(state, settings, run_started, now)
     except Exception as exc:  # noqa: BLE001 - alerting must never fail the sync
         log.warning("could not work out the alerts for this run: %s", exc)
         return []
@@ -39,8 +42,11 @@ def after_run(state: State, alerts: AlertsConfig | None, now: datetime) -> list[
     return found
 
 
-def decide_and_freeze(state: State, settings: AlertSettings, now: datetime) -> list[Alert]:
+def decide_and_freeze(state: State, settings: AlertSettings, run_started: datetime,
+                      now: datetime) -> list[Alert]:
     runs = state.history().runs(HISTORY)
+    if not runs or datetime.fromisoformat(runs[0].started_at) != run_started:
+        return []
     found = run_alerts(runs, settings)
     syncs = [r.run_id for r in runs if r.kind == "sync" and r.status != "running"]
     if not syncs:

@@ -156,7 +156,7 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
     finally:
         if not dry_run:  # alerts and write-loop freezes: leadpact/alerting.py
             from leadpact.alerting import after_run
-            after_run(state, config.alerts, datetime.now(UTC))
+            after_run(state, config.alerts, now, datetime.now(UTC))
         state.close()
     data = summary.as_dict()
     if as_json:

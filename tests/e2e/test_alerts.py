@@ -146,17 +146,26 @@ def test_given_quota_stops_in_a_row_when_syncing_then_the_second_posts_one_alert
 def test_given_a_field_fought_over_three_runs_then_frozen_alerted_and_not_written_again(
         receiver: Receiver, tmp_path: Path) -> None:
     state = State(tmp_path / "state.sqlite3")
+    try:
+        fought_over(state, receiver)
+    finally:
+        state.close()
+
+
+def fought_over(state: State, receiver: Receiver) -> None:
     ref = Ref("hubspot", "contact", "1")
     for n, found in enumerate((None, "nurture", "nurture")):
         run_id, at = f"r{n}", NOW + timedelta(hours=n)
         state.start_run(run_id, at)
         state.record_write(run_id, ref, "lead_stage", found, "sales_ready", at)
         state.finish_run(run_id, at, "ok", {"systems": {}})
-    alerts = after_run(state, AlertsConfig(webhook_url=receiver.url), datetime.now(UTC))
+    last = NOW + timedelta(hours=2)
+    assert after_run(state, None, NOW, datetime.now(UTC)) == []  # not the newest run
+    alerts = after_run(state, AlertsConfig(webhook_url=receiver.url), last, datetime.now(UTC))
     assert [a.kind for a in alerts] == ["write_loop"]
     assert state.frozen_fields(ref) == {"lead_stage"}
     assert "froze lead_stage on hubspot:contact:1" in str(receiver.bodies[0]["text"])
-    assert after_run(state, None, datetime.now(UTC)) == []  # frozen once, alerted once
+    assert after_run(state, None, last, datetime.now(UTC)) == []  # frozen once, alerted once
     # the planner now leaves that field alone on this record, and only there
     hs = MemoryConnector("hubspot")
     hs.put(person("1", title="CFO", email="a@x.com"))
@@ -165,4 +174,24 @@ def test_given_a_field_fought_over_three_runs_then_frozen_alerted_and_not_writte
     assert "lead_stage" not in hs.records[ref].leadpact
     assert "role" in hs.records[ref].leadpact
     assert "lead_stage" in hs.records[Ref("hubspot", "contact", "2")].leadpact
-    state.close()
+
+
+def test_given_a_run_whose_writes_are_mostly_refused_then_the_refused_alert_arrives(
+        receiver: Receiver, tmp_path: Path) -> None:
+    hs = MemoryConnector("hubspot")
+    for n in ("1", "2", "3"):
+        hs.put(person(n, title="CFO", email=f"{n}@x.com"))
+    hs.refuse = {Ref("hubspot", "contact", "1"), Ref("hubspot", "contact", "2")}
+    state = State(tmp_path / "state.sqlite3")
+    try:
+        summary, _ = run_sync([hs], state, load_rules(None), classify, NOW)
+        alerts = after_run(state, AlertsConfig(webhook_url=receiver.url), NOW,
+                           datetime.now(UTC))
+    finally:
+        state.close()
+    stats = summary.systems["hubspot"]
+    assert stats.changes_failed > 0.2 * (stats.changes_failed + stats.changes_applied) > 0
+    assert [a.kind for a in alerts] == ["refused"]
+    text = str(receiver.bodies[0]["text"])
+    total = stats.changes_failed + stats.changes_applied
+    assert f"refused {stats.changes_failed} of {total} writes" in text
