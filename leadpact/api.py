@@ -134,6 +134,10 @@ class Leadpact:
                                         title_classifier(self.rules), now,
                                         dry_run=dry_run, progress=progress)
         finally:
+            if not dry_run:  # alerts and write-loop freezes: leadpact/alerting.py
+                from leadpact.alerting import after_run
+
+                after_run(state, self.config.alerts, now, self._clock())
             state.close()
         return SyncResult(summary, changes)
 

@@ -33,7 +33,7 @@ def _usage_hint(exc: click.ClickException) -> str:
 class LeadpactGroup(click.Group):
     """click's own errors ("Error: No such option") in leadpact's one-line form, exit 2."""
 
-    def main(self, args: Sequence[str] | None = None,  # type: ignore[override]
+    def main(self, args: Sequence[str] | None = None,
              prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         run = partial(super().main, args, prog_name, complete_var, False, **extra)

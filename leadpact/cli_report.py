@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 
 from leadpact.cli_errors import error_line
+from leadpact.cli_report_html import html_command, write_html_report
 from leadpact.config import DEFAULT_PATH, state_path_of
 from leadpact.errors import ConfigError, LeadpactError
 from leadpact.exit_codes import exit_code
@@ -23,9 +24,22 @@ from leadpact.stale_report_output import print_report, report_csv, report_dict
 from leadpact.timestamps import MOMENT
 
 
-@click.group()
-def report() -> None:
+@click.group(invoke_without_command=True)
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Write the HTML report to this file (as `report html OUT`).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_PATH,
+              show_default=True, help="The leadpact.toml whose state to read (with --html).")
+@click.pass_context
+def report(ctx: click.Context, html_out: Path | None, config_path: Path) -> None:
     """Reports for sales leaders from what the last sync judged."""
+    if ctx.invoked_subcommand is None:
+        if html_out is None:
+            click.echo(ctx.get_help())
+            return
+        write_html_report(config_path, html_out)
+
+
+report.add_command(html_command)
 
 
 @report.command()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leadpact.alerts_config import ALERT_KEYS, AlertsConfig, alerts_config
 from leadpact.auth_config import (
     HUBSPOT_KEYS,
     SALESFORCE_KEYS,
@@ -54,6 +55,10 @@ permission_set = "Leadpact_Integration"  # `leadpact setup` grants field access 
 [hubspot]
 enabled = true
 host = "https://api.hubapi.com"
+
+# [alerts]                 # tell someone when a run needs them (README: "Alerts")
+# email_command = "mail -s 'leadpact alert' revops@example.com"
+# webhook_url: a Slack-style incoming webhook; keep it in LEADPACT_ALERTS_WEBHOOK_URL
 '''
 
 
@@ -81,6 +86,7 @@ class Config:
     rules_path: Path | None
     salesforce: SalesforceConfig | None
     hubspot: HubSpotConfig | None
+    alerts: AlertsConfig | None = None  # [alerts]: see leadpact/alerts_config.py
 
 
 _KNOWN = {
@@ -88,6 +94,7 @@ _KNOWN = {
     "salesforce": {"enabled", "instance_url", "api_version", "max_api_share", "permission_set",
                    *SALESFORCE_KEYS},
     "hubspot": {"enabled", "host", *HUBSPOT_KEYS},
+    "alerts": ALERT_KEYS,
 }
 
 
@@ -133,7 +140,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
         source=path,
         state_path=_state_path(core, path),
         rules_path=(base / rules) if rules else None,
-        salesforce=salesforce, hubspot=hubspot)
+        salesforce=salesforce, hubspot=hubspot,
+        alerts=alerts_config(data.get("alerts", {}), env, path))
 
 
 def state_path_of(path: Path) -> Path:

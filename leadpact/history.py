@@ -42,6 +42,7 @@ class RunRecord:
     systems: dict[str, dict[str, int]] = field(default_factory=dict)
     refused: list[Refusal] = field(default_factory=list)  # filled by `run()` only
     left_alone: int = 0  # undo: values not put back because they changed since
+    quota_exhausted: bool = False  # stopped by a CRM's API allowance
 
     def first_errors(self, limit: int = FIRST_ERRORS) -> list[str]:
         """What stopped the run, then its first distinct refusals."""
@@ -66,12 +67,18 @@ def _record(row: tuple[Any, ...]) -> RunRecord:
         error=summary.get("error"), failures=list(summary.get("failures", [])),
         systems={name: {k: v for k, v in stats.items() if isinstance(v, int)}
                  for name, stats in summary.get("systems", {}).items()},
-        left_alone=int(summary.get("left_alone_count", 0)))
+        left_alone=int(summary.get("left_alone_count", 0)),
+        quota_exhausted=bool(summary.get("quota_exhausted", False)))
 
 
 class History:
     def __init__(self, db: sqlite3.Connection):
         self._db = db
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The read-only snapshot, for readers of other tables (the HTML report)."""
+        return self._db
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The most recent runs, newest first (undos included: they are runs too)."""

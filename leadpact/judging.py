@@ -304,6 +304,8 @@ def plan_values(ctx: Context, ref: Ref, current: Mapping[str, str | None],
                 to_change: Callable[[SetField], Change], count_tag: bool = False) -> None:
     """The writes that bring `current` to `desired` where the values are ours to change;
     `to_change` turns each into the change the CRM needs."""
+    if frozen := ctx.state.frozen_fields(ref):  # a write loop froze them: leave them be
+        desired = {name: value for name, value in desired.items() if name not in frozen}
     plan = plan_fields(ref, current, desired, ours_so_far(ctx.state, ref, current))
     out.kept_manual.extend((ref, name) for name in plan.kept_manual)
     adopt(ctx, ref, {name: current.get(name) for name in plan.adopted}, out)

@@ -22,7 +22,7 @@ from typing import Any
 
 from leadpact.changes import Change, CloseTask
 from leadpact.connectors.base import Connector
-from leadpact.errors import LeadpactError
+from leadpact.errors import LeadpactError, QuotaExhausted
 from leadpact.judging import RecordPlan, judge_deal_now, plan_deal, plan_person
 from leadpact.model import Deal, Page, Person, Ref
 from leadpact.report import describe_change
@@ -63,6 +63,7 @@ class RunSummary:
     systems: dict[str, SystemStats] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # the first few, for the operator
     error: str | None = None  # what stopped the run, when something did
+    quota_exhausted: bool = False  # stopped by a CRM's API allowance (alerts count these)
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -252,7 +253,8 @@ def run_sync(
     except BaseException as exc:
         run.summary.status = "failed"
         run.summary.error = stopped_by(exc)
-        log.error("run %s stopped: %s", run.run_id, run.summary.error)
+        log.info("run %s stopped: %s", run.run_id, run.summary.error)
+        run.summary.quota_exhausted = isinstance(exc, QuotaExhausted)
         raise
     finally:
         for system, connector in run.connectors.items():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from leadpact.connectors.base import CheckProblem, Connector
-from leadpact.errors import ConfigError, QuotaExhausted, UnreachableError
+from leadpact.errors import ConfigError
 
 _QUOTA_WORDS = ("API limit", "API usage")  # the check's wording for an exhausted allowance
 
@@ -19,15 +19,15 @@ def problems_before_writing(connectors: Sequence[Connector]
 
 
 def preflight(connectors: Sequence[Connector]) -> None:
-    """Raise (exit 2, or 75 when only an API allowance is used up) naming each CRM, what is
-    wrong and the fix; return quietly when the run may write."""
+    """Raise (exit 2) naming each CRM, what is wrong and the fix; return quietly when the run
+    may write. A CRM that only did not answer, or is out of quota, is no setup problem: the
+    run then meets it itself, stops with 75 and is recorded (so `runs` and alerts see it)."""
     found = problems_before_writing(connectors)
-    if not found:
+    if all(_transient(p) for _, p in found):
         return
     text = "; ".join(f"{system}: {p.what} — {p.fix}" for system, p in found)
-    message = f"preflight failed, nothing was written to any CRM: {text}"
-    if all(any(word in p.what for word in _QUOTA_WORDS) for _, p in found):
-        raise QuotaExhausted(message)
-    if all(p.transient for _, p in found):  # nothing to fix: the CRM did not answer
-        raise UnreachableError(message)
-    raise ConfigError(message)
+    raise ConfigError(f"preflight failed, nothing was written to any CRM: {text}")
+
+
+def _transient(problem: CheckProblem) -> bool:
+    return problem.transient or any(word in problem.what for word in _QUOTA_WORDS)

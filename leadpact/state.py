@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from leadpact.errors import Busy
+from leadpact.history import History
 from leadpact.model import Activity, Ref
 
 _SCHEMA = """
@@ -55,6 +56,9 @@ CREATE TABLE IF NOT EXISTS refused (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, record TEXT NOT NULL,
     change TEXT NOT NULL, reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS refused_by_run ON refused (run_id, seq);
+CREATE TABLE IF NOT EXISTS frozen (
+    record TEXT NOT NULL, field TEXT NOT NULL, run_id TEXT NOT NULL, changed_by TEXT,
+    frozen_at TEXT NOT NULL, PRIMARY KEY (record, field));
 """
 
 
@@ -170,6 +174,34 @@ class State:
             "SELECT key, rule, about, task, episode FROM tasks WHERE run_id=? AND "
             "status='open' ORDER BY key", (run_id,)).fetchall()
         return [_task(r) for r in rows]
+
+    # -- fields frozen after a write loop (see leadpact/alerting.py) ----------------------
+    def frozen_fields(self, ref: Ref) -> set[str]:
+        """Fields leadpact stopped writing on this record: something kept changing them back."""
+        return {r[0] for r in self._db.execute("SELECT field FROM frozen WHERE record=?",
+                                               (str(ref),))}
+
+    def freeze(self, record: str, field: str, run_id: str, changed_by: str | None,
+               now: datetime) -> bool:
+        """Record a freeze; False when the field was frozen already."""
+        return self._db.execute("INSERT OR IGNORE INTO frozen VALUES (?,?,?,?,?)",
+                                (record, field, run_id, changed_by, now.isoformat())
+                                ).rowcount == 1
+
+    def ledger_of_runs(self, run_ids: Iterable[str]) -> list[tuple[str, str, str, str | None,
+                                                                   str | None]]:
+        """(run, record, field, old, new) written by these runs and, for the same fields,
+        by any run, in write order."""
+        ids = list(run_ids)
+        marks = ",".join("?" * len(ids))
+        return [tuple(r) for r in self._db.execute(
+            "SELECT run_id, record, field, old_value, new_value FROM ledger WHERE "
+            f"(record, field) IN (SELECT record, field FROM ledger WHERE run_id IN ({marks})) "
+            "ORDER BY seq", ids).fetchall()]
+
+    def history(self) -> History:
+        """The run history, read through this (locked) connection."""
+        return History(self._db)
 
     # -- writes under way ---------------------------------------------------------------
     def add_pending(self, run_id: str, writes: Iterable[tuple[Ref, str, str | None]]) -> None:

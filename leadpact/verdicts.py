@@ -102,6 +102,7 @@ def deal_snapshot(deal: Deal) -> dict[str, Any]:
         "next_activity_at": ts(deal.next_activity_at),
         "stage": deal.stage, "stage_entered_at": ts(deal.stage_entered_at),
         "close_date_pushes": deal.close_date_pushes,
+        "amount": deal.amount, "owner_id": deal.owner_id,  # for the reports by owner/value
         "contacts": [[str(c.person), c.role, c.id] for c in deal.contacts],
     }
 
@@ -118,6 +119,7 @@ def deal_from_snapshot(ref: Ref, snap: dict[str, Any]) -> Deal:
         next_activity_at=dt(snap["next_activity_at"]),
         stage=snap.get("stage") or "", stage_entered_at=dt(snap.get("stage_entered_at")),
         close_date_pushes=snap.get("close_date_pushes"),
+        amount=snap.get("amount"), owner_id=snap.get("owner_id"),
         contacts=tuple(ContactRole(Ref.parse(person), role, id_)
                        for person, role, id_ in snap["contacts"]),
     )

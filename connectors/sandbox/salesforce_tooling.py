@@ -87,8 +87,8 @@ def create_custom_field(store: Any, body: Any) -> str:
                            f"There is already a field named {field[:-3]} on {sobject}.",
                            ("FullName",))
     schema.add_custom_field(store, sobject, field, body["Metadata"])
-    return next(row["id"] for row in custom_field_rows(store)
-                if row["tableenumorid"] == sobject and row["developername"] == field[:-3])
+    return str(next(row["id"] for row in custom_field_rows(store)
+                if row["tableenumorid"] == sobject and row["developername"] == field[:-3]))
 
 
 _QUERYABLE = ("Id", "DeveloperName", "TableEnumOrId", "NamespacePrefix")

@@ -113,7 +113,9 @@ def test_given_an_unreachable_crm_then_exit_75_naming_the_host(tmp_path: Path) -
     result = CliRunner().invoke(main, ["sync", "--config", str(config)], env=ENV, obj=policy)
     assert result.exit_code == 75, result.output
     assert "127.0.0.1" in result.output and "Traceback" not in result.output
-    assert len(waits) == 2  # three attempts, two backoffs: it did retry, without sleeping
+    # three attempts, two backoffs, in the preflight and again in the run (which records the
+    # failure for `runs` and alerts): it did retry, without sleeping
+    assert len(waits) == 4
 
 
 def test_given_the_salesforce_quota_runs_out_then_exit_75_and_resume_later(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from leadpact.connectors.base import CheckProblem
-from leadpact.errors import ConfigError, QuotaExhausted
+from leadpact.errors import ConfigError
 from leadpact.exit_codes import exit_code
 from leadpact.preflight import preflight
 
@@ -42,11 +42,10 @@ def test_given_a_problem_in_one_crm_then_exit_2_naming_it_the_problem_and_the_fi
         "access token — Set LEADPACT_HUBSPOT_TOKEN")
 
 
-def test_given_only_an_exhausted_allowance_then_exit_75_try_later() -> None:
+def test_given_only_an_exhausted_allowance_then_the_run_goes_on_to_meet_it_and_record_it() -> None:
     quota = CheckProblem("Salesforce daily API limit reached", "Run again after the reset")
-    with pytest.raises(QuotaExhausted) as raised:
-        preflight([Checked("salesforce", [quota]), Checked("hubspot")])  # type: ignore[list-item]
-    assert exit_code(raised.value) == 75
+    unreachable = CheckProblem("HubSpot did not answer", "later", transient=True)
+    preflight([Checked("salesforce", [quota]), Checked("hubspot", [unreachable])])  # type: ignore[list-item]
 
 
 def test_given_a_quota_and_a_config_problem_then_the_config_problem_wins_exit_2() -> None:
