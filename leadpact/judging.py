@@ -18,6 +18,7 @@ from leadpact.changes import (
     SetNativeField,
     UpsertTask,
 )
+from leadpact.enrichment.buyer_activity import deal_timeline
 from leadpact.enrichment.crm_roles import (
     hubspot_buying_role,
     role_from_crm,
@@ -81,6 +82,14 @@ class Context(Protocol):
         """A person's latest buyer-side activity, across their records in both CRMs."""
         ...
 
+    def activities_of(self, person: Ref) -> tuple[Activity, ...]:
+        """A person's recent activities, across their records in both CRMs."""
+        ...
+
+    def stage_norms(self, system: str) -> Mapping[str, int]:
+        """Days allowed per stage, learned from the CRM's deals won (may be empty)."""
+        ...
+
 
 def plan_person(ctx: Context, p: Person) -> RecordPlan:
     out, state = RecordPlan(), ctx.state
@@ -119,7 +128,8 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     out.role = verdict.role
     # Engaged in a deal means talking to the seller: a reply, a meeting, a call. Content
     # and forms are the marketing funnel, not the deal.
-    engaged_at = max((a.at for a in activities if a.inbound and a.kind in TWO_WAY),
+    engaged_at = max((a.at for a in activities
+                      if a.inbound and a.kind in TWO_WAY and a.happened and a.at <= ctx.now),
                      default=None)
     out.engaged_at = engaged_at
     out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
@@ -212,10 +222,10 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
             if wanted is not None and contact.id is not None:
                 plan_native(ctx, d.ref, f"contact_role:{contact.id}", contact.role, wanted,
                             out, contact_role=(contact.person, contact.id))
-    for rule, wanted, subject, body in deal_tasks(ctx, d, verdict):
+    for rule, wanted, subject, body, due_in_days in deal_tasks(ctx, d, verdict):
         change = plan_task(rule, d.ref, wanted, state.open_task(d.ref, rule),
                            state.next_episode(d.ref, rule), subject=subject, body=body,
-                           owner_id=d.owner_id, today=ctx.now.date(), due_in_days=2)
+                           owner_id=d.owner_id, today=ctx.now.date(), due_in_days=due_in_days)
         if change is not None:
             plan_task_change(ctx, d.ref, rule, change, out)
     return out
@@ -229,7 +239,9 @@ def judge_deal_now(ctx: Context, d: Deal) -> DealVerdict:
     since = ctx.now - timedelta(days=ctx.rules.engaged_days)
     engaged = [role for c, role in zip(d.contacts, roles, strict=True)
                if (last := ctx.engaged_at(c.person)) is not None and last >= since]
-    return judge_deal(d, roles, ctx.rules, ctx.now, engaged)
+    timeline = deal_timeline(d.ref, [a for c in d.contacts for a in ctx.activities_of(c.person)])
+    return judge_deal(d, roles, ctx.rules, ctx.now, engaged, timeline,
+                      ctx.stage_norms(d.ref.system))
 
 
 def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
@@ -247,14 +259,17 @@ def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
 
 
 def deal_tasks(ctx: Context, d: Deal,
-               verdict: DealVerdict) -> list[tuple[str, bool, str, str]]:
-    """(rule, condition holds, subject, body) for each task rule on an open deal."""
+               verdict: DealVerdict) -> list[tuple[str, bool, str, str, int]]:
+    """(rule, condition holds, subject, body, due in days) for each task rule on an open
+    deal."""
     name, version = d.name or str(d.ref), ctx.rules.version
     tasks = []
-    if ctx.rules.stale_task is not None:
-        tasks.append((STALE_RULE, verdict.stale.stale, ctx.rules.stale_task.render(deal=name),
-                      f"Looks stale: {verdict.stale.reasons}. Re-engage the buyer or close "
-                      f"the deal. (leadpact rules {version})"))
+    stale_task = ctx.rules.stale_task
+    if stale_task is not None:
+        tasks.append((STALE_RULE, verdict.stale.stale, stale_task.render(deal=name),
+                      f"Confirm {name} is still alive: {verdict.stale.reasons}. Re-engage "
+                      f"the buyer or close the deal. (leadpact rules {version})",
+                      stale_task.due_in_days))
     missing = verdict.coverage.missing
     body = f"Nobody on this deal is a {' or '.join(m.replace('_', ' ') for m in missing)}."
     suggestions = suggest_contacts(ctx.state, d, missing)
@@ -262,7 +277,7 @@ def deal_tasks(ctx: Context, d: Deal,
         body += " Consider engaging: " + "; ".join(suggestions) + "."
     tasks.append((COMMITTEE_RULE, bool(missing),
                   f"Buying committee gap on {name}: no {', '.join(missing)}",
-                  f"{body} (leadpact rules {version})"))
+                  f"{body} (leadpact rules {version})", 2))
     return tasks
 
 
