@@ -15,3 +15,13 @@ def recent(activities: Iterable[Activity], now: datetime, days: int, cap: int
     kept = sorted((a for a in activities if start <= a.at <= now),
                   key=lambda a: (a.at, a.kind, a.subject, a.inbound))
     return tuple(kept[-cap:]) if cap > 0 else ()
+
+
+def upcoming(activities: Iterable[Activity], now: datetime, cap: int = 5
+             ) -> tuple[Activity, ...]:
+    """Meetings booked ahead of `now` (not cancelled), the `cap` soonest, soonest first:
+    a buyer who booked the next meeting has not dropped the deal."""
+    ahead = sorted((a for a in activities if a.at > now and a.kind == "meeting"
+                    and a.outcome not in ("cancelled", "no_show")),
+                   key=lambda a: (a.at, a.subject))
+    return tuple(ahead[:cap])

@@ -18,6 +18,7 @@ from leadpact.changes import (
     SetNativeField,
     UpsertTask,
 )
+from leadpact.enrichment.buyer_activity import deal_timeline
 from leadpact.enrichment.crm_roles import (
     hubspot_buying_role,
     role_from_crm,
@@ -81,6 +82,14 @@ class Context(Protocol):
         """A person's latest buyer-side activity, across their records in both CRMs."""
         ...
 
+    def activities_of(self, person: Ref) -> tuple[Activity, ...]:
+        """A person's recent activities, across their records in both CRMs."""
+        ...
+
+    def stage_norms(self, system: str) -> Mapping[str, int]:
+        """Days allowed per stage, learned from the CRM's deals won (may be empty)."""
+        ...
+
 
 def plan_person(ctx: Context, p: Person) -> RecordPlan:
     out, state = RecordPlan(), ctx.state
@@ -119,7 +128,8 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     out.role = verdict.role
     # Engaged in a deal means talking to the seller: a reply, a meeting, a call. Content
     # and forms are the marketing funnel, not the deal.
-    engaged_at = max((a.at for a in activities if a.inbound and a.kind in TWO_WAY),
+    engaged_at = max((a.at for a in activities
+                      if a.inbound and a.kind in TWO_WAY and a.happened and a.at <= ctx.now),
                      default=None)
     out.engaged_at = engaged_at
     out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
@@ -229,7 +239,9 @@ def judge_deal_now(ctx: Context, d: Deal) -> DealVerdict:
     since = ctx.now - timedelta(days=ctx.rules.engaged_days)
     engaged = [role for c, role in zip(d.contacts, roles, strict=True)
                if (last := ctx.engaged_at(c.person)) is not None and last >= since]
-    return judge_deal(d, roles, ctx.rules, ctx.now, engaged)
+    timeline = deal_timeline(d.ref, [a for c in d.contacts for a in ctx.activities_of(c.person)])
+    return judge_deal(d, roles, ctx.rules, ctx.now, engaged, timeline,
+                      ctx.stage_norms(d.ref.system))
 
 
 def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
@@ -252,10 +264,12 @@ def deal_tasks(ctx: Context, d: Deal,
     deal, from the rules file's templates."""
     name, version = d.name or str(d.ref), ctx.rules.version
     tasks = []
-    if ctx.rules.stale_task is not None:
-        tasks.append((STALE_RULE, verdict.stale.stale, ctx.rules.stale_task.render(deal=name),
-                      f"Looks stale: {verdict.stale.reasons}. Re-engage the buyer or close "
-                      f"the deal. (leadpact rules {version})", ctx.rules.stale_task.due_in_days))
+    stale_task = ctx.rules.stale_task
+    if stale_task is not None:
+        tasks.append((STALE_RULE, verdict.stale.stale, stale_task.render(deal=name),
+                      f"Confirm {name} is still alive: {verdict.stale.reasons}. Re-engage "
+                      f"the buyer or close the deal. (leadpact rules {version})",
+                      stale_task.due_in_days))
     missing = verdict.coverage.missing
     template = ctx.rules.committee_task
     if template is None:

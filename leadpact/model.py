@@ -49,6 +49,21 @@ class Activity:
     inbound: bool
     subject: str = ""
     deal: Ref | None = None
+    # What became of it, where the CRM says: a meeting held | scheduled | cancelled |
+    # no_show; a call connected | not_reached. Empty: it happened, nothing more known.
+    outcome: str = ""
+    booked_at: datetime | None = None  # when a meeting was put in the calendar
+    text: str = ""  # the start of an inbound email's body (decline cues live there)
+
+    @property
+    def happened(self) -> bool:
+        """Took place: not a meeting still ahead, cancelled or missed."""
+        return self.outcome not in NOT_HAPPENED
+
+
+HELD, SCHEDULED, CANCELLED, NO_SHOW = "held", "scheduled", "cancelled", "no_show"
+CONNECTED, NOT_REACHED = "connected", "not_reached"
+NOT_HAPPENED = frozenset({SCHEDULED, CANCELLED, NO_SHOW})
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +117,10 @@ class Deal:
     next_activity_at: datetime | None = None
     stage_entered_at: datetime | None = None
     close_date_pushes: int | None = None  # times the close date moved later (None: unknown)
+    # Tracked-field history, oldest first: (when, stage) and (when, close date). Empty when
+    # the CRM's history was not read.
+    stage_history: tuple[tuple[datetime, str], ...] = ()
+    close_date_history: tuple[tuple[datetime, date], ...] = ()
     contacts: tuple[ContactRole, ...] = ()
     deleted: bool = False
     leadpact: Mapping[str, str | None] = field(default_factory=dict)

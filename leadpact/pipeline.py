@@ -15,16 +15,17 @@ from __future__ import annotations
 import itertools
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 from leadpact.changes import Change, CloseTask
 from leadpact.connectors.base import Connector
+from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
 from leadpact.judging import RecordPlan, judge_deal_now, plan_deal, plan_person
-from leadpact.model import Deal, Page, Person, Ref
+from leadpact.model import Activity, Deal, Page, Person, Ref
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.state import State
@@ -95,6 +96,8 @@ class _Run:
         self.kept_manual: set[tuple[Ref, str]] = set()  # (record, field) left to a person
         self.gaps: dict[Ref, bool] = {}  # open deals judged this run: committee gaps?
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
+        self.fresh_activities: dict[Ref, tuple[Activity, ...]] = {}  # persons read this run
+        self.norms = self.learn_norms()
 
     def count(self, system: str, counter: str, n: int = 1) -> None:
         stats = self.summary.systems[system]
@@ -115,6 +118,30 @@ class _Run:
         stamps.append(self.engaged.get(person))
         return max((s for s in stamps if s is not None), default=None)
 
+    def activities_of(self, person: Ref) -> tuple[Activity, ...]:
+        known = self.state.person(person)
+        members = self.state.persons_of_identity(known.identity) if known else []
+        found = [a for m in members for a in self.fresh_activities.get(m.ref, m.activities)]
+        if not any(m.ref == person for m in members):
+            found.extend(self.fresh_activities.get(person, ()))
+        return tuple(found)
+
+    def stage_norms(self, system: str) -> Mapping[str, int]:
+        return self.norms.get(system, {})
+
+    def learn_norms(self) -> dict[str, dict[str, int]]:
+        """Each CRM's stage norms, from the stage history of its deals won, as of the run's
+        clock."""
+        won: dict[str, list[tuple[list[tuple[datetime, str]], datetime]]] = {}
+        for ref, snapshot in self.state.deals():
+            history = snapshot.get("stage_history") or []
+            if snapshot.get("is_won") and len(history) > 1:
+                steps = [(datetime.fromisoformat(at), stage) for at, stage in history]
+                won.setdefault(ref.system, []).append((steps, steps[-1][0]))
+        t = self.rules.stale
+        return {system: learn_stage_norms(deals, self.now, t.norm_percentile, t.norm_min_deals)
+                for system, deals in won.items()}
+
     def tick(self) -> int:
         """A counter that only grows: orders "handled" against "asked to re-judge"."""
         return next(self.clock)
@@ -130,6 +157,8 @@ class _Run:
             if plan.role is not None:
                 self.roles[record.ref] = plan.role
                 self.engaged[record.ref] = plan.engaged_at
+            if isinstance(record, Person):
+                self.fresh_activities[record.ref] = record.activities
             for ref in plan.refresh:
                 self.refresh[ref] = self.tick()
             self.kept_manual.update(plan.kept_manual)
@@ -189,10 +218,12 @@ class _Run:
             records = connector.read_records(refs[start:start + BATCH])
             self.handle_page(connector, Page(tuple(records), cursor=""))
 
-    def stale_by_time(self) -> Iterable[Ref]:
-        """Open deals nobody touched whose verdict changed just because time passed."""
+    def stale_by_time(self, include_handled: bool = False) -> Iterable[Ref]:
+        """Open deals nobody touched whose verdict changed just because time passed (or,
+        with `include_handled`, because the stage norms moved during this run)."""
         for ref, snapshot, verdict in self.state.open_deals():
-            if ref in self.handled or ref.system not in self.connectors:
+            if (ref in self.handled and not include_handled) or \
+                    ref.system not in self.connectors:
                 continue
             if judge_deal_now(self, deal_from_snapshot(ref, snapshot)).summary() != verdict:
                 yield ref
@@ -201,7 +232,11 @@ class _Run:
         """Re-judge what moved under other records' feet. Each round can move more (a
         person's new role changes their deals), so repeat until calm, a few rounds at most."""
         self.in_refresh = True
-        wanted = set(self.stale_by_time())
+        # Deals read in this run may have taught the norms more (a first sync starts with
+        # none): judge the open deals again against what the whole history says.
+        learned = self.learn_norms()
+        moved, self.norms = learned != self.norms, learned
+        wanted = set(self.stale_by_time(include_handled=moved))
         for _ in range(rounds):
             wanted |= {ref for ref, marked in self.refresh.items()
                        if self.handled.get(ref, -1) < marked}

@@ -88,9 +88,7 @@ class KnownPerson:
     def activities(self) -> tuple[Activity, ...]:
         if not self.activities_json:
             return ()
-        return tuple(Activity(datetime.fromisoformat(at), kind, inbound, subject,
-                              Ref.parse(deal) if deal else None)
-                     for at, kind, inbound, subject, deal in json.loads(self.activities_json))
+        return tuple(_activity(row) for row in json.loads(self.activities_json))
 
 
 class State:
@@ -281,7 +279,9 @@ class State:
                     engaged_at: datetime | None = None,
                     activities: tuple[Activity, ...] = ()) -> None:
         stored = json.dumps([[a.at.isoformat(), a.kind, a.inbound, a.subject,
-                              str(a.deal) if a.deal else None] for a in activities])
+                              str(a.deal) if a.deal else None, a.outcome,
+                              a.booked_at.isoformat() if a.booked_at else None, a.text]
+                             for a in activities])
         self._db.execute("INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?,?,?,?,?)",
                          (str(ref), identity, email, title, modified_at.isoformat(),
                           json.dumps(verdict) if verdict is not None else None, account, name,
@@ -324,6 +324,11 @@ class State:
                                 "ORDER BY ref").fetchall()
         for ref, snapshot, verdict in rows:
             yield Ref.parse(ref), json.loads(snapshot), (json.loads(verdict) if verdict else None)
+
+    def deals(self) -> Iterator[tuple[Ref, dict[str, Any]]]:
+        """Every deal known, open or closed, with its snapshot."""
+        for ref, snapshot in self._db.execute("SELECT ref, snapshot FROM deals ORDER BY ref"):
+            yield Ref.parse(ref), json.loads(snapshot)
 
     def deals_of_person(self, person: Ref) -> list[Ref]:
         rows = self._db.execute("SELECT deal FROM deal_contacts WHERE person=?", (str(person),))
@@ -376,3 +381,12 @@ def _person(row: tuple[Any, ...]) -> KnownPerson:
                        datetime.fromisoformat(modified_at),
                        json.loads(verdict) if verdict else None, account, name or "",
                        datetime.fromisoformat(engaged_at) if engaged_at else None, acts)
+
+
+def _activity(row: list[Any]) -> Activity:
+    """One stored activity; rows written before outcome/booked_at/text had five items."""
+    at, kind, inbound, subject, deal, *more = row
+    outcome, booked, text = (more + ["", None, ""])[:3]
+    return Activity(datetime.fromisoformat(at), kind, inbound, subject,
+                    Ref.parse(deal) if deal else None, outcome or "",
+                    datetime.fromisoformat(booked) if booked else None, text or "")

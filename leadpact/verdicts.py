@@ -3,7 +3,7 @@ Pure: values in, values out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -51,8 +51,10 @@ def judge_person(title: str | None, rules: Rules, classify: Any,
     """`classify` is the title classifier (enrichment.titles), org overrides applied; the
     person's activities then refine its role."""
     tagged = classify(title or "")
+    # Meetings still ahead, cancelled or missed say nothing about the person's role.
+    happened = [a for a in activities if a.happened]
     refined = refine_role(tagged.role, float(tagged.confidence), tagged.because,
-                          tagged.function, activities, deal_started_at, now)
+                          tagged.function, happened, deal_started_at, now)
     lead = evaluate_lead(rules, refined.role, tagged.seniority)
     verdict = PersonVerdict(tagged.seniority, tagged.function, refined.role,
                             round(refined.confidence, 2), refined.because,
@@ -66,9 +68,13 @@ class DealVerdict:
     coverage: Coverage
 
     def fields(self, rules_version: str) -> dict[str, str | None]:
+        judged = self.stale.judged
+        silent = self.stale.days_buyer_silent
         return {
-            "stale": "yes" if self.stale.stale else "no",
+            "stale": ("yes" if self.stale.stale else "no") if judged else None,
+            "stale_score": f"{self.stale.score:g}" if judged else None,
             "stale_reasons": self.stale.reasons or None,
+            "days_buyer_silent": str(silent) if silent is not None else None,
             "committee_present": ", ".join(self.coverage.present) or None,
             "committee_missing": ", ".join(self.coverage.missing) or None,
             "committee_flags": ", ".join(self.coverage.flags) or None,
@@ -76,16 +82,24 @@ class DealVerdict:
         }
 
     def summary(self) -> dict[str, Any]:
-        """What is kept in state to tell, next run, whether the verdict changed."""
+        """What is kept in state to tell, next run, whether the verdict changed (and what
+        `leadpact report stale` shows)."""
+        last = self.stale.last_buyer_at
         return {"stale": self.stale.stale, "reasons": self.stale.reasons,
+                "score": self.stale.score, "days_buyer_silent": self.stale.days_buyer_silent,
+                "last_buyer_activity_at": last.isoformat() if last else None,
                 "gaps": self.coverage.has_gaps, "flags": list(self.coverage.flags)}
 
 
 def judge_deal(deal: Deal, roles: list[str], rules: Rules, now: datetime,
-               engaged_roles: list[str] | None = None) -> DealVerdict:
+               engaged_roles: list[str] | None = None,
+               timeline: Sequence[Activity] = (),
+               norms: Mapping[str, int] | None = None) -> DealVerdict:
     """`roles`: each contact's buying role; `engaged_roles`: the roles of contacts with
-    recent buyer-side activity (None: unknown)."""
-    return DealVerdict(judge_staleness(deal, now, rules.stale),
+    recent buyer-side activity (None: unknown); `timeline`: the deal's activities, those
+    logged on its contacts included (enrichment.buyer_activity.deal_timeline); `norms`:
+    the org's learned days per stage."""
+    return DealVerdict(judge_staleness(deal, timeline, now, rules.stale, norms),
                        committee_coverage(roles, rules.required_roles, engaged_roles))
 
 
@@ -102,7 +116,9 @@ def deal_snapshot(deal: Deal) -> dict[str, Any]:
         "next_activity_at": ts(deal.next_activity_at),
         "stage": deal.stage, "stage_entered_at": ts(deal.stage_entered_at),
         "close_date_pushes": deal.close_date_pushes,
-        "amount": deal.amount, "owner_id": deal.owner_id,  # for the reports by owner/value
+        "amount": deal.amount, "owner_id": deal.owner_id, "is_won": deal.is_won,
+        "stage_history": [[ts(at), stage] for at, stage in deal.stage_history],
+        "close_date_history": [[ts(at), ts(day)] for at, day in deal.close_date_history],
         "contacts": [[str(c.person), c.role, c.id] for c in deal.contacts],
     }
 
@@ -120,6 +136,11 @@ def deal_from_snapshot(ref: Ref, snap: dict[str, Any]) -> Deal:
         stage=snap.get("stage") or "", stage_entered_at=dt(snap.get("stage_entered_at")),
         close_date_pushes=snap.get("close_date_pushes"),
         amount=snap.get("amount"), owner_id=snap.get("owner_id"),
+        is_won=bool(snap.get("is_won")),
+        stage_history=tuple((datetime.fromisoformat(at), stage)
+                            for at, stage in snap.get("stage_history") or ()),
+        close_date_history=tuple((datetime.fromisoformat(at), date.fromisoformat(day))
+                                 for at, day in snap.get("close_date_history") or ()),
         contacts=tuple(ContactRole(Ref.parse(person), role, id_)
                        for person, role, id_ in snap["contacts"]),
     )

@@ -129,18 +129,8 @@ def parse_rules(text: str, source: str) -> Rules:
     if not stages:
         raise RuleError(f"{check.where(('lead', 'stages'))}: lead.stages needs at least one stage")
     deals = check.mapping(data, ("deals",))
-    stale = check.mapping(deals, ("deals", "stale"))
-    stage_days = check.mapping(stale, ("deals", "stale", "stage_days"))
-    thresholds = StaleThresholds(
-        silent_days=check.count(stale, ("deals", "stale", "silent_days")),
-        close_date_grace_days=check.count(stale, ("deals", "stale", "close_date_grace_days")),
-        min_signals=check.count(stale, ("deals", "stale", "min_signals")),
-        max_close_date_pushes=check.count(stale, ("deals", "stale", "max_close_date_pushes")),
-        stage_days=check.count(stage_days, ("deals", "stale", "stage_days", "default")),
-        stage_days_by_stage=tuple(
-            (str(stage), check.count(stage_days, ("deals", "stale", "stage_days", stage)))
-            for stage in stage_days if stage != "default"),
-    )
+    thresholds = _stale_thresholds(check, check.mapping(deals, ("deals", "stale")))
+    stale = deals["stale"]
     committee = check.mapping(deals, ("deals", "committee"))
     required = tuple(check.role_list(committee, ("deals", "committee", "required_roles")))
     engaged_days = check.count(committee, ("deals", "committee", "engaged_days"))
@@ -157,6 +147,56 @@ def parse_rules(text: str, source: str) -> Rules:
     return Rules(version, role_points, seniority_points, stages, thresholds,
                  check.task(stale, ("deals", "stale", "task")), required, engaged_days,
                  overrides, source, committee_task)
+
+
+# deals.stale.points: signal name -> StaleThresholds field holding its weight.
+STALE_POINTS = {
+    "buyer_silent": "silent_points", "buyer_long_silent": "long_silent_points",
+    "chasing": "chase_points", "meeting_missed": "missed_meeting_points",
+    "quiet_after_first_contact": "quiet_after_first_contact_points",
+    "quiet_after_proposal": "quiet_after_proposal_points", "stuck": "stage_points",
+    "stuck_far": "stage_far_points", "close_date_passed": "close_date_passed_points",
+    "pushed": "pushed_points", "meeting_booked": "booked_meeting_points",
+    "declined": "declined_points",
+}
+STALE_COUNTS = ("min_deal_age_days", "silent_days", "long_silent_days", "chase_max",
+                "close_date_grace_days", "max_close_date_pushes", "booked_within_days")
+
+
+def _stale_thresholds(check: _Checker, stale: dict[str, Any]) -> StaleThresholds:
+    at = ("deals", "stale")
+    points = check.mapping(stale, (*at, "points"))
+    weights: dict[str, Any] = {}
+    for name in points:
+        if name not in STALE_POINTS:
+            raise RuleError(f"{check.where((*at, 'points', name))}: unknown signal `{name}`; "
+                            f"use one of {', '.join(STALE_POINTS)}")
+        weights[STALE_POINTS[name]] = check.number(points, (*at, "points", name))
+    norms = check.mapping(stale, (*at, "stage_norms"))
+    share = check.number(norms, (*at, "stage_norms", "percentile"))
+    if not 0 < share <= 100:
+        raise RuleError(f"{check.where((*at, 'stage_norms', 'percentile'))} must be between "
+                        f"1 and 100, not {share!r}")
+    learn = norms.get("learn_from_won_deals", True)
+    if not isinstance(learn, bool):
+        raise RuleError(f"{check.where((*at, 'stage_norms', 'learn_from_won_deals'))} must be "
+                        "true or false")
+    stage_days = check.mapping(stale, (*at, "stage_days"))
+    counts: dict[str, Any] = {name: check.count(stale, (*at, name)) for name in STALE_COUNTS}
+    return StaleThresholds(
+        threshold=check.number(stale, (*at, "threshold")),
+        **counts,
+        **weights,
+        stage_far_factor=check.number(norms, (*at, "stage_norms", "far_factor")),
+        norm_percentile=share / 100,
+        # Not learning: no won deal is ever enough.
+        norm_min_deals=check.count(norms, (*at, "stage_norms", "min_deals")) if learn
+        else 2**31,
+        stage_days=check.count(stage_days, (*at, "stage_days", "default")),
+        stage_days_by_stage=tuple(
+            (str(stage), check.count(stage_days, (*at, "stage_days", stage)))
+            for stage in stage_days if stage != "default"),
+    )
 
 
 class _Checker:
@@ -208,6 +248,13 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise RuleError(f"{self.where(path)} must be a whole number ≥ 0, not {value!r}")
         return value
+
+    def number(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> float:
+        value = self._get(parent, path)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value \
+                or abs(value) > 1e6:
+            raise RuleError(f"{self.where(path)} must be a number, not {value!r}")
+        return float(value)
 
     def points(self, parent: dict[str, Any], path: tuple[str | int, ...],
                allowed: tuple[str, ...]) -> dict[str, int]:

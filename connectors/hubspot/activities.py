@@ -2,62 +2,103 @@
 
 - emails: `hs_email_direction` INCOMING_EMAIL is the buyer writing (inbound); EMAIL and
   FORWARDED_EMAIL are ours.
-- meetings: `hs_meeting_outcome` COMPLETED means the buyer attended (inbound); a meeting still
-  SCHEDULED (or without an outcome) counts as a meeting nobody confirmed; NO_SHOW, CANCELED
-  and RESCHEDULED did not happen and are left out.
-- calls: `hs_call_direction` INBOUND is the buyer calling.
+- meetings: `hs_meeting_outcome` COMPLETED means the buyer attended (inbound, outcome held);
+  SCHEDULED (or no outcome) is a meeting still to confirm (outcome scheduled); CANCELED,
+  RESCHEDULED and NO_SHOW did not happen (outcome cancelled / no_show); `hs_createdate` is
+  when it was booked.
+- calls: `hs_call_direction` INBOUND is the buyer calling; the outcome (connected or not
+  reached) comes from `hs_call_disposition`, else the title and notes.
 - the contact's most recent conversion (`recent_conversion_event_name` /
   `recent_conversion_date`): a webinar when the name starts with "Webinar", content for a
   download (whitepaper, e-book, template, checklist, report …), else a form; always inbound.
-Every engagement is dated by `hs_timestamp`; future ones (a meeting next week) have not
-happened and fall outside the window.
+Every engagement is dated by `hs_timestamp`; future ones fall outside the window, except
+meetings booked ahead, which are kept apart (recent.upcoming).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from leadpact.connectors.hubspot.mapping import parse_time
-from leadpact.connectors.recent import recent
-from leadpact.model import Activity
+from leadpact.connectors.recent import recent, upcoming
+from leadpact.model import (
+    CANCELLED,
+    CONNECTED,
+    HELD,
+    NO_SHOW,
+    NOT_REACHED,
+    SCHEDULED,
+    Activity,
+)
 
 Properties = Mapping[str, "str | None"]
 
 EMAILS, MEETINGS, CALLS = "emails", "meetings", "calls"
 ENGAGEMENT_TYPES = (EMAILS, MEETINGS, CALLS)
 ENGAGEMENT_PROPERTIES: dict[str, tuple[str, ...]] = {
-    EMAILS: ("hs_timestamp", "hs_email_direction", "hs_email_subject"),
-    MEETINGS: ("hs_timestamp", "hs_meeting_title", "hs_meeting_outcome"),
-    CALLS: ("hs_timestamp", "hs_call_title", "hs_call_direction"),
+    EMAILS: ("hs_timestamp", "hs_email_direction", "hs_email_subject", "hs_email_text"),
+    MEETINGS: ("hs_timestamp", "hs_meeting_title", "hs_meeting_outcome", "hs_createdate"),
+    CALLS: ("hs_timestamp", "hs_call_title", "hs_call_direction", "hs_call_disposition",
+            "hs_call_body"),
 }
 CONVERSION_PROPERTIES = ("recent_conversion_event_name", "recent_conversion_date")
-NOT_HELD = frozenset({"NO_SHOW", "CANCELED", "CANCELLED", "RESCHEDULED"})
+MEETING_OUTCOMES = {"COMPLETED": HELD, "SCHEDULED": SCHEDULED, "CANCELED": CANCELLED,
+                    "CANCELLED": CANCELLED, "RESCHEDULED": CANCELLED, "NO_SHOW": NO_SHOW}
+# hs_call_disposition holds the id of a call outcome; HubSpot's default ones (see NOTES.md).
+CALL_DISPOSITIONS = {
+    "f240bbac-87c9-4f6e-bf70-924b57d47db7": CONNECTED,
+    "a4c4c377-d246-4b32-a13b-75a56a4cd0ff": CONNECTED,  # left live message
+    "73a0d17f-1163-4015-bdd5-ec830791da20": NOT_REACHED,  # no answer
+    "b2cf5968-551e-4856-9783-52b3da59a7d0": NOT_REACHED,  # left voicemail
+    "9d9162e7-6cf3-4944-bf63-4dff82258764": NOT_REACHED,  # busy
+    "17b47fee-58de-441e-a44c-c6300d46f273": NOT_REACHED,  # wrong number
+}
 _CONTENT_PREFIXES = ("whitepaper", "white paper", "ebook", "e-book", "livre blanc", "guide",
                      "template", "checklist", "report", "analyst report", "case study",
                      "download")
+_NOT_REACHED = re.compile(r"voicemail|voice mail|no answer|not reached|busy|wrong number|"
+                          r"left (?:a )?message", re.IGNORECASE)
+_CONNECTED = re.compile(r"\bconnected\b|\bspoke\b|\breached\b|\bconversation\b",
+                        re.IGNORECASE)
 
 
 def _text(props: Properties, name: str) -> str:
     return str(props.get(name) or "").strip()
 
 
+def call_outcome(props: Properties) -> str:
+    """connected | not_reached | "" (unknown): the disposition, else the title and notes."""
+    known = CALL_DISPOSITIONS.get(_text(props, "hs_call_disposition").lower())
+    if known:
+        return known
+    for name in ("hs_call_title", "hs_call_body"):
+        text = _text(props, name)
+        if _NOT_REACHED.search(text):
+            return NOT_REACHED
+        if _CONNECTED.search(text):
+            return CONNECTED
+    return ""
+
+
 def engagement_activity(type_: str, props: Properties) -> Activity | None:
-    """One email, meeting or call; None when it has no time or did not take place."""
+    """One email, meeting or call; None when it has no time."""
     at = parse_time(props.get("hs_timestamp"))
     if at is None:
         return None
     if type_ == EMAILS:
         inbound = _text(props, "hs_email_direction").upper() == "INCOMING_EMAIL"
-        return Activity(at, "email", inbound, _text(props, "hs_email_subject"))
+        return Activity(at, "email", inbound, _text(props, "hs_email_subject"),
+                        text=_text(props, "hs_email_text")[:500] if inbound else "")
     if type_ == MEETINGS:
-        outcome = _text(props, "hs_meeting_outcome").upper()
-        if outcome in NOT_HELD:
-            return None
-        return Activity(at, "meeting", outcome == "COMPLETED", _text(props, "hs_meeting_title"))
+        outcome = MEETING_OUTCOMES.get(_text(props, "hs_meeting_outcome").upper(), SCHEDULED)
+        return Activity(at, "meeting", outcome == HELD, _text(props, "hs_meeting_title"),
+                        outcome=outcome, booked_at=parse_time(props.get("hs_createdate")))
     if type_ == CALLS:
         inbound = _text(props, "hs_call_direction").upper() == "INBOUND"
-        return Activity(at, "call", inbound, _text(props, "hs_call_title"))
+        return Activity(at, "call", inbound, _text(props, "hs_call_title"),
+                        outcome=call_outcome(props))
     return None
 
 
@@ -98,4 +139,4 @@ def contact_activities(
     conversion = conversion_activity(props)
     if conversion is not None:
         found.append(conversion)
-    return recent(found, now, days, cap)
+    return recent(found, now, days, cap) + upcoming(found, now)

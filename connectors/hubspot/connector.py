@@ -215,11 +215,13 @@ class HubSpotConnector:
                 for id_, props, modified in fetched]
         contacts = self._reader.associated("deals", "contacts", ids)
         companies = self._reader.associated("deals", "companies", ids)
+        history = self._reader.histories("deals", ids, mapping.DEAL_HISTORY_PROPERTIES)
         return [mapping.to_deal(
             id_, props, modified_at=modified,
             contacts=mapping.contact_roles(contacts.get(id_, [])),
             account_id=mapping.primary_company(companies.get(id_, []),
-                                               mapping.DEAL_TO_PRIMARY_COMPANY))
+                                               mapping.DEAL_TO_PRIMARY_COMPANY),
+            history=history.get(id_, {}))
             for id_, props, modified in fetched]
 
     def _touched(self, stream: Stream, ids: Sequence[str]) -> list[Record]:

@@ -53,6 +53,7 @@ DEAL_PROPERTIES: tuple[str, ...] = (
     "hs_v2_date_entered_current_stage",
     "notes_next_activity_date", *(f.hubspot for f in _DEAL_FIELDS),
 )
+DEAL_HISTORY_PROPERTIES = ("dealstage", "closedate")  # read with propertiesWithHistory
 _CLOSED_STAGES = {"closedwon": True, "closedlost": False}  # default pipeline: stage -> won
 
 
@@ -124,15 +125,40 @@ def to_person(
     )
 
 
+def _when(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return parse_time(None if value is None else str(value))
+
+
+def deal_history(history: Mapping[str, Sequence[tuple[Any, str]]]
+                 ) -> tuple[tuple[tuple[datetime, str], ...], tuple[tuple[datetime, date], ...]]:
+    """(stage history, close-date history), oldest first, from propertiesWithHistory read
+    as {property: [(timestamp, value), ...]}; each entry where the value changed."""
+    stages: list[tuple[datetime, str]] = []
+    closes: list[tuple[datetime, date]] = []
+    for stamp, value in sorted(history.get("dealstage", ()), key=lambda e: str(e[0])):
+        at = _when(stamp)
+        if at is not None and value and (not stages or stages[-1][1] != value):
+            stages.append((at, str(value)))
+    for stamp, value in history.get("closedate", ()):
+        at, day = _when(stamp), _date(value)
+        if at is not None and day is not None and (not closes or closes[-1][1] != day):
+            closes.append((at, day))
+    return tuple(sorted(stages)), tuple(sorted(closes))
+
+
 def to_deal(
     id_: str, props: Properties, *, modified_at: datetime, contacts: tuple[ContactRole, ...] = (),
     account_id: str | None = None, deleted: bool = False,
+    history: Mapping[str, Sequence[tuple[Any, str]]] | None = None,
 ) -> Deal:
     """A deal. HubSpot computes notes_next_activity_date from the deal's upcoming
     activities, so an open deal without one has nothing scheduled: it then gets a time in the
     past (its last activity, else its creation), which the staleness rule reads as "nothing
     scheduled" (None would mean "unknown")."""
     stage = _text(props.get("dealstage")) or ""
+    stages, closes = deal_history(history or {})
     is_closed = _bool(props.get("hs_is_closed"))
     is_won = _bool(props.get("hs_is_closed_won"))
     closed = is_closed if is_closed is not None else stage in _CLOSED_STAGES
@@ -151,6 +177,9 @@ def to_deal(
         owner_id=_text(props.get("hubspot_owner_id")), account_id=account_id,
         last_activity_at=last_activity, next_activity_at=next_activity,
         stage_entered_at=parse_time(props.get("hs_v2_date_entered_current_stage")) or created,
+        close_date_pushes=sum(1 for (_, a), (_, b) in zip(closes, closes[1:], strict=False)
+                              if b > a) if closes else None,
+        stage_history=stages, close_date_history=closes,
         contacts=contacts, deleted=deleted, leadpact=_leadpact(_DEAL_FIELDS, props),
     )
 

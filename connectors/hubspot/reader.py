@@ -20,6 +20,7 @@ from leadpact.connectors.hubspot.mapping import AssociationType
 from leadpact.model import Activity
 
 ASSOCIATION_BATCH = 1000  # v4 batch read cap
+HISTORY_BATCH = 50  # batch reads with propertiesWithHistory
 READ_BATCH = 100
 # Engagements read per contact and type: ids grow with creation, so the newest ids are the
 # ones logged last; twice the cap leaves room for meetings that did not take place, future
@@ -43,6 +44,26 @@ class Reader:
             self._apis.batch.read(object_type, body, archived=False,
                                   _request_timeout=self._timeout)))
         return list(response.results or [])  # ids it could not find come back as errors
+
+    def histories(self, object_type: str, ids: Sequence[str], properties: Sequence[str]
+                  ) -> dict[str, dict[str, list[tuple[Any, str]]]]:
+        """{id: {property: [(timestamp, value), ...] oldest first}}, via batch reads with
+        propertiesWithHistory (HubSpot caps those at 50 inputs)."""
+        found: dict[str, dict[str, list[tuple[Any, str]]]] = {}
+        for chunk in chunked(list(ids), HISTORY_BATCH):
+            body = {"inputs": [{"id": id_} for id_ in chunk], "properties": [],
+                    "propertiesWithHistory": list(properties)}
+            response = self._call(f"reading the {object_type}' property history", partial(
+                self._apis.batch.read, object_type, body, archived=False,
+                _request_timeout=self._timeout))
+            for obj in response.results or []:
+                kept = {}
+                for name, entries in (obj.properties_with_history or {}).items():
+                    kept[name] = sorted(((e.timestamp, e.value) for e in entries or []
+                                         if e.timestamp is not None and e.value is not None),
+                                        key=lambda entry: entry[0])
+                found[str(obj.id)] = kept
+        return found
 
     def associated(self, from_type: str, to_type: str, ids: Sequence[str]) -> Associated:
         """{from id: [(to id, association types)]}, following per-record paging."""

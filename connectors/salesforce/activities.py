@@ -26,9 +26,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from leadpact.connectors.recent import recent
+from leadpact.connectors.recent import recent, upcoming
 from leadpact.connectors.salesforce.mapping import parse_date, parse_datetime
-from leadpact.model import DEAL, SALESFORCE, Activity, Ref
+from leadpact.model import (
+    CANCELLED,
+    CONNECTED,
+    DEAL,
+    HELD,
+    NOT_REACHED,
+    SALESFORCE,
+    SCHEDULED,
+    Activity,
+    Ref,
+)
 
 Row = Mapping[str, Any]
 EMAIL, MEETING, CALL = "email", "meeting", "call"
@@ -139,23 +149,62 @@ def task_time(row: Row) -> datetime | None:
     return datetime.combine(day, time(), UTC)
 
 
+_NOT_REACHED = re.compile(r"voicemail|voice mail|no answer|not reached|unreached|busy|"
+                          r"no response|left (?:a )?message|wrong number|mailbox",
+                          re.IGNORECASE)
+_CONNECTED = re.compile(r"\bconnected\b|\bspoke\b|\bspoken\b|\breached\b|"
+                        r"\bconversation\b", re.IGNORECASE)
+
+
+def call_outcome(row: Row) -> str:
+    """connected | not_reached | "" (unknown), from CallDisposition, then the Subject and
+    the Description a rep logs ("Call - left voicemail", "Connected.")."""
+    for value in (row.get("CallDisposition"), row.get("Subject"), row.get("Description")):
+        text = str(value or "")
+        if _NOT_REACHED.search(text):
+            return NOT_REACHED
+        if _CONNECTED.search(text):
+            return CONNECTED
+    return ""
+
+
+def body_text(description: str | None, limit: int = 500) -> str:
+    """A logged email's body: the Description after its header lines."""
+    lines = (description or "").splitlines()
+    while lines and _HEADER.match(lines[0]):
+        lines.pop(0)
+    return "\n".join(lines).strip()[:limit]
+
+
 def task_activity(row: Row, person_email: str | None = None) -> Activity | None:
     """A logged email or call as an Activity; None for a to-do or an undated Task."""
     kind = task_kind(row.get("TaskSubtype"), row.get("Type"))
     at = task_time(row)
     if kind is None or at is None:
         return None
-    return Activity(at, kind, task_inbound(row, kind, person_email),
-                    str(row.get("Subject") or ""), _deal(row.get("WhatId")))
+    inbound = task_inbound(row, kind, person_email)
+    outcome = call_outcome(row) if kind == CALL else ""
+    text = body_text(row.get("Description")) if kind == EMAIL and inbound else ""
+    return Activity(at, kind, inbound, str(row.get("Subject") or ""), _deal(row.get("WhatId")),
+                    outcome, text=text)
 
 
-def event_activity(row: Row) -> Activity | None:
-    """A calendar Event as a meeting (or call) the buyer attended."""
+def event_activity(row: Row, now: datetime | None = None) -> Activity | None:
+    """A calendar Event as a meeting (or call): held once it started (the buyer attended),
+    scheduled while ahead, cancelled when deleted."""
     at = parse_datetime(row.get("StartDateTime"))
     if at is None:
         return None
     kind = CALL if (row.get("Type") or "").casefold() == "call" else MEETING
-    return Activity(at, kind, True, str(row.get("Subject") or ""), _deal(row.get("WhatId")))
+    if row.get("IsDeleted"):
+        outcome = CANCELLED
+    elif now is not None and at > now:
+        outcome = SCHEDULED
+    else:
+        outcome = HELD
+    return Activity(at, kind, outcome == HELD, str(row.get("Subject") or ""),
+                    _deal(row.get("WhatId")), outcome,
+                    booked_at=parse_datetime(row.get("CreatedDate")))
 
 
 def person_activities(tasks: Sequence[Row], events: Sequence[Row],
@@ -171,10 +220,11 @@ def person_activities(tasks: Sequence[Row], events: Sequence[Row],
             found.setdefault(who, []).append(activity)
     for row in events:
         who = str(row.get("WhoId") or "")
-        activity = event_activity(row)
+        activity = event_activity(row, now)
         if who and activity is not None:
             found.setdefault(who, []).append(activity)
-    return {who: recent(items, now, days, cap) for who, items in found.items()}
+    return {who: recent(items, now, days, cap) + upcoming(items, now)
+            for who, items in found.items()}
 
 
 # -- the next scheduled step ---------------------------------------------------------------

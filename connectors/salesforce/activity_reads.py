@@ -13,6 +13,7 @@ from leadpact.connectors.salesforce.queries import chunks
 from leadpact.model import Activity
 
 Row = dict[str, Any]
+UPCOMING_DAYS = 120  # meetings booked this far ahead are read with a person's activities
 Query = Callable[[str, bool, str], list[Row]]  # (soql, include_deleted, what) -> rows
 
 
@@ -29,6 +30,14 @@ class ActivityReader:
             rows += self._query(build(chunk), False, what)
         return rows
 
+    def _rows_all(self, build: Callable[[list[str]], str], ids: Sequence[str], what: str
+                  ) -> list[Row]:
+        """Like _rows, deleted rows included (queryAll)."""
+        rows: list[Row] = []
+        for chunk in chunks(ids, queries.IN_LIST_LIMIT):
+            rows += self._query(build(chunk), True, what)
+        return rows
+
     def for_people(self, rows: Sequence[Row], now: datetime
                    ) -> dict[str, tuple[Activity, ...]]:
         """{Lead/Contact id: recent activities, newest last} for live, unconverted rows."""
@@ -39,8 +48,9 @@ class ActivityReader:
         start = now - timedelta(days=self.days)
         tasks = self._rows(lambda chunk: queries.person_tasks_query(chunk, start.date()),
                            ids, "reading the people's tasks")
-        events = self._rows(lambda chunk: queries.person_events_query(chunk, start, now),
-                            ids, "reading the people's events")
+        until = now + timedelta(days=UPCOMING_DAYS)
+        events = self._rows_all(lambda chunk: queries.person_events_query(chunk, start, until),
+                                ids, "reading the people's events")
         emails = {str(row["Id"]): row.get("Email") or None for row in people}
         return activities.person_activities(tasks, events, emails, now, self.days, self.cap)
 

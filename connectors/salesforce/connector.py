@@ -211,10 +211,22 @@ class SalesforceConnector:
         return list(self._deals(self._rows_by_id("Opportunity", parents)))
 
     def _deals(self, rows: list[Row]) -> list[Record]:
-        roles = self._contact_roles([row["Id"] for row in rows if not row.get("IsDeleted")])
+        live = [row["Id"] for row in rows if not row.get("IsDeleted")]
+        roles = self._contact_roles(live)
+        history = self._history(live)
         next_steps = self._activities.next_steps(rows, self._clock())
-        return [mapping.to_deal(row, roles.get(row["Id"], ()), next_steps.get(row["Id"]))
+        return [mapping.to_deal(row, roles.get(row["Id"], ()), next_steps.get(row["Id"]),
+                                history.get(row["Id"], ()))
                 for row in rows]
+
+    def _history(self, opportunity_ids: list[str]) -> dict[str, list[Row]]:
+        """OpportunityHistory rows (stage and close-date snapshots), oldest first."""
+        found: dict[str, list[Row]] = {}
+        for ids in chunks(opportunity_ids, queries.IN_LIST_LIMIT):
+            for row in self._query(queries.opportunity_history_query(ids), False,
+                                   "reading opportunity history"):
+                found.setdefault(row["OpportunityId"], []).append(row)
+        return found
 
     def _seen_since(self, emitted: dict[str, datetime], parent: str, child: Row) -> bool:
         read_at = emitted.get(parent)

@@ -121,11 +121,30 @@ def to_contact_role(row: Row) -> ContactRole:
                        is_primary=bool(row.get("IsPrimary")))
 
 
+def deal_history(rows: Iterable[Row]) -> tuple[tuple[tuple[datetime, str], ...],
+                                               tuple[tuple[datetime, date], ...]]:
+    """(stage history, close-date history) from OpportunityHistory rows: each entry where
+    the value changed, oldest first."""
+    stages: list[tuple[datetime, str]] = []
+    closes: list[tuple[datetime, date]] = []
+    for row in sorted(rows, key=lambda r: str(r.get("CreatedDate") or "")):
+        at = parse_datetime(row.get("CreatedDate"))
+        if at is None:
+            continue
+        stage, close = row.get("StageName"), parse_date(row.get("CloseDate"))
+        if stage and (not stages or stages[-1][1] != stage):
+            stages.append((at, str(stage)))
+        if close is not None and (not closes or closes[-1][1] != close):
+            closes.append((at, close))
+    return tuple(stages), tuple(closes)
+
+
 def to_deal(row: Row, roles: Iterable[ContactRole] = (),
-            next_activity_at: datetime | None = None) -> Deal:
+            next_activity_at: datetime | None = None, history: Iterable[Row] = ()) -> Deal:
     """An Opportunity row; `next_activity_at` comes from its open activities
-    (activities.next_activity_at), None when unknown."""
+    (activities.next_activity_at), None when unknown; `history` its OpportunityHistory."""
     amount = row.get("Amount")
+    stages, closes = deal_history(history)
     return Deal(
         ref=Ref(SALESFORCE, DEAL, row["Id"]),
         modified_at=modified_at(row),
@@ -144,6 +163,7 @@ def to_deal(row: Row, roles: Iterable[ContactRole] = (),
         stage_entered_at=parse_datetime(row.get("LastStageChangeDate"))
         or parse_datetime(row.get("CreatedDate")),
         close_date_pushes=None if row.get("PushCount") is None else int(row["PushCount"]),
+        stage_history=stages, close_date_history=closes,
         contacts=tuple(roles),
         deleted=bool(row.get("IsDeleted")),
         leadpact=leadpact_values(row, leadpact_fields.DEAL),

@@ -60,8 +60,10 @@ STREAMS = ("Lead", "Contact", "Opportunity", "OpportunityContactRole", *ACTIVITY
 # What a person's activities are read with (activities.py maps them). Description carries a
 # logged email's From:/To: lines, the best direction signal there is.
 TASK_ACTIVITY_FIELDS = ("Id", "WhoId", "WhatId", "Subject", "TaskSubtype", "Type", "CallType",
-                        "Status", "ActivityDate", "CreatedDate", "Description")
-EVENT_ACTIVITY_FIELDS = ("Id", "WhoId", "WhatId", "Subject", "Type", "StartDateTime")
+                        "Status", "ActivityDate", "CreatedDate", "Description",
+                        "CallDisposition")
+EVENT_ACTIVITY_FIELDS = ("Id", "WhoId", "WhatId", "Subject", "Type", "StartDateTime",
+                         "CreatedDate", "IsDeleted")
 
 # Fields leadpact writes, per sObject: `leadpact check` makes sure they exist and are editable.
 WRITTEN_FIELDS: dict[str, tuple[str, ...]] = {
@@ -96,6 +98,13 @@ def contact_roles_query(opportunity_ids: Sequence[str]) -> str:
                        list(opportunity_ids))
 
 
+def opportunity_history_query(opportunity_ids: Sequence[str]) -> str:
+    """Stage and close-date snapshots of these opportunities, oldest first."""
+    return format_soql("SELECT OpportunityId, StageName, CloseDate, CreatedDate "
+                       "FROM OpportunityHistory WHERE OpportunityId IN {} "
+                       "ORDER BY OpportunityId, CreatedDate", list(opportunity_ids))
+
+
 def tasks_by_key_query(keys: Sequence[str]) -> str:
     return format_soql("SELECT Id, IsClosed, {:literal} FROM Task WHERE {:literal} IN {}",
                        TASK_KEY_FIELD, TASK_KEY_FIELD, list(keys))
@@ -109,7 +118,8 @@ def person_tasks_query(who_ids: Sequence[str], since: date) -> str:
 
 
 def person_events_query(who_ids: Sequence[str], since: datetime, until: datetime) -> str:
-    """Events of these leads/contacts that started inside the window (not future ones)."""
+    """Events of these leads/contacts that start inside the window: past ones, and those
+    booked ahead (read with queryAll, a deleted one is a cancelled meeting)."""
     return format_soql("SELECT {:literal} FROM Event WHERE WhoId IN {} AND StartDateTime >= {} "
                        "AND StartDateTime <= {} ORDER BY StartDateTime, Id",
                        ", ".join(EVENT_ACTIVITY_FIELDS), list(who_ids), since, until)

@@ -192,6 +192,9 @@ def _salesforce_records(store: Store, fail: _Errors, section: Mapping[str, Any]
                     raise fail(f"{path}.{key}", _unknown(key, f"{canonical} field", list(defs)))
                 _check_salesforce_value(fail, f"{path}.{key}", field, value)
                 fields[key] = value
+            if canonical == "Task" and "IsClosed" not in fields:
+                # Salesforce derives it from the status, as the sandbox does on a write.
+                fields["IsClosed"] = fields.get("Status") == "Completed"
             created, modified, deleted = _meta(fail, path, raw)
             pending.append(_Pending("salesforce", canonical, id_, fields, created, modified,
                                     deleted, path))

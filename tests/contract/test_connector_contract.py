@@ -116,7 +116,9 @@ def test_given_a_sync_when_run_again_then_nothing_is_written(org: Org) -> None:
     assert stats.contacts_tagged == 2
     assert org.field(ann, "role") == "economic_buyer"
     tasks = org.tasks()
-    assert [key.split(":")[1] for key, _ in tasks].count("stale") == 1
+    # a deal task (the CFO and an engineer leave committee gaps); staleness now needs
+    # buyer-side evidence, covered by tests/unit/test_stale_signals.py and test_pipeline.py
+    assert [key.split(":")[1] for key, _ in tasks].count("committee_gap") == 1
     org.clock.advance(minutes=10)
     second, planned = run_sync([org.connector()], state, RULES, classify, org.clock.now)
     assert planned == []

@@ -178,15 +178,22 @@ def test_given_a_contact_with_engagements_when_reading_then_its_touches_in_order
     hubspot_connector = connector(sandbox, clock=clock)
     [person] = [r for p in hubspot_connector.read_changes(None) for r in p.records]
     assert isinstance(person, Person)
+    booked = datetime(2026, 3, 2, 9, tzinfo=UTC)  # hs_createdate: when the sandbox stored them
     assert person.activities == (
         Activity(day(1, 20), "webinar", True, "Webinar: Buying committees explained"),
         Activity(day(2, 1), "email", False, "Pricing"),
         Activity(day(2, 3), "email", True, "Re: Pricing"),
         Activity(day(2, 5), "call", True, "Call: intro"),
-        Activity(day(2, 10), "meeting", True, "Weekly sync"))
+        Activity(day(2, 10), "meeting", True, "Weekly sync", outcome="held", booked_at=booked),
+        # missed and upcoming meetings are kept with their outcome: stale signals, not touches
+        Activity(day(2, 12), "meeting", False, "Missed", outcome="no_show", booked_at=booked),
+        Activity(day(3, 10), "meeting", False, "Next week", outcome="scheduled",
+                 booked_at=booked))
     assert hubspot_connector.read_records([person.ref]) == [person]
     capped = connector(sandbox, clock=clock, activity_cap=2).read_records([person.ref])
-    assert [a.subject for a in capped[0].activities] == ["Call: intro", "Weekly sync"]  # type: ignore[union-attr]
+    # the cap keeps the newest past ones; a meeting ahead is kept besides
+    assert [a.subject for a in capped[0].activities] == [  # type: ignore[union-attr]
+        "Weekly sync", "Missed", "Next week"]
 
 
 def test_given_a_page_of_contacts_when_reading_activities_then_a_few_calls_per_page(

@@ -202,13 +202,18 @@ def test_given_a_contact_with_tasks_and_events_when_reading_then_its_touches_in_
     person = next(r for r in records_of(pages) if r.ref == ref("contact", lee))
     assert isinstance(person, Person)
     deal = ref("deal", opp)
+    booked = datetime(2026, 11, 2, 9, tzinfo=UTC)  # CreatedDate: when the sandbox stored them
     assert person.activities == (
         Activity(datetime(2026, 10, 1, tzinfo=UTC), "email", False, "Email: Pricing proposal",
                  deal),
         Activity(datetime(2026, 10, 3, tzinfo=UTC), "email", True,
-                 "Email: Re: Pricing proposal", deal),
+                 "Email: Re: Pricing proposal", deal, text="Re: Pricing proposal"),
         Activity(datetime(2026, 10, 5, tzinfo=UTC), "call", True, "Call: intro"),
-        Activity(datetime(2026, 10, 10, 15, tzinfo=UTC), "meeting", True, "Weekly sync", deal))
+        Activity(datetime(2026, 10, 10, 15, tzinfo=UTC), "meeting", True, "Weekly sync", deal,
+                 outcome="held", booked_at=booked),
+        # a meeting ahead is kept as scheduled (it speaks for the deal), not as a touch
+        Activity(datetime(2026, 11, 20, 10, tzinfo=UTC), "meeting", False, "Next call", deal,
+                 outcome="scheduled", booked_at=booked))
     [again] = connector.read_records([ref("contact", lee)])
     assert again == person
 

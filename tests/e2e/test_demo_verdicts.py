@@ -39,10 +39,18 @@ def share(counts: Counter[str], what: str) -> float:
     return counts[what] / counts["deals"]
 
 
-@pytest.mark.parametrize("archetype", ["silently_dead", "pushed", "stuck"])
-def test_given_deals_that_only_look_alive_then_nearly_all_are_flagged_stale(
+# The demo's archetypes come from the same hands as the rules: they prove the wiring. The
+# judgement's accuracy is measured on labelled data (tests/e2e/test_stale_floor.py).
+@pytest.mark.parametrize("archetype", ["silently_dead", "stuck"])
+def test_given_deals_whose_buyer_went_quiet_then_most_are_flagged_stale(
         verdicts_by_archetype: dict[str, Counter[str]], archetype: str) -> None:
-    assert share(verdicts_by_archetype[archetype], "stale") >= 0.9
+    assert share(verdicts_by_archetype[archetype], "stale") >= 0.75
+
+
+def test_given_close_dates_pushed_while_the_buyer_still_talks_then_few_are_flagged(
+        verdicts_by_archetype: dict[str, Counter[str]]) -> None:
+    # a push is evidence only after the buyer's last reply; alone it is not enough
+    assert share(verdicts_by_archetype["pushed"], "stale") <= 0.3
 
 
 def test_given_healthy_deals_then_almost_none_is_flagged_stale(

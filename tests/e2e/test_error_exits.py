@@ -76,7 +76,7 @@ def test_file_errors_carry_the_path_and_line(tmp_path: Path) -> None:
         load_config(config_file)
     assert (bad_config.value.path, bad_config.value.line) == (config_file, 2)
     rules_file = tmp_path / "rules.yaml"
-    rules_file.write_text(default_rules_text().replace("silent_days: 30", "silent_days: -1"))
+    rules_file.write_text(default_rules_text().replace("silent_days: 14", "silent_days: -1"))
     with pytest.raises(RuleError) as bad_rules:
         load_rules(rules_file)
     assert bad_rules.value.path == rules_file

@@ -24,13 +24,18 @@ AT = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
     ("emails", {"hs_email_direction": "FORWARDED_EMAIL", "hs_email_subject": None},
      Activity(AT, "email", False, "")),
     ("meetings", {"hs_meeting_outcome": "COMPLETED", "hs_meeting_title": "Demo"},
-     Activity(AT, "meeting", True, "Demo")),  # attended
+     Activity(AT, "meeting", True, "Demo", outcome="held")),  # attended
     ("meetings", {"hs_meeting_outcome": "SCHEDULED", "hs_meeting_title": "Demo"},
-     Activity(AT, "meeting", False, "Demo")),  # nobody confirmed it
-    ("meetings", {"hs_meeting_title": "Demo"}, Activity(AT, "meeting", False, "Demo")),
-    ("meetings", {"hs_meeting_outcome": "NO_SHOW"}, None),
-    ("meetings", {"hs_meeting_outcome": "CANCELED"}, None),
-    ("meetings", {"hs_meeting_outcome": "RESCHEDULED"}, None),
+     Activity(AT, "meeting", False, "Demo", outcome="scheduled")),  # nobody confirmed it
+    ("meetings", {"hs_meeting_title": "Demo"},
+     Activity(AT, "meeting", False, "Demo", outcome="scheduled")),
+    # kept, not dropped: a meeting the buyer missed or cancelled is a stale signal
+    ("meetings", {"hs_meeting_outcome": "NO_SHOW"},
+     Activity(AT, "meeting", False, "", outcome="no_show")),
+    ("meetings", {"hs_meeting_outcome": "CANCELED"},
+     Activity(AT, "meeting", False, "", outcome="cancelled")),
+    ("meetings", {"hs_meeting_outcome": "RESCHEDULED"},
+     Activity(AT, "meeting", False, "", outcome="cancelled")),
     ("calls", {"hs_call_direction": "INBOUND", "hs_call_title": "Call back"},
      Activity(AT, "call", True, "Call back")),
     ("calls", {"hs_call_direction": "OUTBOUND", "hs_call_title": "Intro"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,33 @@ def sync(state: State, *crms: MemoryConnector, now=NOW, dry_run=False):  # type:
 
 def applied(summary) -> int:  # type: ignore[no-untyped-def]
     return sum(s.changes_applied for s in summary.systems.values())
+
+
+def dropped_deal(sf: MemoryConnector, deal_id: str, buyer_last: int = 80,
+                 chases: tuple[int, ...] = (60, 45, 30), **kw: Any) -> Ref:
+    """A deal whose one contact (an analyst) last wrote `buyer_last` days ago while the rep
+    kept following up `chases` days ago: buyer-side silence, the evidence staleness needs."""
+    contact = Ref("salesforce", "contact", f"003{deal_id}")
+    sf.put(person(contact.id, system="salesforce", title="Analyst",
+                  email=f"{deal_id.lower()}@acme.example",
+                  activities=buyer_story(buyer_last, chases)))
+    sf.put(deal(deal_id, contacts=(ContactRole(contact),), created_at=days_ago(120), **kw))
+    return contact
+
+
+def buyer_story(buyer_last: int, chases: tuple[int, ...],
+                replied: int | None = None) -> tuple[Activity, ...]:
+    told = [Activity(days_ago(buyer_last), "email", True, "Re: proposal")]
+    told += [Activity(days_ago(n), "email", False, "Following up") for n in chases]
+    if replied is not None:
+        told.append(Activity(days_ago(replied), "email", True, "Re: Following up"))
+    return tuple(sorted(told, key=lambda a: a.at))
+
+
+def buyer_replies(sf: MemoryConnector, contact: Ref, days: int = 1) -> None:
+    p = sf.records[contact]
+    sf.put(dataclasses.replace(p, activities=buyer_story(80, (60, 45, 30), replied=days),
+                               modified_at=days_ago(0)))
 
 
 def test_given_new_people_when_synced_twice_then_second_run_writes_nothing(state: State) -> None:
@@ -106,13 +134,15 @@ def test_given_email_only_match_across_crms_then_one_identity(state: State) -> N
 def test_given_a_silent_deal_then_one_task_and_it_closes_when_activity_resumes(
         state: State) -> None:
     sf = MemoryConnector("salesforce")
-    sf.put(deal("006A", last_activity_at=days_ago(50), owner_id="005A", name="Big"))
+    contact = dropped_deal(sf, "006A", owner_id="005A", name="Big")
     sync(state, sf)
     assert len(sf.open_tasks("deal:stale")) == 1
+    tasks = len(sf.tasks)
     sync(state, sf)
-    assert len(sf.tasks) == 2  # the stale task and the committee-gap task, no duplicate
+    assert len(sf.tasks) == tasks  # no duplicate
     d = sf.records[Ref("salesforce", "deal", "006A")]
-    sf.put(dataclasses.replace(d, last_activity_at=days_ago(1)))
+    buyer_replies(sf, contact)
+    sf.put(dataclasses.replace(d, modified_at=days_ago(0)))
     summary, _ = sync(state, sf)
     assert sf.open_tasks("deal:stale") == []
     assert summary.systems["salesforce"].tasks_closed == 1
@@ -121,7 +151,8 @@ def test_given_a_silent_deal_then_one_task_and_it_closes_when_activity_resumes(
 
 def test_given_a_deal_nobody_touches_when_time_passes_then_it_turns_stale(state: State) -> None:
     sf = MemoryConnector("salesforce")
-    sf.put(deal("006B", last_activity_at=days_ago(20), owner_id="005A"))
+    # silent 50 days, chased twice: not yet; at 65 days the long silence tips it
+    dropped_deal(sf, "006B", buyer_last=50, chases=(40, 30), owner_id="005A")
     sync(state, sf)
     assert sf.records[Ref("salesforce", "deal", "006B")].leadpact["stale"] == "no"
     summary, _ = sync(state, sf, now=NOW + timedelta(days=15))
@@ -218,7 +249,7 @@ def test_deal_tasks_follow_the_rules_files_templates_subject_and_due_date(
         'subject: "Stale deal: {deal}"\n      due_in_days: 9')
     assert text.count("due_in_days: 2") == 1  # both deal templates were replaced
     sf = MemoryConnector("salesforce")
-    sf.put(deal("006A", last_activity_at=days_ago(50), owner_id="005A", name="Big"))
+    dropped_deal(sf, "006A", owner_id="005A", name="Big")
     run_sync([sf], state, parse_rules(text, "mine.yaml"), classify, NOW)
     [gap] = [sf.tasks[k] for k in sf.open_tasks("deal:committee_gap")]
     [stale] = [sf.tasks[k] for k in sf.open_tasks("deal:stale")]
@@ -361,12 +392,13 @@ def test_given_a_plan_then_committee_gaps_and_kept_values_are_counted_once(
 def test_given_a_rep_deleted_our_task_when_it_should_close_then_it_is_dropped_once(
         state: State) -> None:
     sf = MemoryConnector("salesforce")
-    sf.put(deal("006R", last_activity_at=days_ago(50)))
+    contact = dropped_deal(sf, "006R")
     sync(state, sf)
     [key] = sf.open_tasks("deal:stale")
     del sf.tasks[key]  # a rep deleted it in the CRM
     d = Ref("salesforce", "deal", "006R")
-    sf.put(dataclasses.replace(sf.records[d], last_activity_at=days_ago(1)))
+    buyer_replies(sf, contact)
+    sf.put(dataclasses.replace(sf.records[d], modified_at=days_ago(0)))
     first, _ = sync(state, sf)
     assert first.systems["salesforce"].changes_failed == 1
     assert state.open_task(d, "deal:stale") is None and state.failed("salesforce") == []

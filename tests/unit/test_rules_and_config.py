@@ -26,7 +26,7 @@ def test_given_a_user_when_evaluating_then_not_sales_ready() -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
-    ("silent_days: 30", "silent_days: thirty", r":\d+: deals.stale.silent_days must be a whole"),
+    ("silent_days: 14", "silent_days: thirty", r":\d+: deals.stale.silent_days must be a whole"),
     ("      economic_buyer: 40", "      economic_buyyer: 40", "unknown `economic_buyyer`"),
     ("required_roles: [economic_buyer, decision_maker]", "required_roles: [cfo]",
      "unknown role 'cfo'"),

@@ -43,12 +43,12 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
 # (what is wrong, the file, key path reported, words of the fix, a plain JSON Schema
 # validator — what an editor runs — rejects it too)
 BAD = [
-    ("unknown key", mutate("silent_days: 30", "silnt_days: 30"), "deals.stale.silnt_days",
+    ("unknown key", mutate("silent_days: 14", "silnt_days: 14"), "deals.stale.silnt_days",
      "did you mean `silent_days`", True),
     ("unknown role key", mutate("      economic_buyer: 40", "      economic_buyyer: 40"),
      "lead.score.role.economic_buyyer", "did you mean `economic_buyer`", True),
     ("unknown top-level key", DEFAULT + "leads: {}\n", "leads", "did you mean `lead`", True),
-    ("wrong type", mutate("silent_days: 30", "silent_days: thirty"),
+    ("wrong type", mutate("silent_days: 14", "silent_days: thirty"),
      "deals.stale.silent_days", "must be a whole number", True),
     ("a list where a mapping belongs", mutate("  committee:\n", "  committee: []\n  x:\n"),
      "deals.committee", "must be a mapping", True),
@@ -57,7 +57,7 @@ BAD = [
     ("unknown role value", mutate("required_roles: [economic_buyer, decision_maker]",
                                   "required_roles: [economic_buyr]"),
      "deals.committee.required_roles.0", "did you mean `economic_buyer`", True),
-    ("missing key", mutate("    min_signals: 2 ", "    "), "deals.stale", "missing `min_signals`",
+    ("missing key", mutate("    threshold: 4", "   "), "deals.stale", "missing `threshold`",
      True),
     ("invalid regex", mutate("  overrides: []",
                              '  overrides:\n    - {pattern: "(CISO", role: blocker}'),
@@ -75,8 +75,8 @@ BAD = [
      "lead.stages.0", "highest score its roles can reach (60)", False),
     ("stage with no roles", mutate("roles: [economic_buyer, decision_maker, executive_sponsor]",
                                    "roles: []"), "lead.stages.0", "`roles` is empty", False),
-    ("duplicate key", mutate("    min_signals: 2", "    min_signals: 2\n    min_signals: 3"),
-     "deals.stale.min_signals", "duplicate key (first at line", False),
+    ("duplicate key", mutate("    threshold: 4", "    threshold: 4\n    threshold: 5"),
+     "deals.stale.threshold", "duplicate key (first at line", False),
     ("duplicate stage name", mutate("name: nurture", "name: marketing_qualified"),
      "lead.stages.2.name", "give every stage its own name", False),
     ("a whole number written as a float", mutate("engaged_days: 45", "engaged_days: 45.0"),
@@ -164,7 +164,7 @@ def test_given_the_shipped_file_then_its_header_points_editors_at_the_schema() -
 
 
 def test_given_two_mistakes_then_each_names_its_own_line() -> None:
-    text = mutate("silent_days: 30", "silent_days: -1")
+    text = mutate("silent_days: 14", "silent_days: -1")
     text = text.replace("engaged_days: 45", "engaged_dayz: 45")
     problems = {".".join(map(str, p.path)): p.line for p in check_text(text, "mine.yaml")}
     assert problems["deals.stale.silent_days"] == line_of(text, "silent_days: -1")
@@ -172,10 +172,10 @@ def test_given_two_mistakes_then_each_names_its_own_line() -> None:
 
 
 def test_given_a_duplicate_key_then_both_lines_are_named() -> None:
-    text = mutate("    min_signals: 2", "    min_signals: 2\n    min_signals: 3")
+    text = mutate("    threshold: 4", "    threshold: 4\n    threshold: 5")
     [problem] = check_text(text, "mine.yaml")
-    assert problem.line == line_of(text, "min_signals: 3")
-    assert f"first at line {line_of(text, 'min_signals: 2')}" in str(problem)
+    assert problem.line == line_of(text, "threshold: 5")
+    assert f"first at line {line_of(text, 'threshold: 4')}" in str(problem)
 
 
 def test_given_a_catch_all_before_others_then_the_fix_says_to_reorder() -> None:
@@ -228,7 +228,7 @@ def test_given_the_shipped_file_when_checked_then_exit_0_without_config_or_token
 def test_given_a_bad_file_when_checked_then_one_line_per_problem_and_exit_2(
         tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
-    path.write_text(mutate("silent_days: 30", "silnt_days: 30").replace("{deal}", "{dael}", 1))
+    path.write_text(mutate("silent_days: 14", "silnt_days: 14").replace("{deal}", "{dael}", 1))
     result = CliRunner().invoke(main, ["rules", "check", str(path)])
     assert result.exit_code == 2
     lines = result.stdout.strip().splitlines()

@@ -104,7 +104,8 @@ def test_given_a_logged_email_on_an_opportunity_when_mapping_then_an_activity_wi
     row = email("Email: Re: Pricing", f"From: {BUYER}\n\nok", WhatId=DEAL.id,
                 ActivityDate="2026-10-01", CreatedDate="2026-10-01T14:30:00.000+0000")
     assert activities.task_activity(row, BUYER) == Activity(
-        at("2026-10-01T14:30:00"), "email", True, "Email: Re: Pricing", DEAL)
+        at("2026-10-01T14:30:00"), "email", True, "Email: Re: Pricing", DEAL,
+        text="ok")  # the buyer's words, for the decline cues
 
 
 def test_given_a_task_on_an_account_or_a_to_do_when_mapping_then_no_deal_or_no_activity(
@@ -122,7 +123,7 @@ def test_given_an_event_when_mapping_then_attended_by_the_buyer(type_: str | Non
     row = {"StartDateTime": "2026-10-10T15:00:00.000+0000", "Type": type_,
            "Subject": "Weekly sync", "WhatId": DEAL.id}
     assert activities.event_activity(row) == Activity(at("2026-10-10T15:00:00"), kind, True,
-                                                      "Weekly sync", DEAL)
+                                                      "Weekly sync", DEAL, outcome="held")
 
 
 # -- window and cap -------------------------------------------------------------------------
@@ -192,11 +193,13 @@ def test_given_people_when_building_activity_queries_then_closed_tasks_and_past_
     tasks = queries.person_tasks_query(["003A", "00QB"], date(2026, 5, 6))
     assert tasks == (
         "SELECT Id, WhoId, WhatId, Subject, TaskSubtype, Type, CallType, Status, ActivityDate, "
-        "CreatedDate, Description FROM Task WHERE WhoId IN ('003A','00QB') AND IsClosed = TRUE "
+        "CreatedDate, Description, CallDisposition FROM Task WHERE WhoId IN ('003A','00QB') "
+        "AND IsClosed = TRUE "
         "AND ActivityDate >= 2026-05-06 ORDER BY ActivityDate, Id")
     events = queries.person_events_query(["003A"], at("2026-05-06T09:00:00"), NOW)
     assert events == (
-        "SELECT Id, WhoId, WhatId, Subject, Type, StartDateTime FROM Event WHERE WhoId IN "
+        "SELECT Id, WhoId, WhatId, Subject, Type, StartDateTime, CreatedDate, IsDeleted FROM "
+        "Event WHERE WhoId IN "
         "('003A') AND StartDateTime >= 2026-05-06T09:00:00+00:00 AND StartDateTime <= "
         "2026-11-02T09:00:00+00:00 ORDER BY StartDateTime, Id")
 
