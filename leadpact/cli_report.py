@@ -72,14 +72,12 @@ def stale(config_path: Path, owner: str | None, as_of: datetime | None, as_json:
 
 
 def read_open_deals(state_path: Path) -> list[OpenDeal]:
-    """Every open deal with the verdict the last sync stored for it."""
-    if not state_path.exists():
+    """Every open deal with the verdict the last sync stored for it, from a read-only
+    snapshot of the state: works while a sync holds it."""
+    from leadpact.report_data import read_report_inputs
+
+    inputs = read_report_inputs(state_path, max_runs=0) if state_path.exists() else None
+    if inputs is None:
         raise ConfigError(f"{state_path}: no state yet; run `leadpact sync` first (the report "
                           "shows what the last sync judged)")
-    from leadpact.state import State
-
-    state = State(state_path)  # one run at a time: while a sync holds it, Busy (exit 75)
-    try:
-        return list(state.open_deals())
-    finally:
-        state.close()
+    return list(inputs.open_deals)
