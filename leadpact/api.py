@@ -121,9 +121,9 @@ class Leadpact:
         now = self._clock()
         connectors = self.connectors(now)
         if observer is not None:
-            for connector in connectors:
-                if hasattr(connector, "observer"):
-                    connector.observer = observer
+            from leadpact.progress import attach
+
+            attach(connectors, observer)
         if not dry_run and self._connectors is None:
             from leadpact.preflight import preflight
 

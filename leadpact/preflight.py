@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from leadpact.connectors.base import CheckProblem, Connector
 from leadpact.errors import ConfigError
 
-_QUOTA_WORDS = ("API limit", "API usage")  # the check's wording for an exhausted allowance
-
 
 def problems_before_writing(connectors: Sequence[Connector]
                             ) -> list[tuple[str, CheckProblem]]:
@@ -23,11 +21,8 @@ def preflight(connectors: Sequence[Connector]) -> None:
     may write. A CRM that only did not answer, or is out of quota, is no setup problem: the
     run then meets it itself, stops with 75 and is recorded (so `runs` and alerts see it)."""
     found = problems_before_writing(connectors)
-    if all(_transient(p) for _, p in found):
+    if all(p.transient for _, p in found):
         return
     text = "; ".join(f"{system}: {p.what} — {p.fix}" for system, p in found)
     raise ConfigError(f"preflight failed, nothing was written to any CRM: {text}")
 
-
-def _transient(problem: CheckProblem) -> bool:
-    return problem.transient or any(word in problem.what for word in _QUOTA_WORDS)

@@ -43,13 +43,14 @@ def test_given_a_problem_in_one_crm_then_exit_2_naming_it_the_problem_and_the_fi
 
 
 def test_given_only_an_exhausted_allowance_then_the_run_goes_on_to_meet_it_and_record_it() -> None:
-    quota = CheckProblem("Salesforce daily API limit reached", "Run again after the reset")
+    quota = CheckProblem("Salesforce daily API limit reached", "Run again after the reset",
+                         transient=True)
     unreachable = CheckProblem("HubSpot did not answer", "later", transient=True)
     preflight([Checked("salesforce", [quota]), Checked("hubspot", [unreachable])])  # type: ignore[list-item]
 
 
 def test_given_a_quota_and_a_config_problem_then_the_config_problem_wins_exit_2() -> None:
-    quota = CheckProblem("Salesforce daily API limit reached", "later")
+    quota = CheckProblem("Salesforce daily API limit reached", "later", transient=True)
     token = CheckProblem("HubSpot rejected the access token", "Set LEADPACT_HUBSPOT_TOKEN")
     with pytest.raises(ConfigError) as raised:
         preflight([Checked("salesforce", [quota]), Checked("hubspot", [token])])  # type: ignore[list-item]
