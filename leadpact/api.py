@@ -72,17 +72,20 @@ class Leadpact:
         return connectors_for(self.config, now, retry=self._retry)
 
     def plan(self, *, progress: Progress | None = None,
-             observer: ReadObserver | None = None) -> SyncResult:
+             observer: ReadObserver | None = None,
+             as_of: datetime | None = None) -> SyncResult:
         """What a sync would write now, writing and recording nothing. `observer` is told
-        of every page the connectors read (e.g. leadpact.progress's bars)."""
-        return self._run(dry_run=True, progress=progress, observer=observer)
+        of every page the connectors read (e.g. leadpact.progress's bars); `as_of` is the
+        moment the verdicts are judged at (default: the clock's now)."""
+        return self._run(dry_run=True, progress=progress, observer=observer, as_of=as_of)
 
     def sync(self, *, progress: Progress | None = None,
-             observer: ReadObserver | None = None) -> SyncResult:
-        """Read changes from the CRMs, judge them, write the verdicts back, record the run.
-        Raises a LeadpactError (e.g. QuotaExhausted) when something stops the run; what
-        was committed before stays committed."""
-        return self._run(dry_run=False, progress=progress, observer=observer)
+             observer: ReadObserver | None = None,
+             as_of: datetime | None = None) -> SyncResult:
+        """Read changes from the CRMs, judge them (as of `as_of`, default now), write the
+        verdicts back, record the run. Raises a LeadpactError (e.g. QuotaExhausted) when
+        something stops the run; what was committed before stays committed."""
+        return self._run(dry_run=False, progress=progress, observer=observer, as_of=as_of)
 
     def check(self, *, fix: bool = False) -> CheckResult:
         """Connectivity, permissions and every field leadpact writes, per CRM. `fix`
@@ -113,12 +116,13 @@ class Leadpact:
             return history.runs(limit) if history else []
 
     def _run(self, dry_run: bool, progress: Progress | None,
-             observer: ReadObserver | None = None) -> SyncResult:
+             observer: ReadObserver | None = None,
+             as_of: datetime | None = None) -> SyncResult:
         from leadpact.connect import title_classifier
         from leadpact.pipeline import run_sync
         from leadpact.state import State
 
-        now = self._clock()
+        now = as_of or self._clock()
         connectors = self.connectors(now)
         if observer is not None:
             from leadpact.progress import attach

@@ -45,11 +45,22 @@ class UpsertTask:
 
 
 @dataclass(frozen=True, slots=True)
-class CloseTask:
-    """Mark a task leadpact created as completed: its condition has cleared."""
+class UpdateTask:
+    """Rewrite the description of an open task leadpact created: its reasons changed."""
 
     task: Ref
     key: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTask:
+    """Mark a task leadpact created as completed: its condition has cleared. `body`, when
+    given, replaces the description (ours, with a note saying why it closed)."""
+
+    task: Ref
+    key: str
+    body: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +74,7 @@ class SetContactRole:
     role_record_id: str | None = None
 
 
-Change = SetField | SetNativeField | UpsertTask | CloseTask | SetContactRole
+Change = SetField | SetNativeField | UpsertTask | UpdateTask | CloseTask | SetContactRole
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,6 +83,10 @@ config_option = click.option(
     "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_PATH,
     show_default=True, envvar="LEADPACT_CONFIG",
     help="The leadpact.toml to use (default: $LEADPACT_CONFIG, else leadpact.toml).")
+as_of_option = click.option(
+    "--as-of", "as_of", type=MOMENT, default=None,
+    help="Judge as of this moment (ISO 8601, e.g. 2026-10-01T09:00:00Z): days silent, "
+         "deal ages, task due dates. Default: now.")
 
 
 @main.command()
@@ -138,11 +142,11 @@ def check(config_path: Path, fix: bool, as_json: bool) -> None:
         sys.exit(2)
 
 
-def _sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
+def _sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None) -> None:
     leadpact = _open(config_path)
     with progress_for(show_bar=not as_json) as watch:
         run = leadpact.plan if dry_run else leadpact.sync
-        result = run(progress=watch.records_handled, observer=watch)
+        result = run(progress=watch.records_handled, observer=watch, as_of=as_of)
     data = result.summary.as_dict()
     if as_json:
         click.echo(json_line(data))
@@ -158,19 +162,21 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
 @click.option("--dry-run", is_flag=True, help="Plan only: write nothing, commit nothing.")
+@as_of_option
 @friendly_errors
-def sync(config_path: Path, as_json: bool, dry_run: bool) -> None:
+def sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None) -> None:
     """Read changes from both CRMs, enrich, evaluate the rules, write back."""
-    _sync(config_path, as_json, dry_run)
+    _sync(config_path, as_json, dry_run, as_of)
 
 
 @main.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
+@as_of_option
 @friendly_errors
-def plan(config_path: Path, as_json: bool) -> None:
+def plan(config_path: Path, as_json: bool, as_of: datetime | None) -> None:
     """Show what a sync would write, without writing anything."""
-    _sync(config_path, as_json, dry_run=True)
+    _sync(config_path, as_json, True, as_of)
 
 
 @main.command()

@@ -1,5 +1,7 @@
 """Per-record planning inside a run: what one person or deal should look like in its CRM,
-as changes plus the state to save once they are applied. Pure apart from reading state."""
+as field changes plus the state to save once they are applied, and what each task rule
+wants (decided at the end of the run: leadpact/task_lifecycle.py). Pure apart from
+reading state."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from leadpact.changes import (
     SetContactRole,
     SetField,
     SetNativeField,
+    UpdateTask,
     UpsertTask,
 )
 from leadpact.enrichment.buyer_activity import deal_timeline
@@ -26,10 +29,11 @@ from leadpact.enrichment.crm_roles import (
 )
 from leadpact.enrichment.engagement import needs_deal_context
 from leadpact.identity import identity_members, normalise_email
-from leadpact.model import CONTACT, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
-from leadpact.plan import plan_fields, plan_task
+from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
+from leadpact.plan import plan_fields
 from leadpact.rules.engine import Rules
 from leadpact.state import KnownPerson, State
+from leadpact.task_lifecycle import TaskIntent
 from leadpact.verdicts import DealVerdict, deal_snapshot, judge_deal, judge_person
 
 STALE_RULE = "deal:stale"
@@ -58,7 +62,9 @@ class RecordPlan:
     saves: list[Callable[[], None]] = field(default_factory=list)
     refresh: list[Ref] = field(default_factory=list)  # records to re-judge after this one
     kept_manual: list[tuple[Ref, str]] = field(default_factory=list)  # a person's values kept
+    tasks: list[TaskIntent] = field(default_factory=list)  # what each task rule wants
     has_gaps: bool | None = None  # a deal's committee verdict (None: not an open deal)
+    is_stale: bool = False  # an open deal the buyer seems to have dropped
     role: str | None = None  # a person's buying role as judged now
     engaged_at: datetime | None = None  # a person's latest buyer-side activity
 
@@ -86,6 +92,10 @@ class Context(Protocol):
         """A person's recent activities, across their records in both CRMs."""
         ...
 
+    def holds_task(self, about: Ref, rule_prefix: str) -> bool:
+        """A task of a rule starting with `rule_prefix` is open or about to be made."""
+        ...
+
     def stage_norms(self, system: str) -> Mapping[str, int]:
         """Days allowed per stage, learned from the CRM's deals won (may be empty)."""
         ...
@@ -101,7 +111,9 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
             state.link(p.ref, links)
             state.forget_person(p.ref)
         out.saves.append(forget)
-        close_tasks(ctx, p.ref, out, in_crm=not p.deleted and p.merged_into is None)
+        gone = "deleted" if p.deleted else "merged" if p.merged_into else "converted"
+        close_tasks(ctx, p.ref, out, in_crm=not p.deleted and p.merged_into is None,
+                    note=f"the record was {gone}")
         return out
     email = normalise_email(p.email)
     members = identity_members(state, p.ref, email, p.linked)
@@ -133,8 +145,10 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
                      default=None)
     out.engaged_at = engaged_at
     out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
-    if previous is None or previous.engaged_at != engaged_at:
-        # Engagement counts for the person on every deal, whichever CRM recorded it.
+    if previous is None or previous.engaged_at != engaged_at \
+            or previous.activities != p.activities:
+        # Engagement counts for the person on every deal, whichever CRM recorded it; so
+        # do the rep's follow-ups (a deal chased without answer is going stale).
         for record in [p.ref, *(m.ref for m in members)]:
             out.refresh.extend(state.deals_of_person(record))
     elif (previous.verdict or {}).get("role") != verdict.role:
@@ -155,27 +169,23 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     # A stage's task goes to the sales side: the Salesforce record if the person has one.
     if task_home(p.ref, [m.ref for m in members]) != p.ref:
         # Its tasks moved to the sales side (a Salesforce twin appeared): close ours here.
-        for task in state.open_tasks_about(p.ref):
-            if task.rule.startswith("lead:") and task.task is not None:
-                plan_task_change(ctx, p.ref, task.rule, CloseTask(task.task, task.key), out)
+        out.tasks.extend(TaskIntent(p.ref, rule, False, note="the task moved to the "
+                                    "person's Salesforce record")
+                         for rule in task_rules(ctx, p.ref) if rule.startswith("lead:"))
         return out
-    # This record is the home now: twins still holding lead tasks must hand them over.
-    out.refresh.extend(m.ref for m in members
-                       if any(t.rule.startswith("lead:") for t in state.open_tasks_about(m.ref)))
+    # This record is the home now: twins holding (or about to make) lead tasks hand them over.
+    out.refresh.extend(m.ref for m in members if ctx.holds_task(m.ref, "lead:"))
     for stage in ctx.rules.stages:
         if stage.task is None:
             continue
-        rule = f"lead:{stage.name}"
-        change = plan_task(
-            rule, p.ref, lead.stage == stage.name, state.open_task(p.ref, rule),
-            state.next_episode(p.ref, rule),
+        out.tasks.append(TaskIntent(
+            p.ref, f"lead:{stage.name}", lead.stage == stage.name,
             subject=stage.task.render(name=p.name or p.email or str(p.ref),
                                       title=title or "no title"),
             body=f"leadpact rules {ctx.rules.version}: {lead.reasons}. "
                  f"Buying role: {verdict.role} ({verdict.because}).",
-            owner_id=p.owner_id, today=ctx.now.date(), due_in_days=stage.task.due_in_days)
-        if change is not None:
-            plan_task_change(ctx, p.ref, rule, change, out)
+            owner_id=p.owner_id, due_in_days=stage.task.due_in_days,
+            note=f"the person is no longer {stage.name} (now {lead.stage or 'no stage'})"))
     return out
 
 
@@ -203,15 +213,17 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
     out, state = RecordPlan(), ctx.state
     if d.deleted:
         out.saves.append(lambda: state.forget_deal(d.ref))
-        close_tasks(ctx, d.ref, out, in_crm=False)
+        close_tasks(ctx, d.ref, out, in_crm=False, note="the deal was deleted")
         return out
     verdict = judge_deal_now(ctx, d)
     summary = verdict.summary()
     out.has_gaps = verdict.coverage.has_gaps and not d.is_closed
+    out.is_stale = verdict.stale.stale and not d.is_closed
     out.saves.append(lambda: state.save_deal(d.ref, not d.is_closed, deal_snapshot(d), summary,
                                              [c.person for c in d.contacts]))
     if d.is_closed:
-        close_tasks(ctx, d.ref, out, in_crm=True)
+        close_tasks(ctx, d.ref, out, in_crm=True,
+                    note=f"the deal closed ({d.stage or 'closed'})")
         return out
     plan_record_fields(ctx, d.ref, d.leadpact, verdict.fields(ctx.rules.version), out,
                        tagged=False)
@@ -222,12 +234,7 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
             if wanted is not None and contact.id is not None:
                 plan_native(ctx, d.ref, f"contact_role:{contact.id}", contact.role, wanted,
                             out, contact_role=(contact.person, contact.id))
-    for rule, holds, subject, body, due in deal_tasks(ctx, d, verdict):
-        change = plan_task(rule, d.ref, holds, state.open_task(d.ref, rule),
-                           state.next_episode(d.ref, rule), subject=subject, body=body,
-                           owner_id=d.owner_id, today=ctx.now.date(), due_in_days=due)
-        if change is not None:
-            plan_task_change(ctx, d.ref, rule, change, out)
+    out.tasks.extend(deal_tasks(ctx, d, verdict))
     return out
 
 
@@ -258,18 +265,17 @@ def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
     return found
 
 
-def deal_tasks(ctx: Context, d: Deal,
-               verdict: DealVerdict) -> list[tuple[str, bool, str, str, int]]:
-    """(rule, condition holds, subject, body, due in days) for each task rule on an open
-    deal, from the rules file's templates."""
+def deal_tasks(ctx: Context, d: Deal, verdict: DealVerdict) -> list[TaskIntent]:
+    """What each task rule wants for an open deal, from the rules file's templates."""
     name, version = d.name or str(d.ref), ctx.rules.version
     tasks = []
     stale_task = ctx.rules.stale_task
     if stale_task is not None:
-        tasks.append((STALE_RULE, verdict.stale.stale, stale_task.render(deal=name),
-                      f"Confirm {name} is still alive: {verdict.stale.reasons}. Re-engage "
-                      f"the buyer or close the deal. (leadpact rules {version})",
-                      stale_task.due_in_days))
+        tasks.append(TaskIntent(
+            d.ref, STALE_RULE, verdict.stale.stale, stale_task.render(deal=name),
+            f"Confirm {name} is still alive: {verdict.stale.reasons}. Re-engage the buyer "
+            f"or close the deal. (leadpact rules {version})", d.owner_id,
+            stale_task.due_in_days, note=recovered(verdict)))
     missing = verdict.coverage.missing
     template = ctx.rules.committee_task
     if template is None:
@@ -278,10 +284,20 @@ def deal_tasks(ctx: Context, d: Deal,
     suggestions = suggest_contacts(ctx.state, d, missing)
     if suggestions:
         body += " Consider engaging: " + "; ".join(suggestions) + "."
-    tasks.append((COMMITTEE_RULE, bool(missing),
-                  template.render(deal=name, missing=", ".join(missing)),
-                  f"{body} (leadpact rules {version})", template.due_in_days))
+    tasks.append(TaskIntent(d.ref, COMMITTEE_RULE, bool(missing),
+                            template.render(deal=name, missing=", ".join(missing)),
+                            f"{body} (leadpact rules {version})", d.owner_id,
+                            template.due_in_days,
+                            note="every buying role is now on the deal"))
     return tasks
+
+
+def recovered(verdict: DealVerdict) -> str:
+    """Why a deal no longer looks dropped, for the note on its completed task."""
+    last = verdict.stale.last_buyer_at
+    heard = f"the buyer was last heard from on {last.day} {last:%b %Y}" if last else \
+        "the evidence no longer adds up"
+    return f"the deal no longer looks dropped ({heard}; stale score {verdict.stale.score})"
 
 
 def suggest_contacts(state: State, d: Deal, missing: tuple[str, ...], limit: int = 3) -> list[str]:
@@ -359,29 +375,40 @@ def _field_written(ctx: Context, change: SetField, name: str,
     return done
 
 
-def plan_task_change(ctx: Context, about: Ref, rule: str, change: Change,
-                     out: RecordPlan) -> None:
-    if isinstance(change, UpsertTask):
-        episode = int(change.key.rsplit(":", 1)[1])
-
-        def created(result: ChangeResult) -> None:
-            task = Ref(about.system, "task", result.created_id) if result.created_id else None
-            ctx.state.record_task(change.key, rule, about, task, episode, ctx.run_id)
-            ctx.count(about.system, "tasks_created")
-        out.steps.append(Step(change, about, created))
-    elif isinstance(change, CloseTask):
-        def closed(result: ChangeResult) -> None:
+def task_step(ctx: Context, intent: TaskIntent, change: Change) -> Step:
+    """A decided task change, and what to record once the CRM made it."""
+    def done(result: ChangeResult) -> None:
+        if isinstance(change, UpsertTask):
+            task = Ref(intent.about.system, "task", result.created_id) \
+                if result.created_id else None
+            episode = int(change.key.rsplit(":", 1)[1])
+            ctx.state.record_task(change.key, intent.rule, intent.about, task, episode,
+                                  ctx.run_id, change.body)
+            ctx.count(intent.about.system, "tasks_created")
+        elif isinstance(change, UpdateTask):
+            ctx.state.set_task_body(change.key, change.body)
+            ctx.count(intent.about.system, "tasks_updated")
+        elif isinstance(change, CloseTask):
             ctx.state.close_task(change.key)
-            ctx.count(about.system, "tasks_closed")
-        out.steps.append(Step(change, about, closed))
+            ctx.count(intent.about.system, "tasks_closed")
+    return Step(change, intent.about, done)
 
 
-def close_tasks(ctx: Context, about: Ref, out: RecordPlan, in_crm: bool) -> None:
-    for task in ctx.state.open_tasks_about(about):
-        if in_crm and task.task is not None:
-            plan_task_change(ctx, about, task.rule, CloseTask(task.task, task.key), out)
-        else:  # the record is gone, and its tasks with it
-            out.saves.append(partial(ctx.state.close_task, task.key))
+def task_rules(ctx: Context, about: Ref) -> list[str]:
+    """Every task rule that can hold a task about this record: the rules file's, and any a
+    task is still open for (e.g. a rule since removed)."""
+    if about.kind == DEAL:
+        rules = [STALE_RULE, COMMITTEE_RULE]
+    else:
+        rules = [f"lead:{stage.name}" for stage in ctx.rules.stages if stage.task is not None]
+    return list(dict.fromkeys([*rules, *(t.rule for t in ctx.state.open_tasks_about(about))]))
+
+
+def close_tasks(ctx: Context, about: Ref, out: RecordPlan, in_crm: bool, note: str) -> None:
+    """Every task about the record ends: completed in the CRM with `note`, or (the record
+    is gone, and its tasks with it) forgotten."""
+    out.tasks.extend(TaskIntent(about, rule, False, note=note, in_crm=in_crm)
+                     for rule in task_rules(ctx, about))
 
 
 def task_home(ref: Ref, members: list[Ref]) -> Ref:

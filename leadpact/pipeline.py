@@ -20,15 +20,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from leadpact.changes import Change, CloseTask
+from leadpact.changes import Change, CloseTask, UpdateTask, UpsertTask
 from leadpact.connectors.base import Connector
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
-from leadpact.judging import RecordPlan, judge_deal_now, plan_deal, plan_person
+from leadpact.judging import RecordPlan, Step, judge_deal_now, plan_deal, plan_person, task_step
 from leadpact.model import Activity, Deal, Page, Person, Ref
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.state import State
+from leadpact.task_lifecycle import Forget, TaskIntent, decide
 from leadpact.verdicts import deal_from_snapshot
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,11 @@ class SystemStats:
     changes_applied: int = 0
     changes_failed: int = 0
     tasks_created: int = 0
+    tasks_updated: int = 0  # open tasks whose reasons changed
     tasks_closed: int = 0
     contacts_tagged: int = 0
     deals_with_committee_gaps: int = 0
+    stale_deals: int = 0  # open deals flagged stale at the end of the run
     manual_values_kept: int = 0
     api_calls: int = 0
 
@@ -95,8 +98,10 @@ class _Run:
         self.in_refresh = False
         self.kept_manual: set[tuple[Ref, str]] = set()  # (record, field) left to a person
         self.gaps: dict[Ref, bool] = {}  # open deals judged this run: committee gaps?
+        self.stale: dict[Ref, bool] = {}  # open deals judged this run: stale?
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
         self.fresh_activities: dict[Ref, tuple[Activity, ...]] = {}  # persons read this run
+        self.intents: dict[tuple[Ref, str], TaskIntent] = {}  # a plan's task intents
         self.norms = self.learn_norms()
 
     def count(self, system: str, counter: str, n: int = 1) -> None:
@@ -125,6 +130,13 @@ class _Run:
         if not any(m.ref == person for m in members):
             found.extend(self.fresh_activities.get(person, ()))
         return tuple(found)
+
+    def holds_task(self, about: Ref, rule_prefix: str) -> bool:
+        if any(r == about and rule.startswith(rule_prefix) and i.holds
+               for (r, rule), i in self.intents.items()):
+            return True
+        return any(t.rule.startswith(rule_prefix) for t in self.state.open_tasks_about(about)) \
+            or self.state.wants_task(about, rule_prefix)
 
     def stage_norms(self, system: str) -> Mapping[str, int]:
         return self.norms.get(system, {})
@@ -164,27 +176,52 @@ class _Run:
             self.kept_manual.update(plan.kept_manual)
             if plan.has_gaps is not None:
                 self.gaps[record.ref] = plan.has_gaps
+                self.stale[record.ref] = plan.is_stale
             elif isinstance(record, Deal):
-                self.gaps[record.ref] = False  # deleted
+                self.gaps[record.ref] = self.stale[record.ref] = False  # deleted
             plans.append(plan)
+        intents = {(i.about, i.rule): i for plan in plans for i in plan.tasks}
         self.count(system, "records_read", len(page.records))
         log.debug("%s: page of %d record(s) handled", system, len(page.records))
         steps = [step for plan in plans for step in plan.steps]
         self.count(system, "changes_planned", len(steps))
         self.planned.extend(step.change for step in steps)
         if self.dry_run:
+            self.intents.update(intents)
             if self.progress:
                 self.progress(system, len(page.records))
             return
+
+        def commit(failed: set[Ref]) -> None:
+            for record in page.records:
+                if record.ref not in failed:
+                    self.state.clear_failed(record.ref)
+            for plan in plans:
+                for save in plan.saves:
+                    save()
+            # Tasks are decided once, at the end of the run, on each record's final verdict.
+            self.state.save_task_intents((about, rule, intent.holds, intent.to_json())
+                                         for (about, rule), intent in intents.items())
+            if page.cursor:
+                self.state.set_cursor(system, page.cursor)
+        self.apply(connector, steps, commit)
+        if self.progress:
+            self.progress(system, len(page.records))
+
+    def apply(self, connector: Connector, steps: Sequence[Step],
+              commit: Callable[[set[Ref]], None]) -> set[Ref]:
+        """Apply `steps` on one CRM, then record what it did and `commit(failed records)`
+        in one state transaction. Returns the records whose change the CRM refused."""
+        system = connector.system
         writes = [step.writes for step in steps if step.writes is not None]
         if writes:
             with self.state.transaction():
                 self.state.add_pending(self.run_id, writes)
         results = connector.apply([step.change for step in steps]) if steps else []
+        failed: set[Ref] = set()
         with self.state.transaction():
             # The CRM answered for every change: nothing of this page is in doubt any more.
             self.state.clear_pending({ref for ref, _, _ in writes})
-            failed: set[Ref] = set()
             for step, result in zip(steps, results, strict=True):
                 if result.ok:
                     self.count(system, "changes_applied")
@@ -197,21 +234,51 @@ class _Run:
                     # The CRM refused to complete it (deleted, or no longer ours to touch):
                     # retrying would fail the same way on every run, so stop tracking it.
                     self.state.close_task(step.change.key)
+                elif isinstance(step.change, UpdateTask):
+                    # A rep deleted it: the episode goes on without a task (none is remade).
+                    self.state.detach_task(step.change.key)
                 else:
                     failed.add(step.source)
-                    self.state.mark_failed(step.source, result.error or "refused", self.run_id)
+                    if not isinstance(step.change, UpsertTask):  # its intent stays to retry
+                        self.state.mark_failed(step.source, result.error or "refused",
+                                               self.run_id)
                 if len(self.summary.failures) < 20:
                     self.summary.failures.append(f"{step.source}: {result.error}")
-            for record in page.records:
-                if record.ref not in failed:
-                    self.state.clear_failed(record.ref)
-            for plan in plans:
-                for save in plan.saves:
-                    save()
-            if page.cursor:
-                self.state.set_cursor(system, page.cursor)
-        if self.progress:
-            self.progress(system, len(page.records))
+            commit(failed)
+        return failed
+
+    def task_pass(self) -> None:
+        """Each task rule's last word on each record judged this run (and on any a killed
+        run left undecided) becomes at most one task change per record and rule."""
+        intents = {(i.about, i.rule): i
+                   for i in map(TaskIntent.from_json, self.state.task_intents())}
+        intents.update(self.intents)
+        today = self.now.date()
+        for system, connector in self.connectors.items():
+            mine = [i for key, i in sorted(intents.items(), key=lambda kv: str(kv[0]))
+                    if key[0].system == system]
+            for start in range(0, len(mine), BATCH):
+                batch = mine[start:start + BATCH]
+                steps, forgets = [], []
+                for intent in batch:
+                    decided = decide(intent, self.state.open_task(intent.about, intent.rule),
+                                     self.state.next_episode(intent.about, intent.rule), today)
+                    if isinstance(decided, Forget):
+                        forgets.append(decided.key)
+                    elif decided is not None:
+                        steps.append(task_step(self, intent, decided))
+                self.count(system, "changes_planned", len(steps))
+                self.planned.extend(step.change for step in steps)
+                if self.dry_run:
+                    continue
+
+                def commit(failed: set[Ref], batch: list[TaskIntent] = batch,
+                           forgets: list[str] = forgets) -> None:
+                    for key in forgets:
+                        self.state.close_task(key)
+                    self.state.drop_task_intents((i.about, i.rule) for i in batch
+                                                 if i.about not in failed)
+                self.apply(connector, steps, commit)
 
     def read_and_handle(self, connector: Connector, refs: Sequence[Ref]) -> None:
         for start in range(0, len(refs), BATCH):
@@ -283,6 +350,7 @@ def run_sync(
             for page in connector.read_changes(state.cursor(system)):
                 run.handle_page(connector, page)
         run.refresh_pass()
+        run.task_pass()
         failed = any(s.changes_failed for s in run.summary.systems.values())
         run.summary.status = "partial" if failed else "ok"
     except BaseException as exc:
@@ -300,6 +368,10 @@ def run_sync(
                     for ref, _, verdict in state.open_deals() if ref.system == system}
             gaps.update((ref, g) for ref, g in run.gaps.items() if ref.system == system)
             stats.deals_with_committee_gaps = sum(gaps.values())
+            stale = {ref: bool(verdict and verdict.get("stale"))
+                     for ref, _, verdict in state.open_deals() if ref.system == system}
+            stale.update((ref, s) for ref, s in run.stale.items() if ref.system == system)
+            stats.stale_deals = sum(stale.values())
             stats.manual_values_kept = sum(1 for ref, _ in run.kept_manual
                                            if ref.system == system)
         finished = datetime.now(now.tzinfo)

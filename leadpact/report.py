@@ -9,12 +9,20 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
+from leadpact.changes import (
+    Change,
+    CloseTask,
+    SetContactRole,
+    SetField,
+    SetNativeField,
+    UpdateTask,
+    UpsertTask,
+)
 
 LEFT_ALONE_SHOWN = 20  # undo: left-alone lines shown unless every one is asked for
 COLUMNS = ("records_read", "changes_planned", "changes_applied", "changes_failed",
-           "tasks_created", "tasks_closed", "contacts_tagged", "deals_with_committee_gaps",
-           "manual_values_kept", "api_calls")
+           "tasks_created", "tasks_updated", "tasks_closed", "contacts_tagged",
+           "deals_with_committee_gaps", "stale_deals", "manual_values_kept", "api_calls")
 
 
 def summary_table(summary: dict[str, Any], title: str) -> Table:
@@ -48,6 +56,8 @@ def describe_change(change: Change) -> str:
         return f"fill  {change.ref} {change.field}: {change.value!r}"
     if isinstance(change, UpsertTask):
         return f"task  {change.about} [{change.key}] {change.subject} (due {change.due})"
+    if isinstance(change, UpdateTask):
+        return f"retask {change.task} [{change.key}]: new reasons"
     if isinstance(change, CloseTask):
         return f"close {change.task} [{change.key}]"
     if isinstance(change, SetContactRole):

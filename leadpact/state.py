@@ -32,7 +32,10 @@ CREATE TABLE IF NOT EXISTS ledger (
 CREATE INDEX IF NOT EXISTS ledger_by_record ON ledger (record, field, seq);
 CREATE TABLE IF NOT EXISTS tasks (
     key TEXT PRIMARY KEY, rule TEXT NOT NULL, about TEXT NOT NULL, task TEXT,
-    status TEXT NOT NULL, episode INTEGER NOT NULL, run_id TEXT NOT NULL);
+    status TEXT NOT NULL, episode INTEGER NOT NULL, run_id TEXT NOT NULL, body TEXT);
+CREATE TABLE IF NOT EXISTS task_intents (
+    about TEXT NOT NULL, rule TEXT NOT NULL, holds INTEGER NOT NULL, intent TEXT NOT NULL,
+    PRIMARY KEY (about, rule));
 CREATE INDEX IF NOT EXISTS tasks_by_about ON tasks (about, rule, status);
 CREATE TABLE IF NOT EXISTS persons (
     ref TEXT PRIMARY KEY, identity TEXT NOT NULL, email TEXT, title TEXT,
@@ -67,8 +70,9 @@ class OpenTask:
     key: str
     rule: str
     about: Ref
-    task: Ref | None
+    task: Ref | None  # None: no CRM task to touch (a rep deleted it, or none was made)
     episode: int
+    body: str | None = None  # the description leadpact last gave it
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,9 @@ class State:
         self._db = sqlite3.connect(str(path), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
+        if "body" not in columns:  # a state file from before task descriptions were kept
+            self._db.execute("ALTER TABLE tasks ADD COLUMN body TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -169,7 +176,7 @@ class State:
 
     def open_tasks_of_run(self, run_id: str) -> list[OpenTask]:
         rows = self._db.execute(
-            "SELECT key, rule, about, task, episode FROM tasks WHERE run_id=? AND "
+            "SELECT key, rule, about, task, episode, body FROM tasks WHERE run_id=? AND "
             "status='open' ORDER BY key", (run_id,)).fetchall()
         return [_task(r) for r in rows]
 
@@ -220,14 +227,14 @@ class State:
     # -- tasks --------------------------------------------------------------------------
     def open_task(self, about: Ref, rule: str) -> OpenTask | None:
         row = self._db.execute(
-            "SELECT key, rule, about, task, episode FROM tasks "
+            "SELECT key, rule, about, task, episode, body FROM tasks "
             "WHERE about=? AND rule=? AND status='open'", (str(about), rule)).fetchone()
         return _task(row) if row else None
 
     def open_tasks_about(self, about: Ref) -> list[OpenTask]:
         rows = self._db.execute(
-            "SELECT key, rule, about, task, episode FROM tasks WHERE about=? AND status='open'",
-            (str(about),)).fetchall()
+            "SELECT key, rule, about, task, episode, body FROM tasks "
+            "WHERE about=? AND status='open'", (str(about),)).fetchall()
         return [_task(r) for r in rows]
 
     def next_episode(self, about: Ref, rule: str) -> int:
@@ -236,12 +243,44 @@ class State:
         return (row[0] or 0) + 1
 
     def record_task(self, key: str, rule: str, about: Ref, task: Ref | None, episode: int,
-                    run_id: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO tasks VALUES (?,?,?,?,'open',?,?)",
-                         (key, rule, str(about), str(task) if task else None, episode, run_id))
+                    run_id: str, body: str | None = None) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO tasks (key, rule, about, task, status, episode, run_id, "
+            "body) VALUES (?,?,?,?,'open',?,?,?)",
+            (key, rule, str(about), str(task) if task else None, episode, run_id, body))
 
     def close_task(self, key: str) -> None:
         self._db.execute("UPDATE tasks SET status='closed' WHERE key=?", (key,))
+
+    def set_task_body(self, key: str, body: str) -> None:
+        self._db.execute("UPDATE tasks SET body=? WHERE key=?", (body, key))
+
+    def detach_task(self, key: str) -> None:
+        """The CRM task is gone (a rep deleted it): the episode goes on without one, so it
+        is not made again until the condition clears and comes back."""
+        self._db.execute("UPDATE tasks SET task=NULL WHERE key=?", (key,))
+
+    # -- task decisions waiting for the end of the run (see leadpact/task_lifecycle.py) ---
+    def save_task_intents(self, intents: Iterable[tuple[Ref, str, bool, str]]) -> None:
+        """(record, rule, condition holds, intent as JSON): the latest wins."""
+        self._db.executemany("INSERT OR REPLACE INTO task_intents VALUES (?,?,?,?)",
+                             [(str(about), rule, int(holds), text)
+                              for about, rule, holds, text in intents])
+
+    def wants_task(self, about: Ref, rule_prefix: str) -> bool:
+        """A task rule starting with `rule_prefix` holds for the record, as last judged in
+        a run not yet finished."""
+        return self._db.execute(
+            "SELECT 1 FROM task_intents WHERE about=? AND rule LIKE ? AND holds=1 LIMIT 1",
+            (str(about), rule_prefix + "%")).fetchone() is not None
+
+    def task_intents(self) -> list[str]:
+        return [r[0] for r in self._db.execute(
+            "SELECT intent FROM task_intents ORDER BY about, rule")]
+
+    def drop_task_intents(self, keys: Iterable[tuple[Ref, str]]) -> None:
+        self._db.executemany("DELETE FROM task_intents WHERE about=? AND rule=?",
+                             [(str(about), rule) for about, rule in keys])
 
     # -- persons and identities ---------------------------------------------------------
     def link(self, ref: Ref, others: Iterable[Ref]) -> None:
@@ -371,8 +410,9 @@ def _exclusive(path: Path) -> IO[str]:
 
 
 def _task(row: tuple[Any, ...]) -> OpenTask:
-    key, rule, about, task, episode = row
-    return OpenTask(key, rule, Ref.parse(about), Ref.parse(task) if task else None, episode)
+    key, rule, about, task, episode, body = row
+    return OpenTask(key, rule, Ref.parse(about), Ref.parse(task) if task else None, episode,
+                    body)
 
 
 def _person(row: tuple[Any, ...]) -> KnownPerson:

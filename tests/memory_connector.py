@@ -15,6 +15,7 @@ from leadpact.changes import (
     SetContactRole,
     SetField,
     SetNativeField,
+    UpdateTask,
     UpsertTask,
 )
 from leadpact.connectors.base import CheckProblem
@@ -98,6 +99,13 @@ class MemoryConnector:
             if change.key not in self.tasks:
                 return ChangeResult(change, False, "ENTITY_IS_DELETED: task deleted")
             self.tasks[change.key]["open"] = False
+            if change.body is not None:
+                self.tasks[change.key]["body"] = change.body
+            return ChangeResult(change, True)
+        if isinstance(change, UpdateTask):
+            if change.key not in self.tasks:
+                return ChangeResult(change, False, "ENTITY_IS_DELETED: task deleted")
+            self.tasks[change.key]["body"] = change.body
             return ChangeResult(change, True)
         assert isinstance(change, SetContactRole)
         deal = self.records[change.deal]

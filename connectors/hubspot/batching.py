@@ -13,7 +13,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
+from leadpact.changes import (
+    Change,
+    CloseTask,
+    SetContactRole,
+    SetField,
+    SetNativeField,
+    UpdateTask,
+    UpsertTask,
+)
 from leadpact.connectors.hubspot import mapping
 
 T = TypeVar("T")
@@ -55,10 +63,15 @@ def plan_writes(changes: Sequence[Change]) -> WritePlan:
         try:
             if isinstance(change, (SetField, SetNativeField)):
                 target = (mapping.object_type(change.ref), change.ref.id)
-                name, value = mapping.property_value(change)
+                values = dict([mapping.property_value(change)])
             elif isinstance(change, CloseTask):
                 target = (mapping.object_type(change.task), change.task.id)
-                name, value = "hs_task_status", "COMPLETED"
+                values = {"hs_task_status": "COMPLETED"}
+                if change.body is not None:
+                    values["hs_task_body"] = change.body
+            elif isinstance(change, UpdateTask):
+                target = (mapping.object_type(change.task), change.task.id)
+                values = {"hs_task_body": change.body}
             elif isinstance(change, UpsertTask):
                 mapping.task_associations(change)  # refuses what HubSpot cannot attach
                 tasks.setdefault(change.key.lower(), (change, []))[1].append(index)
@@ -73,7 +86,7 @@ def plan_writes(changes: Sequence[Change]) -> WritePlan:
             refused[index] = str(exc)
             continue
         props, indexes = updates.setdefault(target, ({}, []))
-        props[name] = value
+        props.update(values)
         indexes.append(index)
     return WritePlan(
         updates=tuple(RecordUpdate(t, i, props, tuple(ix))

@@ -296,7 +296,7 @@ class SalesforceConnector:
             else:
                 change_to_write = change
             try:
-                writes.append((index, mapping.field_write(change_to_write)))
+                writes.extend((index, w) for w in mapping.field_writes(change_to_write))
             except mapping.UnsupportedChange as exc:
                 results[index] = ChangeResult(change, False, str(exc))
         for batch in chunks(mapping.merge_writes(writes), queries.COLLECTION_LIMIT):

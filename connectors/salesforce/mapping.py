@@ -19,6 +19,7 @@ from leadpact.changes import (
     SetContactRole,
     SetField,
     SetNativeField,
+    UpdateTask,
     UpsertTask,
 )
 from leadpact.connectors.salesforce.queries import (
@@ -198,6 +199,15 @@ def _salesforce_id(ref: Ref, kinds: Sequence[str]) -> str:
     return ref.id
 
 
+def field_writes(change: Change) -> list[FieldWrite]:
+    """The field writes a non-task-create change makes: one, or for a task completed with
+    a note, its status and description."""
+    first = field_write(change)
+    if isinstance(change, CloseTask) and change.body is not None:
+        return [first, FieldWrite("Task", first.record_id, "Description", change.body)]
+    return [first]
+
+
 def field_write(change: Change) -> FieldWrite:
     """The one field write a non-task change makes. SetContactRole needs its
     role_record_id resolved first."""
@@ -217,6 +227,9 @@ def field_write(change: Change) -> FieldWrite:
     if isinstance(change, CloseTask):
         record_id = _salesforce_id(change.task, (TASK,))
         return FieldWrite("Task", record_id, "Status", "Completed")
+    if isinstance(change, UpdateTask):
+        return FieldWrite("Task", _salesforce_id(change.task, (TASK,)), "Description",
+                          change.body)
     if isinstance(change, SetContactRole):
         _salesforce_id(change.deal, (DEAL,))
         if not change.role_record_id:
