@@ -64,3 +64,36 @@ def test_given_injected_connectors_then_no_crm_is_contacted(tmp_path: Path) -> N
     assert undone.restored > 0 and undone.failed == 0
     assert hs.records[Ref("hubspot", "contact", "1")].leadpact.get("role") is None
     assert [r.kind for r in lp.runs()] == ["undo", "sync"]
+
+
+def test_plan_and_sync_judge_as_of_the_moment_given(sandbox: Sandbox, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from leadpact.cli import main
+
+    load_fixture(sandbox.store, FIXTURE)
+    config = tmp_path / "leadpact.toml"
+    config.write_text(f'[salesforce]\ninstance_url = "{sandbox.url}"\n'
+                      f'[hubspot]\nhost = "{sandbox.url}"\n'
+                      f'[leadpact]\nstate = "{tmp_path / "state.sqlite3"}"\n')
+    env = {"LEADPACT_SALESFORCE_TOKEN": SANDBOX_TOKEN, "LEADPACT_HUBSPOT_TOKEN": SANDBOX_TOKEN}
+
+    def stale(command: str, moment: str) -> int:
+        result = CliRunner().invoke(main, [command, "--config", str(config), "--json",
+                                           "--as-of", moment], env=env)
+        assert result.exit_code == 0, result.output
+        summary = leadpact_json(result.output)
+        assert summary["started_at"].startswith(moment[:10])
+        return sum(s["stale_deals"] for s in summary["systems"].values())
+
+    # Years on, every open deal has gone silent; on the fixture's own day, not all.
+    later = stale("plan", "2031-01-01T00:00:00Z")
+    assert later > 0 and later > stale("plan", "2026-12-01T00:00:00Z")
+    assert stale("sync", "2031-01-01T00:00:00Z") == later  # plan said what sync did
+
+
+def leadpact_json(output: str) -> dict[str, object]:
+    import json
+
+    return dict(json.loads(output.strip().splitlines()[-1]))
