@@ -223,7 +223,7 @@ def undo(config_path: Path, run_id: str, dry_run: bool, as_json: bool, show_all:
 def demo(as_json: bool, people: int, seed: int, workdir: Path | None,
          old_dir: Path | None) -> None:
     """Seed a fresh sandbox org, sync it twice, and show what happened. No credentials."""
-    from leadpact.demo import run_demo
+    from leadpact.demo import STORIES, run_demo
 
     if old_dir is not None:
         log.warning("demo --dir is deprecated; use --data")
@@ -245,6 +245,12 @@ def demo(as_json: bool, people: int, seed: int, workdir: Path | None,
     second = result.runs[-1]["systems"]
     out.print(f"Second run wrote {sum(s['changes_applied'] for s in second.values())} changes "
               "(nothing changed in the CRMs, so nothing to write).")
+    out.print("Stale deals now: " + ", ".join(f"{system} {stats['stale_deals']}"
+                                               for system, stats in second.items())
+              + ". Of the deals the seed built:", markup=False, highlight=False)
+    for story, counts in result.stale_by_story.items():
+        out.print(f"  {counts['stale']:>3} of {counts['deals']:>3} flagged stale — "
+                  f"{STORIES[story]}", markup=False, highlight=False)
     out.print(f"Look around: `leadpact sandbox --data {where}` serves the same org; state and "
               f"ledger are in {where / 'state.sqlite3'}.")
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from leadpact.config import Config, HubSpotConfig, SalesforceConfig
 from leadpact.connect import connectors_for, title_classifier
-from leadpact.connectors.sandbox.seed import seed_demo_org
+from leadpact.connectors.sandbox.seed import TRUTH_META, seed_demo_org
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from leadpact.connectors.sandbox.store import Store
-from leadpact.pipeline import COUNTERS, Progress, run_sync
+from leadpact.model import Ref
+from leadpact.pipeline import COUNTERS, LEVELS, Progress, run_sync
 from leadpact.progress import attach
 from leadpact.rules.engine import load_rules
 from leadpact.state import State
@@ -24,6 +26,8 @@ class DemoResult:
     runs: list[dict[str, Any]]
     workdir: Path
     seeded: dict[str, Any]
+    # per kind of deal the seed built: {"deals": n, "stale": flagged after the last run}
+    stale_by_story: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         totals: dict[str, dict[str, int]] = {}
@@ -31,9 +35,36 @@ class DemoResult:
             for system, stats in run["systems"].items():
                 into = totals.setdefault(system, dict.fromkeys(COUNTERS, 0))
                 for name in COUNTERS:
-                    into[name] += stats[name]
+                    # levels (how many deals are stale now) are the last run's, not a sum
+                    into[name] = stats[name] if name in LEVELS else into[name] + stats[name]
         return {"systems": totals, "runs": self.runs, "workdir": str(self.workdir),
-                "seeded": self.seeded}
+                "seeded": self.seeded, "stale_by_story": self.stale_by_story}
+
+
+# What the seed built each kind of deal to show (its answer key proves the wiring only:
+# the judgement is measured on labelled data, bench/stale_eval.py).
+STORIES = {
+    "silently_dead": "the buyer went silent and the rep kept chasing",
+    "stuck": "stuck in its stage, the buyer gone quiet",
+    "pushed": "merely slow: close date pushed while the buyer still talks",
+    "healthy": "healthy",
+}
+
+
+def stale_by_story(store: Store, state: State) -> dict[str, dict[str, int]]:
+    """How many deals of each seeded story leadpact flagged stale."""
+    raw = store.get_meta(TRUTH_META)
+    truth = json.loads(raw)["deals"] if raw else {}
+    found: dict[str, dict[str, int]] = {}
+    for key, deal in truth.items():
+        system, id_ = key.split(":")
+        if deal["archetype"] not in STORIES:
+            continue
+        known = state.deal(Ref(system, "deal", id_))
+        counts = found.setdefault(deal["archetype"], {"deals": 0, "stale": 0})
+        counts["deals"] += 1
+        counts["stale"] += bool(known and known[1] and known[1].get("stale"))
+    return {story: found[story] for story in STORIES if story in found}
 
 
 def sandbox_config(url: str, state_path: Path) -> Config:
@@ -71,11 +102,12 @@ def run_demo(workdir: Path, *, people: int = 3000, seed: int = 7, runs: int = 2,
             summaries.append(summary.as_dict())
             if on_run:
                 on_run(number, summaries[-1])
+        stories = stale_by_story(store, state)
     finally:
         state.close()
         box.stop()
         store.close()
-    return DemoResult(summaries, workdir, _plain(seeded))
+    return DemoResult(summaries, workdir, _plain(seeded), stories)
 
 
 def _plain(seeded: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ reading state."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
@@ -34,7 +34,13 @@ from leadpact.plan import plan_fields
 from leadpact.rules.engine import Rules
 from leadpact.state import KnownPerson, State
 from leadpact.task_lifecycle import TaskIntent
-from leadpact.verdicts import DealVerdict, deal_snapshot, judge_deal, judge_person
+from leadpact.verdicts import (
+    DealVerdict,
+    deal_from_snapshot,
+    deal_snapshot,
+    judge_deal,
+    judge_person,
+)
 
 STALE_RULE = "deal:stale"
 COMMITTEE_RULE = "deal:committee_gap"
@@ -280,16 +286,35 @@ def deal_tasks(ctx: Context, d: Deal, verdict: DealVerdict) -> list[TaskIntent]:
     template = ctx.rules.committee_task
     if template is None:
         return tasks
-    body = f"Nobody on this deal is a {' or '.join(m.replace('_', ' ') for m in missing)}."
-    suggestions = suggest_contacts(ctx.state, d, missing)
-    if suggestions:
-        body += " Consider engaging: " + "; ".join(suggestions) + "."
     tasks.append(TaskIntent(d.ref, COMMITTEE_RULE, bool(missing),
                             template.render(deal=name, missing=", ".join(missing)),
-                            f"{body} (leadpact rules {version})", d.owner_id,
+                            committee_body(ctx.state, d, missing, version), d.owner_id,
                             template.due_in_days,
                             note="every buying role is now on the deal"))
     return tasks
+
+
+def committee_body(state: State, d: Deal, missing: tuple[str, ...], version: str) -> str:
+    body = f"Nobody on this deal is a {' or '.join(m.replace('_', ' ') for m in missing)}."
+    suggestions = suggest_contacts(state, d, missing)
+    if suggestions:
+        body += " Consider engaging: " + "; ".join(suggestions) + "."
+    return f"{body} (leadpact rules {version})"
+
+
+def final_intent(ctx: Context, intent: TaskIntent) -> TaskIntent:
+    """An intent as it stands once every record of the run is read: a committee gap's
+    suggested colleagues may have been read after the deal was judged."""
+    if intent.rule != COMMITTEE_RULE or not intent.holds:
+        return intent
+    found = ctx.state.deal(intent.about)
+    missing = tuple((found[1] or {}).get("missing") or ()) if found else ()
+    if not found or not missing:
+        return intent
+    deal = deal_from_snapshot(intent.about, found[0])
+    if deal.account_id is None:  # a snapshot from before accounts were kept
+        return intent
+    return replace(intent, body=committee_body(ctx.state, deal, missing, ctx.rules.version))
 
 
 def recovered(verdict: DealVerdict) -> str:

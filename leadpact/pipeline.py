@@ -18,13 +18,22 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from leadpact.changes import Change, CloseTask, UpdateTask, UpsertTask
 from leadpact.connectors.base import Connector
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
-from leadpact.judging import RecordPlan, Step, judge_deal_now, plan_deal, plan_person, task_step
+from leadpact.judging import (
+    RecordPlan,
+    Step,
+    final_intent,
+    judge_deal_now,
+    plan_deal,
+    plan_person,
+    task_step,
+)
 from leadpact.model import Activity, Deal, Page, Person, Ref
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
@@ -54,6 +63,7 @@ class SystemStats:
 
 
 COUNTERS = tuple(SystemStats.__dataclass_fields__)
+LEVELS = ("deals_with_committee_gaps", "stale_deals")  # how things stand, not what was done
 
 
 @dataclass
@@ -260,7 +270,7 @@ class _Run:
             for start in range(0, len(mine), BATCH):
                 batch = mine[start:start + BATCH]
                 steps, forgets = [], []
-                for intent in batch:
+                for intent in map(partial(final_intent, self), batch):
                     decided = decide(intent, self.state.open_task(intent.about, intent.rule),
                                      self.state.next_episode(intent.about, intent.rule), today)
                     if isinstance(decided, Forget):

@@ -88,7 +88,8 @@ class DealVerdict:
         return {"stale": self.stale.stale, "reasons": self.stale.reasons,
                 "score": self.stale.score, "days_buyer_silent": self.stale.days_buyer_silent,
                 "last_buyer_activity_at": last.isoformat() if last else None,
-                "gaps": self.coverage.has_gaps, "flags": list(self.coverage.flags)}
+                "gaps": self.coverage.has_gaps, "flags": list(self.coverage.flags),
+                "missing": list(self.coverage.missing)}
 
 
 def judge_deal(deal: Deal, roles: list[str], rules: Rules, now: datetime,
@@ -117,6 +118,7 @@ def deal_snapshot(deal: Deal) -> dict[str, Any]:
         "stage": deal.stage, "stage_entered_at": ts(deal.stage_entered_at),
         "close_date_pushes": deal.close_date_pushes,
         "amount": deal.amount, "owner_id": deal.owner_id, "is_won": deal.is_won,
+        "account_id": deal.account_id,
         "stage_history": [[ts(at), stage] for at, stage in deal.stage_history],
         "close_date_history": [[ts(at), ts(day)] for at, day in deal.close_date_history],
         "contacts": [[str(c.person), c.role, c.id] for c in deal.contacts],
@@ -136,7 +138,7 @@ def deal_from_snapshot(ref: Ref, snap: dict[str, Any]) -> Deal:
         stage=snap.get("stage") or "", stage_entered_at=dt(snap.get("stage_entered_at")),
         close_date_pushes=snap.get("close_date_pushes"),
         amount=snap.get("amount"), owner_id=snap.get("owner_id"),
-        is_won=bool(snap.get("is_won")),
+        is_won=bool(snap.get("is_won")), account_id=snap.get("account_id"),
         stage_history=tuple((datetime.fromisoformat(at), stage)
                             for at, stage in snap.get("stage_history") or ()),
         close_date_history=tuple((datetime.fromisoformat(at), date.fromisoformat(day))

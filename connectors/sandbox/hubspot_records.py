@@ -72,7 +72,9 @@ def _history(type_: str, row: Row, name: str) -> list[dict[str, Any]]:
     value = all_properties(type_, row).get(name)
     if value is None:
         return []
-    return [{"value": value, "timestamp": wire_time(row.modified_at), "sourceType": "CRM_UI"}]
+    # No change recorded: the value is as old as the record (a later write to another
+    # property does not make it newer, as the record's modification time would).
+    return [{"value": value, "timestamp": wire_time(row.created_at), "sourceType": "CRM_UI"}]
 
 
 def render(

@@ -23,9 +23,18 @@ def test_given_a_fresh_demo_org_when_synced_twice_then_the_second_run_writes_not
         assert done["records_read"] > 0 and done["changes_applied"] > 0
         assert done["changes_failed"] == 0
         assert done["contacts_tagged"] > 0 and done["tasks_created"] > 0
+        # tasks are decided once per run on final verdicts: none made and closed in one run
+        assert done["tasks_closed"] == 0
         again = second["systems"][system]
         assert again["changes_applied"] == 0 and again["tasks_created"] == 0
-        assert again["changes_planned"] == 0
+        assert again["changes_planned"] == 0 and again["tasks_updated"] == 0
+        assert again["stale_deals"] == done["stale_deals"]
+    assert sum(s["stale_deals"] for s in second["systems"].values()) > 0
+    # the totals count stale deals as they stand, not summed over the two runs
+    assert result.as_dict()["systems"]["salesforce"]["stale_deals"] == \
+        second["systems"]["salesforce"]["stale_deals"]
+    stories = result.stale_by_story
+    assert stories["silently_dead"]["stale"] > stories["pushed"]["stale"]
 
 
 def test_given_demo_json_then_last_line_is_the_summary(tmp_path: Path) -> None:
@@ -36,3 +45,4 @@ def test_given_demo_json_then_last_line_is_the_summary(tmp_path: Path) -> None:
     assert len(data["runs"]) == 2
     assert set(data["systems"]) == {"salesforce", "hubspot"}
     assert data["systems"]["salesforce"]["api_calls"] > 0
+    assert set(data["stale_by_story"]) <= {"silently_dead", "stuck", "pushed", "healthy"}
