@@ -259,5 +259,8 @@ def show_run(ctx: click.Context, run_id: str, config_path: Path | None, as_json:
     click.echo(f"    refused: {len(run.refused)}")
     for refusal in run.refused:
         click.echo(f"      {refusal.record}: {refusal.reason}  ({refusal.change})")
-    if not run.refused and run.failures:  # recorded before refusals were kept in full
+    if not run.refused and run.refused_changes:
+        click.echo("      (the full list was pruned: the state keeps the refused records of "
+                   "the newest `keep_refused_runs` runs; the first ones follow)")
+    if not run.refused and run.failures:  # pruned, or recorded before refusals were kept
         _echo([f"      {line}" for line in run.failures])
