@@ -43,7 +43,12 @@ from leadpact.connectors.hubspot.search import (
 )
 from leadpact.connectors.hubspot.writes import Writer
 from leadpact.connectors.oauth_http import Login, StaticToken
-from leadpact.connectors.observe import NO_OBSERVER, ReadObserver
+from leadpact.connectors.observe import (
+    NO_OBSERVER,
+    NO_SETUP_OBSERVER,
+    ReadObserver,
+    SetupObserver,
+)
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
 from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
@@ -303,40 +308,52 @@ class HubSpotConnector:
                              "Scopes), then set LEADPACT_HUBSPOT_TOKEN to the app's new token")]
 
     def create_missing_properties(self, dry_run: bool = False,
-                                  wanted: Mapping[str, list[dict[str, Any]]] | None = None
-                                  ) -> list[str]:
+                                  wanted: Mapping[str, list[dict[str, Any]]] | None = None,
+                                  observer: SetupObserver = NO_SETUP_OBSERVER) -> list[str]:
         """Create the `leadpact` property group and every missing leadpact_* property
         (`wanted`: PropertyCreate bodies per object type; default: those a sync writes);
-        returns what was created (on a dry run: would be) as "type.property"."""
+        returns what was created (on a dry run: would be) as "type.property". Everything is
+        read first, so `observer` hears the number of steps before the first is done."""
+        todo = self._missing_schema(wanted or mapping.leadpact_properties())
+        if not dry_run:
+            observer.setup_planned("hubspot", len(todo))
         created = []
-        for object_type, bodies in (wanted or mapping.leadpact_properties()).items():
+        for object_type, kind, body in todo:
+            is_group = kind == "group"
+            what = (f"{object_type} property group {body['name']}" if is_group
+                    else f"{object_type}.{body['name']}")
+            if not dry_run:
+                create = self._apis.groups.create if is_group else self._apis.properties.create
+                self._call(f"creating {what}", partial(create, object_type, body,
+                                                       _request_timeout=self._timeout))
+                observer.setup_done("hubspot", f"created {what}")
+            created.append(what)
+        return created
+
+    def _missing_schema(self, wanted: Mapping[str, list[dict[str, Any]]]
+                        ) -> list[tuple[str, str, dict[str, Any]]]:
+        """(object type, "group" or "property", its create body) still to create, each
+        object type's group before its properties."""
+        todo: list[tuple[str, str, dict[str, Any]]] = []
+        for object_type, bodies in wanted.items():
             groups = self._call(
                 f"reading the {object_type} property groups",
                 partial(self._apis.groups.get_all, object_type, _request_timeout=self._timeout))
             if mapping.LEADPACT_GROUP not in {g.name for g in groups.results or []}:
                 group = {"name": mapping.LEADPACT_GROUP, "label": "leadpact", "displayOrder": -1}
-                if not dry_run:
-                    self._call(f"creating the leadpact property group on {object_type}",
-                               partial(self._apis.groups.create, object_type, group,
-                                       _request_timeout=self._timeout))
-                created.append(f"{object_type} property group {mapping.LEADPACT_GROUP}")
+                todo.append((object_type, "group", group))
             existing = self._property_names(object_type)
-            for body in bodies:
-                if body["name"] in existing:
-                    continue
-                if not dry_run:
-                    self._call(f"creating {object_type}.{body['name']}",
-                               partial(self._apis.properties.create, object_type, body,
-                                       _request_timeout=self._timeout))
-                created.append(f"{object_type}.{body['name']}")
-        return created
+            todo += [(object_type, "property", body) for body in bodies
+                     if body["name"] not in existing]
+        return todo
 
-    def setup(self, permission_set: str = "", dry_run: bool = False) -> SetupResult:
+    def setup(self, permission_set: str = "", dry_run: bool = False,
+              observer: SetupObserver = NO_SETUP_OBSERVER) -> SetupResult:
         """`leadpact setup` for HubSpot: the group and properties (permission sets are a
         Salesforce notion; a private app's scopes are set in HubSpot)."""
         verb = "would create" if dry_run else "created"
         wanted = crm_schema.hubspot_setup_properties()
-        made = self.create_missing_properties(dry_run, wanted)
+        made = self.create_missing_properties(dry_run, wanted, observer)
         return SetupResult([f"{verb} {what}" for what in made], self._mismatches(wanted))
 
     def _mismatches(self, wanted: Mapping[str, list[dict[str, Any]]]) -> list[CheckProblem]:

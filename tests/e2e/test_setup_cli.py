@@ -181,3 +181,55 @@ def test_given_a_hubspot_property_of_another_type_under_our_name_then_setup_repo
     steps = last_json(result.output)["systems"]["hubspot"]["steps"]
     assert "created contacts.leadpact_role_reason" in steps  # the others were still made
     assert "created contacts.leadpact_role" not in steps
+
+
+class Steps:
+    """A SetupObserver that keeps what it heard."""
+
+    def __init__(self) -> None:
+        self.planned: dict[str, int] = {}
+        self.done: dict[str, list[tuple[str, int]]] = {}
+
+    def setup_planned(self, system: str, total: int) -> None:
+        self.planned[system] = total
+
+    def setup_done(self, system: str, what: str, count: int = 1) -> None:
+        self.done.setdefault(system, []).append((what, count))
+
+
+def test_given_a_bare_org_then_setup_announces_its_steps_first_and_counts_each_one(
+        bare: Sandbox, tmp_path: Path) -> None:
+    from leadpact.config import load_config
+    from leadpact.connect import connectors_for
+
+    config = load_config(write_config(tmp_path, bare.url), ENV)
+    fields = len(crm_schema.salesforce_fields())
+    properties = sum(len(b) for b in crm_schema.hubspot_setup_properties().values())
+    groups = len(crm_schema.hubspot_setup_properties())
+    for connector in connectors_for(config):
+        steps = Steps()
+        dry = connector.setup("Leadpact_Integration", dry_run=True,  # type: ignore[attr-defined]
+                              observer=steps)
+        assert dry.steps and steps.planned == {} and steps.done == {}  # a dry run does nothing
+        connector.setup("Leadpact_Integration", observer=steps)  # type: ignore[attr-defined]
+        total = steps.planned[connector.system]
+        assert sum(n for _, n in steps.done[connector.system]) == total
+        # fields + the set + a grant per field + the assignment; HubSpot: groups + properties
+        assert total == {"salesforce": fields + 1 + fields + 1,
+                         "hubspot": groups + properties}[connector.system]
+        again = Steps()
+        connector.setup("Leadpact_Integration", observer=again)  # type: ignore[attr-defined]
+        assert again.planned == {connector.system: 0} and again.done == {}
+
+
+def test_given_setup_off_a_terminal_then_verbose_logs_n_of_m_per_crm(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    result = CliRunner().invoke(main, ["-v", "setup", "--config", str(config)], env=ENV)
+    assert result.exit_code == 0, result.output
+    fields = len(crm_schema.salesforce_fields())
+    total = 2 * fields + 2
+    assert f"salesforce setup: {total} step(s) to do" in result.stderr
+    assert f"salesforce setup: {total} of {total} step(s) done" in result.stderr
+    assert "hubspot setup: " in result.stderr and " step(s) to do" in result.stderr
+    assert "salesforce: created field" in result.stdout  # the result itself stays on stdout
