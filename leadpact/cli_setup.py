@@ -41,7 +41,8 @@ def _setup(config_path: Path, dry_run: bool, as_json: bool) -> None:
             result = connector.setup(permission_set, dry_run=dry_run,  # type: ignore[attr-defined]
                                      observer=watch)
             # after a real setup, the check proves the CRM now has what a sync needs
-            problems = result.problems + ([] if dry_run else connector.check())
+            checked = dry_run or result.stopped  # a stopped setup changed nothing to check
+            problems = result.problems + ([] if checked else connector.check())
             results.append((connector.system, result.steps, problems))
     report: dict[str, Any] = {}
     for system, steps, problems in results:

@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from leadpact import crm_schema
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
@@ -41,6 +40,7 @@ from leadpact.connectors.hubspot.search import (
     next_window,
     window_body,
 )
+from leadpact.connectors.hubspot.setup import HubSpotSetup
 from leadpact.connectors.hubspot.writes import Writer
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.observe import (
@@ -312,70 +312,16 @@ class HubSpotConnector:
                                   observer: SetupObserver = NO_SETUP_OBSERVER) -> list[str]:
         """Create the `leadpact` property group and every missing leadpact_* property
         (`wanted`: PropertyCreate bodies per object type; default: those a sync writes);
-        returns what was created (on a dry run: would be) as "type.property". Everything is
-        read first, so `observer` hears the number of steps before the first is done."""
-        todo = self._missing_schema(wanted or mapping.leadpact_properties())
-        if not dry_run:
-            observer.setup_planned("hubspot", len(todo))
-        created = []
-        for object_type, kind, body in todo:
-            is_group = kind == "group"
-            what = (f"{object_type} property group {body['name']}" if is_group
-                    else f"{object_type}.{body['name']}")
-            if not dry_run:
-                create = self._apis.groups.create if is_group else self._apis.properties.create
-                self._call(f"creating {what}", partial(create, object_type, body,
-                                                       _request_timeout=self._timeout))
-                observer.setup_done("hubspot", f"created {what}")
-            created.append(what)
-        return created
-
-    def _missing_schema(self, wanted: Mapping[str, list[dict[str, Any]]]
-                        ) -> list[tuple[str, str, dict[str, Any]]]:
-        """(object type, "group" or "property", its create body) still to create, each
-        object type's group before its properties."""
-        todo: list[tuple[str, str, dict[str, Any]]] = []
-        for object_type, bodies in wanted.items():
-            groups = self._call(
-                f"reading the {object_type} property groups",
-                partial(self._apis.groups.get_all, object_type, _request_timeout=self._timeout))
-            if mapping.LEADPACT_GROUP not in {g.name for g in groups.results or []}:
-                group = {"name": mapping.LEADPACT_GROUP, "label": "leadpact", "displayOrder": -1}
-                todo.append((object_type, "group", group))
-            existing = self._property_names(object_type)
-            todo += [(object_type, "property", body) for body in bodies
-                     if body["name"] not in existing]
-        return todo
+        returns what was created (on a dry run: would be) as "type.property"."""
+        return self._setup().create_missing_properties(dry_run, wanted, observer)
 
     def setup(self, permission_set: str = "", dry_run: bool = False,
               observer: SetupObserver = NO_SETUP_OBSERVER) -> SetupResult:
-        """`leadpact setup` for HubSpot: the group and properties (permission sets are a
-        Salesforce notion; a private app's scopes are set in HubSpot)."""
-        verb = "would create" if dry_run else "created"
-        wanted = crm_schema.hubspot_setup_properties()
-        made = self.create_missing_properties(dry_run, wanted, observer)
-        return SetupResult([f"{verb} {what}" for what in made], self._mismatches(wanted))
+        """`leadpact setup` for HubSpot (connectors/hubspot/setup.py): the group and
+        properties (permission sets are a Salesforce notion; a private app's scopes are
+        set in HubSpot)."""
+        return self._setup().run(dry_run, observer)
 
-    def _mismatches(self, wanted: Mapping[str, list[dict[str, Any]]]) -> list[CheckProblem]:
-        """Properties under leadpact's names whose type or options leadpact cannot use
-        (reported, never changed: they may hold someone's data)."""
-        problems = []
-        for object_type, bodies in wanted.items():
-            response = self._call(f"reading the {object_type} property list", partial(
-                self._apis.properties.get_all, object_type, archived=False,
-                _request_timeout=self._timeout))
-            found = {str(p.name): p for p in response.results or []}
-            for body in bodies:
-                prop = found.get(body["name"])
-                if prop is None:
-                    continue  # a dry run: still to be created
-                options = {str(o.value) for o in prop.options or []}
-                absent = [o["value"] for o in body.get("options", []) if o["value"] not in options]
-                if (prop.type, prop.field_type) != (body["type"], body["fieldType"]) or absent:
-                    problems.append(CheckProblem(
-                        f"HubSpot {object_type}.{body['name']} is {prop.type}/{prop.field_type}"
-                        f"{' without ' + ', '.join(absent) if absent else ''}, leadpact needs "
-                        f"{body['type']}/{body['fieldType']}",
-                        "change it in HubSpot (Settings > Properties), or delete it and run "
-                        "`leadpact setup` again"))
-        return problems
+    def _setup(self) -> HubSpotSetup:
+        return HubSpotSetup(self._call, self._apis, self._timeout, self.host,
+                            self._private_app_token, self._property_names)

@@ -68,11 +68,19 @@ class SalesforceSetup:
         create, problems = setup_plan.missing_fields(wanted, described,
                                                      self._custom_fields(sobjects))
         access = self._access(permission_set, wanted)
-        verb = "would create" if dry_run else "created"
+        lacking = self._lacking(create, access)
+        if lacking:  # said before anything is changed, and nothing is
+            problems.append(CheckProblem(
+                f"this Salesforce user ({access.user_id}) lacks the permission(s) "
+                f"{'; '.join(lacking)}, so setup changed nothing",
+                "give them to this user (Setup > Permission Sets: a set with them, assigned "
+                "to it; or a profile that has them), then run `leadpact setup` again"))
+        held = dry_run or bool(lacking)
+        verb = "would create" if held else "created"
         steps = [f"{verb} field {field.full_name} {field.type_text()}" for field in create]
-        steps += access.describe(dry_run)
-        if dry_run:
-            return SetupResult(steps, problems)
+        steps += access.describe(held)
+        if held:
+            return SetupResult(steps, problems, stopped=bool(lacking))
         observer.setup_planned(SYSTEM, len(create) + access.units)
         for field in create:
             self._create_field(field)
@@ -120,6 +128,24 @@ class SalesforceSetup:
             "SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = {} AND "
             "PermissionSetId = {}", user_id, parent_id), f"reading who has {name}"))
         return AccessPlan(name, parent_id, create, update, user_id, assigned)
+
+    def _lacking(self, create: list[SalesforceField], access: AccessPlan) -> list[str]:
+        """The system permissions the planned steps need and this user lacks, read from
+        every permission set assigned to it (its profile's own one included)."""
+        needed = setup_plan.permissions_needed(
+            len(create), not access.parent_id, len(access.create) + len(access.update),
+            not access.assigned)
+        if not needed:
+            return []
+        assigned = self._query(format_soql(
+            "SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = {}",
+            access.user_id), "reading this user's permission sets")
+        ids = [str(row["PermissionSetId"]) for row in assigned]
+        fields = ", ".join(field for field, _, _ in needed)
+        sets = self._query(format_soql(f"SELECT Id, {fields} FROM PermissionSet "
+                                       "WHERE Id IN {}", ids),
+                           "reading this user's permissions") if ids else []
+        return setup_plan.missing_permissions(needed, sets)
 
     def _grant(self, access: AccessPlan, problems: list[CheckProblem],
                observer: SetupObserver) -> None:
