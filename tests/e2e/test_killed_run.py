@@ -53,6 +53,11 @@ def test_given_a_sync_killed_mid_write_then_runs_shows_it_died_and_the_next_sync
     assert "killed or crashed" in dead["error"]
     listed = CliRunner().invoke(main, ["runs", "--config", str(config)])
     assert f"{live['run_id']}  sync  died" in listed.output and "never finished" in listed.output
+    page = tmp_path / "report.html"
+    reported = CliRunner().invoke(main, ["report", "html", str(page), "--config", str(config)])
+    assert reported.exit_code == 0, reported.output
+    assert '<td class="died">died</td>' in page.read_text()
+    assert '<td class="running">' not in page.read_text()
 
     again = CliRunner().invoke(main, ["sync", "--config", str(config), "--json"], env=ENV)
     assert again.exit_code == 0, again.output
