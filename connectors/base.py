@@ -56,3 +56,4 @@ class SetupResult:
 
     steps: list[str]
     problems: list[CheckProblem]
+    stopped: bool = False  # it lacked a permission and changed nothing (steps say "would")

@@ -30,3 +30,26 @@ class NoObserver:
 
 
 NO_OBSERVER = NoObserver()
+
+
+class SetupObserver(Protocol):
+    """How `leadpact setup` reports its work in one CRM: the number of steps, known once
+    the CRM has been read and before anything is created, then each step as it is done."""
+
+    def setup_planned(self, system: str, total: int) -> None:
+        ...
+
+    def setup_done(self, system: str, what: str, count: int = 1) -> None:
+        """`count` more of the planned steps done; `what` says the last one."""
+        ...
+
+
+class NoSetupObserver:
+    def setup_planned(self, system: str, total: int) -> None:
+        pass
+
+    def setup_done(self, system: str, what: str, count: int = 1) -> None:
+        pass
+
+
+NO_SETUP_OBSERVER = NoSetupObserver()

@@ -142,6 +142,7 @@ class Leadpact:
                 from leadpact.alerting import after_run
 
                 after_run(state, self.config.alerts, now, self._clock())
+                state.prune_refused(self.config.keep_refused_runs)
             state.close()
         return SyncResult(summary, changes)
 

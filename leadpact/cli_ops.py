@@ -66,7 +66,9 @@ _dir = click.option("--dir", "folder", type=click.Path(path_type=Path), default=
 @_target
 @_config_option()
 @click.option("--env-file", type=click.Path(path_type=Path), default=None,
-              help="KEY=value secrets loaded before each run (systemd, cron).")
+              help="KEY=value secrets for each run: loaded by systemd and cron; k8s reads "
+                   "them from a Secret made from it, GitHub from repository secrets of its "
+                   "key names (values are never written into the files).")
 @_name
 @_dir
 @click.option("--image", default="python:3.12-slim", show_default=True,
@@ -110,7 +112,8 @@ def _render(target: str, name: str, when: Any, config_path: Path, env_file: Path
     job = s.Job(name, config, (sys.executable, "-m", "leadpact"),
                 env_file.resolve() if env_file else None,
                 script_dir=(folder or places.scripts).resolve(),
-                state_dir=(folder or places.state).resolve())
+                state_dir=(folder or places.state).resolve(),
+                secret_names=_secret_names(target, env_file))
     if target == "systemd":
         return s.systemd_units(job, when)
     if target == "cron":
@@ -133,6 +136,26 @@ def _render(target: str, name: str, when: Any, config_path: Path, env_file: Path
     state = relative.parent / core.get("state", ".leadpact/state.sqlite3")
     return s.github_workflow(job, when, PurePosixPath(relative.as_posix()),
                              PurePosixPath(Path(os.path.normpath(state)).as_posix()))
+
+
+def _secret_names(target: str, env_file: Path | None) -> tuple[str, ...]:
+    """k8s and GitHub get the env file's key names (the values stay in the file)."""
+    from leadpact.schedule_env import env_keys, github_secret_names
+
+    if env_file is None or target not in ("k8s", "github"):
+        return ()
+    try:
+        keys = env_keys(env_file.read_text("utf-8"), env_file)
+    except UnicodeDecodeError:
+        raise ConfigError(f"--env-file {env_file}: not UTF-8 text; save it as UTF-8") from None
+    if target == "github":
+        return github_secret_names(keys, env_file)
+    if keys.not_plain:
+        lines = ", ".join(str(n) for n in keys.not_plain)
+        click.echo(f"leadpact: note: {env_file} line(s) {lines} use export, quotes, spaces or "
+                   "a comment, which `kubectl create secret --from-env-file` keeps as written; "
+                   "make them plain KEY=value before creating the Secret", err=True)
+    return keys.names
 
 
 @schedule.command("show")
@@ -236,5 +259,8 @@ def show_run(ctx: click.Context, run_id: str, config_path: Path | None, as_json:
     click.echo(f"    refused: {len(run.refused)}")
     for refusal in run.refused:
         click.echo(f"      {refusal.record}: {refusal.reason}  ({refusal.change})")
-    if not run.refused and run.failures:  # recorded before refusals were kept in full
+    if not run.refused and run.refused_changes:
+        click.echo("      (the full list was pruned: the state keeps the refused records of "
+                   "the newest `keep_refused_runs` runs; the first ones follow)")
+    if not run.refused and run.failures:  # pruned, or recorded before refusals were kept
         _echo([f"      {line}" for line in run.failures])

@@ -31,27 +31,33 @@ def setup(config_path: Path, dry_run: bool, as_json: bool) -> None:
 
 def _setup(config_path: Path, dry_run: bool, as_json: bool) -> None:
     from leadpact.connect import connectors_for
+    from leadpact.setup_progress import setup_progress
 
     config = load_config(config_path)
     permission_set = config.salesforce.permission_set if config.salesforce else ""
+    results = []
+    with setup_progress(show_bar=not as_json) as watch:  # N of M steps per CRM
+        for connector in connectors_for(config):
+            result = connector.setup(permission_set, dry_run=dry_run,  # type: ignore[attr-defined]
+                                     observer=watch)
+            # after a real setup, the check proves the CRM now has what a sync needs
+            checked = dry_run or result.stopped  # a stopped setup changed nothing to check
+            problems = result.problems + ([] if checked else connector.check())
+            results.append((connector.system, result.steps, problems))
     report: dict[str, Any] = {}
-    failed = False
-    for connector in connectors_for(config):
-        result = connector.setup(permission_set, dry_run=dry_run)  # type: ignore[attr-defined]
-        # after a real setup, the check proves the CRM now has what a sync needs
-        problems = result.problems + ([] if dry_run else connector.check())
-        failed = failed or bool(problems)
-        report[connector.system] = {"steps": result.steps, "problems": [
+    for system, steps, problems in results:
+        report[system] = {"steps": steps, "problems": [
             {"what": p.what, "fix": p.fix} for p in problems]}
         if as_json:
             continue
-        for step in result.steps:
-            out.print(f"{connector.system}: {step}", markup=False, highlight=False)
-        if not result.steps:
-            out.print(f"{connector.system}: nothing to do, everything leadpact writes exists",
+        for step in steps:
+            out.print(f"{system}: {step}", markup=False, highlight=False)
+        if not steps:
+            out.print(f"{system}: nothing to do, everything leadpact writes exists",
                       markup=False, highlight=False)
         for p in problems:
-            out.print(f"{connector.system}: {p.what} — {p.fix}", markup=False, highlight=False)
+            out.print(f"{system}: {p.what} — {p.fix}", markup=False, highlight=False)
+    failed = any(problems for _, _, problems in results)
     if as_json:
         click.echo(json_line({"ok": not failed, "dry_run": dry_run, "systems": report}))
     if failed:

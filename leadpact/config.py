@@ -44,6 +44,7 @@ STARTER = '''# leadpact configuration. Tokens are NOT kept here: export them in 
 state = ".leadpact/state.sqlite3"   # cursors, ledger of every value written, task keys
 # rules = "lead-definition.yaml"    # your copy of the lead definition (default: built in)
 # secrets_file = "~/.config/leadpact/secrets.env"
+# keep_refused_runs = 50            # refused records (`leadpact runs show`) of the last 50 runs
 
 [salesforce]
 enabled = true
@@ -87,10 +88,11 @@ class Config:
     salesforce: SalesforceConfig | None
     hubspot: HubSpotConfig | None
     alerts: AlertsConfig | None = None  # [alerts]: see leadpact/alerts_config.py
+    keep_refused_runs: int = 50  # refused records are kept for the newest N runs
 
 
 _KNOWN = {
-    "leadpact": {"state", "rules", "secrets_file"},
+    "leadpact": {"state", "rules", "secrets_file", "keep_refused_runs"},
     "salesforce": {"enabled", "instance_url", "api_version", "max_api_share", "permission_set",
                    *SALESFORCE_KEYS},
     "hubspot": {"enabled", "host", *HUBSPOT_KEYS},
@@ -141,7 +143,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
         state_path=_state_path(core, path),
         rules_path=(base / rules) if rules else None,
         salesforce=salesforce, hubspot=hubspot,
-        alerts=alerts_config(data.get("alerts", {}), env, path))
+        alerts=alerts_config(data.get("alerts", {}), env, path),
+        keep_refused_runs=_keep_runs(core.get("keep_refused_runs", 50), path))
 
 
 def state_path_of(path: Path) -> Path:
@@ -300,6 +303,13 @@ def _share(value: object, path: Path) -> float:
                           f"at most 1 (0.9 = stop at 90% of the daily API allowance), not "
                           f"{value!r}")
     return float(value)
+
+
+def _keep_runs(value: object, path: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{path}: [leadpact] `keep_refused_runs` must be a whole number of "
+                          f"runs, at least 1 (e.g. 50), not {value!r}")
+    return value
 
 
 def _token(env: Mapping[str, str], var: str, crm: str) -> str:

@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from leadpact.errors import ConfigError
+from leadpact.state_lock import held
 
 FIRST_ERRORS = 3  # errors shown per run in the list
+DIED = ("stopped without finishing: the process was killed or crashed (nothing holds the "
+        "state's lock); the next sync picks up where it stopped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +35,7 @@ class Refusal:
 class RunRecord:
     run_id: str
     kind: str  # "sync" or "undo"
-    status: str  # running, ok, partial, failed
+    status: str  # running, ok, partial, failed, died (killed: never finished)
     started_at: str
     finished_at: str | None
     rules_version: str | None
@@ -72,8 +75,22 @@ def _record(row: tuple[Any, ...]) -> RunRecord:
 
 
 class History:
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, lock_held: bool = True):
+        """`lock_held`: whether a sync or undo holds the state's lock. Only that one can be
+        running (the newest row so marked); any other row still marked running died."""
         self._db = db
+        self._alive = self._newest_running() if lock_held else None
+
+    def _newest_running(self) -> str | None:
+        row = self._db.execute("SELECT run_id FROM runs WHERE status='running' "
+                               "ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def _record(self, row: tuple[Any, ...]) -> RunRecord:
+        found = _record(row)
+        if found.status == "running" and found.run_id != self._alive:
+            return replace(found, status="died", error=found.error or DIED)
+        return found
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -85,7 +102,7 @@ class History:
         rows = self._db.execute(
             "SELECT run_id, started_at, finished_at, status, summary FROM runs "
             "ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
-        return [_record(r) for r in rows]
+        return [self._record(r) for r in rows]
 
     def run(self, wanted: str) -> RunRecord:
         """One run in full, by its id or an unambiguous start of it."""
@@ -101,7 +118,7 @@ class History:
         if len(rows) > 1:
             raise ConfigError(f"{wanted!r} starts {len(rows)} run ids "
                               f"({', '.join(r[0] for r in rows[:3])}, …); give more of it")
-        base = _record(rows[0])
+        base = self._record(rows[0])
         refused = []
         if self._has_table("refused"):
             refused = [Refusal(*r) for r in self._db.execute(
@@ -125,11 +142,12 @@ def read_history(state_path: Path) -> Iterator[History | None]:
     except sqlite3.Error as exc:
         raise ConfigError(f"{state_path}: cannot open the state read-only ({exc})") from None
     try:
+        lock_held = held(state_path)
         db.execute("BEGIN")  # one snapshot for everything read below
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name='runs'").fetchone():
             yield None
-        else:
-            yield History(db)
+        else:  # asked before and after the snapshot began: a run live in it is seen
+            yield History(db, lock_held or held(state_path))
     except sqlite3.DatabaseError as exc:
         raise ConfigError(f"{state_path}: not a leadpact state file ({exc})") from None
     finally:
@@ -138,7 +156,7 @@ def read_history(state_path: Path) -> Iterator[History | None]:
 
 def duration(run: RunRecord) -> str:
     if not run.finished_at:
-        return "still running (or stopped without finishing)"
+        return "never finished" if run.status == "died" else "still running"
     seconds = (datetime.fromisoformat(run.finished_at)
                - datetime.fromisoformat(run.started_at)).total_seconds()
     if seconds < 120:

@@ -21,7 +21,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 6px;border-bott
 .meta,.note{color:#6b7280;font-size:12px}svg.chart{display:block;max-width:100%;height:auto}
 svg.chart text{font-size:11px;fill:#374151}table{border-collapse:collapse;font-size:12px;
 width:100%}td,th{border-bottom:1px solid #f3f4f6;padding:3px 6px;text-align:left}
-td.num{text-align:right}.failed{color:#b91c1c}.partial{color:#b45309}
+td.num{text-align:right}.failed,.died{color:#b91c1c}.partial{color:#b45309}
 """
 
 # Counts the bars the browser actually laid out (non-zero boxes): a headless browser's

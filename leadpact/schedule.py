@@ -44,6 +44,8 @@ class Job:
     env_file: Path | None = None  # KEY=value lines loaded before the run
     script_dir: Path = Path(".")  # cron: the wrapper script
     state_dir: Path = Path(".")  # cron: its lock and log
+    # k8s, GitHub: the env file's key names (never values), for the Secret / repo secrets
+    secret_names: tuple[str, ...] = ()
 
     def sync_argv(self) -> list[str]:
         return [*self.command, "sync", "--config", str(self.config), "--json"]
@@ -217,9 +219,12 @@ def k8s_manifest(job: Job, when: CronSchedule, settings: dict[str, Any],
              "metadata": {"name": f"{job.name}-state", "labels": labels},
              "spec": {"accessModes": ["ReadWriteOnce"],
                       "resources": {"requests": {"storage": "1Gi"}}}}
+    env_file = shlex.quote(str(job.env_file)) if job.env_file else "secrets.env"
+    holds = (f"\nThe Secret must hold {', '.join(job.secret_names)} (no value is written here)."
+             if job.secret_names else "")
     header = (f"Written by `leadpact schedule install --target k8s` ({job.name}).\n"
               f"Create the tokens first: kubectl create secret generic {job.name}-secrets "
-              "--from-env-file=secrets.env\n"
+              f"--from-env-file={env_file}{holds}\n"
               f"Then: kubectl apply -f {job.name}.yaml. The state (ledger, cursors) lives on "
               f"the claim {job.name}-state: keep it.")
     return {f"{job.name}.yaml": _yaml(header, cronjob, configmap, claim)}
@@ -233,7 +238,8 @@ def github_workflow(job: Job, when: CronSchedule, config: PurePosixPath,
         raise ConfigError(f"--target github: GitHub runs scheduled workflows at most every "
                           f"5 minutes; {when.expression!r} is more often")
     cache = {"path": f"{state}*", "key": f"{job.name}-state-${{{{ github.run_id }}}}"}
-    secrets = {var: f"${{{{ secrets.{var} }}}}" for var in (SALESFORCE_TOKEN, HUBSPOT_TOKEN)}
+    names = job.secret_names or (SALESFORCE_TOKEN, HUBSPOT_TOKEN)
+    secrets = {var: f"${{{{ secrets.{var} }}}}" for var in names}
     run = _run_mapping_75(f"leadpact sync --config {shlex.quote(str(config))} --json")
     workflow = {
         "name": f"leadpact sync ({job.name})",
@@ -252,6 +258,8 @@ def github_workflow(job: Job, when: CronSchedule, config: PurePosixPath,
         ]}},
     }
     header = (f"Written by `leadpact schedule install --target github` ({job.name}).\n"
-              f"Add the repository secrets {SALESFORCE_TOKEN} and {HUBSPOT_TOKEN}.\n"
+              f"Add the repository secrets {', '.join(names)}"
+              + (f" (from the env file: gh secret set -f {shlex.quote(str(job.env_file))})"
+                 if job.env_file else "") + ".\n"
               "Schedules run in UTC; the state (ledger, cursors) is kept in the Actions cache.")
     return {f"{job.name}.yml": _yaml(header, workflow)}

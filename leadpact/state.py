@@ -7,7 +7,6 @@ while it still holds the value we last wrote (or is empty and we never wrote it)
 
 from __future__ import annotations
 
-import fcntl
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -17,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from leadpact.errors import Busy
-from leadpact.history import History
+from leadpact.history import DIED, History
 from leadpact.model import Activity, Ref
+from leadpact.state_lock import exclusive, lock_path
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (system TEXT PRIMARY KEY, cursor TEXT NOT NULL);
@@ -100,7 +99,7 @@ class State:
         self._lock: IO[str] | None = None
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._lock = _exclusive(Path(str(path) + ".lock"))
+            self._lock = exclusive(lock_path(path))
         self._db = sqlite3.connect(str(path), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
@@ -126,6 +125,10 @@ class State:
 
     # -- runs and cursors ---------------------------------------------------------------
     def start_run(self, run_id: str, now: datetime) -> None:
+        """Record a run as running. Any other run still marked running died (this process
+        holds the lock, so none of them is alive): they are marked `died`."""
+        self._db.execute("UPDATE runs SET status='died', summary=? WHERE status='running'",
+                         (json.dumps({"error": DIED}),))
         self._db.execute("INSERT INTO runs VALUES (?, ?, NULL, 'running', NULL)",
                          (run_id, now.isoformat()))
 
@@ -387,6 +390,13 @@ class State:
         self._db.execute("INSERT INTO refused (run_id, record, change, reason) "
                          "VALUES (?,?,?,?)", (run_id, str(ref), change, reason))
 
+    def prune_refused(self, keep_runs: int) -> int:
+        """Drop the refused records of all but the newest `keep_runs` runs (the table would
+        grow forever); returns how many were dropped."""
+        return self._db.execute(
+            "DELETE FROM refused WHERE run_id NOT IN (SELECT run_id FROM runs "
+            "ORDER BY started_at DESC, rowid DESC LIMIT ?)", (keep_runs,)).rowcount
+
     def clear_failed(self, ref: Ref) -> None:
         self._db.execute("DELETE FROM failed WHERE record=?", (str(ref),))
 
@@ -394,19 +404,6 @@ class State:
         rows = self._db.execute("SELECT record FROM failed WHERE record LIKE ? ORDER BY record",
                                 (system + ":%",)).fetchall()
         return [Ref.parse(r[0]) for r in rows]
-
-
-def _exclusive(path: Path) -> IO[str]:
-    """Hold an exclusive lock on `path` while the state is open: two overlapping scheduled
-    syncs would read the same cursor and could both create the same tasks."""
-    handle = path.open("w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise Busy(f"another leadpact run is using {path.with_suffix('')}; "
-                   "run again when it has finished") from None
-    return handle
 
 
 def _task(row: tuple[Any, ...]) -> OpenTask:

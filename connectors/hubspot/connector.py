@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from leadpact import crm_schema
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
@@ -41,9 +40,15 @@ from leadpact.connectors.hubspot.search import (
     next_window,
     window_body,
 )
+from leadpact.connectors.hubspot.setup import HubSpotSetup
 from leadpact.connectors.hubspot.writes import Writer
 from leadpact.connectors.oauth_http import Login, StaticToken
-from leadpact.connectors.observe import NO_OBSERVER, ReadObserver
+from leadpact.connectors.observe import (
+    NO_OBSERVER,
+    NO_SETUP_OBSERVER,
+    ReadObserver,
+    SetupObserver,
+)
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
 from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
@@ -303,62 +308,20 @@ class HubSpotConnector:
                              "Scopes), then set LEADPACT_HUBSPOT_TOKEN to the app's new token")]
 
     def create_missing_properties(self, dry_run: bool = False,
-                                  wanted: Mapping[str, list[dict[str, Any]]] | None = None
-                                  ) -> list[str]:
+                                  wanted: Mapping[str, list[dict[str, Any]]] | None = None,
+                                  observer: SetupObserver = NO_SETUP_OBSERVER) -> list[str]:
         """Create the `leadpact` property group and every missing leadpact_* property
         (`wanted`: PropertyCreate bodies per object type; default: those a sync writes);
         returns what was created (on a dry run: would be) as "type.property"."""
-        created = []
-        for object_type, bodies in (wanted or mapping.leadpact_properties()).items():
-            groups = self._call(
-                f"reading the {object_type} property groups",
-                partial(self._apis.groups.get_all, object_type, _request_timeout=self._timeout))
-            if mapping.LEADPACT_GROUP not in {g.name for g in groups.results or []}:
-                group = {"name": mapping.LEADPACT_GROUP, "label": "leadpact", "displayOrder": -1}
-                if not dry_run:
-                    self._call(f"creating the leadpact property group on {object_type}",
-                               partial(self._apis.groups.create, object_type, group,
-                                       _request_timeout=self._timeout))
-                created.append(f"{object_type} property group {mapping.LEADPACT_GROUP}")
-            existing = self._property_names(object_type)
-            for body in bodies:
-                if body["name"] in existing:
-                    continue
-                if not dry_run:
-                    self._call(f"creating {object_type}.{body['name']}",
-                               partial(self._apis.properties.create, object_type, body,
-                                       _request_timeout=self._timeout))
-                created.append(f"{object_type}.{body['name']}")
-        return created
+        return self._setup().create_missing_properties(dry_run, wanted, observer)
 
-    def setup(self, permission_set: str = "", dry_run: bool = False) -> SetupResult:
-        """`leadpact setup` for HubSpot: the group and properties (permission sets are a
-        Salesforce notion; a private app's scopes are set in HubSpot)."""
-        verb = "would create" if dry_run else "created"
-        wanted = crm_schema.hubspot_setup_properties()
-        made = self.create_missing_properties(dry_run, wanted)
-        return SetupResult([f"{verb} {what}" for what in made], self._mismatches(wanted))
+    def setup(self, permission_set: str = "", dry_run: bool = False,
+              observer: SetupObserver = NO_SETUP_OBSERVER) -> SetupResult:
+        """`leadpact setup` for HubSpot (connectors/hubspot/setup.py): the group and
+        properties (permission sets are a Salesforce notion; a private app's scopes are
+        set in HubSpot)."""
+        return self._setup().run(dry_run, observer)
 
-    def _mismatches(self, wanted: Mapping[str, list[dict[str, Any]]]) -> list[CheckProblem]:
-        """Properties under leadpact's names whose type or options leadpact cannot use
-        (reported, never changed: they may hold someone's data)."""
-        problems = []
-        for object_type, bodies in wanted.items():
-            response = self._call(f"reading the {object_type} property list", partial(
-                self._apis.properties.get_all, object_type, archived=False,
-                _request_timeout=self._timeout))
-            found = {str(p.name): p for p in response.results or []}
-            for body in bodies:
-                prop = found.get(body["name"])
-                if prop is None:
-                    continue  # a dry run: still to be created
-                options = {str(o.value) for o in prop.options or []}
-                absent = [o["value"] for o in body.get("options", []) if o["value"] not in options]
-                if (prop.type, prop.field_type) != (body["type"], body["fieldType"]) or absent:
-                    problems.append(CheckProblem(
-                        f"HubSpot {object_type}.{body['name']} is {prop.type}/{prop.field_type}"
-                        f"{' without ' + ', '.join(absent) if absent else ''}, leadpact needs "
-                        f"{body['type']}/{body['fieldType']}",
-                        "change it in HubSpot (Settings > Properties), or delete it and run "
-                        "`leadpact setup` again"))
-        return problems
+    def _setup(self) -> HubSpotSetup:
+        return HubSpotSetup(self._call, self._apis, self._timeout, self.host,
+                            self._private_app_token, self._property_names)

@@ -15,6 +15,18 @@ TOKEN_INFO_PATH = "/oauth/v2/private-apps/get/access-token-info"
 WRITE_SCOPES = ("crm.objects.contacts.write", "crm.objects.deals.write")
 
 
+# Creating properties and property groups (`leadpact setup`), per object type; HubSpot has
+# no schema scope for tasks (their properties come with the CRM's own objects).
+SCHEMA_WRITE_SCOPES = {"contacts": "crm.schemas.contacts.write",
+                       "deals": "crm.schemas.deals.write"}
+
+
+def schema_scopes(object_types: Iterable[str]) -> list[str]:
+    """The schema write scopes creating properties on these object types needs."""
+    return list(dict.fromkeys(SCHEMA_WRITE_SCOPES[t] for t in object_types
+                              if t in SCHEMA_WRITE_SCOPES))
+
+
 def missing_scopes(granted: Iterable[str], needed: Iterable[str] = WRITE_SCOPES) -> list[str]:
     have = set(granted)
     return [scope for scope in needed if scope not in have]

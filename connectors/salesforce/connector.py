@@ -18,7 +18,12 @@ from leadpact.changes import Change, ChangeResult, SetContactRole, UpsertTask
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.oauth_http import Login, StaticToken
-from leadpact.connectors.observe import NO_OBSERVER, ReadObserver
+from leadpact.connectors.observe import (
+    NO_OBSERVER,
+    NO_SETUP_OBSERVER,
+    ReadObserver,
+    SetupObserver,
+)
 from leadpact.connectors.retry import RetryPolicy, Verdict, call_with_retries, classify
 from leadpact.connectors.salesforce import auth, failures, mapping, queries, transport
 from leadpact.connectors.salesforce.activity_reads import ActivityReader
@@ -391,12 +396,15 @@ class SalesforceConnector:
         return outcome
 
     # -- setup / check ----------------------------------------------------------------------
-    def setup(self, permission_set: str, dry_run: bool = False) -> SetupResult:
+    def setup(self, permission_set: str, dry_run: bool = False,
+              observer: SetupObserver = NO_SETUP_OBSERVER) -> SetupResult:
         """Create leadpact's custom fields and their field access (connectors/salesforce/
-        setup.py); on a dry run only say what would be done."""
+        setup.py), reporting each step to `observer`; on a dry run only say what would be
+        done."""
         from leadpact.connectors.salesforce.setup import SalesforceSetup
 
-        return SalesforceSetup(lambda: self._sf, self._call).run(permission_set, dry_run)
+        return SalesforceSetup(lambda: self._sf, self._call).run(permission_set, dry_run,
+                                                                 observer)
 
     def check(self) -> list[CheckProblem]:
         try:

@@ -7,17 +7,48 @@ does nothing. The decisions are in setup_plan (pure); this module makes the call
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from simple_salesforce import Salesforce, format_soql
 
 from leadpact.connectors.base import CheckProblem, SetupResult
+from leadpact.connectors.observe import NO_SETUP_OBSERVER, SetupObserver
 from leadpact.connectors.salesforce import setup_plan
 from leadpact.crm_schema import SalesforceField, salesforce_fields
 
+SYSTEM = "salesforce"
 T = TypeVar("T")
 Call = Callable[[Callable[[], T], str], T]
 COLLECTION_LIMIT = 200  # records per sObject Collections call
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPlan:
+    """The field access still to do in permission set `name`, read before any change."""
+
+    name: str
+    parent_id: str  # "" when the permission set does not exist yet
+    create: list[SalesforceField]  # fields without a FieldPermissions row
+    update: list[str]  # ids of rows that lack read or edit
+    user_id: str
+    assigned: bool  # the set is assigned to this user
+
+    @property
+    def units(self) -> int:
+        """Steps, as progress counts them: the set, each field's grant, the assignment."""
+        return (not self.parent_id) + len(self.create) + len(self.update) + (not self.assigned)
+
+    def describe(self, dry_run: bool) -> list[str]:
+        verb = "would" if dry_run else "did"
+        steps = [] if self.parent_id else [f"{verb} create permission set {self.name}"]
+        if self.create or self.update:
+            steps.append(f"{verb} grant read/edit on {len(self.create) + len(self.update)} "
+                         f"field(s) in permission set {self.name}")
+        if not self.assigned:
+            steps.append(f"{verb} assign permission set {self.name} to this user "
+                         f"({self.user_id})")
+        return steps
 
 
 class SalesforceSetup:
@@ -27,19 +58,34 @@ class SalesforceSetup:
         self._sf = sf
         self._call = call
 
-    def run(self, permission_set: str, dry_run: bool) -> SetupResult:
+    def run(self, permission_set: str, dry_run: bool,
+            observer: SetupObserver = NO_SETUP_OBSERVER) -> SetupResult:
+        """Read what exists, then (unless a dry run) tell `observer` how many steps are to
+        do and do them: each field created, the permission set, each grant, the assignment."""
         wanted = salesforce_fields()
         sobjects = list(dict.fromkeys(f.sobject for f in wanted))
         described = {sobject: self._describe(sobject) for sobject in sobjects}
         create, problems = setup_plan.missing_fields(wanted, described,
                                                      self._custom_fields(sobjects))
-        verb = "would create" if dry_run else "created"
-        steps = []
+        access = self._access(permission_set, wanted)
+        lacking = self._lacking(create, access)
+        if lacking:  # said before anything is changed, and nothing is
+            problems.append(CheckProblem(
+                f"this Salesforce user ({access.user_id}) lacks the permission(s) "
+                f"{'; '.join(lacking)}, so setup changed nothing",
+                "give them to this user (Setup > Permission Sets: a set with them, assigned "
+                "to it; or a profile that has them), then run `leadpact setup` again"))
+        held = dry_run or bool(lacking)
+        verb = "would create" if held else "created"
+        steps = [f"{verb} field {field.full_name} {field.type_text()}" for field in create]
+        steps += access.describe(held)
+        if held:
+            return SetupResult(steps, problems, stopped=bool(lacking))
+        observer.setup_planned(SYSTEM, len(create) + access.units)
         for field in create:
-            if not dry_run:
-                self._create_field(field)
-            steps.append(f"{verb} field {field.full_name} {field.type_text()}")
-        steps += self._grant(permission_set, wanted, dry_run, problems)
+            self._create_field(field)
+            observer.setup_done(SYSTEM, f"created field {field.full_name}")
+        self._grant(access, problems, observer)
         return SetupResult(steps, problems)
 
     def _describe(self, sobject: str) -> dict[str, dict[str, Any]]:
@@ -65,41 +111,58 @@ class SalesforceSetup:
     def _query(self, soql: str, what: str) -> list[dict[str, Any]]:
         return list(self._call(lambda: self._sf().query_all(soql), what)["records"])
 
-    def _grant(self, name: str, wanted: tuple[SalesforceField, ...], dry_run: bool,
-               problems: list[CheckProblem]) -> list[str]:
-        verb = "would" if dry_run else "did"
+    def _access(self, name: str, wanted: tuple[SalesforceField, ...]) -> AccessPlan:
+        """What field access still needs doing (reads only)."""
         found = self._query(format_soql("SELECT Id FROM PermissionSet WHERE Name = {}", name),
                             f"reading the permission set {name}")
-        steps: list[str] = []
+        parent_id, rows = "", []
         if found:
             parent_id = str(found[0]["Id"])
             rows = self._query(format_soql(
                 "SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions "
                 "WHERE ParentId = {}", parent_id), f"reading the field permissions of {name}")
-        else:
-            steps.append(f"{verb} create permission set {name}")
-            parent_id, rows = "" if dry_run else self._create_permission_set(name), []
         create, update = setup_plan.grants_needed(wanted, rows)
-        if create or update:
-            steps.append(f"{verb} grant read/edit on {len(create) + len(update)} field(s) in "
-                         f"permission set {name}")
         user_id = str(self._call(lambda: self._sf().oauth2("userinfo"),
                                  "asking who this user is")["user_id"])
         assigned = bool(parent_id) and bool(self._query(format_soql(
             "SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = {} AND "
             "PermissionSetId = {}", user_id, parent_id), f"reading who has {name}"))
-        if not assigned:
-            steps.append(f"{verb} assign permission set {name} to this user ({user_id})")
-        if dry_run:
-            return steps
-        if not assigned:
+        return AccessPlan(name, parent_id, create, update, user_id, assigned)
+
+    def _lacking(self, create: list[SalesforceField], access: AccessPlan) -> list[str]:
+        """The system permissions the planned steps need and this user lacks, read from
+        every permission set assigned to it (its profile's own one included)."""
+        needed = setup_plan.permissions_needed(
+            len(create), not access.parent_id, len(access.create) + len(access.update),
+            not access.assigned)
+        if not needed:
+            return []
+        assigned = self._query(format_soql(
+            "SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = {}",
+            access.user_id), "reading this user's permission sets")
+        ids = [str(row["PermissionSetId"]) for row in assigned]
+        fields = ", ".join(field for field, _, _ in needed)
+        sets = self._query(format_soql(f"SELECT Id, {fields} FROM PermissionSet "
+                                       "WHERE Id IN {}", ids),
+                           "reading this user's permissions") if ids else []
+        return setup_plan.missing_permissions(needed, sets)
+
+    def _grant(self, access: AccessPlan, problems: list[CheckProblem],
+               observer: SetupObserver) -> None:
+        name, parent_id = access.name, access.parent_id
+        if not parent_id:
+            parent_id = self._create_permission_set(name)
+            observer.setup_done(SYSTEM, f"created permission set {name}")
+        if not access.assigned:
             self._call(lambda: self._sf().restful(
                 "sobjects/PermissionSetAssignment", method="POST",
-                json={"AssigneeId": user_id, "PermissionSetId": parent_id}),
+                json={"AssigneeId": access.user_id, "PermissionSetId": parent_id}),
                 f"assigning {name} to this user")
-        records = [setup_plan.field_permission(parent_id, f) for f in create]
+            observer.setup_done(SYSTEM, f"assigned permission set {name}")
+        records = [setup_plan.field_permission(parent_id, f) for f in access.create]
         patches = [{"attributes": {"type": "FieldPermissions"}, "id": row_id,
-                    "PermissionsRead": True, "PermissionsEdit": True} for row_id in update]
+                    "PermissionsRead": True, "PermissionsEdit": True}
+                   for row_id in access.update]
         for method, batch in [*self._batches("POST", records), *self._batches("PATCH", patches)]:
             results = self._save(method, batch, f"granting field access in {name}")
             for record, result in zip(batch, results, strict=False):
@@ -108,7 +171,7 @@ class SalesforceSetup:
                     problems.append(CheckProblem(
                         f"Salesforce refused field access for {record.get('Field', name)}: "
                         f"{errors}", "grant it by hand in Setup > Permission Sets > " + name))
-        return steps
+            observer.setup_done(SYSTEM, f"granted field access in {name}", len(batch))
 
     def _save(self, method: str, batch: list[dict[str, Any]], what: str
               ) -> list[dict[str, Any]]:

@@ -66,3 +66,34 @@ def field_permission(parent_id: str, field: SalesforceField) -> dict[str, Any]:
     return {"attributes": {"type": "FieldPermissions"}, "ParentId": parent_id,
             "SobjectType": field.sobject, "Field": field.full_name,
             "PermissionsRead": True, "PermissionsEdit": True}
+
+
+# System permissions setup needs, by what it has to do (PermissionSet field: label)
+CUSTOMIZE = ("PermissionsCustomizeApplication", "Customize Application")
+MANAGE_SETS = ("PermissionsManageProfilesPermissionsets", "Manage Profiles and Permission Sets")
+ASSIGN_SETS = ("PermissionsAssignPermissionSets", "Assign Permission Sets")
+
+
+def permissions_needed(fields_to_create: int, set_to_create: bool, grants: int,
+                       assign: bool) -> list[tuple[str, str, str]]:
+    """(PermissionSet field, label, what for) of each system permission the planned steps
+    need; nothing when there is nothing to do."""
+    needed = []
+    if fields_to_create:
+        needed.append((*CUSTOMIZE, f"to create {fields_to_create} field(s)"))
+    if set_to_create or grants:
+        what = " and ".join(x for x in ("create the permission set" if set_to_create else "",
+                                        f"grant access to {grants} field(s)" if grants else "")
+                            if x)
+        needed.append((*MANAGE_SETS, f"to {what}"))
+    if assign:
+        needed.append((*ASSIGN_SETS, "to assign the permission set to this user"))
+    return needed
+
+
+def missing_permissions(needed: Sequence[tuple[str, str, str]],
+                        permission_sets: Sequence[Mapping[str, Any]]) -> list[str]:
+    """"Label (what for)" of each needed permission that none of the user's permission sets
+    (its profile's own included) grants."""
+    return [f"{label} ({why})" for field, label, why in needed
+            if not any(row.get(field) for row in permission_sets)]

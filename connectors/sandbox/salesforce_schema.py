@@ -34,6 +34,14 @@ STRING_TYPES = frozenset(
 )
 
 
+# System permissions `leadpact setup` needs, as PermissionSet (and Profile) fields name them
+SYSTEM_PERMISSIONS = {
+    "PermissionsCustomizeApplication": "Customize Application",
+    "PermissionsManageProfilesPermissionsets": "Manage Profiles and Permission Sets",
+    "PermissionsAssignPermissionSets": "Assign Permission Sets",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class FieldDef:
     name: str
@@ -158,7 +166,11 @@ _STANDARD: dict[str, tuple[FieldDef, ...]] = {
     # field-level security (api-notes: FieldPermissions.Field is "<sObject>.<field>")
     "PermissionSet": (_text("Name", "Name", length=80, required=True),
                       _text("Label", "Label", length=80, required=True),
-                      _text("Description", length=255)),
+                      _text("Description", length=255),
+                      FieldDef("IsOwnedByProfile", "boolean", "Is Owned by Profile",
+                               updateable=False, createable=False),
+                      *(FieldDef(name, "boolean", label)
+                        for name, label in SYSTEM_PERMISSIONS.items())),
     "FieldPermissions": (_ref("ParentId", "PermissionSet", updateable=False, required=True),
                          _text("SobjectType", required=True, updateable=False),
                          _text("Field", required=True, updateable=False),
@@ -236,10 +248,13 @@ def add_custom_field(store: Store, sobject: str, name: str, metadata: Mapping[st
 
 
 API_USER_META = "salesforce:api_user"  # the User the API token belongs to (oauth2/userinfo)
+API_PROFILE_META = "salesforce:api_user_profile_set"  # its profile's own PermissionSet
 
 
 def api_user_id(store: Store) -> str:
-    """The API user's id; the User record is made on first use."""
+    """The API user's id; the User record is made on first use, with its profile's own
+    permission set (IsOwnedByProfile, as every Salesforce profile has one) assigned to it
+    and granting every system permission in SYSTEM_PERMISSIONS: an administrator."""
     found = store.get_meta(API_USER_META)
     if found:
         return found
@@ -247,8 +262,23 @@ def api_user_id(store: Store) -> str:
     store.insert("salesforce", "User", user_id, {
         "FirstName": "leadpact", "LastName": "Integration",
         "Email": "integration@sandbox.invalid", "IsActive": True})
+    profile_set = new_salesforce_id(store, "PermissionSet")
+    store.insert("salesforce", "PermissionSet", profile_set, {
+        "Name": "X00e000000000001AAA", "Label": "System Administrator",
+        "IsOwnedByProfile": True, **{name: True for name in SYSTEM_PERMISSIONS}})
+    store.insert("salesforce", "PermissionSetAssignment",
+                 new_salesforce_id(store, "PermissionSetAssignment"),
+                 {"AssigneeId": user_id, "PermissionSetId": profile_set})
     store.set_meta(API_USER_META, user_id)
+    store.set_meta(API_PROFILE_META, profile_set)
     return user_id
+
+
+def revoke_api_user_permissions(store: Store, *names: str) -> None:
+    """Take system permissions away from the API user's profile (tests of `setup`)."""
+    api_user_id(store)
+    profile_set = str(store.get_meta(API_PROFILE_META))
+    store.update("salesforce", "PermissionSet", profile_set, {name: False for name in names})
 
 
 def _field_access(store: Store) -> tuple[set[str], set[str]]:

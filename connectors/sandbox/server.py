@@ -93,7 +93,9 @@ class Fault:
     """Answer the next `times` matching requests with a fault instead of the real thing.
     kind: "status" (send status/body/headers), "drop" (close the connection without an
     answer), "drop_after" (do the work, then close the connection without answering: the
-    client cannot know it happened), "delay" (sleep `delay` seconds, then answer)."""
+    client cannot know it happened), "delay" (sleep `delay` seconds, then answer), "hold"
+    (set `arrived`, wait until `release` is set, then close the connection unanswered: a
+    test can act while a client is known to be mid-call, e.g. kill it)."""
 
     system: str | None = None  # "salesforce" | "hubspot" | None for both
     method: str | None = None
@@ -104,6 +106,8 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
     delay: float = 0.0
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def matches(self, system: str, request: Request) -> bool:
         return (
@@ -181,6 +185,10 @@ class Sandbox:
                 return None
             if fault.kind == "delay":
                 time.sleep(fault.delay)
+            elif fault.kind == "hold":
+                fault.arrived.set()
+                fault.release.wait(timeout=60)
+                return None
             elif fault.kind != "drop_after":
                 return Response(fault.status, fault.body, dict(fault.headers))
         if system == "salesforce":

@@ -79,6 +79,14 @@ def test_given_dir_then_each_target_writes_its_files_and_installs_nothing(
                        "k8s": ["leadpact-sync.yaml"], "github": ["leadpact-sync.yml"]}[target]
     for path in out.glob("*.y*ml"):
         assert list(yaml.safe_load_all(path.read_text()))
+    if target == "github":  # the env file's keys, as repository secrets
+        flow = yaml.safe_load((out / "leadpact-sync.yml").read_text())
+        sync = next(s for s in flow["jobs"]["sync"]["steps"] if "sync" in s.get("run", ""))
+        assert sync["env"] == {"LEADPACT_HUBSPOT_TOKEN":
+                               "${{ secrets.LEADPACT_HUBSPOT_TOKEN }}"}
+    if target == "k8s":  # the Secret is made from the env file
+        assert (f"--from-env-file={secrets.resolve()}"
+                in (out / "leadpact-sync.yaml").read_text())
     assert not (tmp_path / "home" / "calls.log").exists()
     assert not (tmp_path / "home" / ".config").exists()
     shown = invoke("schedule", "show", "--dir", str(out), env=home)

@@ -31,6 +31,12 @@ def salesforce_rows(box: Sandbox) -> dict[tuple[str, str], Any]:
             for r in box.store.scan("salesforce", t)}
 
 
+def own_permission_sets(box: Sandbox) -> list[Any]:
+    """Permission sets other than the API user's profile's own one."""
+    return [r for r in box.store.scan("salesforce", "PermissionSet")
+            if not r.fields.get("IsOwnedByProfile")]
+
+
 def run(config: Path, *args: str) -> Any:
     return CliRunner().invoke(main, [*args, "--config", str(config)], env=ENV)
 
@@ -69,7 +75,7 @@ def test_given_a_bare_org_when_setup_dry_runs_then_it_lists_everything_and_write
     assert ("would create field Lead.Leadpact_Sales_Feedback__c Picklist(Accepted; Rejected)"
             in salesforce)
     assert before == {k: bare.store.get_meta(k) for k in before}
-    assert bare.store.count("salesforce", "PermissionSet") == 0
+    assert own_permission_sets(bare) == []
 
 
 def test_given_a_bare_org_when_set_up_then_check_passes_a_sync_works_and_setup_again_is_a_no_op(
@@ -80,9 +86,10 @@ def test_given_a_bare_org_when_set_up_then_check_passes_a_sync_works_and_setup_a
     done = last_json(first.output)
     assert done["ok"] and len(done["systems"]["salesforce"]["steps"]) == len(
         crm_schema.salesforce_fields()) + 3  # + the permission set, the grant, assigning it
-    [assignment] = bare.store.scan("salesforce", "PermissionSetAssignment")
-    [permission_set] = bare.store.scan("salesforce", "PermissionSet")
-    assert assignment.fields["PermissionSetId"] == permission_set.id
+    [permission_set] = own_permission_sets(bare)
+    assigned = [a.fields["PermissionSetId"]
+                for a in bare.store.scan("salesforce", "PermissionSetAssignment")]
+    assert assigned.count(permission_set.id) == 1
     grants = list(bare.store.scan("salesforce", "FieldPermissions"))
     assert len(grants) == len(crm_schema.salesforce_fields())
     assert all(g.fields["PermissionsEdit"] for g in grants)
@@ -131,17 +138,17 @@ def test_the_readme_lists_every_field_leadpact_writes_with_its_type() -> None:
         "README's field table is out of date: run `python -m leadpact.crm_schema`")
 
 
+@pytest.mark.parametrize("scope", ["crm.objects.deals.write", "crm.objects.contacts.write"])
 def test_given_a_hubspot_app_without_write_scopes_then_the_sync_stops_before_any_write(
-        sandbox: Sandbox, tmp_path: Path) -> None:
+        sandbox: Sandbox, tmp_path: Path, scope: str) -> None:
     load_fixture(sandbox.store, FIXTURE)
     sandbox.hubspot_scopes = [s for s in sandbox.hubspot_scopes  # type: ignore[attr-defined]
-                              if s != "crm.objects.deals.write"]
+                              if s != scope]
     config = write_config(tmp_path, sandbox.url)
     before = salesforce_rows(sandbox)
     result = run(config, "sync")
     assert result.exit_code == 2, result.output
-    assert "hubspot: the HubSpot private app lacks the scopes crm.objects.deals.write" in (
-        result.output)
+    assert f"hubspot: the HubSpot private app lacks the scopes {scope}" in result.output
     assert salesforce_rows(sandbox) == before
     checked = run(config, "check", "--json")
     assert checked.exit_code == 2
@@ -181,3 +188,122 @@ def test_given_a_hubspot_property_of_another_type_under_our_name_then_setup_repo
     steps = last_json(result.output)["systems"]["hubspot"]["steps"]
     assert "created contacts.leadpact_role_reason" in steps  # the others were still made
     assert "created contacts.leadpact_role" not in steps
+
+
+class Steps:
+    """A SetupObserver that keeps what it heard."""
+
+    def __init__(self) -> None:
+        self.planned: dict[str, int] = {}
+        self.done: dict[str, list[tuple[str, int]]] = {}
+
+    def setup_planned(self, system: str, total: int) -> None:
+        self.planned[system] = total
+
+    def setup_done(self, system: str, what: str, count: int = 1) -> None:
+        self.done.setdefault(system, []).append((what, count))
+
+
+def test_given_a_bare_org_then_setup_announces_its_steps_first_and_counts_each_one(
+        bare: Sandbox, tmp_path: Path) -> None:
+    from leadpact.config import load_config
+    from leadpact.connect import connectors_for
+
+    config = load_config(write_config(tmp_path, bare.url), ENV)
+    fields = len(crm_schema.salesforce_fields())
+    properties = sum(len(b) for b in crm_schema.hubspot_setup_properties().values())
+    groups = len(crm_schema.hubspot_setup_properties())
+    for connector in connectors_for(config):
+        steps = Steps()
+        dry = connector.setup("Leadpact_Integration", dry_run=True,  # type: ignore[attr-defined]
+                              observer=steps)
+        assert dry.steps and steps.planned == {} and steps.done == {}  # a dry run does nothing
+        connector.setup("Leadpact_Integration", observer=steps)  # type: ignore[attr-defined]
+        total = steps.planned[connector.system]
+        assert sum(n for _, n in steps.done[connector.system]) == total
+        # fields + the set + a grant per field + the assignment; HubSpot: groups + properties
+        assert total == {"salesforce": fields + 1 + fields + 1,
+                         "hubspot": groups + properties}[connector.system]
+        again = Steps()
+        connector.setup("Leadpact_Integration", observer=again)  # type: ignore[attr-defined]
+        assert again.planned == {connector.system: 0} and again.done == {}
+
+
+def test_given_setup_off_a_terminal_then_verbose_logs_n_of_m_per_crm(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    result = CliRunner().invoke(main, ["-v", "setup", "--config", str(config)], env=ENV)
+    assert result.exit_code == 0, result.output
+    fields = len(crm_schema.salesforce_fields())
+    total = 2 * fields + 2
+    assert f"salesforce setup: {total} step(s) to do" in result.stderr
+    assert f"salesforce setup: {total} of {total} step(s) done" in result.stderr
+    assert "hubspot setup: " in result.stderr and " step(s) to do" in result.stderr
+    assert "salesforce: created field" in result.stdout  # the result itself stays on stdout
+
+
+def schema_snapshot(box: Sandbox) -> dict[str, Any]:
+    return {"meta": {k: box.store.get_meta(k) for k in (
+        "salesforce:custom_fields", "hubspot:properties", "hubspot:property_groups")},
+        "sets": len(own_permission_sets(box)),
+        "grants": box.store.count("salesforce", "FieldPermissions")}
+
+
+def test_given_a_salesforce_user_without_customize_application_then_setup_says_so_first(
+        bare: Sandbox, tmp_path: Path) -> None:
+    from leadpact.connectors.sandbox.salesforce_schema import revoke_api_user_permissions
+
+    revoke_api_user_permissions(bare.store, "PermissionsCustomizeApplication",
+                                "PermissionsAssignPermissionSets")
+    config = write_config(tmp_path, bare.url, hubspot=False)
+    before = schema_snapshot(bare)
+    result = run(config, "setup", "--json")
+    assert result.exit_code == 2, result.output
+    salesforce = last_json(result.output)["systems"]["salesforce"]
+    [problem] = salesforce["problems"]  # no check after: nothing was changed to check
+    fields = len(crm_schema.salesforce_fields())
+    assert problem["what"].endswith(
+        f"lacks the permission(s) Customize Application (to create {fields} field(s)); "
+        "Assign Permission Sets (to assign the permission set to this user), so setup "
+        "changed nothing")
+    assert "Manage Profiles" not in problem["what"]  # that one it has
+    assert "Setup > Permission Sets" in problem["fix"]
+    assert all(step.startswith("would ") for step in salesforce["steps"])
+    assert schema_snapshot(bare) == before
+
+
+def test_given_a_hubspot_app_without_schema_write_scope_then_setup_creates_nothing_there(
+        bare: Sandbox, tmp_path: Path) -> None:
+    bare.hubspot_scopes = [s for s in bare.hubspot_scopes  # type: ignore[attr-defined]
+                           if s != "crm.schemas.deals.write"]
+    config = write_config(tmp_path, bare.url)
+    before = schema_snapshot(bare)
+    result = run(config, "setup", "--json")
+    assert result.exit_code == 2, result.output
+    hubspot = last_json(result.output)["systems"]["hubspot"]
+    [problem] = hubspot["problems"]
+    assert problem["what"].startswith("the HubSpot private app lacks the scopes "
+                                      "crm.schemas.deals.write that creating")
+    assert all(step.startswith("would create ") for step in hubspot["steps"])
+    after = schema_snapshot(bare)
+    assert (after["meta"]["hubspot:properties"], after["meta"]["hubspot:property_groups"]) == (
+        before["meta"]["hubspot:properties"], before["meta"]["hubspot:property_groups"])
+    assert after["meta"]["salesforce:custom_fields"] != before["meta"]["salesforce:custom_fields"]
+
+
+def test_given_everything_set_up_then_setup_needs_no_permission_to_find_nothing_to_do(
+        bare: Sandbox, tmp_path: Path) -> None:
+    from leadpact.connectors.sandbox.salesforce_schema import (
+        SYSTEM_PERMISSIONS,
+        revoke_api_user_permissions,
+    )
+
+    config = write_config(tmp_path, bare.url)
+    assert run(config, "setup").exit_code == 0
+    revoke_api_user_permissions(bare.store, *SYSTEM_PERMISSIONS)
+    bare.hubspot_scopes = []  # type: ignore[attr-defined]
+    again = run(config, "setup", "--json")
+    assert again.exit_code == 2  # the check after it finds the write scopes gone …
+    systems = last_json(again.output)["systems"]
+    assert systems["salesforce"] == {"steps": [], "problems": []}  # … but setup needed none
+    assert all("schemas" not in p["what"] for p in systems["hubspot"]["problems"])

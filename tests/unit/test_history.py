@@ -180,3 +180,39 @@ def test_given_a_state_from_before_refusals_were_kept_then_it_still_reads(path: 
         run = found.run("old")
     assert run.refused == [] and run.failures == ["x: nope"] and run.rules_version == "1"
     assert "(60s)" in describe(run)[0]
+
+
+def _leave_running(path: Path, *run_ids: str) -> None:
+    """Rows as a killed run leaves them: marked running, with no process behind them."""
+    with sqlite3.connect(path) as db:
+        db.executemany("INSERT INTO runs VALUES (?, ?, NULL, 'running', NULL)",
+                       [(r, f"2026-11-23T12:0{i}:00+00:00") for i, r in enumerate(run_ids)])
+
+
+def test_given_a_running_row_and_nobody_holding_the_lock_then_it_reads_as_died(
+        path: Path) -> None:
+    hs = MemoryConnector("hubspot")
+    hs.put(person("1", title="CFO"))
+    sync(path, hs, run_id="r0")
+    _leave_running(path, "r1")
+    with read_history(path) as found:
+        assert found is not None
+        listed = {r.run_id: r.status for r in found.runs()}
+        one = found.run("r1")
+    assert listed == {"r0": "ok", "r1": "died"}
+    assert one.status == "died" and "killed or crashed" in describe(one)[1]
+    assert "never finished" in describe(one)[0]
+
+
+def test_given_a_sync_holding_the_lock_then_only_the_newest_running_row_is_running(
+        path: Path) -> None:
+    State(path).close()
+    _leave_running(path, "old-killed", "live")
+    holder = State(path)  # the live run's lock, not yet at its own start_run
+    try:
+        with read_history(path) as found:
+            assert found is not None
+            assert {r.run_id: r.status for r in found.runs()} == {"live": "running",
+                                                                  "old-killed": "died"}
+    finally:
+        holder.close()

@@ -101,3 +101,38 @@ def test_given_streams_in_turn_then_each_crm_shows_one_reading_bar_with_the_crm_
         shown = {t.description: (t.total, t.completed) for t in progress.tasks if t.visible}
     assert shown == {"salesforce Contact": (1713, 0),
                      "salesforce records handled": (None, 200)}
+
+
+def test_given_setup_steps_then_a_line_when_planned_one_per_interval_and_one_at_the_end(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from leadpact.setup_progress import SetupLogLines
+
+    now = [0.0]
+    lines = SetupLogLines(every=10, clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="leadpact.setup_progress"):
+        lines.setup_planned("salesforce", 30)
+        for n in range(30):  # one step every 2 s: 60 s
+            now[0] += 2
+            lines.setup_done("salesforce", f"created field Lead.f{n}__c")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0] == "salesforce setup: 30 step(s) to do"
+    assert messages[1] == "salesforce setup: 5 of 30 step(s) done (last: created field Lead.f4__c)"
+    assert len(messages) == 1 + 6  # at 10, 20, …, 60 s; the last step is the 60 s one
+    assert messages[-1].startswith("salesforce setup: 30 of 30 step(s) done")
+
+
+def test_given_setup_steps_then_each_crm_gets_a_bar_of_n_of_m() -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from leadpact.setup_progress import SetupBars
+
+    with Progress(console=Console(file=io.StringIO()), auto_refresh=False) as progress:
+        bars = SetupBars(progress)
+        bars.setup_planned("salesforce", 68)
+        bars.setup_planned("hubspot", 24)
+        bars.setup_done("salesforce", "granted field access in X", 33)
+        bars.setup_done("hubspot", "created contacts.leadpact_role")
+        shown = [(t.total, t.completed, t.description) for t in progress.tasks]
+    assert shown == [(68, 33, "salesforce setup: granted field access in X"),
+                     (24, 1, "hubspot setup: created contacts.leadpact_role")]

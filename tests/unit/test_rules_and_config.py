@@ -162,3 +162,15 @@ def test_given_a_bad_api_share_then_error_explains_the_range(tmp_path: Path) -> 
     with pytest.raises(ConfigError, match=r"max_api_share` must be a number above 0"):
         load_config(_config(tmp_path, text), ENV)
     assert load_config(_config(tmp_path, SANDBOXED), ENV).salesforce.max_api_share == 0.9  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "2.5", "true", '"50"'])
+def test_given_a_bad_keep_refused_runs_then_error_names_the_key_and_a_good_value(
+        tmp_path: Path, value: str) -> None:
+    text = SANDBOXED.replace("[leadpact]\n", f"[leadpact]\nkeep_refused_runs = {value}\n")
+    with pytest.raises(ConfigError, match=r"\[leadpact\] `keep_refused_runs` must be a whole "
+                                          r"number of runs, at least 1 \(e.g. 50\)"):
+        load_config(_config(tmp_path, text), ENV)
+    assert load_config(_config(tmp_path, SANDBOXED), ENV).keep_refused_runs == 50
+    kept = SANDBOXED.replace("[leadpact]\n", "[leadpact]\nkeep_refused_runs = 7\n")
+    assert load_config(_config(tmp_path, kept), ENV).keep_refused_runs == 7

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import configparser
 import fcntl
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -24,6 +26,7 @@ from leadpact.schedule import (
     k8s_manifest,
     systemd_units,
 )
+from leadpact.schedule_env import env_keys, github_secret_names
 from leadpact.schedule_install import strip_entry
 
 EVERY_15 = parse_every("15m")
@@ -221,3 +224,65 @@ def test_given_github_more_often_than_every_5_minutes_then_refused(tmp_path: Pat
 def test_given_a_name_no_scheduler_takes_then_refused(name: str) -> None:
     with pytest.raises(ConfigError, match="--name"):
         check_name(name)
+
+
+# -- the env file on k8s and GitHub: key names only ------------------------------------
+ENV_TEXT = ("# tokens\nLEADPACT_SALESFORCE_CONSUMER_KEY=ck-value-123456\n"
+            "export LEADPACT_HUBSPOT_TOKEN='pat-value-987654'  # the app's token\n")
+
+
+def test_given_an_env_file_then_its_key_names_are_read_in_order_and_odd_lines_noted(
+        tmp_path: Path) -> None:
+    keys = env_keys(ENV_TEXT, tmp_path / "s.env")
+    assert keys.names == ("LEADPACT_SALESFORCE_CONSUMER_KEY", "LEADPACT_HUBSPOT_TOKEN")
+    assert keys.not_plain == (3,)  # kubectl would take `export …` and the quotes literally
+    assert env_keys("A=1\nB=x=y\n", tmp_path / "s.env").not_plain == ()
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("A=1\njust-a-pasted-secret-value\n", "s.env:2: expected KEY=value (the line is not shown"),
+    ("A-B=1\n", "s.env:1: 'A-B' is not an environment variable name"),
+    ("# nothing\n", "no KEY=value line"),
+])
+def test_given_a_bad_env_file_then_the_line_is_named_and_no_value_shown(
+        tmp_path: Path, text: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(says)) as caught:
+        env_keys(text, tmp_path / "s.env")
+    assert "just-a-pasted" not in str(caught.value)
+
+
+def test_given_k8s_with_an_env_file_then_the_secret_is_made_from_it_and_holds_no_value(
+        tmp_path: Path) -> None:
+    env = tmp_path / "my secrets.env"
+    secret_job = replace(job(tmp_path, env_file=env),
+                         secret_names=env_keys(ENV_TEXT, env).names)
+    (text,) = k8s_manifest(secret_job, EVERY_15, {"leadpact": {}}, None, "img").values()
+    assert "ck-value-123456" not in text and "pat-value" not in text
+    cronjob = next(yaml.safe_load_all(text))
+    container = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["envFrom"] == [{"secretRef": {"name": "leadpact-sync-secrets"}}]
+    command = next(line for line in text.splitlines() if "kubectl create secret" in line)
+    argv = shlex.split(command.split(":", 1)[1])
+    assert argv == ["kubectl", "create", "secret", "generic", "leadpact-sync-secrets",
+                    f"--from-env-file={env}"]
+    assert "LEADPACT_SALESFORCE_CONSUMER_KEY, LEADPACT_HUBSPOT_TOKEN" in text
+
+
+def test_given_github_with_an_env_file_then_each_key_comes_from_its_repository_secret(
+        tmp_path: Path) -> None:
+    env = tmp_path / "s.env"
+    names = env_keys(ENV_TEXT, env).names
+    (text,) = github_workflow(replace(job(tmp_path, env_file=env), secret_names=names),
+                              EVERY_15, PurePosixPath("leadpact.toml"),
+                              PurePosixPath(".leadpact/state.sqlite3")).values()
+    assert "ck-value-123456" not in text and "pat-value" not in text
+    steps = yaml.safe_load(text)["jobs"]["sync"]["steps"]
+    sync = next(s for s in steps if "leadpact sync" in s.get("run", ""))
+    assert sync["env"] == {name: f"${{{{ secrets.{name} }}}}" for name in names}
+    assert f"gh secret set -f {env}" in text
+
+
+def test_given_a_github_reserved_key_then_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="GITHUB_TOKEN cannot be a GitHub secret"):
+        github_secret_names(env_keys("GITHUB_TOKEN=x\n", tmp_path / "s.env"),
+                            tmp_path / "s.env")

@@ -113,3 +113,27 @@ def test_hubspot_setup_adds_the_feedback_selects_to_the_written_properties() -> 
 def test_given_a_field_hidden_by_field_level_security_then_it_is_not_created_again() -> None:
     hidden = {"lead.leadpact_role__c"}
     assert setup_plan.missing_fields([ROLE], {"Lead": {}}, hidden) == ([], [])
+
+
+def test_given_nothing_to_do_then_setup_needs_no_system_permission() -> None:
+    assert setup_plan.permissions_needed(0, False, 0, False) == []
+
+
+def test_given_each_kind_of_step_then_its_permission_is_needed_and_says_what_for() -> None:
+    needed = setup_plan.permissions_needed(33, True, 33, True)
+    assert [(field, why) for field, _, why in needed] == [
+        ("PermissionsCustomizeApplication", "to create 33 field(s)"),
+        ("PermissionsManageProfilesPermissionsets",
+         "to create the permission set and grant access to 33 field(s)"),
+        ("PermissionsAssignPermissionSets", "to assign the permission set to this user")]
+    only_grants = setup_plan.permissions_needed(0, False, 2, False)
+    assert [why for _, _, why in only_grants] == ["to grant access to 2 field(s)"]
+
+
+def test_given_permission_sets_then_a_permission_any_of_them_grants_is_not_missing() -> None:
+    needed = setup_plan.permissions_needed(1, False, 1, True)
+    profile = {"PermissionsCustomizeApplication": True, "PermissionsAssignPermissionSets": False}
+    extra = {"PermissionsAssignPermissionSets": True}
+    assert setup_plan.missing_permissions(needed, [profile, extra]) == [
+        "Manage Profiles and Permission Sets (to grant access to 1 field(s))"]
+    assert len(setup_plan.missing_permissions(needed, [])) == 3
