@@ -73,19 +73,24 @@ class Leadpact:
 
     def plan(self, *, progress: Progress | None = None,
              observer: ReadObserver | None = None,
-             as_of: datetime | None = None) -> SyncResult:
+             as_of: datetime | None = None, full: bool = False) -> SyncResult:
         """What a sync would write now, writing and recording nothing. `observer` is told
         of every page the connectors read (e.g. leadpact.progress's bars); `as_of` is the
-        moment the verdicts are judged at (default: the clock's now)."""
-        return self._run(dry_run=True, progress=progress, observer=observer, as_of=as_of)
+        moment the verdicts are judged at (default: the clock's now); `full` reads every
+        record again instead of the changes since the last sync."""
+        return self._run(dry_run=True, progress=progress, observer=observer, as_of=as_of,
+                         full=full)
 
     def sync(self, *, progress: Progress | None = None,
              observer: ReadObserver | None = None,
-             as_of: datetime | None = None) -> SyncResult:
-        """Read changes from the CRMs, judge them (as of `as_of`, default now), write the
-        verdicts back, record the run. Raises a LeadpactError (e.g. QuotaExhausted) when
-        something stops the run; what was committed before stays committed."""
-        return self._run(dry_run=False, progress=progress, observer=observer, as_of=as_of)
+             as_of: datetime | None = None, full: bool = False) -> SyncResult:
+        """Read changes from the CRMs (everything with `full`), judge them (as of `as_of`,
+        default now), write the verdicts back, record the run. A new meaning of the rules
+        re-judges every known record. Raises a LeadpactError (e.g. QuotaExhausted, or
+        RuleError for changed rules under an old version) when something stops the run;
+        what was committed before stays committed."""
+        return self._run(dry_run=False, progress=progress, observer=observer, as_of=as_of,
+                         full=full)
 
     def check(self, *, fix: bool = False) -> CheckResult:
         """Connectivity, permissions and every field leadpact writes, per CRM. `fix`
@@ -117,7 +122,7 @@ class Leadpact:
 
     def _run(self, dry_run: bool, progress: Progress | None,
              observer: ReadObserver | None = None,
-             as_of: datetime | None = None) -> SyncResult:
+             as_of: datetime | None = None, full: bool = False) -> SyncResult:
         from leadpact.connect import title_classifier
         from leadpact.pipeline import run_sync
         from leadpact.state import State
@@ -136,7 +141,7 @@ class Leadpact:
         try:
             summary, changes = run_sync(connectors, state, self.rules,
                                         title_classifier(self.rules), now,
-                                        dry_run=dry_run, progress=progress)
+                                        dry_run=dry_run, progress=progress, full=full)
         finally:
             if not dry_run:  # alerts and write-loop freezes: leadpact/alerting.py
                 from leadpact.alerting import after_run

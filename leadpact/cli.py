@@ -87,6 +87,9 @@ as_of_option = click.option(
     "--as-of", "as_of", type=MOMENT, default=None,
     help="Judge as of this moment (ISO 8601, e.g. 2026-10-01T09:00:00Z): days silent, "
          "deal ages, task due dates. Default: now.")
+full_option = click.option(
+    "--full", is_flag=True,
+    help="Read every record of both CRMs again, not just what changed since the last sync.")
 
 
 @main.command()
@@ -142,11 +145,12 @@ def check(config_path: Path, fix: bool, as_json: bool) -> None:
         sys.exit(2)
 
 
-def _sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None) -> None:
+def _sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None,
+          full: bool) -> None:
     leadpact = _open(config_path)
     with progress_for(show_bar=not as_json) as watch:
         run = leadpact.plan if dry_run else leadpact.sync
-        result = run(progress=watch.records_handled, observer=watch, as_of=as_of)
+        result = run(progress=watch.records_handled, observer=watch, as_of=as_of, full=full)
     data = result.summary.as_dict()
     if as_json:
         click.echo(json_line(data))
@@ -163,20 +167,23 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | Non
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
 @click.option("--dry-run", is_flag=True, help="Plan only: write nothing, commit nothing.")
 @as_of_option
+@full_option
 @friendly_errors
-def sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None) -> None:
+def sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None,
+         full: bool) -> None:
     """Read changes from both CRMs, enrich, evaluate the rules, write back."""
-    _sync(config_path, as_json, dry_run, as_of)
+    _sync(config_path, as_json, dry_run, as_of, full)
 
 
 @main.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
 @as_of_option
+@full_option
 @friendly_errors
-def plan(config_path: Path, as_json: bool, as_of: datetime | None) -> None:
+def plan(config_path: Path, as_json: bool, as_of: datetime | None, full: bool) -> None:
     """Show what a sync would write, without writing anything."""
-    _sync(config_path, as_json, True, as_of)
+    _sync(config_path, as_json, True, as_of, full)
 
 
 @main.command()

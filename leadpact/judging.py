@@ -188,7 +188,7 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
             p.ref, f"lead:{stage.name}", lead.stage == stage.name,
             subject=stage.task.render(name=p.name or p.email or str(p.ref),
                                       title=title or "no title"),
-            body=f"leadpact rules {ctx.rules.version}: {lead.reasons}. "
+            body=f"Why (leadpact): {lead.reasons}. "
                  f"Buying role: {verdict.role} ({verdict.because}).",
             owner_id=p.owner_id, due_in_days=stage.task.due_in_days,
             note=f"the person is no longer {stage.name} (now {lead.stage or 'no stage'})"))
@@ -273,14 +273,14 @@ def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
 
 def deal_tasks(ctx: Context, d: Deal, verdict: DealVerdict) -> list[TaskIntent]:
     """What each task rule wants for an open deal, from the rules file's templates."""
-    name, version = d.name or str(d.ref), ctx.rules.version
+    name = d.name or str(d.ref)
     tasks = []
     stale_task = ctx.rules.stale_task
     if stale_task is not None:
         tasks.append(TaskIntent(
             d.ref, STALE_RULE, verdict.stale.stale, stale_task.render(deal=name),
             f"Confirm {name} is still alive: {verdict.stale.reasons}. Re-engage the buyer "
-            f"or close the deal. (leadpact rules {version})", d.owner_id,
+            "or close the deal.", d.owner_id,
             stale_task.due_in_days, note=recovered(verdict)))
     missing = verdict.coverage.missing
     template = ctx.rules.committee_task
@@ -288,18 +288,18 @@ def deal_tasks(ctx: Context, d: Deal, verdict: DealVerdict) -> list[TaskIntent]:
         return tasks
     tasks.append(TaskIntent(d.ref, COMMITTEE_RULE, bool(missing),
                             template.render(deal=name, missing=", ".join(missing)),
-                            committee_body(ctx.state, d, missing, version), d.owner_id,
+                            committee_body(ctx.state, d, missing), d.owner_id,
                             template.due_in_days,
                             note="every buying role is now on the deal"))
     return tasks
 
 
-def committee_body(state: State, d: Deal, missing: tuple[str, ...], version: str) -> str:
+def committee_body(state: State, d: Deal, missing: tuple[str, ...]) -> str:
     body = f"Nobody on this deal is a {' or '.join(m.replace('_', ' ') for m in missing)}."
     suggestions = suggest_contacts(state, d, missing)
     if suggestions:
         body += " Consider engaging: " + "; ".join(suggestions) + "."
-    return f"{body} (leadpact rules {version})"
+    return body
 
 
 def final_intent(ctx: Context, intent: TaskIntent) -> TaskIntent:
@@ -314,7 +314,7 @@ def final_intent(ctx: Context, intent: TaskIntent) -> TaskIntent:
     deal = deal_from_snapshot(intent.about, found[0])
     if deal.account_id is None:  # a snapshot from before accounts were kept
         return intent
-    return replace(intent, body=committee_body(ctx.state, deal, missing, ctx.rules.version))
+    return replace(intent, body=committee_body(ctx.state, deal, missing))
 
 
 def recovered(verdict: DealVerdict) -> str:
@@ -341,6 +341,12 @@ def suggest_contacts(state: State, d: Deal, missing: tuple[str, ...], limit: int
 
 def plan_record_fields(ctx: Context, ref: Ref, current: Any, desired: dict[str, str | None],
                        out: RecordPlan, tagged: bool) -> None:
+    # A new rules version that moves nothing else on this record is not stamped on it:
+    # RevOps sees the verdicts that changed, not thousands of version stamps. (Task
+    # descriptions carry no version for the same reason.)
+    moved = {name for name, value in desired.items() if current.get(name) != value}
+    if moved == {"rules_version"} and current.get("rules_version") is not None:
+        desired = {name: value for name, value in desired.items() if name != "rules_version"}
     plan_values(ctx, ref, current, desired, out, lambda change: change, count_tag=tagged)
 
 

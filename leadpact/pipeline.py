@@ -21,6 +21,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from leadpact import rules_change
 from leadpact.changes import Change, CloseTask, UpdateTask, UpsertTask
 from leadpact.connectors.base import Connector
 from leadpact.enrichment.stage_norms import learn_stage_norms
@@ -37,6 +38,7 @@ from leadpact.judging import (
 from leadpact.model import Activity, Deal, Page, Person, Ref
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
+from leadpact.rules_change import must_rejudge
 from leadpact.state import State
 from leadpact.task_lifecycle import Forget, TaskIntent, decide
 from leadpact.verdicts import deal_from_snapshot
@@ -77,6 +79,7 @@ class RunSummary:
     systems: dict[str, SystemStats] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # the first few, for the operator
     error: str | None = None  # what stopped the run, when something did
+    rules_changed: bool = False  # a new lead definition: every known record judged again
     quota_exhausted: bool = False  # stopped by a CRM's API allowance (alerts count these)
 
     def as_dict(self) -> dict[str, Any]:
@@ -103,6 +106,9 @@ class _Run:
         self.refresh: dict[Ref, int] = {}
         self.clock = itertools.count()
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
+        # A plan writes nothing, so a record judged again in the same plan would plan its
+        # changes again: keep only its last judgement's, as a sync would leave the CRM.
+        self.planned_last: dict[Ref, list[Change]] = {}
         self.roles: dict[Ref, str] = {}  # buying roles judged in this run
         self.engaged: dict[Ref, datetime | None] = {}  # latest engagement seen in this run
         self.in_refresh = False
@@ -172,7 +178,8 @@ class _Run:
         system = connector.system
         plans: list[RecordPlan] = []
         # Persons first: a deal on the same page is judged by its contacts' fresh roles.
-        for record in sorted(page.records, key=lambda r: not isinstance(r, Person)):
+        ordered = sorted(page.records, key=lambda r: not isinstance(r, Person))
+        for record in ordered:
             self.handled[record.ref] = self.tick()
             plan = plan_person(self, record) if isinstance(record, Person) \
                 else plan_deal(self, record)
@@ -194,8 +201,14 @@ class _Run:
         self.count(system, "records_read", len(page.records))
         log.debug("%s: page of %d record(s) handled", system, len(page.records))
         steps = [step for plan in plans for step in plan.steps]
-        self.count(system, "changes_planned", len(steps))
-        self.planned.extend(step.change for step in steps)
+        if self.dry_run:
+            for record, plan in zip(ordered, plans, strict=True):
+                before = self.planned_last.get(record.ref, [])
+                self.count(system, "changes_planned", len(plan.steps) - len(before))
+                self.planned_last[record.ref] = [step.change for step in plan.steps]
+        else:
+            self.count(system, "changes_planned", len(steps))
+            self.planned.extend(step.change for step in steps)
         if self.dry_run:
             self.intents.update(intents)
             if self.progress:
@@ -344,25 +357,37 @@ def run_sync(
     dry_run: bool = False,
     progress: Progress | None = None,
     run_id: str | None = None,
+    full: bool = False,
 ) -> tuple[RunSummary, list[Change]]:
     """One sync over every connector. Returns the run summary and every planned change.
-    QuotaExhausted and other connector errors propagate after the run is recorded as
-    failed; every page committed before them stays committed."""
+    `full`: read each CRM from the start instead of from its cursor. QuotaExhausted and
+    other connector errors propagate after the run is recorded as failed; every page
+    committed before them stays committed."""
+    rejudge = must_rejudge(state.get_meta(rules_change.STATE_KEY), rules,
+                           any(state.known_records(c.system) for c in connectors))
     run = _Run(connectors, state, rules, classify, now, dry_run, progress,
                run_id or now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
     log.info("run %s started%s: %s", run.run_id, " (plan only)" if dry_run else "",
              ", ".join(run.connectors))
+    run.summary.rules_changed = rejudge
     if not dry_run:
         state.start_run(run.run_id, now)
     try:
         for system, connector in run.connectors.items():
             run.read_and_handle(connector, state.failed(system))  # last run's refusals first
-            for page in connector.read_changes(state.cursor(system)):
+            for page in connector.read_changes(None if full else state.cursor(system)):
                 run.handle_page(connector, page)
+            if rejudge:  # the lead definition changed: it reaches the untouched records too
+                run.read_and_handle(connector, [ref for ref in state.known_records(system)
+                                                if ref not in run.handled])
         run.refresh_pass()
+        run.planned = [c for changes in run.planned_last.values() for c in changes] \
+            + run.planned
         run.task_pass()
         failed = any(s.changes_failed for s in run.summary.systems.values())
         run.summary.status = "partial" if failed else "ok"
+        if not dry_run:  # every record has heard of these rules now
+            state.set_meta(rules_change.STATE_KEY, rules_change.remembered(rules))
     except BaseException as exc:
         run.summary.status = "failed"
         run.summary.error = stopped_by(exc)

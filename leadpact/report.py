@@ -41,6 +41,9 @@ def print_summary(console: Console, summary: dict[str, Any], title: str) -> None
     console.print(summary_table(summary, title))
     console.print(f"status: {summary['status']}  ·  rules {summary['rules_version']}  ·  "
                   f"run {summary['run_id']}")
+    if summary.get("rules_changed"):
+        console.print(f"the rules changed (now {summary['rules_version']}): every known person "
+                      "and open deal was judged again", markup=False, highlight=False)
     for failure in summary.get("failures", [])[:5]:
         console.print(f"  [red]failed[/red] {failure}")
 

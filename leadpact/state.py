@@ -22,6 +22,7 @@ from leadpact.state_lock import exclusive, lock_path
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (system TEXT PRIMARY KEY, cursor TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
     status TEXT NOT NULL, summary TEXT);
@@ -142,6 +143,21 @@ class State:
 
     def set_cursor(self, system: str, cursor: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?)", (system, cursor))
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def known_records(self, system: str) -> list[Ref]:
+        """Every person and open deal of one CRM that state knows, in id order."""
+        rows = self._db.execute(
+            "SELECT ref FROM persons WHERE ref LIKE ? UNION "
+            "SELECT ref FROM deals WHERE is_open=1 AND ref LIKE ? ORDER BY ref",
+            (system + ":%", system + ":%")).fetchall()
+        return [Ref.parse(r[0]) for r in rows]
 
     # -- the ledger ---------------------------------------------------------------------
     def last_written(self, ref: Ref) -> dict[str, str | None]:

@@ -6,6 +6,8 @@ file, the line and the field, and what to write instead.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -65,6 +67,9 @@ class Rules:
     source: str
     # Absent from a rules file: the shipped default's template; `task: null`: no such task.
     committee_task: TaskTemplate | None = None
+    # A hash of everything but `version`: two files that mean the same share it (comments,
+    # order and layout do not count).
+    meaning: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +151,13 @@ def parse_rules(text: str, source: str) -> Rules:
                       if "task" in committee else COMMITTEE_TASK)
     return Rules(version, role_points, seniority_points, stages, thresholds,
                  check.task(stale, ("deals", "stale", "task")), required, engaged_days,
-                 overrides, source, committee_task)
+                 overrides, source, committee_task, meaning_of(data))
+
+
+def meaning_of(data: dict[str, Any]) -> str:
+    content = {key: value for key, value in data.items() if key != "version"}
+    text = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 # deals.stale.points: signal name -> StaleThresholds field holding its weight.
