@@ -9,6 +9,7 @@ read per engagement type (1000 contacts per call), then batch reads of the engag
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -17,7 +18,7 @@ from leadpact.connectors.hubspot import activities
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import Caller, HubSpotApis
 from leadpact.connectors.hubspot.mapping import AssociationType
-from leadpact.model import Activity
+from leadpact.model import DEAL, HUBSPOT, Activity, Ref
 
 ASSOCIATION_BATCH = 1000  # v4 batch read cap
 HISTORY_BATCH = 50  # batch reads with propertiesWithHistory
@@ -110,6 +111,13 @@ class Reader:
                     found = activities.engagement_activity(type_, obj.properties or {})
                     if found is not None:
                         read[(type_, str(obj.id))] = found
+            # Which deal each was logged on, so a contact's talk about one deal does not
+            # count for their other deals (none or several: it counts for each).
+            on_deals = self.associated(type_, "deals", [i for t, i in read if t == type_])
+            for engagement_id, deals in on_deals.items():
+                if len({deal for deal, _ in deals}) == 1:
+                    key = (type_, engagement_id)
+                    read[key] = replace(read[key], deal=Ref(HUBSPOT, DEAL, deals[0][0]))
         return {id_: activities.contact_activities(linked.get(id_, ()), read, props, now,
                                                    days, cap)
                 for id_, props in contacts.items()}

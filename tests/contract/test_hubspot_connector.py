@@ -211,9 +211,29 @@ def test_given_a_page_of_contacts_when_reading_activities_then_a_few_calls_per_p
         assert len(people) == 120 and all(len(r.activities) == (2 if cap else 0)  # type: ignore[union-attr]
                                           for r in people)
         counted.append(hubspot_connector.api_calls)
-    # per page of 100 contacts: 3 association reads (emails, meetings, calls) and one batch
-    # read per engagement type that has any (emails, meetings), 2 pages
-    assert counted[0] - counted[1] == 2 * (3 + 2)
+    # per page of 100 contacts: 3 association reads (emails, meetings, calls), one batch
+    # read per engagement type that has any (emails, meetings) and, for those, one read of
+    # the deals they were logged on; 2 pages
+    assert counted[0] - counted[1] == 2 * (3 + 2 + 2)
+
+
+def test_given_an_email_logged_on_one_deal_then_the_activity_names_that_deal(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    from leadpact.model import Ref
+
+    store = sandbox.store
+    ada = contact(store, at=T0)
+    first, second = deal(store, at=T0, dealname="One"), deal(store, at=T0, dealname="Two")
+    for deal_id in (first, second):
+        link_deal_contact(store, deal_id, ada)
+    email(store, ada, when=day(2, 1), subject="About one", at=T0, deal_id=first)
+    email(store, ada, when=day(2, 2), subject="About both", at=T0)
+    people = [r for p in connector(sandbox, clock=clock).read_changes(None) for r in p.records
+              if r.ref.kind == "contact"]
+    [person] = people
+    deals = {a.subject: a.deal for a in person.activities}  # type: ignore[union-attr]
+    assert deals == {"About one": Ref("hubspot", "deal", first), "About both": None}
 
 
 def test_given_a_new_engagement_when_reading_again_then_its_contact_comes_back(
