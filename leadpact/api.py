@@ -137,7 +137,9 @@ class Leadpact:
             from leadpact.preflight import preflight
 
             preflight(connectors)  # every CRM ready before the first write to either
-        state = State(self.config.state_path)
+        # A plan rehearses on a snapshot of the state, so it runs while a sync holds it.
+        state = State.snapshot(self.config.state_path) if dry_run \
+            else State(self.config.state_path)
         try:
             summary, changes = run_sync(connectors, state, self.rules,
                                         title_classifier(self.rules), now,

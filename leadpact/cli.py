@@ -31,6 +31,7 @@ from leadpact.config import DEFAULT_PATH, STARTER
 from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.errors import LeadpactError
 from leadpact.exit_codes import USAGE, exit_code
+from leadpact.plan_output import ONLY, ShownChanges, change_json
 from leadpact.progress import progress_for
 from leadpact.report import LEFT_ALONE_SHOWN as SHOWN
 from leadpact.report import json_line, print_plan, print_summary
@@ -146,17 +147,20 @@ def check(config_path: Path, fix: bool, as_json: bool) -> None:
 
 
 def _sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None,
-          full: bool) -> None:
+          full: bool, shown: ShownChanges | None = None) -> None:
     leadpact = _open(config_path)
     with progress_for(show_bar=not as_json) as watch:
         run = leadpact.plan if dry_run else leadpact.sync
         result = run(progress=watch.records_handled, observer=watch, as_of=as_of, full=full)
     data = result.summary.as_dict()
+    changes = shown.select(result.changes) if shown else []
     if as_json:
         click.echo(json_line(data))
+        for change in changes:  # a plan: one object per planned change after the summary
+            click.echo(json_line(change_json(change)))
     else:
         if dry_run:
-            print_plan(out, result.changes)
+            print_plan(out, changes, result.changes)
         print_summary(out, data, "leadpact plan (nothing written)" if dry_run else "leadpact sync")
     if result.summary.status == "partial":
         sys.exit(1)
@@ -172,7 +176,7 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | Non
 def sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None,
          full: bool) -> None:
     """Read changes from both CRMs, enrich, evaluate the rules, write back."""
-    _sync(config_path, as_json, dry_run, as_of, full)
+    _sync(config_path, as_json, dry_run, as_of, full, ShownChanges() if dry_run else None)
 
 
 @main.command()
@@ -180,10 +184,19 @@ def sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON line.")
 @as_of_option
 @full_option
+@click.option("--only", type=click.Choice(ONLY), default=None,
+              help="List only field changes, task changes, or lead-stage moves.")
+@click.option("--record", default=None,
+              help="List only changes to this record: its id, or e.g. salesforce:contact:003A0.")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="List at most N changes (default: 200 as text, all with --json).")
 @friendly_errors
-def plan(config_path: Path, as_json: bool, as_of: datetime | None, full: bool) -> None:
-    """Show what a sync would write, without writing anything."""
-    _sync(config_path, as_json, True, as_of, full)
+def plan(config_path: Path, as_json: bool, as_of: datetime | None, full: bool,
+         only: str | None, record: str | None, limit: int | None) -> None:
+    """Show what a sync would write, without writing anything: the same run as `sync` on a
+    copy of the state, its writes answered unsent."""
+    _sync(config_path, as_json, True, as_of, full,
+          ShownChanges(only, record, limit if limit is not None else None if as_json else 200))
 
 
 @main.command()

@@ -36,6 +36,7 @@ from leadpact.judging import (
     task_step,
 )
 from leadpact.model import Activity, Deal, Page, Person, Ref
+from leadpact.rehearsal import Rehearsal
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
@@ -106,9 +107,6 @@ class _Run:
         self.refresh: dict[Ref, int] = {}
         self.clock = itertools.count()
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
-        # A plan writes nothing, so a record judged again in the same plan would plan its
-        # changes again: keep only its last judgement's, as a sync would leave the CRM.
-        self.planned_last: dict[Ref, list[Change]] = {}
         self.roles: dict[Ref, str] = {}  # buying roles judged in this run
         self.engaged: dict[Ref, datetime | None] = {}  # latest engagement seen in this run
         self.in_refresh = False
@@ -117,7 +115,6 @@ class _Run:
         self.stale: dict[Ref, bool] = {}  # open deals judged this run: stale?
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
         self.fresh_activities: dict[Ref, tuple[Activity, ...]] = {}  # persons read this run
-        self.intents: dict[tuple[Ref, str], TaskIntent] = {}  # a plan's task intents
         self.norms = self.learn_norms()
 
     def count(self, system: str, counter: str, n: int = 1) -> None:
@@ -148,9 +145,6 @@ class _Run:
         return tuple(found)
 
     def holds_task(self, about: Ref, rule_prefix: str) -> bool:
-        if any(r == about and rule.startswith(rule_prefix) and i.holds
-               for (r, rule), i in self.intents.items()):
-            return True
         return any(t.rule.startswith(rule_prefix) for t in self.state.open_tasks_about(about)) \
             or self.state.wants_task(about, rule_prefix)
 
@@ -201,19 +195,8 @@ class _Run:
         self.count(system, "records_read", len(page.records))
         log.debug("%s: page of %d record(s) handled", system, len(page.records))
         steps = [step for plan in plans for step in plan.steps]
-        if self.dry_run:
-            for record, plan in zip(ordered, plans, strict=True):
-                before = self.planned_last.get(record.ref, [])
-                self.count(system, "changes_planned", len(plan.steps) - len(before))
-                self.planned_last[record.ref] = [step.change for step in plan.steps]
-        else:
-            self.count(system, "changes_planned", len(steps))
-            self.planned.extend(step.change for step in steps)
-        if self.dry_run:
-            self.intents.update(intents)
-            if self.progress:
-                self.progress(system, len(page.records))
-            return
+        self.count(system, "changes_planned", len(steps))
+        self.planned.extend(step.change for step in steps)
 
         def commit(failed: set[Ref]) -> None:
             for record in page.records:
@@ -275,7 +258,6 @@ class _Run:
         run left undecided) becomes at most one task change per record and rule."""
         intents = {(i.about, i.rule): i
                    for i in map(TaskIntent.from_json, self.state.task_intents())}
-        intents.update(self.intents)
         today = self.now.date()
         for system, connector in self.connectors.items():
             mine = [i for key, i in sorted(intents.items(), key=lambda kv: str(kv[0]))
@@ -292,8 +274,6 @@ class _Run:
                         steps.append(task_step(self, intent, decided))
                 self.count(system, "changes_planned", len(steps))
                 self.planned.extend(step.change for step in steps)
-                if self.dry_run:
-                    continue
 
                 def commit(failed: set[Ref], batch: list[TaskIntent] = batch,
                            forgets: list[str] = forgets) -> None:
@@ -360,9 +340,14 @@ def run_sync(
     full: bool = False,
 ) -> tuple[RunSummary, list[Change]]:
     """One sync over every connector. Returns the run summary and every planned change.
-    `full`: read each CRM from the start instead of from its cursor. QuotaExhausted and
-    other connector errors propagate after the run is recorded as failed; every page
-    committed before them stays committed."""
+    `full`: read each CRM from the start instead of from its cursor. `dry_run`: a plan,
+    the same run rehearsed on a copy of the state with every write answered unsent
+    (leadpact/rehearsal.py), so its counts are the sync's. QuotaExhausted and other
+    connector errors propagate after the run is recorded as failed; every page committed
+    before them stays committed."""
+    if dry_run:
+        state = state if state.disposable else state.copy()
+        connectors = [Rehearsal(c) for c in connectors]
     rejudge = must_rejudge(state.get_meta(rules_change.STATE_KEY), rules,
                            any(state.known_records(c.system) for c in connectors))
     run = _Run(connectors, state, rules, classify, now, dry_run, progress,
@@ -370,8 +355,7 @@ def run_sync(
     log.info("run %s started%s: %s", run.run_id, " (plan only)" if dry_run else "",
              ", ".join(run.connectors))
     run.summary.rules_changed = rejudge
-    if not dry_run:
-        state.start_run(run.run_id, now)
+    state.start_run(run.run_id, now)
     try:
         for system, connector in run.connectors.items():
             run.read_and_handle(connector, state.failed(system))  # last run's refusals first
@@ -381,13 +365,11 @@ def run_sync(
                 run.read_and_handle(connector, [ref for ref in state.known_records(system)
                                                 if ref not in run.handled])
         run.refresh_pass()
-        run.planned = [c for changes in run.planned_last.values() for c in changes] \
-            + run.planned
         run.task_pass()
         failed = any(s.changes_failed for s in run.summary.systems.values())
         run.summary.status = "partial" if failed else "ok"
-        if not dry_run:  # every record has heard of these rules now
-            state.set_meta(rules_change.STATE_KEY, rules_change.remembered(rules))
+        state.set_meta(  # every record has heard of these rules now
+            rules_change.STATE_KEY, rules_change.remembered(rules))
     except BaseException as exc:
         run.summary.status = "failed"
         run.summary.error = stopped_by(exc)
@@ -411,8 +393,7 @@ def run_sync(
                                            if ref.system == system)
         finished = datetime.now(now.tzinfo)
         run.summary.finished_at = finished.isoformat()
-        if not dry_run:
-            state.finish_run(run.run_id, finished, run.summary.status, run.summary.as_dict())
+        state.finish_run(run.run_id, finished, run.summary.status, run.summary.as_dict())
     log.info("run %s finished: %s, %s", run.run_id, run.summary.status, ", ".join(
         f"{name} read {s.records_read} planned {s.changes_planned} applied {s.changes_applied} "
         f"failed {s.changes_failed} api_calls {s.api_calls}"

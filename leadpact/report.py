@@ -68,9 +68,15 @@ def describe_change(change: Change) -> str:
     return repr(change)
 
 
-def print_plan(console: Console, changes: Sequence[Change], limit: int = 200) -> None:
-    for change in changes[:limit]:
+def print_plan(console: Console, shown: Sequence[Change], planned: Sequence[Change]) -> None:
+    """The changes listed (filtered and cut), then the count of all planned, with the
+    rules-version stamps (written beside a value that moved) counted apart."""
+    for change in shown:
         console.print(describe_change(change), markup=False, highlight=False)
-    if len(changes) > limit:
-        console.print(f"… and {len(changes) - limit} more")
-    console.print(f"{len(changes)} change(s) planned")
+    if len(planned) > len(shown):
+        console.print(f"… {len(planned) - len(shown)} more not listed (see --only, --record, "
+                      "--limit, --json)")
+    stamps = sum(1 for c in planned if isinstance(c, SetField) and c.field == "rules_version")
+    console.print(f"{len(planned)} change(s) planned"
+                  + (f" ({len(planned) - stamps} of meaning, {stamps} rules-version stamps)"
+                     if stamps else ""))

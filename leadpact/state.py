@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from leadpact.errors import ConfigError
 from leadpact.history import DIED, History
 from leadpact.model import Activity, Ref
 from leadpact.state_lock import exclusive, lock_path
@@ -103,10 +104,42 @@ class State:
             self._lock = exclusive(lock_path(path))
         self._db = sqlite3.connect(str(path), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """The tables and columns of this version, on a file made by an older one."""
         self._db.executescript(_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
         if "body" not in columns:  # a state file from before task descriptions were kept
             self._db.execute("ALTER TABLE tasks ADD COLUMN body TEXT")
+
+    disposable = False  # a copy (a plan's rehearsal): writes to it are thrown away
+
+    def copy(self) -> State:
+        """An in-memory copy to rehearse a run on (a plan), leaving this state untouched."""
+        twin = State(":memory:")
+        self._db.backup(twin._db)
+        twin.disposable = True
+        return twin
+
+    @classmethod
+    def snapshot(cls, path: Path | str) -> State:
+        """An in-memory copy of the state file at `path`, read without its lock (a sync may
+        hold it): what a plan rehearses on. Empty when no sync has created the file yet."""
+        twin = cls(":memory:")
+        if Path(path).exists():
+            try:
+                source = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+                try:
+                    source.backup(twin._db)
+                finally:
+                    source.close()
+            except sqlite3.DatabaseError as exc:
+                raise ConfigError(f"{path}: not a readable leadpact state file ({exc})") \
+                    from None
+            twin._upgrade()
+        twin.disposable = True
+        return twin
 
     def close(self) -> None:
         self._db.close()

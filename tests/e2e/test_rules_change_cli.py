@@ -24,7 +24,7 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def summary_of(output: str) -> dict[str, object]:
-    return dict(json.loads(output.strip().splitlines()[-1]))
+    return dict(json.loads(output.strip().splitlines()[0]))  # plan: changes follow
 
 
 def total(summary: dict[str, object], counter: str) -> int:

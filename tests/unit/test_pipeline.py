@@ -10,7 +10,7 @@ import pytest
 
 from leadpact.errors import QuotaExhausted
 from leadpact.model import Activity, ContactRole, Ref
-from leadpact.pipeline import run_sync
+from leadpact.pipeline import COUNTERS, run_sync
 from leadpact.rules.engine import default_rules_text, load_rules, parse_rules
 from leadpact.state import State
 from tests.builders import NOW, days_ago, deal, person
@@ -193,9 +193,18 @@ def test_given_dry_run_then_nothing_is_written_or_committed(state: State) -> Non
     hs = MemoryConnector("hubspot")
     hs.put(person("1", title="CFO"))
     summary, planned = sync(state, hs, dry_run=True)
-    assert planned and applied(summary) == 0
-    assert hs.records[Ref("hubspot", "contact", "1")].leadpact == {}
-    assert state.cursor("hubspot") is None
+    # the plan counts what the sync would apply, and writes and records none of it
+    assert planned and applied(summary) == len(planned)
+    assert summary.dry_run and summary.systems["hubspot"].tasks_created == 1
+    assert hs.records[Ref("hubspot", "contact", "1")].leadpact == {} and hs.tasks == {}
+    assert state.cursor("hubspot") is None and state.runs() == []
+    assert state.person(Ref("hubspot", "contact", "1")) is None
+    done, synced = sync(state, hs)
+    assert synced == planned
+    for counter in COUNTERS:  # only the calls differ: a plan sends no writes
+        if counter != "api_calls":
+            assert getattr(done.systems["hubspot"], counter) == \
+                getattr(summary.systems["hubspot"], counter), counter
 
 
 def test_given_quota_runs_out_midway_then_run_stops_and_resumes_without_gaps(

@@ -1,0 +1,84 @@
+"""`leadpact plan` as a rehearsal of `sync`: the same code path on a copy of the state,
+with each CRM's writes answered "done" without being sent.
+
+A plan used to skip the saves a sync makes as it goes, so everything judged later in the
+run (twins, deals re-judged by their contacts' roles, tasks) saw older facts than the sync
+would, and its counts drifted from the sync's. Here the run saves into an in-memory copy of
+the state, and a record read again after a "write" comes back holding the value written,
+as it would from the CRM: the plan's counts are the sync's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterator, Sequence
+
+from leadpact.changes import (
+    Change,
+    ChangeResult,
+    SetContactRole,
+    SetField,
+    SetNativeField,
+    UpsertTask,
+)
+from leadpact.connectors.base import CheckProblem, Connector
+from leadpact.model import Deal, Page, Person, Record, Ref
+
+HS_BUYING_ROLE = "hs_buying_role"
+
+
+class Rehearsal:
+    """A connector that reads through to the CRM and writes nowhere."""
+
+    def __init__(self, crm: Connector):
+        self.system = crm.system
+        self._crm = crm
+        self._fields: dict[Ref, dict[str, str | None]] = {}
+        self._buying_roles: dict[Ref, str | None] = {}
+        self._contact_roles: dict[tuple[Ref, Ref], str | None] = {}
+        self._ids = itertools.count(1)
+
+    @property
+    def api_calls(self) -> int:
+        return self._crm.api_calls
+
+    def read_changes(self, cursor: str | None) -> Iterator[Page]:
+        for page in self._crm.read_changes(cursor):
+            yield Page(tuple(self._as_written(r) for r in page.records), page.cursor)
+
+    def read_records(self, refs: Sequence[Ref]) -> list[Record]:
+        return [self._as_written(r) for r in self._crm.read_records(refs)]
+
+    def check(self) -> list[CheckProblem]:
+        return self._crm.check()
+
+    def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
+        results = []
+        for change in changes:
+            created = None
+            if isinstance(change, SetField):
+                self._fields.setdefault(change.ref, {})[change.field] = change.value
+            elif isinstance(change, SetNativeField) and change.field == HS_BUYING_ROLE:
+                self._buying_roles[change.ref] = change.value
+            elif isinstance(change, SetContactRole):
+                self._contact_roles[(change.deal, change.person)] = change.role
+            elif isinstance(change, UpsertTask):
+                created = f"planned-{next(self._ids)}"
+            results.append(ChangeResult(change, True, created_id=created))
+        return results
+
+    def _as_written(self, record: Record) -> Record:
+        """The record as the CRM would return it after this run's writes so far."""
+        fields = self._fields.get(record.ref)
+        if fields:
+            record = dataclasses.replace(record, leadpact={**record.leadpact, **fields})
+        if isinstance(record, Person) and record.ref in self._buying_roles:
+            record = dataclasses.replace(record, buying_role=self._buying_roles[record.ref])
+        if isinstance(record, Deal) and self._contact_roles:
+            contacts = tuple(
+                dataclasses.replace(c, role=self._contact_roles[(record.ref, c.person)])
+                if (record.ref, c.person) in self._contact_roles else c
+                for c in record.contacts)
+            record = dataclasses.replace(record, contacts=contacts)
+        return record
