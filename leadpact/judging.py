@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any, Protocol
 
 from leadpact.changes import (
@@ -369,7 +368,6 @@ def plan_values(ctx: Context, ref: Ref, current: Mapping[str, str | None],
         desired = {name: value for name, value in desired.items() if name not in frozen}
     plan = plan_fields(ref, current, desired, ours_so_far(ctx.state, ref, current))
     out.kept_manual.extend((ref, name) for name in plan.kept_manual)
-    adopt(ctx, ref, {name: current.get(name) for name in plan.adopted}, out)
     for planned in plan.changes:
         out.steps.append(Step(
             to_change(planned), ref,
@@ -386,14 +384,6 @@ def ours_so_far(state: State, ref: Ref, current: Mapping[str, str | None]
         if current.get(name) in values:
             ours[name] = current.get(name)
     return ours
-
-
-def adopt(ctx: Context, ref: Ref, values: dict[str, str | None], out: RecordPlan) -> None:
-    """Our value is already there (an earlier run wrote it but stopped before recording
-    it): record it with the page, so a later change is not mistaken for a person's edit."""
-    for name, value in values.items():
-        out.saves.append(partial(ctx.state.record_write, ctx.run_id, ref, name, value, value,
-                                 ctx.now))
 
 
 def _field_written(ctx: Context, change: SetField, name: str,

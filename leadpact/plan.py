@@ -19,7 +19,6 @@ from leadpact.model import Ref
 class FieldPlan:
     changes: tuple[SetField, ...]
     kept_manual: tuple[str, ...]  # fields a person set by hand, left as they are
-    adopted: tuple[str, ...]  # fields already holding our value with no ledger entry
 
 
 def plan_fields(
@@ -30,16 +29,15 @@ def plan_fields(
 ) -> FieldPlan:
     changes: list[SetField] = []
     kept: list[str] = []
-    adopted: list[str] = []
     for field, value in desired.items():
         now_value = current.get(field)
         if now_value == value:
-            if field not in last_written or last_written[field] != value:
-                adopted.append(field)
+            # Nothing to write. A value leadpact never wrote stays whoever set it: a
+            # person's role that happens to match our guess is not ours to change later.
             continue
         ours = last_written[field] == now_value if field in last_written else now_value is None
         if ours:
             changes.append(SetField(ref, field, value, now_value))
         else:
             kept.append(field)
-    return FieldPlan(tuple(changes), tuple(kept), tuple(adopted))
+    return FieldPlan(tuple(changes), tuple(kept))

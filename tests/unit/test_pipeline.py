@@ -458,3 +458,21 @@ def test_given_a_run_killed_mid_write_when_the_verdict_moves_then_our_value_is_s
     summary, _ = sync(state, hs)
     assert hs.records[ref].leadpact["role"] == "economic_buyer"  # not mistaken for a rep's
     assert summary.systems["hubspot"].manual_values_kept == 0
+
+
+def test_given_a_rep_set_the_native_role_we_would_guess_then_a_later_title_never_changes_it(
+        state: State) -> None:
+    from leadpact.enrichment.crm_roles import hubspot_buying_role
+
+    hs = MemoryConnector("hubspot")
+    theirs = hubspot_buying_role("economic_buyer", "finance")
+    assert theirs is not None
+    ref = hs.put(person("1", title="CFO", buying_role=theirs)).ref
+    sync(state, hs)
+    assert hs.records[ref].buying_role == theirs  # equal: nothing written, not made ours
+    hs.put(dataclasses.replace(hs.records[ref], title="Software Engineer",
+                               modified_at=days_ago(0)))
+    summary, _ = sync(state, hs)
+    assert hs.records[ref].buying_role == theirs  # the rep's value survives the new title
+    assert hs.records[ref].leadpact["role"] == "technical_evaluator"
+    assert summary.systems["hubspot"].manual_values_kept >= 1
