@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from leadpact import rules_change
-from leadpact.changes import Change, CloseTask, UpdateTask, UpsertTask
+from leadpact.changes import Change, CloseTask, SetField, SetNativeField, UpdateTask, UpsertTask
 from leadpact.connectors.base import Connector
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
@@ -36,7 +36,7 @@ from leadpact.judging import (
     task_step,
 )
 from leadpact.model import Activity, Deal, Page, Person, Ref
-from leadpact.rehearsal import Rehearsal
+from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
@@ -219,6 +219,7 @@ class _Run:
         """Apply `steps` on one CRM, then record what it did and `commit(failed records)`
         in one state transaction. Returns the records whose change the CRM refused."""
         system = connector.system
+        steps = self.still_ours(connector, steps)
         writes = [step.writes for step in steps if step.writes is not None]
         if writes:
             with self.state.transaction():
@@ -252,6 +253,30 @@ class _Run:
                     self.summary.failures.append(f"{step.source}: {result.error}")
             commit(failed)
         return failed
+
+    def still_ours(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
+        """The field writes whose record still holds what it held when read: a person who
+        edited it since (during this run) keeps the edit, counted as a value kept."""
+        fields = [s for s in steps if isinstance(s.change, (SetField, SetNativeField))]
+        if not fields:
+            return list(steps)
+        found = current_values(connector, sorted({s.change.ref for s in fields
+                                                  if isinstance(s.change, (SetField,
+                                                                           SetNativeField))}))
+        if found is None:
+            return list(steps)
+        kept = []
+        for step in steps:
+            change = step.change
+            if isinstance(change, (SetField, SetNativeField)):
+                now = found.get(change.ref)
+                if now is None or now.get(change.field) != change.previous:
+                    self.kept_manual.add((change.ref, change.field))
+                    log.info("%s %s changed during the run: left as it is", change.ref,
+                             change.field)
+                    continue
+            kept.append(step)
+        return kept
 
     def task_pass(self) -> None:
         """Each task rule's last word on each record judged this run (and on any a killed

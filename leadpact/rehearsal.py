@@ -28,6 +28,12 @@ from leadpact.model import Deal, Page, Person, Record, Ref
 HS_BUYING_ROLE = "hs_buying_role"
 
 
+def current_values(crm: object, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]] | None:
+    """The connector's fresh values of these records, or None when it cannot re-read."""
+    read = getattr(crm, "current_values", None)
+    return read(refs) if read is not None else None
+
+
 class Rehearsal:
     """A connector that reads through to the CRM and writes nowhere."""
 
@@ -52,6 +58,17 @@ class Rehearsal:
 
     def check(self) -> list[CheckProblem]:
         return self._crm.check()
+
+    def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
+        """What a sync would find right before writing: the CRM's values, then ours."""
+        found = current_values(self._crm, refs)
+        if found is None:  # the CRM cannot say: the sync writes without re-checking
+            return {ref: {} for ref in refs}
+        for ref, values in found.items():
+            values.update(self._fields.get(ref, {}))
+            if ref in self._buying_roles:
+                values[HS_BUYING_ROLE] = self._buying_roles[ref]
+        return found
 
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
         results = []

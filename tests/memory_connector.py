@@ -20,7 +20,7 @@ from leadpact.changes import (
 )
 from leadpact.connectors.base import CheckProblem
 from leadpact.errors import QuotaExhausted
-from leadpact.model import Deal, Page, Record, Ref
+from leadpact.model import Deal, Page, Person, Record, Ref
 from tests.builders import NOW
 
 
@@ -61,6 +61,18 @@ class MemoryConnector:
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
         self.calls += 1
         return [self.records[r] for r in refs if r in self.records]
+
+    def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
+        self.calls += 1
+        found: dict[Ref, dict[str, str | None]] = {}
+        for ref in refs:
+            record = self.records.get(ref)
+            if record is None or record.deleted:
+                continue
+            found[ref] = dict(record.leadpact)
+            if isinstance(record, Person):
+                found[ref]["hs_buying_role"] = record.buying_role
+        return found
 
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
         self.calls += 1

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from leadpact import fields
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
@@ -236,6 +237,27 @@ class HubSpotConnector:
         linked = self._reader.associated(stream.object_type, "contacts", ids)
         people = dict.fromkeys(to for id_ in ids for to, _ in linked.get(id_, []))
         return self.read_records([Ref(HUBSPOT, CONTACT, id_) for id_ in people])
+
+    def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
+        """leadpact's properties (and `hs_buying_role`) on these records as they are now,
+        by canonical name: one light batch read per 100 records; records gone are left
+        out."""
+        found: dict[Ref, dict[str, str | None]] = {}
+        for kind, stream in _STREAMS.items():
+            ids = list(dict.fromkeys(r.id for r in refs if r.system == HUBSPOT and r.kind == kind))
+            specs = fields.fields_for(fields.PERSON if kind == CONTACT else fields.DEAL)
+            names = [spec.hubspot for spec in specs] + (["hs_buying_role"]
+                                                        if kind == CONTACT else [])
+            for chunk in chunked(ids, READ_BATCH):
+                for obj in self._reader.batch_read(stream.object_type, chunk, names):
+                    props = obj.properties or {}
+                    values: dict[str, str | None] = {
+                        spec.name: fields.to_canonical(spec, props.get(spec.hubspot))
+                        for spec in specs}
+                    if kind == CONTACT:
+                        values["hs_buying_role"] = props.get("hs_buying_role") or None
+                    found[Ref(HUBSPOT, kind, str(obj.id))] = values
+        return found
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
         found: dict[Ref, Record] = {}

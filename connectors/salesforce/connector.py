@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import requests
 from simple_salesforce import Salesforce
 
+from leadpact import fields as leadpact_fields
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult, SetContactRole, UpsertTask
 from leadpact.connectors import cursor as cursors
@@ -267,6 +268,24 @@ class SalesforceConnector:
             rows += self._query(queries.by_ids_query(sobject, chunk), True,
                                 f"reading {sobject} rows by id")
         return rows
+
+    def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
+        """leadpact's fields on these records as they are now (one light query per object
+        and 200 ids), by canonical name; records gone are left out."""
+        found: dict[Ref, dict[str, str | None]] = {}
+        for kind, kind_of_field in ((LEAD, leadpact_fields.PERSON),
+                                    (CONTACT, leadpact_fields.PERSON),
+                                    (DEAL, leadpact_fields.DEAL)):
+            ids = list(dict.fromkeys(r.id for r in refs
+                                     if r.system == SALESFORCE and r.kind == kind))
+            sobject = queries.SOBJECT_BY_KIND[kind]
+            columns = [spec.salesforce for spec in leadpact_fields.fields_for(kind_of_field)]
+            for chunk in chunks(ids, queries.IN_LIST_LIMIT):
+                for row in self._query(queries.current_values_query(sobject, columns, chunk),
+                                       False, f"re-reading {sobject} values before writing"):
+                    found[Ref(SALESFORCE, kind, row["Id"])] = \
+                        mapping.leadpact_values(row, kind_of_field)
+        return found
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
         """The given records as they are now, in the order asked; deleted or merged-away

@@ -92,6 +92,12 @@ def by_ids_query(sobject: str, ids: Sequence[str]) -> str:
                        _select(sobject), sobject, list(ids))
 
 
+def current_values_query(sobject: str, columns: Sequence[str], ids: Sequence[str]) -> str:
+    """Only the given columns of these records: what a write is about to replace."""
+    return format_soql("SELECT {:literal} FROM {:literal} WHERE Id IN {} ORDER BY Id",
+                       ", ".join(["Id", *columns]), sobject, list(ids))
+
+
 def contact_roles_query(opportunity_ids: Sequence[str]) -> str:
     return format_soql("SELECT {:literal} FROM OpportunityContactRole WHERE OpportunityId IN {} "
                        "ORDER BY OpportunityId, Id", _select("OpportunityContactRole"),

@@ -78,6 +78,22 @@ def test_given_a_deleted_person_when_read_then_it_comes_back_deleted(org: Org) -
     assert record.ref == ann and record.deleted
 
 
+def test_current_values_are_what_a_write_would_replace_and_match_a_full_read(org: Org) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    deal = org.deal("Acme renewal", [ann], silent_days=3)
+    connector = org.connector()
+    assert all(r.ok for r in connector.apply([SetField(ann, "role", "economic_buyer"),
+                                              SetField(deal, "stale_score", "2.5")]))
+    org.set_field(ann, "role", "champion")  # a rep's edit, made after our write
+    found = connector.current_values([ann, deal, Ref(org.system, "contact", "999999")])
+    assert set(found) == {ann, deal}  # a record that is not there is left out
+    assert found[ann]["role"] == "champion" and found[deal]["stale_score"] == "2.5"
+    full = {r.ref: r.leadpact for r in connector.read_records([ann, deal])}
+    for ref in (ann, deal):  # the light read agrees with the full one, field by field
+        assert {k: v for k, v in found[ref].items() if v is not None and k in full[ref]} \
+            == dict(full[ref])
+
+
 def test_given_field_writes_when_read_back_then_values_equal_what_was_written(org: Org) -> None:
     ann = org.person("CFO", "ann@acme.example")
     connector = org.connector()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -476,3 +477,31 @@ def test_given_a_rep_set_the_native_role_we_would_guess_then_a_later_title_never
     assert hs.records[ref].buying_role == theirs  # the rep's value survives the new title
     assert hs.records[ref].leadpact["role"] == "technical_evaluator"
     assert summary.systems["hubspot"].manual_values_kept >= 1
+
+
+class EditsDuringTheRun(MemoryConnector):
+    """A CRM where a rep edits a record between leadpact reading it and writing to it."""
+
+    def __init__(self, system: str, edit: Ref, field: str, value: str):
+        super().__init__(system)
+        self.edit = (edit, field, value)
+
+    def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
+        ref, field, value = self.edit
+        record = self.records[ref]
+        self.put(dataclasses.replace(record, leadpact={**record.leadpact, field: value}))
+        return super().current_values(refs)
+
+
+def test_given_a_rep_edits_a_field_while_the_sync_runs_then_the_edit_survives(
+        state: State) -> None:
+    cfo = Ref("hubspot", "contact", "1")
+    hs = EditsDuringTheRun("hubspot", cfo, "role", "champion")
+    hs.put(person("1", title="CFO"))
+    summary, _ = sync(state, hs)
+    assert hs.records[cfo].leadpact["role"] == "champion"  # not overwritten mid-run
+    assert hs.records[cfo].leadpact["seniority"] == "c_level"  # the rest was written
+    assert summary.systems["hubspot"].manual_values_kept >= 1
+    hs.edit = (cfo, "function", hs.records[cfo].leadpact["function"] or "")  # no more edits
+    sync(state, hs)
+    assert hs.records[cfo].leadpact["role"] == "champion"  # and it stays the rep's
