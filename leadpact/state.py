@@ -212,6 +212,14 @@ class State:
                                 (record, field, run_id, changed_by, now.isoformat())
                                 ).rowcount == 1
 
+    def unfreeze(self, record: str, field: str) -> bool:
+        """Let leadpact write a frozen field again; False when it was not frozen."""
+        return self._db.execute("DELETE FROM frozen WHERE record=? AND field=?",
+                                (record, field)).rowcount == 1
+
+    def unfreeze_all(self) -> int:
+        return self._db.execute("DELETE FROM frozen").rowcount
+
     def ledger_of_runs(self, run_ids: Iterable[str]) -> list[tuple[str, str, str, str | None,
                                                                    str | None]]:
         """(run, record, field, old, new) written by these runs and, for the same fields,
