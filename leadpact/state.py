@@ -62,6 +62,8 @@ CREATE INDEX IF NOT EXISTS refused_by_run ON refused (run_id, seq);
 CREATE TABLE IF NOT EXISTS frozen (
     record TEXT NOT NULL, field TEXT NOT NULL, run_id TEXT NOT NULL, changed_by TEXT,
     frozen_at TEXT NOT NULL, PRIMARY KEY (record, field));
+CREATE TABLE IF NOT EXISTS owners (
+    system TEXT NOT NULL, owner_id TEXT NOT NULL, name TEXT, PRIMARY KEY (system, owner_id));
 """
 
 
@@ -403,6 +405,23 @@ class State:
     def forget_deal(self, ref: Ref) -> None:
         self._db.execute("DELETE FROM deals WHERE ref=?", (str(ref),))
         self._db.execute("DELETE FROM deal_contacts WHERE deal=?", (str(ref),))
+
+    # -- record owners' names (see leadpact/owner_names.py) ------------------------------
+    def deal_owner_ids(self, system: str) -> set[str]:
+        """The owner ids of this CRM's deals that state knows."""
+        rows = self._db.execute(
+            "SELECT DISTINCT json_extract(snapshot, '$.owner_id') FROM deals WHERE ref LIKE ?",
+            (system + ":%",)).fetchall()
+        return {str(r[0]) for r in rows if r[0] not in (None, "")}
+
+    def known_owner_ids(self, system: str) -> set[str]:
+        """Owner ids already looked up (named, or not known to the CRM)."""
+        return {r[0] for r in self._db.execute("SELECT owner_id FROM owners WHERE system=?",
+                                               (system,))}
+
+    def save_owner_names(self, system: str, names: dict[str, str | None]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO owners VALUES (?,?,?)",
+                             [(system, owner, name) for owner, name in names.items()])
 
     # -- failed records -----------------------------------------------------------------
     def mark_failed(self, ref: Ref, reason: str, run_id: str) -> None:
