@@ -423,6 +423,10 @@ class State:
         self._db.executemany("INSERT OR REPLACE INTO owners VALUES (?,?,?)",
                              [(system, owner, name) for owner, name in names.items()])
 
+    def forget_owner(self, system: str, owner_id: str) -> None:
+        """Look this owner's name up again at the next sync (e.g. after a rename)."""
+        self._db.execute("DELETE FROM owners WHERE system=? AND owner_id=?", (system, owner_id))
+
     # -- failed records -----------------------------------------------------------------
     def mark_failed(self, ref: Ref, reason: str, run_id: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO failed VALUES (?,?,?)", (str(ref), reason, run_id))
