@@ -149,3 +149,19 @@ def test_given_owner_ids_then_salesforce_names_them_in_one_query(
     assert salesforce.owner_names([ann, bo, "005000000000999AAA"]) == {
         ann: "Olivia Ames", bo: "Olivia Bell"}
     assert salesforce.api_calls == calls + 1
+
+
+def test_given_an_actor_registered_over_http_then_its_writes_are_its_own(
+        sandbox: Sandbox, hubspot: HubSpotConnector) -> None:
+    answer = requests.post(f"{sandbox.url}/_sandbox/actors", timeout=10, json={
+        "name": "Ops Admin", "hubspot_source_type": "CRM_UI", "hubspot_user_id": 678})
+    assert answer.status_code == 201
+    token = answer.json()["token"]
+    ref = Ref("hubspot", "contact", hs.contact(sandbox.store, at=hs.T0))
+    assert hubspot.apply([SetField(ref, "lead_stage", "sales_ready")])[0].ok
+    other_writes(sandbox, token, "PATCH", f"/crm/v3/objects/contacts/{ref.id}",
+                 {"properties": {"leadpact_lead_stage": "nurture"}})
+    assert hubspot.who_changed(ref, "lead_stage", "sales_ready") == "user 678 (CRM_UI)"
+    refused = requests.get(f"{sandbox.url}/crm/v3/objects/contacts/{ref.id}", timeout=10,
+                           headers={"Authorization": "Bearer actor-unknown"})
+    assert refused.status_code == 401
