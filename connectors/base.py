@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from leadpact.changes import Change, ChangeResult
 from leadpact.model import Page, Record, Ref
@@ -46,6 +46,26 @@ class Connector(Protocol):
 
     def check(self) -> list[CheckProblem]:
         """Connectivity, permissions and the presence of every field leadpact writes."""
+        ...
+
+
+@runtime_checkable
+class WhoChanged(Protocol):
+    """Optional: a connector that can tell who else writes a field (leadpact/alerting.py
+    asks it about each new write loop)."""
+
+    def who_changed(self, record: Ref, field: str, ours: str | None) -> str | None:
+        """Who last set `field` (leadpact's canonical name) of `record` to a value other
+        than `ours`, in words; None when the CRM does not say. Raises LeadpactError."""
+        ...
+
+
+@runtime_checkable
+class OwnerNames(Protocol):
+    """Optional: a connector that can name record owners (leadpact/owner_names.py)."""
+
+    def owner_names(self, ids: Sequence[str]) -> dict[str, str]:
+        """{owner id: display name} for the ids the CRM knows. Raises LeadpactError."""
         ...
 
 

@@ -5,18 +5,22 @@ alert that cannot be decided or sent is logged and the sync's outcome stands."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from leadpact.alert_rules import (
     Alert,
     AlertSettings,
     LedgerWrite,
+    WriteLoop,
     loop_alert,
     run_alerts,
     write_loops,
 )
 from leadpact.alert_send import send_alerts
 from leadpact.alerts_config import AlertsConfig
+from leadpact.connectors.base import WhoChanged
+from leadpact.model import Ref
 from leadpact.state import State
 
 log = logging.getLogger("leadpact.alerts")
@@ -24,14 +28,15 @@ HISTORY = 50  # runs looked back at: enough for any quota streak worth alerting 
 
 
 def after_run(state: State, alerts: AlertsConfig | None, run_started: datetime,
-              now: datetime) -> list[Alert]:
+              now: datetime, connectors: Sequence[object] = ()) -> list[Alert]:
     """The alerts for the sync that began at `run_started`, sent where `[alerts]` says
     (without an [alerts] section, write loops are still frozen and the alerts only
     logged). None when that sync never got to record a run (it stopped before starting):
-    an older run is not alerted on twice."""
+    an older run is not alerted on twice. `connectors` are asked who fights each new
+    write loop (those that can tell: connectors.base.WhoChanged)."""
     settings = alerts.settings if alerts else AlertSettings()
     try:
-        found = decide_and_freeze(state, settings, run_started, now)
+        found = decide_and_freeze(state, settings, run_started, now, connectors)
     except Exception as exc:  # noqa: BLE001 - alerting must never fail the sync
         log.warning("could not work out the alerts for this run: %s", exc)
         return []
@@ -43,7 +48,7 @@ def after_run(state: State, alerts: AlertsConfig | None, run_started: datetime,
 
 
 def decide_and_freeze(state: State, settings: AlertSettings, run_started: datetime,
-                      now: datetime) -> list[Alert]:
+                      now: datetime, connectors: Sequence[object] = ()) -> list[Alert]:
     runs = state.history().runs(HISTORY)
     if not runs or datetime.fromisoformat(runs[0].started_at) != run_started:
         return []
@@ -55,8 +60,25 @@ def decide_and_freeze(state: State, settings: AlertSettings, run_started: dateti
     recent = list(reversed(syncs[:needed]))
     ledger = [LedgerWrite(*row) for row in state.ledger_of_runs(recent)]
     for loop in write_loops(ledger, recent, needed):
-        # Who changed it back is not read from the CRMs yet (LastModifiedById /
-        # hs_updated_by_user_id): the alert says so rather than guess.
-        if state.freeze(loop.record, loop.field, syncs[0], None, now):
-            found.append(loop_alert(loop, syncs[0], None))
+        if loop.field in state.frozen_fields(Ref.parse(loop.record)):
+            continue  # frozen and alerted on already
+        who = changed_by(connectors, loop)
+        if state.freeze(loop.record, loop.field, syncs[0], who, now):
+            found.append(loop_alert(loop, syncs[0], who))
     return found
+
+
+def changed_by(connectors: Sequence[object], loop: WriteLoop) -> str | None:
+    """Who fights leadpact over the field, as the record's CRM tells it (one or two
+    calls); None when it cannot say or does not answer: the freeze goes ahead anyway."""
+    record = Ref.parse(loop.record)
+    for connector in connectors:
+        if getattr(connector, "system", None) != record.system or \
+                not isinstance(connector, WhoChanged):
+            continue
+        try:
+            return connector.who_changed(record, loop.field, loop.value)
+        except Exception as exc:  # noqa: BLE001 - the freeze must not depend on it
+            log.warning("could not ask %s who changes %s on %s: %s", record.system,
+                        loop.field, loop.record, exc)
+    return None

@@ -148,7 +148,7 @@ class Leadpact:
             if not dry_run:  # alerts and write-loop freezes: leadpact/alerting.py
                 from leadpact.alerting import after_run
 
-                after_run(state, self.config.alerts, now, self._clock())
+                after_run(state, self.config.alerts, now, self._clock(), connectors)
                 state.prune_refused(self.config.keep_refused_runs)
             state.close()
         return SyncResult(summary, changes)

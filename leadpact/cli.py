@@ -21,6 +21,7 @@ from rich.console import Console
 
 from leadpact import __version__, logs
 from leadpact.cli_errors import LeadpactGroup, error_line
+from leadpact.cli_frozen import frozen
 from leadpact.cli_ops import runs, schedule
 from leadpact.cli_options import log_options
 from leadpact.cli_report import report
@@ -341,3 +342,4 @@ main.add_command(report)
 main.add_command(schedule)
 main.add_command(runs)
 main.add_command(setup)  # leadpact/cli_setup.py
+main.add_command(frozen)  # leadpact/cli_frozen.py

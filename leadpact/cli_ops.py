@@ -245,6 +245,7 @@ def runs(ctx: click.Context, config_path: Path, limit: int, as_json: bool) -> No
 @_guarded
 def show_run(ctx: click.Context, run_id: str, config_path: Path | None, as_json: bool) -> None:
     """One run in full, with every record the CRMs refused and their reason."""
+    from leadpact.frozen import read_frozen
     from leadpact.history import describe
 
     _, reading = _history_of(config_path or ctx.obj or DEFAULT_PATH)
@@ -252,10 +253,14 @@ def show_run(ctx: click.Context, run_id: str, config_path: Path | None, as_json:
         if history is None:
             raise ConfigError(f"no run {run_id!r}: nothing has run with this state yet")
         run = history.run(run_id)
+        froze = read_frozen(history.connection, run.run_id)  # write loops it found
     if as_json:
-        click.echo(json.dumps(run.as_dict(), ensure_ascii=False))
+        click.echo(json.dumps({**run.as_dict(), "frozen": [f.as_dict() for f in froze]},
+                              ensure_ascii=False))
         return
     _echo(describe(run, errors=0))
+    _echo([f"    froze {f.field} on {f.record}: changed back by "
+           f"{f.changed_by or 'someone the CRM did not name'}" for f in froze])
     click.echo(f"    refused: {len(run.refused)}")
     for refusal in run.refused:
         click.echo(f"      {refusal.record}: {refusal.reason}  ({refusal.change})")

@@ -11,6 +11,7 @@ from html import escape
 
 from leadpact.history import RunRecord
 from leadpact.report_data import RUN_METRICS, ReportData, run_metric
+from leadpact.stale_report_output import owner_label
 from leadpact.svg_chart import Series, bar_chart
 
 CSS = """
@@ -82,7 +83,7 @@ def _runs_section(data: ReportData) -> str:
 def _stale_section(data: ReportData) -> str:
     report = data.stale
     owners = [o for o in report.owners if o.deals]
-    names = [o.owner_id or "(no owner)" for o in owners]
+    names = [owner_label(o) for o in owners]  # the name where a sync learnt it, else the id
     value = bar_chart("stale-value", "Stale pipeline value by owner", names,
                       [Series("value at risk", [o.value_at_risk for o in owners])])
     counts = bar_chart("stale-deals", "Stale and open deals by owner", names,

@@ -36,6 +36,7 @@ from leadpact.judging import (
     task_step,
 )
 from leadpact.model import Activity, Deal, Page, Person, Ref
+from leadpact.owner_names import learn_owner_names
 from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
@@ -391,6 +392,8 @@ def run_sync(
                                                 if ref not in run.handled])
         run.refresh_pass()
         run.task_pass()
+        if not dry_run:  # names for new deal owners, for the reports: leadpact/owner_names.py
+            learn_owner_names(run.connectors.values(), state)
         failed = any(s.changes_failed for s in run.summary.systems.values())
         run.summary.status = "partial" if failed else "ok"
         state.set_meta(  # every record has heard of these rules now

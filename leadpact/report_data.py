@@ -9,9 +9,10 @@ last sync judged them, lead stages as last written.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from leadpact.enrichment.crm_roles import role_from_crm
 from leadpact.history import RunRecord, read_history
 from leadpact.model import Ref
-from leadpact.stale_report import OpenDeal, StaleReport, stale_report
+from leadpact.stale_report import OpenDeal, OwnerNames, StaleReport, stale_report
 
 RUN_METRICS = ("records_read", "changes_applied", "changes_failed", "tasks_created",
                "api_calls")
@@ -49,6 +50,7 @@ class ReportInputs:
     open_deals: tuple[OpenDeal, ...]
     person_roles: Mapping[str, str]  # person ref → buying role the last sync judged
     person_stages: Mapping[str, str | None]  # person ref → lead stage (None: no verdict)
+    owner_names: OwnerNames = field(default_factory=dict)  # learnt by the syncs
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,8 @@ def report_data(inputs: ReportInputs, now: datetime) -> ReportData:
     systems = sorted({s for r in inputs.runs for s in r.systems}
                      | {ref.split(":", 1)[0] for ref in inputs.person_stages}
                      | {ref.system for ref, _, _ in inputs.open_deals})
-    return ReportData(now, inputs.runs, tuple(systems), stale_report(inputs.open_deals, now),
+    return ReportData(now, inputs.runs, tuple(systems), stale_report(inputs.open_deals, now,
+                                                                   owner_names=inputs.owner_names),
                       committee_summary(inputs.open_deals, inputs.person_roles),
                       leads_per_stage(inputs.person_stages))
 
@@ -122,4 +125,14 @@ def read_report_inputs(state_path: Path, max_runs: int = 30) -> ReportInputs | N
             verdict: dict[str, Any] = json.loads(verdict_text) if verdict_text else {}
             roles[ref] = verdict.get("role") or "unknown"
             stages[ref] = verdict.get("stage")
-    return ReportInputs(runs, deals, roles, stages)
+        names = read_owner_names(db)
+    return ReportInputs(runs, deals, roles, stages, names)
+
+
+def read_owner_names(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    """(system, owner id) -> name, as the syncs learnt them (none in older state files)."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='owners'"
+                      ).fetchone():
+        return {}
+    return {(system, owner): name for system, owner, name in db.execute(
+        "SELECT system, owner_id, name FROM owners WHERE name IS NOT NULL")}

@@ -17,6 +17,7 @@ from typing import Any
 from leadpact.model import Ref
 
 OpenDeal = tuple[Ref, Mapping[str, Any], Mapping[str, Any] | None]
+OwnerNames = Mapping[tuple[str, str], str]  # (system, owner id) -> the owner's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class OwnerStale:
     """One owner's open and stale deals; `owner_id` None: deals nobody owns."""
 
     owner_id: str | None
+    owner_name: str | None  # as the CRM names the owner (None: not known, show the id)
     open_deals: int
     value_at_risk: float
     stale_without_amount: int  # stale deals whose amount is unknown (not in value_at_risk)
@@ -67,18 +69,25 @@ class StaleReport:
 
 
 def stale_report(deals: Iterable[OpenDeal], as_of: datetime,
-                 owner: str | None = None) -> StaleReport:
-    """Group open deals by owner; keep the stale ones; sum what they are worth."""
+                 owner: str | None = None, owner_names: OwnerNames | None = None
+                 ) -> StaleReport:
+    """Group open deals by owner; keep the stale ones; sum what they are worth. `owner`
+    keeps one owner's deals (by id, or by name in any case)."""
     opened: dict[str | None, int] = {}
     stale: dict[str | None, list[StaleDeal]] = {}
+    names: dict[str | None, str] = {}
     for ref, snapshot, verdict in deals:
         owner_id = _text(snapshot.get("owner_id"))
-        if owner is not None and owner_id != owner:
+        name = (owner_names or {}).get((ref.system, owner_id or ""))
+        if owner is not None and owner_id != owner and \
+                (name or "").casefold() != owner.casefold():
             continue
+        if name:
+            names.setdefault(owner_id, name)
         opened[owner_id] = opened.get(owner_id, 0) + 1
         if verdict and verdict.get("stale") is True:
             stale.setdefault(owner_id, []).append(_stale_deal(ref, snapshot, verdict, as_of))
-    owners = [_owner(owner_id, count, stale.get(owner_id, []))
+    owners = [_owner(owner_id, names.get(owner_id), count, stale.get(owner_id, []))
               for owner_id, count in opened.items()]
     owners.sort(key=lambda o: (-o.value_at_risk, -len(o.deals), o.owner_id is None,
                                o.owner_id or ""))
@@ -115,10 +124,11 @@ def _stale_deal(ref: Ref, snapshot: Mapping[str, Any], verdict: Mapping[str, Any
         reasons=tuple(r.strip() for r in reasons.split(";") if r.strip()))
 
 
-def _owner(owner_id: str | None, open_deals: int, stale: list[StaleDeal]) -> OwnerStale:
+def _owner(owner_id: str | None, name: str | None, open_deals: int,
+           stale: list[StaleDeal]) -> OwnerStale:
     stale.sort(key=lambda d: (-(d.amount or 0.0), d.amount is None,
                               -(d.days_buyer_silent or 0), str(d.ref)))
-    return OwnerStale(owner_id, open_deals, sum((d.amount or 0.0 for d in stale), 0.0),
+    return OwnerStale(owner_id, name, open_deals, sum((d.amount or 0.0 for d in stale), 0.0),
                       sum(1 for d in stale if d.amount is None), tuple(stale))
 
 

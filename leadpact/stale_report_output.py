@@ -12,7 +12,7 @@ from rich.table import Table
 
 from leadpact.stale_report import OwnerStale, StaleDeal, StaleReport
 
-CSV_COLUMNS = ("owner_id", "deal", "system", "name", "stage", "amount", "close_date",
+CSV_COLUMNS = ("owner_id", "owner_name", "deal", "system", "name", "stage", "amount", "close_date",
                "days_buyer_silent", "last_buyer_activity_at", "score", "reasons")
 NO_OWNER = "(no owner)"
 
@@ -34,8 +34,9 @@ def report_csv(report: StaleReport) -> str:
     writer.writerow(CSV_COLUMNS)
     for owner in report.owners:
         for deal in owner.deals:
-            writer.writerow([owner.owner_id or "", str(deal.ref), deal.ref.system, deal.name,
-                             deal.stage or "", _plain(deal.amount), deal.close_date or "",
+            writer.writerow([owner.owner_id or "", owner.owner_name or "", str(deal.ref),
+                             deal.ref.system, deal.name, deal.stage or "",
+                             _plain(deal.amount), deal.close_date or "",
                              _plain(deal.days_buyer_silent), deal.last_buyer_activity_at or "",
                              _plain(deal.score), "; ".join(deal.reasons)])
     return buffer.getvalue()
@@ -47,7 +48,7 @@ def print_report(console: Console, report: StaleReport) -> None:
     for column in ("owner", "open deals", "stale", "value at risk"):
         summary.add_column(column, justify="left" if column == "owner" else "right")
     for owner in report.owners:
-        summary.add_row(owner.owner_id or NO_OWNER, str(owner.open_deals),
+        summary.add_row(owner_label(owner), str(owner.open_deals),
                         str(len(owner.deals)), _owner_at_risk(owner))
     summary.add_section()
     summary.add_row("total", str(report.open_deals), str(report.stale_deals),
@@ -62,7 +63,7 @@ def print_report(console: Console, report: StaleReport) -> None:
 
 
 def _deals_table(owner: OwnerStale) -> Table:
-    table = Table(title=f"{owner.owner_id or NO_OWNER}: {len(owner.deals)} stale of "
+    table = Table(title=f"{owner_label(owner)}: {len(owner.deals)} stale of "
                         f"{owner.open_deals} open, {_owner_at_risk(owner)} at risk",
                   title_justify="left")
     table.add_column("deal")
@@ -80,10 +81,16 @@ def _deals_table(owner: OwnerStale) -> Table:
 
 
 def _owner_dict(owner: OwnerStale) -> dict[str, Any]:
-    return {"owner_id": owner.owner_id, "open_deals": owner.open_deals,
+    return {"owner_id": owner.owner_id, "owner_name": owner.owner_name,
+            "open_deals": owner.open_deals,
             "stale_deals": len(owner.deals), "value_at_risk": owner.value_at_risk,
             "stale_without_amount": owner.stale_without_amount,
             "deals": [_deal_dict(d) for d in owner.deals]}
+
+
+def owner_label(owner: OwnerStale) -> str:
+    """The owner as people know them: the name, else the id (no name known)."""
+    return owner.owner_name or owner.owner_id or NO_OWNER
 
 
 def _deal_dict(deal: StaleDeal) -> dict[str, Any]:

@@ -63,6 +63,8 @@ CREATE INDEX IF NOT EXISTS refused_by_run ON refused (run_id, seq);
 CREATE TABLE IF NOT EXISTS frozen (
     record TEXT NOT NULL, field TEXT NOT NULL, run_id TEXT NOT NULL, changed_by TEXT,
     frozen_at TEXT NOT NULL, PRIMARY KEY (record, field));
+CREATE TABLE IF NOT EXISTS owners (
+    system TEXT NOT NULL, owner_id TEXT NOT NULL, name TEXT, PRIMARY KEY (system, owner_id));
 """
 
 
@@ -244,6 +246,14 @@ class State:
         return self._db.execute("INSERT OR IGNORE INTO frozen VALUES (?,?,?,?,?)",
                                 (record, field, run_id, changed_by, now.isoformat())
                                 ).rowcount == 1
+
+    def unfreeze(self, record: str, field: str) -> bool:
+        """Let leadpact write a frozen field again; False when it was not frozen."""
+        return self._db.execute("DELETE FROM frozen WHERE record=? AND field=?",
+                                (record, field)).rowcount == 1
+
+    def unfreeze_all(self) -> int:
+        return self._db.execute("DELETE FROM frozen").rowcount
 
     def ledger_of_runs(self, run_ids: Iterable[str]) -> list[tuple[str, str, str, str | None,
                                                                    str | None]]:
@@ -428,6 +438,27 @@ class State:
     def forget_deal(self, ref: Ref) -> None:
         self._db.execute("DELETE FROM deals WHERE ref=?", (str(ref),))
         self._db.execute("DELETE FROM deal_contacts WHERE deal=?", (str(ref),))
+
+    # -- record owners' names (see leadpact/owner_names.py) ------------------------------
+    def deal_owner_ids(self, system: str) -> set[str]:
+        """The owner ids of this CRM's deals that state knows."""
+        rows = self._db.execute(
+            "SELECT DISTINCT json_extract(snapshot, '$.owner_id') FROM deals WHERE ref LIKE ?",
+            (system + ":%",)).fetchall()
+        return {str(r[0]) for r in rows if r[0] not in (None, "")}
+
+    def known_owner_ids(self, system: str) -> set[str]:
+        """Owner ids already looked up (named, or not known to the CRM)."""
+        return {r[0] for r in self._db.execute("SELECT owner_id FROM owners WHERE system=?",
+                                               (system,))}
+
+    def save_owner_names(self, system: str, names: dict[str, str | None]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO owners VALUES (?,?,?)",
+                             [(system, owner, name) for owner, name in names.items()])
+
+    def forget_owner(self, system: str, owner_id: str) -> None:
+        """Look this owner's name up again at the next sync (e.g. after a rename)."""
+        self._db.execute("DELETE FROM owners WHERE system=? AND owner_id=?", (system, owner_id))
 
     # -- failed records -----------------------------------------------------------------
     def mark_failed(self, ref: Ref, reason: str, run_id: str) -> None:

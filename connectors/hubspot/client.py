@@ -62,6 +62,7 @@ class HubSpotApis:
         self.associations = crm.associations.v4.batch_api
         self.properties = crm.properties.core_api
         self.groups = crm.properties.groups_api
+        self.owners = crm.owners.owners_api
         self._token = access_token
 
     def use_token(self, token: str) -> None:
@@ -69,7 +70,7 @@ class HubSpotApis:
         if token == self._token:
             return
         for api in (self.objects, self.batch, self.search, self.associations, self.properties,
-                    self.groups):
+                    self.groups, self.owners):
             api.api_client.configuration.access_token = token
         self._token = token
 

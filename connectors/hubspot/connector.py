@@ -26,7 +26,7 @@ from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.cursor import StreamCursor
-from leadpact.connectors.hubspot import activities, mapping, scopes
+from leadpact.connectors.hubspot import activities, mapping, property_history, scopes
 from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
@@ -282,6 +282,17 @@ class HubSpotConnector:
     # -- writing ---------------------------------------------------------------------------
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
         return self._writer.apply(changes)
+
+    # -- who else writes, and owner names (property_history.py) ----------------------------
+    def who_changed(self, record: Ref, field: str, ours: str | None) -> str | None:
+        """Who last set `field` of `record` to a value other than `ours` (leadpact's), from
+        the property history; None when HubSpot does not say."""
+        return property_history.who_changed(self._apis, self._call, self._timeout, record,
+                                            field, ours)
+
+    def owner_names(self, ids: Sequence[str]) -> dict[str, str]:
+        """{owner id: name}, from the owners API (500 per call)."""
+        return property_history.owner_names(self._apis, self._call, self._timeout, ids)
 
     # -- setup -----------------------------------------------------------------------------
     def _property_names(self, object_type: str) -> set[str]:

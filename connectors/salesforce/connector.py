@@ -26,7 +26,14 @@ from leadpact.connectors.observe import (
     SetupObserver,
 )
 from leadpact.connectors.retry import RetryPolicy, Verdict, call_with_retries, classify
-from leadpact.connectors.salesforce import auth, failures, mapping, queries, transport
+from leadpact.connectors.salesforce import (
+    auth,
+    failures,
+    field_history,
+    mapping,
+    queries,
+    transport,
+)
 from leadpact.connectors.salesforce.activity_reads import ActivityReader
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
 from leadpact.errors import (
@@ -413,6 +420,16 @@ class SalesforceConnector:
             error = mapping.save_error(result)
             outcome[key] = (result.get("id") if error is None else None, error)
         return outcome
+
+    # -- who else writes, and user names (field_history.py) ------------------------------
+    def who_changed(self, record: Ref, field: str, ours: str | None) -> str | None:
+        """Who last set `field` of `record` to a value other than `ours` (leadpact's), from
+        the field history; None when Salesforce does not say."""
+        return field_history.who_changed(self._query, record, field, ours)
+
+    def owner_names(self, ids: Sequence[str]) -> dict[str, str]:
+        """{User id: Name} for record owners (one query per 200 ids)."""
+        return field_history.user_names(self._query, ids)
 
     # -- setup / check ----------------------------------------------------------------------
     def setup(self, permission_set: str, dry_run: bool = False,

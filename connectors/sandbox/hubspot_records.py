@@ -1,9 +1,10 @@
 """Fake HubSpot records: rendering store rows as wire objects, and validated writes.
 
 System properties (hs_object_id, createdate, hs_lastmodifieddate ...) come from the row's
-metadata (SCHEMA.md). Deal stage and close-date history is kept in the row's fields under
-the private key `_history` (`{property: [{value, timestamp, sourceType}, ...]}`, oldest
-first); keys starting with `_` are never rendered as properties.
+metadata (SCHEMA.md). Property history is kept in the row's fields under the private key
+`_history` (`{property: [{value, timestamp, sourceType[, sourceId, sourceLabel,
+updatedByUserId]}, ...]}`, oldest first): every API write adds a version naming its source
+(actors.py). Keys starting with `_` are never rendered as properties.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from leadpact.connectors.sandbox import actors
 from leadpact.connectors.sandbox.hubspot_associations import associate_both, target_type
 from leadpact.connectors.sandbox.hubspot_errors import ApiError
 from leadpact.connectors.sandbox.hubspot_schema import (
@@ -29,6 +31,7 @@ from leadpact.connectors.sandbox.hubspot_schema import (
 from leadpact.connectors.sandbox.store import Row, Store, iso
 
 HISTORY_KEY = "_history"
+_CREATED_KEY = "_created"  # not stored: the row's creation time, handed to _derived
 
 
 def wire_time(when: datetime) -> str:
@@ -185,22 +188,39 @@ def validate(store: Store, type_: str, values: Any) -> dict[str, str | None]:
 
 def _derived(type_: str, before: Mapping[str, Any], changes: dict[str, Any], when: datetime
              ) -> dict[str, Any]:
-    """What HubSpot computes on write: stage flags and tracked-property history."""
+    """What HubSpot computes on write: stage flags and the property history."""
+    written = [n for n in changes if changes[n] != before.get(n)]
     if type_ == "deals" and changes.get("dealstage") in DEAL_STAGES:
         probability, closed, won = DEAL_STAGES[changes["dealstage"]]
         changes.update(hs_deal_stage_probability=probability,
                        hs_is_closed="true" if closed else "false",
                        hs_is_closed_won="true" if won else "false")
-    tracked = [n for n in HISTORY_PROPERTIES.get(type_, ()) if n in changes
-               and changes[n] != before.get(n)]
-    if tracked:
-        history = {k: list(v) for k, v in (before.get(HISTORY_KEY) or {}).items()}
-        for name in tracked:
-            if changes[name] is not None:
-                history.setdefault(name, []).append(
-                    {"value": changes[name], "timestamp": wire_time(when), "sourceType": "API"})
-        changes[HISTORY_KEY] = history
+    if written:
+        changes[HISTORY_KEY] = _with_versions(type_, before, changes, written, when)
     return changes
+
+
+def _with_versions(type_: str, before: Mapping[str, Any], changes: Mapping[str, Any],
+                   written: Sequence[str], when: datetime) -> dict[str, list[dict[str, Any]]]:
+    """The history with one version per written property, stamped with who wrote it
+    (actors.py). Stage and close date keep only set values, as the stale signals read
+    them; other properties also record a clear (""), and their first recorded change
+    keeps the value they had before (dated by the record's creation)."""
+    history = {k: list(v) for k, v in (before.get(HISTORY_KEY) or {}).items()}
+    source = actors.hubspot_source()
+    tracked = HISTORY_PROPERTIES.get(type_, ())
+    created = before.get(_CREATED_KEY)
+    for name in written:
+        value = changes[name]
+        if name in tracked and value is None:
+            continue
+        versions = history.setdefault(name, [])
+        old = before.get(name)
+        if not versions and name not in tracked and old not in (None, "") and created:
+            versions.append({"value": _text(old), "timestamp": created, "sourceType": "CRM_UI"})
+        versions.append({"value": "" if value is None else _text(value),
+                         "timestamp": wire_time(when), **source})
+    return history
 
 
 def create(store: Store, type_: str, body: Any) -> Row:
@@ -228,7 +248,8 @@ def create(store: Store, type_: str, body: Any) -> Row:
 
 def update(store: Store, type_: str, row: Row, properties: Any) -> Row:
     values = validate(store, type_, properties)
-    changes = _derived(type_, row.fields, dict(values), store.now())
+    before = {**row.fields, _CREATED_KEY: wire_time(row.created_at)}
+    changes = _derived(type_, before, dict(values), store.now())
     updated = store.update("hubspot", type_, row.id, changes)
     assert updated is not None  # the caller found the row alive
     return updated

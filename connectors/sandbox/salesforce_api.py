@@ -219,7 +219,7 @@ class _SalesforceApi:
     # -- describe and limits --------------------------------------------------------------
     def _summary(self, sobject: str, version: str) -> dict[str, Any]:
         base = f"/services/data/v{version}/sobjects/{sobject}"
-        writable = sobject != "OpportunityHistory"
+        writable = sobject not in schema.READ_ONLY_SOBJECTS
         return {"name": sobject, "label": sobject, "custom": False, "queryable": True,
                 "keyPrefix": schema.KEY_PREFIXES[sobject], "createable": writable,
                 "updateable": writable, "deletable": writable,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from leadpact.connectors.sandbox import salesforce_field_history as field_history
 from leadpact.connectors.sandbox import salesforce_schema as schema
 from leadpact.connectors.sandbox.salesforce_schema import FieldDef
 from leadpact.connectors.sandbox.store import Store, iso
@@ -31,6 +32,7 @@ class PendingWrite:
     sobject: str
     id: str | None  # None: a record to create
     values: dict[str, Any]  # stored (native) field values, derived fields included
+    before: dict[str, Any] | None = None  # an update: the record's fields before it
 
 
 class RecordWriter:
@@ -60,7 +62,7 @@ class RecordWriter:
             raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
         values = self._values(sobject, body, creating=False)
         self._derive(sobject, values, row.fields, creating=False)
-        return PendingWrite(sobject, record_id, values)
+        return PendingWrite(sobject, record_id, values, row.fields)
 
     def commit(self, pending: Sequence[PendingWrite]) -> list[str]:
         """Save prepared writes in one transaction; the ids, in order."""
@@ -72,6 +74,8 @@ class RecordWriter:
                     self.store.insert(SYSTEM, write.sobject, new_id, write.values)
                     ids.append(new_id)
                 else:
+                    field_history.record_changes(self.store, write.sobject, write.id,
+                                                 write.before or {}, write.values)
                     self.store.update(SYSTEM, write.sobject, write.id, write.values)
                     ids.append(write.id)
         return ids

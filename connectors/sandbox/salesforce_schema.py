@@ -24,8 +24,15 @@ KEY_PREFIXES: dict[str, str] = {
     "User": "005", "Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006",
     "OpportunityContactRole": "00K", "OpportunityHistory": "008", "Task": "00T", "Event": "00U",
     "PermissionSet": "0PS", "FieldPermissions": "01k", "PermissionSetAssignment": "0Pa",
+    # field history: all three share Salesforce's key prefix 017 (see field_history.py)
+    "LeadHistory": "017", "ContactHistory": "017", "OpportunityFieldHistory": "017",
 }
-SOBJECT_BY_PREFIX = {prefix: name for name, prefix in KEY_PREFIXES.items()}
+# sObject -> (its field history sObject, that one's parent id field)
+FIELD_HISTORY = {"Lead": ("LeadHistory", "LeadId"), "Contact": ("ContactHistory", "ContactId"),
+                 "Opportunity": ("OpportunityFieldHistory", "OpportunityId")}
+READ_ONLY_SOBJECTS = frozenset({"OpportunityHistory", *(h for h, _ in FIELD_HISTORY.values())})
+SOBJECT_BY_PREFIX = {prefix: name for name, prefix in KEY_PREFIXES.items()
+                     if prefix != "017"}  # history rows are never referenced
 
 # Field kinds the SOQL evaluator and the write validation care about.
 NUMBER_TYPES = frozenset({"double", "currency", "percent", "int"})
@@ -148,6 +155,10 @@ _STANDARD: dict[str, tuple[FieldDef, ...]] = {
         FieldDef("Amount", "currency", "Amount"), FieldDef("CloseDate", "date", "Close Date"),
         FieldDef("PrevCloseDate", "date", "Previous Close Date"),
         FieldDef("Probability", "percent", "Probability (%)"))),
+    **{history: tuple(_readonly(f) for f in (
+        _ref(parent_id, sobject), _text("Field"), _text("DataType"),
+        FieldDef("OldValue", "anyType", "Old Value"), FieldDef("NewValue", "anyType", "New Value"),
+        _ref("CreatedById", "User"))) for sobject, (history, parent_id) in FIELD_HISTORY.items()},
     "Task": (_ref("WhoId", "Contact", "Lead"), _ref("WhatId", "Opportunity", "Account"),
              _OWNER, _text("Subject", type="combobox"), _pick("Status", TASK_STATUSES),
              _pick("Priority", ("High", "Normal", "Low")),

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from leadpact.connectors.sandbox.actors import Actor, Actors, acting
 from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.connectors.sandbox.store import Store
 
@@ -150,6 +151,7 @@ class Sandbox:
         from leadpact.connectors.sandbox import hubspot_api, oauth, salesforce_api
 
         self.store = store
+        self.actors = Actors(store)  # the org's other writers, by token (see actors.py)
         self.token = token
         self.salesforce_daily_limit = salesforce_daily_limit
         self.faults = Faults()
@@ -199,7 +201,9 @@ class Sandbox:
             answer = self.oauth.token(request)
             return None if fault is not None and fault.kind == "drop_after" else answer
         self.store.count_call(system)
-        refused = self.oauth.check(system, request.headers.get("authorization", ""))
+        authorization = request.headers.get("authorization", "")
+        actor = self.actors.of(authorization)
+        refused = None if actor else self.oauth.check(system, authorization)
         if refused is not None:
             return refused
         router = self.salesforce if system == "salesforce" else self.hubspot
@@ -208,8 +212,9 @@ class Sandbox:
             return api.not_found(request)
         handler, params = found
         try:
-            response = handler(Request(request.method, request.path, request.query,
-                                       request.headers, request.body, params))
+            with acting(actor):
+                response = handler(Request(request.method, request.path, request.query,
+                                           request.headers, request.body, params))
         except api.ApiError as exc:  # a handler's refusal, in the API's own error format
             response = exc.response()
         if fault is not None and fault.kind == "drop_after":
@@ -238,9 +243,17 @@ class Sandbox:
             return Response(200, {s: {"api_calls": self.store.calls(s)}
                                   for s in ("salesforce", "hubspot")})
 
+        def add_actor(req: Request) -> Response:
+            return Response(201, {"token": self.add_actor(Actor(**req.json()))})
+
         self.admin.add("POST", r"/_sandbox/faults", add_fault)
+        self.admin.add("POST", r"/_sandbox/actors", add_actor)
         self.admin.add("DELETE", r"/_sandbox/faults", clear_faults)
         self.admin.add("GET", r"/_sandbox/stats", stats)
+
+    def add_actor(self, actor: Actor) -> str:
+        """Another integration or user of the org; returns the token its writes use."""
+        return self.actors.add(actor)
 
     # -- serving ------------------------------------------------------------------------
     def serve(self, port: int = 0) -> str:

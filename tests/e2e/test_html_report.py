@@ -18,10 +18,11 @@ from click.testing import CliRunner
 from PIL import Image
 
 from leadpact.cli import main
-from leadpact.cli_report import read_open_deals
+from leadpact.cli_report import read_stale_inputs
 from leadpact.demo import run_demo
 from leadpact.history import read_history
 from leadpact.stale_report import stale_report
+from leadpact.stale_report_output import owner_label
 from leadpact.state import State
 
 NO_TOKENS = {"LEADPACT_SALESFORCE_TOKEN": None, "LEADPACT_HUBSPOT_TOKEN": None}
@@ -95,11 +96,14 @@ def test_given_demo_state_then_stale_figures_equal_the_stale_report(
         demo: tuple[Path, Path]) -> None:
     config, out = demo
     page = out.read_text()
-    report = stale_report(read_open_deals(config.parent / "state.sqlite3"),
-                          datetime.fromisoformat(AS_OF))
+    inputs = read_stale_inputs(config.parent / "state.sqlite3")
+    report = stale_report(inputs.open_deals, datetime.fromisoformat(AS_OF),
+                          owner_names=inputs.owner_names)
     assert report.stale_deals > 0 and report.value_at_risk > 0  # amounts and owners kept
-    expected = {(o.owner_id or "(no owner)", "value at risk"): o.value_at_risk
+    expected = {(owner_label(o), "value at risk"): o.value_at_risk
                 for o in report.owners if o.deals}
+    # the syncs learnt the owners' names: the chart shows people, not ids
+    assert all(o.owner_name and o.owner_name != o.owner_id for o in report.owners if o.deals)
     assert bars(page, "stale-value") == expected
     [total] = [a for tag, a in elements(page) if a.get("id") == "stale-total"]
     assert float(total["data-value"]) == report.value_at_risk

@@ -45,6 +45,7 @@ def config(tmp_path: Path) -> Path:
         state.save_deal(ref, True, snapshot, summary, contacts=())
     state.save_deal(Ref("hubspot", "deal", "903"), False, deal("Closed", "77", 9e6, True)[0],
                     deal("Closed", "77", 9e6, True)[1], contacts=())
+    state.save_owner_names("salesforce", {"005ann": "Ann Ames"})  # HubSpot's 77: no name
     state.close()
     return path
 
@@ -88,6 +89,21 @@ def test_given_text_then_a_readable_table_per_owner(config: Path) -> None:
     assert "Stale deals as of 2026-11-10 09:00 UTC" in text
     assert "32,500" in text and "Acme renewal" in text and "Globex pilot" in text
     assert "Acme upsell" not in text  # live deals are only counted
+
+
+def test_given_owner_names_then_shown_with_the_id_beside_them_in_json_and_csv(
+        config: Path) -> None:
+    text = run(config)
+    assert "Ann Ames" in text and "005ann" not in text  # people see the name
+    assert "77" in text  # no name learnt: the id, as before
+    data = json.loads(run(config, "--json"))
+    assert [(o["owner_id"], o["owner_name"]) for o in data["owners"]] == [
+        ("77", None), ("005ann", "Ann Ames")]
+    rows = list(csv.DictReader(io.StringIO(run(config, "--csv"))))
+    assert [(r["owner_id"], r["owner_name"]) for r in rows] == [
+        ("77", ""), ("77", ""), ("005ann", "Ann Ames")]
+    by_name = json.loads(run(config, "--json", "--owner", "ann ames"))
+    assert [o["owner_id"] for o in by_name["owners"]] == ["005ann"]
 
 
 def test_given_no_state_then_one_line_and_exit_2(tmp_path: Path) -> None:

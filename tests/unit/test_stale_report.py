@@ -164,3 +164,17 @@ def test_text_says_so_when_nothing_is_stale() -> None:
     console = Console(record=True, width=120)
     print_report(console, stale_report([open_deal("a1", "ann", stale=False)], AS_OF, "ann"))
     assert "No stale open deals for owner ann." in console.export_text()
+
+
+def test_given_owner_names_then_each_owner_carries_its_name_per_crm() -> None:
+    names = {("salesforce", "005A"): "Ann Ames", ("hubspot", "77"): "Rae Patel"}
+    report = stale_report([open_deal("a1", "005A"), open_deal("h1", "77", system="hubspot"),
+                           open_deal("s1", "77"), open_deal("x1", "005X")], AS_OF,
+                          owner_names=names)
+    by_owner = {o.owner_id: o.owner_name for o in report.owners}
+    assert by_owner == {"005A": "Ann Ames", "77": "Rae Patel", "005X": None}
+    assert report_dict(report)["owners"][0]["owner_name"] is not None
+    assert CSV_COLUMNS[:2] == ("owner_id", "owner_name")
+    only = stale_report([open_deal("a1", "005A"), open_deal("x1", "005X")], AS_OF,
+                        owner="ANN AMES", owner_names=names)
+    assert [o.owner_id for o in only.owners] == ["005A"]

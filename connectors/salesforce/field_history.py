@@ -1,0 +1,87 @@
+"""Who else keeps setting a field leadpact writes, from Salesforce field history
+(LeadHistory / ContactHistory / OpportunityFieldHistory, kept for fields with history
+tracking on), and the names of Users by id (record owners, history authors).
+
+The SOQL and the choice of row are pure; `who_changed` and `user_names` take the
+connector's query function, so the calls go through its retries and errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from simple_salesforce import format_soql
+
+from leadpact.connectors.salesforce.queries import IN_LIST_LIMIT, chunks
+from leadpact.fields import BY_NAME, to_canonical
+from leadpact.model import CONTACT, DEAL, LEAD, Ref
+
+Row = dict[str, Any]
+Query = Callable[[str, bool, str], list[Row]]  # (soql, include deleted, what) -> rows
+
+HISTORY = {LEAD: ("LeadHistory", "LeadId"), CONTACT: ("ContactHistory", "ContactId"),
+           DEAL: ("OpportunityFieldHistory", "OpportunityId")}
+HISTORY_ROWS = 20  # the newest changes looked at: a fight shows within a few
+
+
+def api_field(field: str) -> str | None:
+    """The custom field behind one of leadpact's canonical field names (None: a field
+    without history here, e.g. a contact role)."""
+    spec = BY_NAME.get(field)
+    return spec.salesforce if spec else None
+
+
+def history_query(record: Ref, field_name: str) -> str | None:
+    found = HISTORY.get(record.kind)
+    if found is None:
+        return None
+    sobject, parent = found
+    return format_soql(
+        "SELECT Id, Field, OldValue, NewValue, CreatedById, CreatedDate FROM {:literal} "
+        "WHERE {:literal} = {} AND Field = {} ORDER BY CreatedDate DESC, Id DESC LIMIT {:literal}",
+        sobject, parent, record.id, field_name, str(HISTORY_ROWS))
+
+
+def users_query(ids: Sequence[str]) -> str:
+    return format_soql("SELECT Id, Name FROM User WHERE Id IN {} ORDER BY Id", list(ids))
+
+
+def newest_other(rows: Iterable[Row], field: str, ours: str | None) -> Row | None:
+    """The newest history row (rows come newest first) that set a value other than
+    leadpact's: the last time someone else changed it."""
+    spec = BY_NAME.get(field)
+    for row in rows:
+        raw = row.get("NewValue")
+        value = to_canonical(spec, raw) if spec else (None if raw in (None, "") else str(raw))
+        if value != ours:
+            return row
+    return None
+
+
+def describe_user(user_id: str, name: str | None) -> str:
+    return f"{name} (Salesforce user {user_id})" if name else f"Salesforce user {user_id}"
+
+
+def who_changed(query: Query, record: Ref, field: str, ours: str | None) -> str | None:
+    """Who last set `field` of `record` to something other than `ours`: the User's name
+    and id; None when the history does not say (field not tracked, no such change)."""
+    name = api_field(field)
+    soql = history_query(record, name) if name else None
+    if soql is None or name is None:
+        return None
+    row = newest_other(query(soql, False, f"reading the history of {name}"), field, ours)
+    user_id = str(row.get("CreatedById") or "") if row else ""
+    if not user_id:
+        return None
+    return describe_user(user_id, user_names(query, [user_id]).get(user_id))
+
+
+def user_names(query: Query, ids: Iterable[str]) -> dict[str, str]:
+    """{User id: Name} for the ids Salesforce knows (one query per 200 ids)."""
+    found: dict[str, str] = {}
+    for chunk in chunks(list(dict.fromkeys(i for i in ids if i)), IN_LIST_LIMIT):
+        for row in query(users_query(chunk), False, "reading user names"):
+            if row.get("Name"):
+                found[str(row["Id"])] = str(row["Name"])
+    return found
