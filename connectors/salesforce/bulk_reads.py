@@ -18,6 +18,9 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+
+from leadpact.secrets import is_loopback
 
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
@@ -39,6 +42,13 @@ class BulkSettings:
     def wanted(self, total_size: object) -> bool:
         return self.threshold > 0 and isinstance(total_size, int) and \
             total_size > self.threshold
+
+
+def settings_for(instance_url: str, threshold: int) -> BulkSettings:
+    """The Bulk settings for an org: no wait before polling a loopback sandbox, which
+    finishes a job when it is created (a real org needs seconds to minutes)."""
+    host = urlsplit(instance_url).hostname or ""
+    return BulkSettings(threshold=threshold, poll_seconds=0.0 if is_loopback(host) else 5.0)
 
 
 def field_types(describe: Mapping[str, Any]) -> dict[str, str]:

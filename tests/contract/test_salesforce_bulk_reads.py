@@ -143,3 +143,15 @@ def test_given_bulk_http_errors_before_or_mid_read_when_reading_then_rest_finish
     assert [r for p in by_bulk for r in p.records] == [r for p in by_rest for r in p.records]
     assert by_bulk[-1].cursor == by_rest[-1].cursor
     assert sandbox.salesforce_query_jobs.created == 1
+
+
+def test_given_a_job_still_in_progress_when_reading_then_it_polls_until_complete(
+        sandbox: Sandbox, org: SalesforceOrg) -> None:
+    by_rest, _ = read_all(sandbox, REST_ONLY)
+    _, quick_calls = read_all(sandbox, BULK)
+    sandbox.salesforce_query_jobs.polls_before_complete = 2
+
+    by_bulk, calls = read_all(sandbox, BULK)
+
+    assert [p.records for p in by_bulk] == [p.records for p in by_rest]
+    assert calls == quick_calls + 2 * 2  # two more polls for each of the two jobs

@@ -13,6 +13,7 @@ from leadpact.connectors.salesforce.bulk_reads import (
     BulkSettings,
     cell_value,
     parse_rows,
+    settings_for,
     with_fallback,
 )
 
@@ -79,3 +80,11 @@ def test_given_bulk_succeeds_when_reading_then_rest_is_never_asked() -> None:
         raise AssertionError("REST read although Bulk worked")
 
     assert list(with_fallback(iter([[row("a")]]), rest, "x")) == [[row("a")]]
+
+
+@pytest.mark.parametrize(("url", "poll"), [
+    ("https://acme.my.salesforce.com", 5.0), ("http://127.0.0.1:8787", 0.0),
+    ("http://localhost:8787", 0.0)])
+def test_given_an_instance_url_then_polls_wait_only_for_a_real_org(url: str, poll: float
+                                                                   ) -> None:
+    assert settings_for(url, 25_000) == BulkSettings(threshold=25_000, poll_seconds=poll)
