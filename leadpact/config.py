@@ -52,6 +52,7 @@ instance_url = "https://YOUR-DOMAIN.my.salesforce.com"
 api_version = "59.0"
 max_api_share = 0.9   # stop at 90% of the org's daily API allowance (the rest is others')
 permission_set = "Leadpact_Integration"  # `leadpact setup` grants field access in it
+# bulk_threshold = 10000  # reads expecting more rows go through Bulk API 2.0 (0: never)
 
 [hubspot]
 enabled = true
@@ -71,6 +72,7 @@ class SalesforceConfig:
     max_api_share: float = 0.9  # of the org's daily API allowance leadpact may use
     oauth: OAuthSettings | None = None  # set for auth = jwt | client_credentials | refresh_token
     permission_set: str = "Leadpact_Integration"  # `leadpact setup` grants field access here
+    bulk_threshold: int = 10_000  # change reads expecting more rows use Bulk API 2.0; 0: never
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ class Config:
 _KNOWN = {
     "leadpact": {"state", "rules", "secrets_file", "keep_refused_runs"},
     "salesforce": {"enabled", "instance_url", "api_version", "max_api_share", "permission_set",
+                   "bulk_threshold",
                    *SALESFORCE_KEYS},
     "hubspot": {"enabled", "host", *HUBSPOT_KEYS},
     "alerts": ALERT_KEYS,
@@ -128,7 +131,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
             _token(env, SALESFORCE_TOKEN, "Salesforce") if static and credentials else "",
             _share(sf.get("max_api_share", 0.9), path),
             None if static else salesforce_oauth(sf, env, path, instance_url),
-            _permission_set(sf, path))
+            _permission_set(sf, path),
+            _bulk_threshold(sf.get("bulk_threshold", 10_000), path))
     if hs.get("enabled", bool(hs)):
         host = _url(hs, "host", path, "hubspot")
         static = hubspot_flow(hs, path) == "private_app" or not credentials
@@ -318,6 +322,14 @@ def _token(env: Mapping[str, str], var: str, crm: str) -> str:
         raise ConfigError(f"{crm} is enabled but {var} is not set: export it (or put it in "
                           "the secrets file), or set enabled = false")
     return check_secret(var, token)
+
+
+def _bulk_threshold(value: object, path: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{path}: [salesforce] `bulk_threshold` must be a whole number of "
+                          f"rows (10000 = read through Bulk API 2.0 above 10,000 rows; 0 = "
+                          f"never), not {value!r}")
+    return value
 
 
 def _permission_set(section: Mapping[str, object], path: Path) -> str:

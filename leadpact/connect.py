@@ -23,11 +23,13 @@ def connectors_for(config: Config, now: datetime | None = None, *,
         extra["retry"] = retry
     found: list[Connector] = []
     if config.salesforce is not None:
+        from leadpact.connectors.salesforce.bulk_reads import settings_for
         from leadpact.connectors.salesforce.connector import SalesforceConnector
 
         sf = config.salesforce
         found.append(SalesforceConnector(sf.instance_url, sf.token, api_version=sf.api_version,
                                          max_api_share=sf.max_api_share, oauth=sf.oauth,
+                                         bulk=settings_for(sf.instance_url, sf.bulk_threshold),
                                          **extra))
     if config.hubspot is not None:
         from leadpact.connectors.hubspot.connector import HubSpotConnector

@@ -35,6 +35,12 @@ from leadpact.connectors.salesforce import (
     transport,
 )
 from leadpact.connectors.salesforce.activity_reads import ActivityReader
+from leadpact.connectors.salesforce.bulk_reads import (
+    BulkReader,
+    BulkSettings,
+    field_types,
+    with_fallback,
+)
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
 from leadpact.errors import (
     AuthError,
@@ -75,13 +81,15 @@ class SalesforceConnector:
         activity_cap: int = 50,
         clock: Callable[[], datetime] = _utcnow,
         max_api_share: float = 0.9,
+        bulk: BulkSettings = BulkSettings(),  # noqa: B008 - frozen
     ):
         """`activity_days` / `activity_cap`: how far back, and how many of the newest
         activities, each person carries; `clock` is "now" for that window and for a deal's
         next scheduled step. `max_api_share`: stop once the org's daily API usage (as
         Sforce-Limit-Info reports it) passes this share, leaving the rest of the day's
         allowance to the org's other integrations. `oauth`: log in with that flow instead
-        of `access_token` (and again, once per call, when the session expires)."""
+        of `access_token` (and again, once per call, when the session expires). `bulk`:
+        when a change read is big enough to go through Bulk API 2.0 (bulk_reads.py)."""
         target = transport.endpoint(instance_url)
         self._host = target.host
         self._retry = retry
@@ -99,6 +107,10 @@ class SalesforceConnector:
         self._clock = clock
         self._max_api_share = max_api_share
         self._activities = ActivityReader(self._query, activity_days, activity_cap)
+        self._bulk_settings = bulk
+        self._bulk = BulkReader(lambda: self._auth.run(lambda: self._sf), self._field_types,
+                                bulk, api_version)
+        self._types: dict[str, dict[str, str]] = {}
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
 
     def close(self) -> None:
@@ -160,6 +172,11 @@ class SalesforceConnector:
         log.debug("%s: %s rows in all", what, result.get("totalSize"))
         if stream is not None:
             self.observer.stream_started(self.system, stream, result.get("totalSize"))
+            if not result["done"] and self._bulk_settings.wanted(result.get("totalSize")):
+                yield from with_fallback(  # a big read: one Bulk API 2.0 job
+                    self._bulk.pages(stream, soql, include_deleted, self._page_size),
+                    lambda: self._query_pages(soql, include_deleted, what), what)
+                return
         while True:
             yield list(result["records"])
             if result["done"]:
@@ -167,6 +184,13 @@ class SalesforceConnector:
             next_url = result["nextRecordsUrl"]
             result = self._call(partial(self._sf.query_more, next_url,
                                         identifier_is_url=True, headers=options), what)
+
+    def _field_types(self, sobject: str) -> dict[str, str]:
+        if sobject not in self._types:
+            described = self._call(partial(self._sf.restful, f"sobjects/{sobject}/describe"),
+                                   f"describing {sobject}")
+            self._types[sobject] = field_types(described or {})
+        return self._types[sobject]
 
     def _query(self, soql: str, include_deleted: bool, what: str) -> list[Row]:
         return [row for page in self._query_pages(soql, include_deleted, what) for row in page]

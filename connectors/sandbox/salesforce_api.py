@@ -1,6 +1,7 @@
 """The fake Salesforce REST API (`/services/data/vXX.X/...`), enough for simple-salesforce
 and leadpact's connector: SOQL query/queryAll with paging, sObject CRUD and describe,
-sObject Collections, updated/deleted, limits. Wire formats follow api-notes §1, §3, §5.
+sObject Collections, updated/deleted, limits (Bulk API 2.0 query jobs: salesforce_bulk2.py).
+Wire formats follow api-notes §1, §3, §5.
 
 Every call counts against `sandbox.salesforce_daily_limit`; past it the answer is 403
 REQUEST_LIMIT_EXCEEDED, as a real org does. Writes are checked by salesforce_records.
@@ -15,8 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from leadpact.connectors.sandbox import salesforce_bulk2, salesforce_tooling, soql, soql_eval
 from leadpact.connectors.sandbox import salesforce_schema as schema
-from leadpact.connectors.sandbox import salesforce_tooling, soql, soql_eval
 from leadpact.connectors.sandbox.salesforce_records import RecordError, RecordWriter
 from leadpact.connectors.sandbox.server import Request, Response
 
@@ -78,6 +79,7 @@ def register(sandbox: Any) -> None:
     for method, pattern, handler in routes:
         sandbox.salesforce.add(method, _BASE + pattern, api.metered(handler))
     salesforce_tooling.register(sandbox, _BASE, api.metered)  # custom fields, for `setup`
+    salesforce_bulk2.register(sandbox, _BASE, api.metered, api.select)  # big reads
 
 
 def _batch_size(header: str | None, default: int) -> int:
@@ -158,6 +160,17 @@ class _SalesforceApi:
         text = request.arg("q")
         if not text:
             raise ApiError(400, "MALFORMED_QUERY", "A query string (q) is required")
+        version = request.params["version"]
+        sobject, selected, rows = self.select(text, include_deleted)
+        records = [self._wire(sobject, rec, selected, version) for rec in rows]
+        batch = _batch_size(request.headers.get("sforce-query-options"), DEFAULT_BATCH)
+        return self._page(records, batch, version, None, 0)
+
+    def select(self, text: str, include_deleted: bool
+               ) -> tuple[str, list[str], list[Mapping[str, Any]]]:
+        """Evaluate SOQL: the sObject, the selected field names as written in the schema,
+        and the matching records (keyed by lower-cased field name, Python values). Shared
+        by REST query and Bulk API 2.0 query jobs (salesforce_bulk2.py)."""
         try:
             parsed = soql.parse(text)
         except soql.SoqlError as exc:
@@ -191,11 +204,7 @@ class _SalesforceApi:
                                one_of=required)
         typed = ({k.lower(): v for k, v in schema.typed_record(self.store, row, defs).items()}
                  for row in rows)
-        version = request.params["version"]
-        records = [self._wire(sobject, rec, selected, version)
-                   for rec in soql_eval.execute(parsed, typed)]
-        batch = _batch_size(request.headers.get("sforce-query-options"), DEFAULT_BATCH)
-        return self._page(records, batch, version, None, 0)
+        return sobject, selected, soql_eval.execute(parsed, typed)
 
     def query_more(self, request: Request) -> Response:
         kept = self.cursors.get(request.params["locator"])

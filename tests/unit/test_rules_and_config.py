@@ -164,6 +164,22 @@ def test_given_a_bad_api_share_then_error_explains_the_range(tmp_path: Path) -> 
     assert load_config(_config(tmp_path, SANDBOXED), ENV).salesforce.max_api_share == 0.9  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("value", ["-1", "2.5", "true", '"10000"'])
+def test_given_a_bad_bulk_threshold_then_error_names_the_key_and_a_good_value(
+        tmp_path: Path, value: str) -> None:
+    text = SANDBOXED.replace("max_api_share = 0.9",
+                             f"max_api_share = 0.9\nbulk_threshold = {value}")
+    with pytest.raises(ConfigError, match=r"bulk_threshold` must be a whole number of rows"):
+        load_config(_config(tmp_path, text), ENV)
+
+
+def test_given_a_bulk_threshold_then_the_config_carries_it_and_defaults_to_10000(
+        tmp_path: Path) -> None:
+    text = SANDBOXED.replace("max_api_share = 0.9", "max_api_share = 0.9\nbulk_threshold = 0")
+    assert load_config(_config(tmp_path, text), ENV).salesforce.bulk_threshold == 0  # type: ignore[union-attr]
+    assert load_config(_config(tmp_path, SANDBOXED), ENV).salesforce.bulk_threshold == 10_000  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("value", ["0", "-3", "2.5", "true", '"50"'])
 def test_given_a_bad_keep_refused_runs_then_error_names_the_key_and_a_good_value(
         tmp_path: Path, value: str) -> None:
