@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from leadpact.errors import Busy
+from leadpact.errors import Busy, ConfigError
 from leadpact.history import History
 from leadpact.model import Activity, Ref
 
@@ -94,12 +94,19 @@ class KnownPerson:
 class State:
     def __init__(self, path: Path | str):
         self._lock: IO[str] | None = None
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._lock = _exclusive(Path(str(path) + ".lock"))
-        self._db = sqlite3.connect(str(path), isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            if str(path) != ":memory:":
+                if Path(path).exists() and not Path(path).is_file():  # /dev/null, a fifo
+                    raise OSError(0, "not a regular file")
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self._lock = _exclusive(Path(str(path) + ".lock"))
+            self._db = sqlite3.connect(str(path), isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error, ValueError) as exc:  # a path no run can use
+            if self._lock is not None:
+                self._lock.close()
+            raise unusable_state(path, exc) from None
 
     def close(self) -> None:
         self._db.close()
@@ -355,6 +362,15 @@ class State:
         rows = self._db.execute("SELECT record FROM failed WHERE record LIKE ? ORDER BY record",
                                 (system + ":%",)).fetchall()
         return [Ref.parse(r[0]) for r in rows]
+
+
+def unusable_state(path: Path | str, exc: BaseException) -> ConfigError:
+    """The one-line error for a state path that cannot be opened, created or locked."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    name = str(path).encode("unicode_escape").decode("ascii")[:200]
+    return ConfigError(f"{name}: the state file cannot be opened ({reason[:120]}); point "
+                       "[leadpact] `state` at a file in a writable folder (move a damaged "
+                       "file away: leadpact starts a new one)")
 
 
 def _exclusive(path: Path) -> IO[str]:
