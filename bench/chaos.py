@@ -83,6 +83,7 @@ class Trial:
     tracebacks: int
     converged: bool
     seconds: float
+    twin_records: int = 0  # differing persons that exist in both CRMs (issue 10 D1)
 
 
 @dataclass
@@ -96,6 +97,8 @@ class ClassResult:
         for trial in self.trials:
             for key, value in trial.diff.counts().items():
                 out[key] = out.get(key, 0) + value
+        out["differing_records"] = sum(len(t.diff.records) for t in self.trials)
+        out["of_them_twins"] = sum(t.twin_records for t in self.trials)
         out["trials_differing"] = sum(1 for t in self.trials if any(t.diff.counts().values()))
         out["pending_left"] = sum(t.pending_left for t in self.trials)
         out["replan_not_zero"] = sum(1 for t in self.trials if t.replanned)
@@ -243,8 +246,9 @@ def run_trial(ref: Reference, folder: Path, name: str,
         replanned = org.planned_next() if converged else -1
         got = end_state.dump(org.store)
         diff = end_state.compare(ref.seeded, expected or ref.settled, got, edits)
-        return Trial(name, faults, codes + more, diff, end_state.pending_rows(org.state), replanned,
-                     org.tracebacks(), converged, time.monotonic() - start)
+        twins = len(diff.records & end_state.twins(org.state))
+        return Trial(name, faults, codes + more, diff, end_state.pending_rows(org.state),
+                     replanned, org.tracebacks(), converged, time.monotonic() - start, twins)
     finally:
         org.close()
 
@@ -374,6 +378,8 @@ def run(size: Size, classes: Sequence[str], folder: Path,
                 say(f"  {trial.name:28} faults {trial.faults:3} exits {trial.exit_codes} "
                     f"{_nonzero(trial.diff.counts())} pending {trial.pending_left} "
                     f"replan {trial.replanned} ({trial.seconds:.0f} s)"
+                    + (f"; {len(trial.diff.records)} record(s) differ, {trial.twin_records} "
+                       "in both CRMs" if trial.diff.records else "")
                     + "".join(f"\n      {e}" for e in trial.diff.examples[:3]))
     return results
 
@@ -383,7 +389,8 @@ def _nonzero(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in shown.items()) or "same end state"
 
 
-COLUMNS = ("trials", "faults", "trials_differing", "differing_fields", "lost_writes",
+COLUMNS = ("trials", "faults", "trials_differing", "differing_fields", "differing_records",
+           "of_them_twins", "lost_writes",
            "duplicate_task_keys", "open_twice", "missing_tasks", "extra_tasks",
            "task_differences", "person_edits_lost", "pending_left", "replan_not_zero",
            "not_converged", "tracebacks")

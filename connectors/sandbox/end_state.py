@@ -83,10 +83,11 @@ class Diff:
     task_differences: int = 0  # same key, other status or subject
     person_edits_lost: int = 0
     examples: list[str] = field(default_factory=list)  # a few, to start a diagnosis
+    records: set[tuple[str, str, str]] = field(default_factory=set)  # with differing fields
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__
-                if name != "examples"}
+                if name not in ("examples", "records")}
 
     def note(self, text: str) -> None:
         if len(self.examples) < 5:
@@ -110,6 +111,7 @@ def compare(seeded: EndState, reference: EndState, got: EndState,
         if wanted == found:
             continue
         diff.differing_fields += 1
+        diff.records.add(key[:3])
         if found == seeded.fields.get(key) and wanted != found:
             diff.lost_writes += 1
         diff.note(f"{'/'.join(key)}: {found!r}, clean run {wanted!r}")
@@ -131,6 +133,27 @@ def compare(seeded: EndState, reference: EndState, got: EndState,
             diff.task_differences += 1
             diff.note(f"task {task_key}: {found_tasks}, clean run {wanted_tasks}")
     return diff
+
+
+_TYPES = {("salesforce", "lead"): "Lead", ("salesforce", "contact"): "Contact",
+          ("hubspot", "contact"): "contacts"}
+
+
+def twins(state_path: Path) -> set[tuple[str, str, str]]:
+    """Persons, as (system, type, id), that leadpact knows in both CRMs (one identity)."""
+    if not state_path.exists():
+        return set()
+    with closing(sqlite3.connect(f"file:{state_path}?mode=ro", uri=True)) as db:
+        rows = db.execute("SELECT ref, identity FROM persons").fetchall()
+    systems: dict[str, set[str]] = {}
+    for ref, identity in rows:
+        systems.setdefault(identity, set()).add(ref.split(":", 1)[0])
+    found = set()
+    for ref, identity in rows:
+        system, kind, id_ = ref.split(":", 2)
+        if len(systems[identity]) > 1 and (system, kind) in _TYPES:
+            found.add((system, _TYPES[(system, kind)], id_))
+    return found
 
 
 def pending_rows(state_path: Path) -> int:
