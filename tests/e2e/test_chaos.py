@@ -1,8 +1,9 @@
 """The fault harness (bench/chaos.py) at CI size: one seeded org, a clean reference, then
-each fault class run to completion and compared with it (about 90 s).
+each fault class run to completion and compared with it (about 2 minutes).
 
 Counts that hold at zero today are asserted; counts that do not are strict xfails naming
-the class and the cause, so fixing one turns its test red until the mark is removed. The
+the class and the cause, so fixing one turns its test red until the mark is removed (a
+few are not strict: see KNOWN_FAILURES). The
 full run (20 kill points x 2 seeds) is `python bench/chaos.py --full` (README,
 "Guarantees")."""
 
@@ -43,34 +44,51 @@ GROUPS = {
     "no duplicate task": ("duplicate_task_keys", "open_twice"),
     "person edits kept": ("person_edits_lost",),
     "no pending rows left": ("pending_left",),
-    "settles without crashing": ("not_converged", "replan_not_zero", "tracebacks"),
+    "settles without crashing": ("not_converged", "tracebacks"),
+    "next sync plans nothing more": ("replans_more",),
 }
 
 
-def known(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
+def known(reason: str, strict: bool = True) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=strict, reason=reason)
 
 
+D1 = ("a page cut short after the CRM applied it leaves wrong verdicts on persons in both "
+      "CRMs: the rerun takes leadpact's own write stamp for the title's (leadpact/"
+      "judging.py:112; issue 10 D1)")
+PENDING = ("pending rows of records a rerun only adopts are never cleared (leadpact/"
+           "pipeline.py:186 clears them only for records written again; issue 10 D11)")
+# Whether a kill before a call or a burst of lost answers lands inside a page's writes
+# depends on where the seeded org's page boundaries fall (the seed follows the clock), so
+# those marks are not strict; kill_commit stops after every 2nd write and always hits it.
 KNOWN_FAILURES = {
-    ("write_loss", "no pending rows left"): known(
-        "write_loss: pending rows of records a rerun only adopts are never cleared "
-        "(leadpact/pipeline.py clears pending only for records written again; issue 10 D11)"),
-    ("kill_commit", "no pending rows left"): known(
-        "kill_commit: pending rows of records a rerun only adopts are never cleared "
-        "(leadpact/pipeline.py clears pending only for records written again; issue 10 D11)"),
+    ("write_loss_burst", "same end state"): known(f"write_loss_burst: {D1}", strict=False),
+    ("write_loss_burst", "no pending rows left"): known(f"write_loss_burst: {PENDING}"),
+    ("write_loss_burst", "next sync plans nothing more"): known(
+        f"write_loss_burst: the next sync re-plans D1's records: {D1}", strict=False),
+    ("kill", "same end state"): known(f"kill: {D1}", strict=False),
+    ("kill", "no pending rows left"): known(f"kill: {PENDING}", strict=False),
+    ("kill", "next sync plans nothing more"): known(
+        f"kill: the next sync re-plans D1's records: {D1}", strict=False),
+    ("kill_commit", "same end state"): known(f"kill_commit: {D1}"),
+    ("kill_commit", "no pending rows left"): known(f"kill_commit: {PENDING}"),
+    ("kill_commit", "next sync plans nothing more"): known(
+        f"kill_commit: the next sync re-plans D1's records: {D1}", strict=False),
     ("slow_create", "no duplicate task"): known(
         "slow_create: a task create answered after the read timeout is retried and made "
-        "twice (no idempotent create keyed on the task key; issue 10 D2)"),
+        "twice (no idempotent create keyed on the task key; connectors/salesforce/"
+        "connector.py:355, connectors/hubspot/writes.py:146; issue 10 D2)"),
     ("edit", "person edits kept"): known(
         "edit: writes are planned from the page read and sent blind, so a person's edit "
-        "landing before the write is overwritten (issue 10 D5)"),
+        "landing before the write is overwritten (connectors/hubspot/writes.py:72, the "
+        "Salesforce composite PATCH; issue 10 D5)"),
 }
 
 CASES = [pytest.param(name, group, id=f"{name}-{group.replace(' ', '_')}",
                       marks=[KNOWN_FAILURES[(name, group)]]
                       if (name, group) in KNOWN_FAILURES else [])
-         for name in ("clean", "random", "write_loss", "kill", "kill_commit", "slow_create",
-                      "edit")
+         for name in ("clean", "random", "write_loss", "write_loss_burst", "kill",
+                      "kill_commit", "slow_create", "edit")
          for group in GROUPS]
 
 
@@ -88,7 +106,8 @@ def test_given_the_faulted_classes_then_faults_were_really_injected(
         harness: tuple[dict[str, Any], Path]) -> None:
     totals, _ = harness
     assert totals["clean"]["faults"] == 0
-    for name in ("random", "write_loss", "kill", "kill_commit", "slow_create", "edit"):
+    for name in ("random", "write_loss", "write_loss_burst", "kill", "kill_commit",
+                 "slow_create", "edit"):
         assert totals[name]["faults"] >= 1, name
 
 
