@@ -64,16 +64,10 @@ PENDING = ("pending rows of records a rerun only adopts are never cleared (leadp
 KNOWN_FAILURES = {
     ("write_loss_burst", "same end state"): known(f"write_loss_burst: {D1}", strict=False),
     ("write_loss_burst", "no pending rows left"): known(f"write_loss_burst: {PENDING}"),
-    ("write_loss_burst", "next sync plans nothing more"): known(
-        f"write_loss_burst: the next sync re-plans D1's records: {D1}", strict=False),
     ("kill", "same end state"): known(f"kill: {D1}", strict=False),
     ("kill", "no pending rows left"): known(f"kill: {PENDING}", strict=False),
-    ("kill", "next sync plans nothing more"): known(
-        f"kill: the next sync re-plans D1's records: {D1}", strict=False),
     ("kill_commit", "same end state"): known(f"kill_commit: {D1}"),
     ("kill_commit", "no pending rows left"): known(f"kill_commit: {PENDING}"),
-    ("kill_commit", "next sync plans nothing more"): known(
-        f"kill_commit: the next sync re-plans D1's records: {D1}", strict=False),
     ("slow_create", "no duplicate task"): known(
         "slow_create: a task create answered after the read timeout is retried and made "
         "twice (no idempotent create keyed on the task key; connectors/salesforce/"
