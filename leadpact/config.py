@@ -266,11 +266,20 @@ def _check_secrets_file(secrets: Path, config: Path) -> None:
 def _check_url_shape(value: str, path: Path, name: str, key: str) -> None:
     from urllib.parse import urlsplit
 
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError:
+        parse_url(value)  # what the HTTP client will make of it (e.g. %00 in the host)
+        if parts.hostname and ":" not in parts.hostname:
+            parts.hostname.encode("idna")  # empty or over-long labels: a..b
+    except (ValueError, LocationParseError):
         parts = None
+    if "@" in value.split("//", 1)[-1].split("/", 1)[0]:  # user:password@host
+        raise ConfigError(f"{path}: [{name}] `{key}` holds a user name or password (not "
+                          "shown); remove the part before @: leadpact sends the token itself")
     if (parts is None or not parts.hostname or len(value) > 2048
             or any(char.isspace() or ord(char) < 32 for char in value)):
         raise ConfigError(f"{path}: [{name}] `{key}` must be a URL like https://host[:port], "

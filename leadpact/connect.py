@@ -3,13 +3,15 @@ meets the real client libraries)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from leadpact.config import Config
 from leadpact.connectors.base import Connector
 from leadpact.connectors.retry import RetryPolicy
+from leadpact.errors import ConfigError
 from leadpact.rules.engine import Rules
 
 
@@ -21,6 +23,9 @@ def connectors_for(config: Config, now: datetime | None = None, *,
     extra: dict[str, Any] = {"clock": lambda: now} if now is not None else {}
     if retry is not None:
         extra["retry"] = retry
+    timeout = read_timeout(os.environ)
+    if timeout is not None:
+        extra["timeout"] = timeout
     found: list[Connector] = []
     if config.salesforce is not None:
         from leadpact.connectors.salesforce.bulk_reads import settings_for
@@ -37,6 +42,26 @@ def connectors_for(config: Config, now: datetime | None = None, *,
         found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token,
                                       oauth=config.hubspot.oauth, **extra))
     return found
+
+
+READ_TIMEOUT = "LEADPACT_READ_TIMEOUT"
+
+
+def read_timeout(environ: Mapping[str, str]) -> float | None:
+    """Seconds to wait for a CRM's answer, from LEADPACT_READ_TIMEOUT (default: each
+    connector's own, 120 s Salesforce, 60 s HubSpot). The fault harness shortens it so a
+    slow answer outlives the client in seconds, not minutes."""
+    raw = environ.get(READ_TIMEOUT, "").strip()
+    if not raw:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise ConfigError(f"{READ_TIMEOUT} must be a number of seconds above 0 and at most "
+                          f"3600, not '{raw[:20]}'; unset it to use the defaults")
+    return seconds
 
 
 def title_classifier(rules: Rules) -> Callable[[str], Any]:

@@ -101,12 +101,19 @@ class KnownPerson:
 class State:
     def __init__(self, path: Path | str):
         self._lock: IO[str] | None = None
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._lock = exclusive(lock_path(path))
-        self._db = sqlite3.connect(str(path), isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._upgrade()
+        try:
+            if str(path) != ":memory:":
+                if Path(path).exists() and not Path(path).is_file():  # /dev/null, a fifo
+                    raise OSError(0, "not a regular file")
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self._lock = exclusive(lock_path(path))
+            self._db = sqlite3.connect(str(path), isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._upgrade()
+        except (OSError, sqlite3.Error, ValueError) as exc:  # a path no run can use
+            if self._lock is not None:
+                self._lock.close()
+            raise unusable_state(path, exc) from None
 
     def _upgrade(self) -> None:
         """The tables and columns of this version, on a file made by an older one."""
@@ -484,6 +491,15 @@ class State:
         rows = self._db.execute("SELECT record FROM failed WHERE record LIKE ? ORDER BY record",
                                 (system + ":%",)).fetchall()
         return [Ref.parse(r[0]) for r in rows]
+
+
+def unusable_state(path: Path | str, exc: BaseException) -> ConfigError:
+    """The one-line error for a state path that cannot be opened, created or locked."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    name = str(path).encode("unicode_escape").decode("ascii")[:200]
+    return ConfigError(f"{name}: the state file cannot be opened ({reason[:120]}); point "
+                       "[leadpact] `state` at a file in a writable folder (move a damaged "
+                       "file away: leadpact starts a new one)")
 
 
 def _task(row: tuple[Any, ...]) -> OpenTask:

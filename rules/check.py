@@ -175,6 +175,9 @@ def _translate(error: ValidationError, loaded: Loaded, source: str) -> Iterator[
                        "special characters, e.g. \\( for a literal (")
     elif kind == "pattern" and isinstance(value, str) and not value.strip():
         yield at(path, "must not be empty")
+    elif kind == "pattern" and isinstance(value, str) and _CONTROL.search(value):
+        yield at(path, "holds a control character (a line break, tab or NUL); remove it: "
+                       "the CRMs show this value on one line")
     elif kind == "maxLength":
         yield at(path, f"is {len(value):,} characters long; shorten it to at most "
                        f"{expected}")
@@ -184,6 +187,9 @@ def _translate(error: ValidationError, loaded: Loaded, source: str) -> Iterator[
         yield at(path, f"has {len(value):,} entries; at most {expected} are allowed")
     else:
         yield at(path, f"{clip(error.message, 120)}; see rules/schema.json")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _regex_error(value: str) -> str:

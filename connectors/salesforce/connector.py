@@ -82,6 +82,7 @@ class SalesforceConnector:
         clock: Callable[[], datetime] = _utcnow,
         max_api_share: float = 0.9,
         bulk: BulkSettings = BulkSettings(),  # noqa: B008 - frozen
+        timeout: Any = transport.DEFAULT_TIMEOUT,
     ):
         """`activity_days` / `activity_cap`: how far back, and how many of the newest
         activities, each person carries; `clock` is "now" for that window and for a deal's
@@ -89,7 +90,8 @@ class SalesforceConnector:
         Sforce-Limit-Info reports it) passes this share, leaving the rest of the day's
         allowance to the org's other integrations. `oauth`: log in with that flow instead
         of `access_token` (and again, once per call, when the session expires). `bulk`:
-        when a change read is big enough to go through Bulk API 2.0 (bulk_reads.py)."""
+        when a change read is big enough to go through Bulk API 2.0 (bulk_reads.py).
+        `timeout`: seconds (or (connect, read)) to wait for an answer."""
         target = transport.endpoint(instance_url)
         self._host = target.host
         self._retry = retry
@@ -97,7 +99,7 @@ class SalesforceConnector:
         self._page_size = max(1, page_size)
         self._owns_session = session is None
         self._session = session or requests.Session()
-        self._transport = transport.mount(self._session, target)
+        self._transport = transport.mount(self._session, target, timeout)
         login: Login = (auth.OAuthLogin(oauth, self._session, retry) if oauth is not None
                         else StaticToken(access_token or ""))
         self._auth = auth.Session(

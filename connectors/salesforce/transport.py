@@ -76,10 +76,11 @@ class SalesforceTransport(HTTPAdapter):
         return response
 
 
-def mount(session: requests.Session, target: Endpoint) -> SalesforceTransport:
+def mount(session: requests.Session, target: Endpoint,
+          timeout: Any = DEFAULT_TIMEOUT) -> SalesforceTransport:
     """Put the transport on a session; the sandbox's loopback session ignores proxy and CA
     settings from the environment (REQUESTS_CA_BUNDLE, HTTP(S)_PROXY)."""
-    adapter = SalesforceTransport(target)
+    adapter = SalesforceTransport(target, timeout)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     if target.plain_http_netloc is not None or is_loopback(target.host):

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from leadpact.connectors.sandbox import chaos
 from leadpact.connectors.sandbox.actors import Actor, Actors, acting
 from leadpact.connectors.sandbox.errors import SandboxInputError
 from leadpact.connectors.sandbox.store import Store
@@ -96,7 +97,12 @@ class Fault:
     answer), "drop_after" (do the work, then close the connection without answering: the
     client cannot know it happened), "delay" (sleep `delay` seconds, then answer), "hold"
     (set `arrived`, wait until `release` is set, then close the connection unanswered: a
-    test can act while a client is known to be mid-call, e.g. kill it)."""
+    test can act while a client is known to be mid-call, e.g. kill it).
+    Harness kinds (see chaos.py): "kill" / "kill_after" (SIGKILL process `pid` before /
+    after doing the work, and drop the connection), "edit" (apply a person's `edits`
+    first, then answer normally), "partial" (a HubSpot batch: do all inputs but one and
+    answer 207 refusing it). `skip`: let that many matching requests through first (what
+    is left of it counts the requests seen)."""
 
     system: str | None = None  # "salesforce" | "hubspot" | None for both
     method: str | None = None
@@ -109,6 +115,10 @@ class Fault:
     delay: float = 0.0
     arrived: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    pid: int | None = None
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    skip: int = 0
+    writes: bool = False  # only requests that change data (chaos.is_write)
 
     def matches(self, system: str, request: Request) -> bool:
         return (
@@ -116,6 +126,7 @@ class Fault:
             and self.system in (None, system)
             and self.method in (None, request.method)
             and (self.path_contains is None or self.path_contains in request.path)
+            and (not self.writes or chaos.is_write(system, request))
         )
 
 
@@ -123,6 +134,7 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
+        self.fired = 0  # faults answered so far (the harness reports them)
 
     def add(self, fault: Fault) -> None:
         with self._lock:
@@ -136,7 +148,11 @@ class Faults:
         with self._lock:
             for fault in self._faults:
                 if fault.matches(system, request):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.times -= 1
+                    self.fired += 1
                     return fault
         return None
 
@@ -155,6 +171,7 @@ class Sandbox:
         self.token = token
         self.salesforce_daily_limit = salesforce_daily_limit
         self.faults = Faults()
+        self.chaos = chaos.Chaos()  # random faults from a seed, off until configured
         self.salesforce = Router()
         self.hubspot = Router()
         self.admin = Router()
@@ -181,9 +198,11 @@ class Sandbox:
         system = self.system_of(request.path)
         if system is None:
             return Response(404, {"message": f"no such API: {request.path}"})
-        fault = self.faults.take(system, request)
+        fault = self.faults.take(system, request) or self.chaos.pick(system, request)
+        dropped: Any = None
         if fault is not None:
-            if fault.kind == "drop":
+            if fault.kind in ("drop", "kill"):
+                chaos.kill(fault.pid if fault.kind == "kill" else None)
                 return None
             if fault.kind == "delay":
                 time.sleep(fault.delay)
@@ -191,8 +210,14 @@ class Sandbox:
                 fault.arrived.set()
                 fault.release.wait(timeout=60)
                 return None
-            elif fault.kind != "drop_after":
-                return Response(fault.status, fault.body, dict(fault.headers))
+            elif fault.kind == "edit":
+                chaos.apply_edits(self.store, fault.edits)
+            elif fault.kind == "partial":
+                request, dropped = chaos.without_one_input(request, self.chaos.rng())
+            elif fault.kind not in ("drop_after", "kill_after"):
+                headers = dict(fault.headers)
+                kind = headers.pop("Content-Type", "application/json;charset=UTF-8")
+                return Response(fault.status, fault.body, headers, kind)
         if system == "salesforce":
             from leadpact.connectors.sandbox import salesforce_api as api
         else:
@@ -217,8 +242,11 @@ class Sandbox:
                                            request.headers, request.body, params))
         except api.ApiError as exc:  # a handler's refusal, in the API's own error format
             response = exc.response()
-        if fault is not None and fault.kind == "drop_after":
+        if fault is not None and fault.kind in ("drop_after", "kill_after"):
+            chaos.kill(fault.pid if fault.kind == "kill_after" else None)
             return None
+        if dropped is not None:
+            response = chaos.with_refusal(response, dropped)
         return api.decorate(self, response)
 
     def _route(self, router: Router, request: Request) -> Response | None:
@@ -239,6 +267,13 @@ class Sandbox:
             self.faults.clear()
             return Response(200, {"ok": True})
 
+        def set_chaos(req: Request) -> Response:
+            given: dict[str, Any] = req.json() or {}
+            if "kinds" in given:
+                given["kinds"] = tuple(given["kinds"])
+            self.chaos.configure(chaos.ChaosSettings(**given) if given else None)
+            return Response(201, {"ok": True})
+
         def stats(req: Request) -> Response:
             return Response(200, {s: {"api_calls": self.store.calls(s)}
                                   for s in ("salesforce", "hubspot")})
@@ -250,6 +285,7 @@ class Sandbox:
         self.admin.add("POST", r"/_sandbox/actors", add_actor)
         self.admin.add("DELETE", r"/_sandbox/faults", clear_faults)
         self.admin.add("GET", r"/_sandbox/stats", stats)
+        self.admin.add("POST", r"/_sandbox/chaos", set_chaos)  # {} or null: chaos off
 
     def add_actor(self, actor: Actor) -> str:
         """Another integration or user of the org; returns the token its writes use."""
@@ -287,6 +323,12 @@ class Sandbox:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                try:
+                    self._send(response)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up (its read timeout)
+
+            def _send(self, response: Response) -> None:
                 payload = response.encoded()
                 self.send_response(response.status)
                 if payload or response.status not in (204, 304):

@@ -21,6 +21,7 @@ from leadpact.exit_codes import exit_code
 from leadpact.rules.check import check_file
 from leadpact.rules.engine import ROLES, default_rules_text, evaluate_lead, load_rules
 from leadpact.rules.strict_yaml import MAX_BYTES, one_line
+from leadpact.state import State
 
 # FUZZ_SEED=… FUZZ_RULES=… explore further; keep what they find as table tests.
 SEED = int(os.environ.get("FUZZ_SEED", 20261205))
@@ -236,6 +237,10 @@ TOML_VALUES = [
     '"https://host:abc"', '"ftp://x"', '"/"', '"."', '"/dev/null"', '"/dev/zero"',
     '"state"', '"rules.yaml/x"', '"' + "d/" * 600 + 'x"', '"~nobody/x"', '"sub"',
     '"binary.bin"', "'unclosed", "[", "{", "= 1", "\x00", "\xff",
+    # hosts the HTTP client cannot use, credentials in a URL, states no run can open
+    '"https://exa%00mple.com"', '"https://a..b"', '"https://user:pw@api.hubapi.com"',
+    '"http://10.0.0.1"', '"/proc/1/nope/state.db"', '"/sys/state.db"', '"/dev/full"',
+    '"notdb.sqlite3"',
 ]
 KEY_VALUE = re.compile(r"^(\w+)( = )(.*)$")
 
@@ -281,6 +286,7 @@ def test_given_thousands_of_mutated_configs_then_each_loads_or_gets_one_line(
     (tmp_path / "secrets.env").write_text("# tokens come from the environment here\n")
     (tmp_path / "binary.bin").write_bytes(b"\xff\xfe\x00junk")
     (tmp_path / "sub").mkdir()
+    (tmp_path / "notdb.sqlite3").write_bytes(b"\x13" * 300)  # not a database
     file = tmp_path / "leadpact.toml"
 
     def case(rng: random.Random, number: int) -> None:
@@ -301,6 +307,12 @@ def test_given_thousands_of_mutated_configs_then_each_loads_or_gets_one_line(
                 load_rules(config.rules_path)
             except RuleError as exc:
                 assert_one_line_with_a_fix(str(exc), config.rules_path)
+        try:  # what every command that writes does next
+            State(config.state_path).close()
+        except ConfigError as exc:
+            assert exit_code(exc) == 2 and "\n" not in str(exc), str(exc)
+            assert str(exc).startswith(one_line(str(config.state_path))), str(exc)
+            assert "`state`" in str(exc) and not CRASH.search(str(exc)), str(exc)
 
     failures = run_cases(CONFIG_CASES, case)
     assert failures == [], "\n".join(failures[:20])

@@ -1,0 +1,117 @@
+"""The fault harness (bench/chaos.py) at CI size: one seeded org, a clean reference, then
+each fault class run to completion and compared with it (about 2 minutes).
+
+Counts that hold at zero today are asserted; counts that do not are strict xfails naming
+the class and the cause, so fixing one turns its test red until the mark is removed (a
+few are not strict: see KNOWN_FAILURES). The
+full run (20 kill points x 2 seeds) is `python bench/chaos.py --full` (README,
+"Guarantees")."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+pytestmark = pytest.mark.chaos
+
+
+def load_harness() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("chaos_harness", ROOT / "bench" / "chaos.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["chaos_harness"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    chaos = load_harness()
+    folder = tmp_path_factory.mktemp("chaos")
+    results = chaos.run(chaos.Size(), chaos.CLASSES, folder, say=lambda line: None)
+    return {name: result.totals() for name, result in results.items()}, folder
+
+
+GROUPS = {
+    "same end state": ("differing_fields", "lost_writes", "missing_tasks", "extra_tasks",
+                       "task_differences"),
+    "no duplicate task": ("duplicate_task_keys", "open_twice"),
+    "person edits kept": ("person_edits_lost",),
+    "no pending rows left": ("pending_left",),
+    "settles without crashing": ("not_converged", "tracebacks"),
+    "next sync plans nothing more": ("replans_more",),
+}
+
+
+def known(reason: str, strict: bool = True) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=strict, reason=reason)
+
+
+D1 = ("a page cut short after the CRM applied it leaves wrong verdicts on persons in both "
+      "CRMs: the rerun takes leadpact's own write stamp for the title's (leadpact/"
+      "judging.py:112; issue 10 D1)")
+PENDING = ("pending rows of records a rerun only adopts are never cleared (leadpact/"
+           "pipeline.py:186 clears them only for records written again; issue 10 D11)")
+# Whether a kill before a call or a burst of lost answers lands inside a page's writes
+# depends on where the seeded org's page boundaries fall (the seed follows the clock), so
+# those marks are not strict; kill_commit stops after every 2nd write and always hits it.
+KNOWN_FAILURES = {
+    ("write_loss_burst", "same end state"): known(f"write_loss_burst: {D1}", strict=False),
+    ("write_loss_burst", "no pending rows left"): known(f"write_loss_burst: {PENDING}"),
+    ("kill", "same end state"): known(f"kill: {D1}", strict=False),
+    ("kill", "no pending rows left"): known(f"kill: {PENDING}", strict=False),
+    ("kill_commit", "same end state"): known(f"kill_commit: {D1}"),
+    ("kill_commit", "no pending rows left"): known(f"kill_commit: {PENDING}"),
+    ("slow_create", "no duplicate task"): known(
+        "slow_create: a task create answered after the read timeout is retried and made "
+        "twice (no idempotent create keyed on the task key; connectors/salesforce/"
+        "connector.py:355, connectors/hubspot/writes.py:146; issue 10 D2)"),
+    ("edit", "person edits kept"): known(
+        "edit: writes are planned from the page read and sent blind, so a person's edit "
+        "landing before the write is overwritten (connectors/hubspot/writes.py:72, the "
+        "Salesforce composite PATCH; issue 10 D5)"),
+}
+
+CASES = [pytest.param(name, group, id=f"{name}-{group.replace(' ', '_')}",
+                      marks=[KNOWN_FAILURES[(name, group)]]
+                      if (name, group) in KNOWN_FAILURES else [])
+         for name in ("clean", "random", "write_loss", "write_loss_burst", "kill",
+                      "kill_commit", "slow_create", "edit")
+         for group in GROUPS]
+
+
+@pytest.mark.parametrize(("fault_class", "group"), CASES)
+def test_given_a_fault_class_when_rerun_to_completion_then_it_ends_like_a_clean_run(
+        harness: tuple[dict[str, Any], Path], fault_class: str, group: str) -> None:
+    totals, _ = harness
+    found = totals[fault_class]
+    assert found["trials"] >= 1
+    assert {count: found[count] for count in GROUPS[group]} == \
+        {count: 0 for count in GROUPS[group]}
+
+
+def test_given_the_faulted_classes_then_faults_were_really_injected(
+        harness: tuple[dict[str, Any], Path]) -> None:
+    totals, _ = harness
+    assert totals["clean"]["faults"] == 0
+    for name in ("random", "write_loss", "write_loss_burst", "kill", "kill_commit",
+                 "slow_create", "edit"):
+        assert totals[name]["faults"] >= 1, name
+
+
+def test_given_faulted_runs_then_no_output_log_or_state_file_holds_the_token(
+        harness: tuple[dict[str, Any], Path]) -> None:
+    chaos = sys.modules["chaos_harness"]
+    _, folder = harness
+    searched = [path for path in folder.rglob("*") if path.is_file()]
+    names = {path.name for path in searched}
+    assert {"run1.out", "run1.err", "run1.log", "state.sqlite3"} <= names
+    leaks = [str(path.relative_to(folder)) for path in searched
+             if chaos.TOKEN.encode() in path.read_bytes()]
+    assert leaks == []
