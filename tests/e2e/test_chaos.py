@@ -73,9 +73,9 @@ KNOWN_FAILURES = {
         "twice (no idempotent create keyed on the task key; connectors/salesforce/"
         "connector.py:355, connectors/hubspot/writes.py:146; issue 10 D2)"),
     ("edit", "person edits kept"): known(
-        "edit: writes are planned from the page read and sent blind, so a person's edit "
-        "landing before the write is overwritten (connectors/hubspot/writes.py:72, the "
-        "Salesforce composite PATCH; issue 10 D5)"),
+        "edit: the harness lands the edit inside the write request itself, after "
+        "leadpact's re-read of the page's records (leadpact/pipeline.py still_ours); "
+        "neither CRM's batch update can be conditional (issue 10 D5)"),
 }
 
 CASES = [pytest.param(name, group, id=f"{name}-{group.replace(' ', '_')}",
