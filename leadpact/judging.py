@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from leadpact.changes import (
@@ -259,13 +260,15 @@ def judge_deal_now(ctx: Context, d: Deal) -> DealVerdict:
 def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
     """Each contact's role for coverage: one a person recorded on the deal (Salesforce
     contact role, HubSpot label) beats our guess. A value we filled in, or the very value
-    we would fill in, is only our guess again, so the fresh guess wins."""
-    ours = state.last_written(d.ref)
+    we would fill in, is only our guess again, so the fresh guess wins (so is one a run cut
+    short was writing: its pending rows say so)."""
+    ours, pending = state.last_written(d.ref), state.pending(d.ref)
     found = []
     for contact, role in zip(d.contacts, roles, strict=True):
         recorded = role_from_crm(contact.role)
-        guessed = contact.role in (ours.get(f"contact_role:{contact.id}"),
-                                   salesforce_contact_role(role))
+        key = f"contact_role:{contact.id}"
+        guessed = contact.role in (ours.get(key), salesforce_contact_role(role)) \
+            or contact.role in pending.get(key, ())
         found.append(recorded if recorded and not guessed else role)
     return found
 
@@ -368,11 +371,31 @@ def plan_values(ctx: Context, ref: Ref, current: Mapping[str, str | None],
         desired = {name: value for name, value in desired.items() if name not in frozen}
     plan = plan_fields(ref, current, desired, ours_so_far(ctx.state, ref, current))
     out.kept_manual.extend((ref, name) for name in plan.kept_manual)
+    settle_pending(ctx, ref, current, desired, out)
     for planned in plan.changes:
         out.steps.append(Step(
             to_change(planned), ref,
             _field_written(ctx, planned, planned.field, count_tag and planned.field == "role"),
             writes=(ref, planned.field, planned.value)))
+
+
+def settle_pending(ctx: Context, ref: Ref, current: Mapping[str, str | None],
+                   desired: Mapping[str, str | None], out: RecordPlan) -> None:
+    """A run cut short wrote a value the record still holds and we still want: nothing to
+    write, so record it in the ledger now (undo can put it back) and drop its pending rows,
+    which otherwise stay until the field is written again."""
+    pending = ctx.state.pending(ref)
+    if not pending:
+        return
+    ours = ctx.state.last_written(ref)
+    for name, values in pending.items():
+        value = current.get(name)
+        if name in desired and desired[name] == value and value in values \
+                and ours.get(name, object()) != value:
+            out.saves.append(partial(ctx.state.record_write, ctx.run_id, ref, name,
+                                     ours.get(name), value, ctx.now))
+        if name in desired and desired[name] == value:
+            out.saves.append(partial(ctx.state.clear_pending_field, ref, name))
 
 
 def ours_so_far(state: State, ref: Ref, current: Mapping[str, str | None]

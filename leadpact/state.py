@@ -293,6 +293,9 @@ class State:
     def clear_pending(self, refs: Iterable[Ref]) -> None:
         self._db.executemany("DELETE FROM pending WHERE record=?", [(str(r),) for r in refs])
 
+    def clear_pending_field(self, ref: Ref, field: str) -> None:
+        self._db.execute("DELETE FROM pending WHERE record=? AND field=?", (str(ref), field))
+
     # -- tasks --------------------------------------------------------------------------
     def open_task(self, about: Ref, rule: str) -> OpenTask | None:
         row = self._db.execute(

@@ -56,18 +56,13 @@ def known(reason: str, strict: bool = True) -> pytest.MarkDecorator:
 D1 = ("a page cut short after the CRM applied it leaves wrong verdicts on persons in both "
       "CRMs: the rerun takes leadpact's own write stamp for the title's (leadpact/"
       "judging.py:112; issue 10 D1)")
-PENDING = ("pending rows of records a rerun only adopts are never cleared (leadpact/"
-           "pipeline.py:186 clears them only for records written again; issue 10 D11)")
 # Whether a kill before a call or a burst of lost answers lands inside a page's writes
 # depends on where the seeded org's page boundaries fall (the seed follows the clock), so
 # those marks are not strict; kill_commit stops after every 2nd write and always hits it.
 KNOWN_FAILURES = {
     ("write_loss_burst", "same end state"): known(f"write_loss_burst: {D1}", strict=False),
-    ("write_loss_burst", "no pending rows left"): known(f"write_loss_burst: {PENDING}"),
     ("kill", "same end state"): known(f"kill: {D1}", strict=False),
-    ("kill", "no pending rows left"): known(f"kill: {PENDING}", strict=False),
     ("kill_commit", "same end state"): known(f"kill_commit: {D1}"),
-    ("kill_commit", "no pending rows left"): known(f"kill_commit: {PENDING}"),
     ("slow_create", "no duplicate task"): known(
         "slow_create: a task create answered after the read timeout is retried and made "
         "twice (no idempotent create keyed on the task key; connectors/salesforce/"
