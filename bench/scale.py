@@ -68,12 +68,24 @@ class CountingSandbox(Sandbox):
     def __init__(self, store: Store) -> None:
         super().__init__(store)
         self.counts: Counter[tuple[str, str]] = Counter()
+        self.detail: Counter[tuple[str, str]] = Counter()  # (system, what) for --detail
 
     def handle(self, request: Request) -> Response | None:
         system = self.system_of(request.path)
         if system is not None and not self.oauth.serves(request.path):
             self.counts[(system, kind_of(system, request))] += 1
+            self.detail[(system, what_of(request))] += 1
         return super().handle(request)
+
+
+def what_of(request: Request) -> str:
+    """A short name for --detail: the SOQL's object and filter, or the method and path."""
+    soql = " ".join(request.args("q"))
+    if soql:
+        found = re.search(r"FROM (\w+)(?: WHERE (\w+))?", soql)
+        return f"SOQL {found.group(1)} by {found.group(2)}" if found else "SOQL"
+    path = re.sub(r"/v\d+\.\d+|/\d{3,}|[0-9A-Za-z]{15,18}(-\d+)?$", "", request.path)
+    return f"{request.method} {path}"
 
 
 def write_config(folder: Path, url: str) -> Path:
@@ -106,7 +118,7 @@ def run_sync(config: Path) -> dict[str, Any]:
             "rss_mb": usage.ru_maxrss / 1024, "wall": wall}
 
 
-def measure(people: int, seed: int, workdir: Path) -> None:
+def measure(people: int, seed: int, workdir: Path, detail: bool) -> None:
     folder = workdir / f"{people}"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.sqlite3*"):
@@ -121,8 +133,12 @@ def measure(people: int, seed: int, workdir: Path) -> None:
     try:
         for name in RUNS:
             box.counts.clear()
+            box.detail.clear()
             run = run_sync(config)
             report(name, run, box.counts)
+            if detail:
+                for (system, what), calls in sorted(box.detail.items()):
+                    print(f"      {system:10} {calls:>6,}  {what}")
     finally:
         box.stop()
         store.close()
@@ -150,6 +166,7 @@ def main() -> None:
     parser.add_argument("--300k", dest="big", action="store_true", help="add 300,000 people")
     parser.add_argument("--1m", dest="huge", action="store_true", help="add 1,000,000 people")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--detail", action="store_true", help="calls per endpoint too")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the orgs and state here (default: a temporary folder)")
     args = parser.parse_args()
@@ -158,7 +175,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="leadpact-scale-") as scratch:
         workdir = args.workdir or Path(scratch)
         for people in sizes:
-            measure(people, args.seed, workdir)
+            measure(people, args.seed, workdir, args.detail)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
 from leadpact.connectors.hubspot.mapping import parse_time, to_ms
-from leadpact.connectors.hubspot.reader import READ_BATCH, Reader
+from leadpact.connectors.hubspot.reader import ASSOCIATION_BATCH, READ_BATCH, Reader
 from leadpact.connectors.hubspot.search import (
     SEARCH_LIMIT,
     Hit,
@@ -71,8 +71,9 @@ class HubSpotConnector:
     def __init__(
         self, host: str, access_token: str | None, *, oauth: OAuthSettings | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
-        lookback: timedelta = timedelta(minutes=5), page_size: int = 100,
-        timeout: float = 60.0, client_options: Mapping[str, Any] | None = None,
+        lookback: timedelta = timedelta(minutes=5), page_size: int = SEARCH_LIMIT,
+        enrich_batch: int = ASSOCIATION_BATCH, timeout: float = 60.0,
+        client_options: Mapping[str, Any] | None = None,
         activity_days: int = 180, activity_cap: int = 50,
         clock: Callable[[], datetime] = _utcnow,
     ):
@@ -80,7 +81,9 @@ class HubSpotConnector:
         client_side_validation=True, ssl_ca_cert=...). `activity_days` / `activity_cap`: how
         far back, and how many of the newest activities, each contact carries; `clock` is
         "now" for that window. `oauth`: get access tokens by OAuth refresh instead of
-        using `access_token` (a private app token)."""
+        using `access_token` (a private app token). `enrich_batch`: changed records
+        gathered across search pages before their associations and activities are read
+        (v4 association reads take 1,000 ids a call), and handed on as one page."""
         self.host = require_tls(host, "[hubspot] host").rstrip("/")
         self._login: Login = (OAuthRefresh(oauth, retry) if oauth is not None
                               else StaticToken(access_token or ""))
@@ -89,6 +92,7 @@ class HubSpotConnector:
         self._call = Caller(self.host, retry, self._login, self._apis.use_token)
         self._lookback = lookback
         self._page_size = max(1, min(page_size, SEARCH_LIMIT))
+        self._enrich_batch = max(1, enrich_batch)
         self._timeout = timeout
         self._writer = Writer(self._apis, self._call, timeout)
         self._reader = Reader(self._apis, self._call, timeout)
@@ -136,24 +140,31 @@ class HubSpotConnector:
             return
         window: Window | None = Window(since, to_ms(self._modified(stream, newest[0])))
         counted: set[str] = set()  # windows overlap at their boundary: count each row once
+        fresh: dict[str, Fetched] = {}  # gathered across search pages, by id
+        waiting = 0  # rows read but not yet handed on, for the progress bar
         while window is not None:
             page = self._search(stream, window_body(stream, window, self._page_size))
             ids = {str(obj.id) for obj in page.results or []} - counted
             counted |= ids
-            hits, handled, fresh = [], [], []
+            waiting += len(ids)
+            hits, handled = [], []
             for obj in page.results or []:
                 modified = self._modified(stream, obj)
                 hits.append(Hit(int(obj.id), to_ms(modified)))
                 handled.append((str(obj.id), modified))
                 if state.is_new(str(obj.id), modified):
-                    fresh.append((str(obj.id), obj.properties or {}, modified))
+                    fresh[str(obj.id)] = (str(obj.id), obj.properties or {}, modified)
             state = state.advance(handled, self._lookback)
             streams[stream.name] = state
-            if fresh:
-                yield Page(tuple(self._records(stream, fresh)), cursors.dump(streams))
-            # Counted once the page is handled: the bar's ETA is the run's, not the read's.
-            self.observer.items_done(self.system, stream.name, len(ids))
             window = next_window(window, hits, self._page_size)
+            if len(fresh) >= self._enrich_batch or (window is None and fresh):
+                yield Page(tuple(self._records(stream, list(fresh.values()))),
+                           cursors.dump(streams))
+                fresh.clear()
+            if not fresh:
+                # Counted once the rows are handled: the bar's ETA is the run's, not the read's.
+                self.observer.items_done(self.system, stream.name, waiting)
+                waiting = 0
 
     def _read_archived(self, stream: Stream, streams: dict[str, StreamCursor]) -> Iterator[Page]:
         name = f"{stream.name}:archived"
@@ -237,8 +248,8 @@ class HubSpotConnector:
         for kind, stream in _STREAMS.items():
             ids = list(dict.fromkeys(r.id for r in refs if r.system == HUBSPOT and r.kind == kind))
             wanted = set(ids)
+            live: list[Fetched] = []
             for chunk in chunked(ids, READ_BATCH):
-                live: list[tuple[str, Mapping[str, Any], datetime]] = []
                 for obj in self._reader.batch_read(stream.object_type, chunk, stream.properties):
                     props, modified = obj.properties or {}, self._modified(stream, obj)
                     if str(obj.id) in wanted:
@@ -248,7 +259,9 @@ class HubSpotConnector:
                             found[Ref(HUBSPOT, kind, merged)] = mapping.to_person(
                                 merged, {}, modified_at=modified, deleted=True,
                                 merged_into=str(obj.id))
-                for record in self._records(stream, live):
+            # Enriched together, not per batch read: association reads take 1,000 ids.
+            for group in chunked(live, self._enrich_batch):
+                for record in self._records(stream, group):
                     found[record.ref] = record
         return [found[ref] for ref in dict.fromkeys(refs) if ref in found]
 
