@@ -22,6 +22,7 @@ from typing import Any
 
 from leadpact.changes import Change, CloseTask
 from leadpact.connectors.base import Connector
+from leadpact.echoes import attach_echoes, remember_judged
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
 from leadpact.judging import RecordPlan, judge_deal_now, plan_deal, plan_person
@@ -208,6 +209,7 @@ class _Run:
             for plan in plans:
                 for save in plan.saves:
                     save()
+            remember_judged(self.state, page.records, failed, self.rules.version)
             if page.cursor:
                 self.state.set_cursor(system, page.cursor)
         if self.progress:
@@ -277,6 +279,7 @@ def run_sync(
              ", ".join(run.connectors))
     if not dry_run:
         state.start_run(run.run_id, now)
+    attach_echoes(connectors, state, rules.version)  # own writes read back: not re-judged
     try:
         for system, connector in run.connectors.items():
             run.read_and_handle(connector, state.failed(system))  # last run's refusals first

@@ -20,10 +20,11 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from leadpact import crm_schema
+from leadpact import crm_schema, fields
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
+from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.cursor import StreamCursor
 from leadpact.connectors.hubspot import activities, mapping, scopes
@@ -55,10 +56,20 @@ ENGAGEMENT_STREAMS = tuple(Stream(t, t, "hs_lastmodifieddate", ("hs_lastmodified
                            for t in activities.ENGAGEMENT_TYPES)
 _STREAMS = {CONTACT: CONTACTS, DEAL: DEALS}
 LIST_LIMIT = 100  # list endpoints' page cap
+_KIND_OF_STREAM = {CONTACTS.name: CONTACT, DEALS.name: DEAL}
+# Left out of a row's fingerprint: the stamps every write moves, and leadpact's own
+# properties (compared with the ledger instead).
+_NOT_PRINTED = frozenset({"lastmodifieddate", "hs_lastmodifieddate", *echo.OWN_NATIVE,
+                          *(spec.hubspot for kind in (fields.PERSON, fields.DEAL)
+                            for spec in fields.fields_for(kind))})
 log = logging.getLogger(__name__)
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
 Fetched = tuple[str, Mapping[str, Any], datetime]  # id, properties, modified
+
+
+def _fingerprint(stream: Stream, props: Mapping[str, Any]) -> str:
+    return echo.fingerprint(props, _NOT_PRINTED)
 
 
 def _utcnow() -> datetime:
@@ -100,6 +111,7 @@ class HubSpotConnector:
         self._activity_cap = max(0, activity_cap)
         self._clock = clock
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
+        self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
 
     @property
     def api_calls(self) -> int:
@@ -141,6 +153,7 @@ class HubSpotConnector:
         window: Window | None = Window(since, to_ms(self._modified(stream, newest[0])))
         counted: set[str] = set()  # windows overlap at their boundary: count each row once
         fresh: dict[str, Fetched] = {}  # gathered across search pages, by id
+        echoed = False  # rows skipped as echoes since the last page handed on
         waiting = 0  # rows read but not yet handed on, for the progress bar
         while window is not None:
             page = self._search(stream, window_body(stream, window, self._page_size))
@@ -154,6 +167,9 @@ class HubSpotConnector:
                 handled.append((str(obj.id), modified))
                 if state.is_new(str(obj.id), modified):
                     fresh[str(obj.id)] = (str(obj.id), obj.properties or {}, modified)
+            for id_ in self._echoes(stream, list(fresh.values())):
+                del fresh[id_]  # only our own writes came back
+                echoed = True
             state = state.advance(handled, self._lookback)
             streams[stream.name] = state
             window = next_window(window, hits, self._page_size)
@@ -161,10 +177,25 @@ class HubSpotConnector:
                 yield Page(tuple(self._records(stream, list(fresh.values()))),
                            cursors.dump(streams))
                 fresh.clear()
+                echoed = False
+            elif window is None and echoed:
+                yield Page((), cursors.dump(streams))  # moves the cursor past the echoes
             if not fresh:
                 # Counted once the rows are handled: the bar's ETA is the run's, not the read's.
                 self.observer.items_done(self.system, stream.name, waiting)
                 waiting = 0
+
+    def _echoes(self, stream: Stream, fetched: Sequence[Fetched]) -> set[str]:
+        """Ids of the fetched rows that hold only leadpact's own writes (connectors/echo.py).
+        Checked from the search page alone, before any association or activity read."""
+        kind = _KIND_OF_STREAM.get(stream.name)
+        if kind is None or not fetched:
+            return set()
+        seen = [(Ref(HUBSPOT, kind, id_), _fingerprint(stream, props), echo.own_values(
+                    mapping.to_person(id_, props, modified_at=modified) if kind == CONTACT
+                    else mapping.to_deal(id_, props, modified_at=modified)))
+                for id_, props, modified in fetched]
+        return {ref.id for ref in self.echoes.unchanged(seen)}
 
     def _read_archived(self, stream: Stream, streams: dict[str, StreamCursor]) -> Iterator[Page]:
         name = f"{stream.name}:archived"
@@ -211,6 +242,13 @@ class HubSpotConnector:
         return survivors
 
     def _records(self, stream: Stream, fetched: Sequence[Fetched]) -> list[Record]:
+        records = self._enriched(stream, fetched)
+        if stream not in (CONTACTS, DEALS):
+            return records
+        return echo.with_fingerprints(records, {id_: _fingerprint(stream, props)
+                                                for id_, props, _ in fetched})
+
+    def _enriched(self, stream: Stream, fetched: Sequence[Fetched]) -> list[Record]:
         ids = [id_ for id_, _, _ in fetched]
         if stream in ENGAGEMENT_STREAMS:
             return self._touched(stream, ids)
