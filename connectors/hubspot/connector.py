@@ -144,13 +144,28 @@ class HubSpotConnector:
         start = state.query_from(self._lookback)
         since = to_ms(start) if start else None
         high_water = self._search(stream, high_water_body(stream, since))
+        read_at = self._server_time()  # HubSpot's time as the upper bound was taken
         # The search's total counts every match, past the 10,000 it lets one query page to.
         log.debug("search of %s: %s changed in all", stream.name, high_water.total)
         self.observer.stream_started(self.system, stream.name, high_water.total)
         newest = high_water.results or []
-        if not newest:
-            return
-        window: Window | None = Window(since, to_ms(self._modified(stream, newest[0])))
+        if newest:
+            yield from self._read_window(stream, streams, state, since, newest[0])
+        state = streams.get(stream.name, state)
+        done = state.read_through(read_at)
+        if done != state:  # read to the end: the next read starts from the read time
+            streams[stream.name] = done
+            yield Page((), cursors.dump(streams))
+
+    def _server_time(self) -> datetime | None:
+        """HubSpot's clock, from the Date header of the last search answer."""
+        response = self._apis.search.api_client.last_response
+        return cursors.server_time(response.getheader("Date") if response is not None
+                                   else None)
+
+    def _read_window(self, stream: Stream, streams: dict[str, StreamCursor],
+                     state: StreamCursor, since: int | None, newest: Any) -> Iterator[Page]:
+        window: Window | None = Window(since, to_ms(self._modified(stream, newest)))
         counted: set[str] = set()  # windows overlap at their boundary: count each row once
         fresh: dict[str, Fetched] = {}  # gathered across search pages, by id
         echoed = False  # rows skipped as echoes since the last page handed on
@@ -170,7 +185,7 @@ class HubSpotConnector:
             for id_ in self._echoes(stream, list(fresh.values())):
                 del fresh[id_]  # only our own writes came back
                 echoed = True
-            state = state.advance(handled, self._lookback)
+            state = state.advance(handled)
             streams[stream.name] = state
             window = next_window(window, hits, self._page_size)
             if len(fresh) >= self._enrich_batch or (window is None and fresh):
@@ -227,7 +242,7 @@ class HubSpotConnector:
                 mapping.to_deal(id_, props, modified_at=when, deleted=True)
                 for id_, props, when in chunk
             ]
-            state = state.advance([(id_, when) for id_, _, when in chunk], self._lookback)
+            state = state.advance([(id_, when) for id_, _, when in chunk])
             streams[name] = state
             yield Page(tuple(records), cursors.dump(streams))
 

@@ -179,13 +179,16 @@ class SalesforceConnector:
         state = streams.get(sobject, cursors.StreamCursor())
         # queryAll: deleted and merged-away rows come back with IsDeleted = true.
         soql = queries.changes_query(sobject, state.query_from(self._lookback))
+        served_at: datetime | None = None  # Salesforce's time as the query was answered
         for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows",
                                              stream=sobject):
+            if served_at is None:
+                served_at = self._server_time()
             for rows in chunks(server_page, self._page_size):
                 stamped = [(row, mapping.modified_at(row)) for row in rows]
                 fresh = [(row, ts) for row, ts in stamped if state.is_new(row["Id"], ts)]
                 echoes = self._echoes(sobject, [row for row, _ in fresh])
-                state = state.advance(((row["Id"], ts) for row, ts in fresh), self._lookback)
+                state = state.advance((row["Id"], ts) for row, ts in fresh)
                 streams[sobject] = state
                 fresh = [(row, ts) for row, ts in fresh if row["Id"] not in echoes]
                 if not fresh:
@@ -199,6 +202,16 @@ class SalesforceConnector:
                 yield Page(tuple(records), cursors.dump(streams))
                 # Counted once the page is handled: the bar's ETA is the run's, not the read's.
                 self.observer.items_done(self.system, sobject, len(rows))
+        done = state.read_through(served_at)
+        if done != state:  # read to the end: the next read starts from the read time
+            streams[sobject] = done
+            yield Page((), cursors.dump(streams))
+
+    def _server_time(self) -> datetime | None:
+        """Salesforce's clock, from the Date header of the last answer (whole seconds)."""
+        response = self._transport.last_response
+        return cursors.server_time(response.headers.get("Date") if response is not None
+                                   else None)
 
     def _records(self, sobject: str, rows: list[Row],
                  emitted: dict[str, datetime]) -> list[Record]:
