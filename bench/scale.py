@@ -6,9 +6,10 @@ figures, asserts nothing.
     .venv/bin/python bench/scale.py --300k --1m     # add 300,000 / 1,000,000 people
 
 Per size: seed a fresh sandbox org (seed 7), serve it on loopback from this process, and
-run `leadpact sync --json` three times in a child process: the first sync, the rerun right
-after it (nobody else changed anything, so only leadpact's own writes come back), and one
-more after --pause seconds (as between scheduled syncs). The sandbox sees every request,
+run `leadpact sync --json` three times in a child process: the first sync; a rerun, after
+--pause seconds as between scheduled syncs (nobody else changed anything, so only
+leadpact's own writes come back); and a no-change rerun right after. The sandbox sees
+every request,
 so the calls are counted there, per CRM and kind: reads (queries, searches, batch and
 association reads), writes, look-ups (searches for task keys before creating tasks) and
 other (limits, describes, properties, token checks). CPU and peak RSS are the child's own
@@ -133,7 +134,7 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -
     config = write_config(folder, box.serve(0))
     try:
         for name in RUNS:
-            if name == RUNS[-1] and pause:
+            if name == RUNS[1] and pause:
                 print(f"  (pausing {pause:.0f} s, past the sync's 5-minute lookback)", flush=True)
                 time.sleep(pause)
             box.counts.clear()
@@ -172,7 +173,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--detail", action="store_true", help="calls per endpoint too")
     parser.add_argument("--pause", type=float, default=0.0,
-                        help="seconds to wait before the last rerun, as between scheduled "
+                        help="seconds to wait after the first sync, as between scheduled "
                              "syncs (310 passes the 5-minute lookback)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the orgs and state here (default: a temporary folder)")
