@@ -34,7 +34,7 @@ from leadpact.verdicts import deal_from_snapshot
 
 log = logging.getLogger(__name__)
 
-BATCH = 200  # records re-read per call in the retry and refresh passes
+BATCH = 1000  # records re-read together in the retry and refresh passes (association reads: 1,000)
 
 
 @dataclass
