@@ -1,10 +1,14 @@
-"""Incremental-read cursors: a closed lower bound, a small lookback, and a boundary dedupe.
+"""Incremental-read cursors: a timestamp, the ids at that boundary, and a lookback.
 
-Each stream (an object type) keeps the newest modification time it has handled and the
-(id, modified) pairs seen inside the lookback window. The next read asks for everything
-modified at or after `since - lookback` (a late-committed record with an older stamp is
-still caught) and drops pairs already seen (so the window is not handled twice). A record
-modified again has a new pair and is handled again, as it should be.
+Each stream (an object type) keeps `since`: how far it has been read. While a read goes on,
+that is the newest modification handled, with the (id, modified) pairs stamped exactly then
+(so a page boundary inside one millisecond does not handle them twice). Once the read has
+reached the end of the stream, `since` moves on to the read time the CRM reported (its
+`Date` header when the read began): nothing older is left unread. The next read asks for
+everything modified at or after `since - lookback`, so a late-committed record with an older
+stamp is still caught; records read again inside the lookback cost little (leadpact's own
+writes are recognised as such, connectors/echo.py), and after a pause longer than the
+lookback a read with nothing changed returns nothing at all.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 
 def _iso(ts: datetime) -> str:
@@ -31,7 +36,7 @@ class StreamCursor:
     def is_new(self, record_id: str, modified: datetime) -> bool:
         return (record_id, _iso(modified)) not in self.seen
 
-    def advance(self, handled: Iterable[tuple[str, datetime]], lookback: timedelta) -> StreamCursor:
+    def advance(self, handled: Iterable[tuple[str, datetime]]) -> StreamCursor:
         """The cursor after `handled` (id, modified) pairs were processed."""
         pairs = {(rid, _iso(ts)) for rid, ts in handled}
         stamps = [datetime.fromisoformat(ts) for _, ts in pairs]
@@ -40,10 +45,16 @@ class StreamCursor:
         if not stamps:
             return self
         since = max(stamps)
-        floor = _iso(since - lookback)
-        # ISO strings in one timezone (UTC) sort like the instants they name.
-        seen = frozenset(p for p in self.seen | pairs if p[1] >= floor)
-        return StreamCursor(since, seen)
+        # ISO strings in one timezone (UTC) compare like the instants they name.
+        boundary = _iso(since)
+        return StreamCursor(since, frozenset(p for p in self.seen | pairs if p[1] == boundary))
+
+    def read_through(self, read_at: datetime | None) -> StreamCursor:
+        """The cursor once the whole stream was read, as of `read_at` (CRM time, taken
+        before the read began); unchanged when that time is unknown or not later."""
+        if read_at is None or (self.since is not None and read_at <= self.since):
+            return self
+        return StreamCursor(read_at)
 
 
 def dump(streams: Mapping[str, StreamCursor]) -> str:
@@ -68,3 +79,14 @@ def load(text: str | None) -> dict[str, StreamCursor]:
         )
         for name, v in raw.items()
     }
+
+
+def server_time(date_header: str | None) -> datetime | None:
+    """A response's `Date` header (RFC 7231, whole seconds) as an aware UTC datetime."""
+    if not date_header:
+        return None
+    try:
+        parsed = parsedate_to_datetime(date_header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -85,6 +85,9 @@ class Person:
     deleted: bool = False
     leadpact: Mapping[str, str | None] = field(default_factory=dict)
     activities: tuple[Activity, ...] = ()  # recent touches, newest last (may be empty)
+    # What the CRM row said besides leadpact's fields and stamps (connectors/echo.py): a
+    # row that comes back with the same print held only leadpact's own writes.
+    fingerprint: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,7 @@ class Deal:
     contacts: tuple[ContactRole, ...] = ()
     deleted: bool = False
     leadpact: Mapping[str, str | None] = field(default_factory=dict)
+    fingerprint: str = field(default="", compare=False)  # see Person.fingerprint
 
 
 Record = Person | Deal

@@ -24,6 +24,7 @@ from typing import Any
 from leadpact import rules_change
 from leadpact.changes import Change, CloseTask, SetField, SetNativeField, UpdateTask, UpsertTask
 from leadpact.connectors.base import Connector
+from leadpact.echoes import attach_echoes, remember_judged
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
 from leadpact.judging import (
@@ -47,7 +48,7 @@ from leadpact.verdicts import deal_from_snapshot
 
 log = logging.getLogger(__name__)
 
-BATCH = 200  # records re-read per call in the retry and refresh passes
+BATCH = 1000  # records re-read together in the retry and refresh passes (association reads: 1,000)
 
 
 @dataclass
@@ -206,6 +207,7 @@ class _Run:
             for plan in plans:
                 for save in plan.saves:
                     save()
+            remember_judged(self.state, page.records, failed, self.rules.version)
             # Tasks are decided once, at the end of the run, on each record's final verdict.
             self.state.save_task_intents((about, rule, intent.holds, intent.to_json())
                                          for (about, rule), intent in intents.items())
@@ -382,6 +384,7 @@ def run_sync(
              ", ".join(run.connectors))
     run.summary.rules_changed = rejudge
     state.start_run(run.run_id, now)
+    attach_echoes(connectors, state, rules.version)  # own writes read back: not re-judged
     try:
         for system, connector in run.connectors.items():
             run.read_and_handle(connector, state.failed(system))  # last run's refusals first

@@ -49,6 +49,17 @@ class Rehearsal:
     def api_calls(self) -> int:
         return self._crm.api_calls
 
+    @property
+    def echoes(self) -> object:
+        return getattr(self._crm, "echoes", None)
+
+    @echoes.setter
+    def echoes(self, value: object) -> None:
+        """Own writes read back are recognised by the CRM's connector (connectors/echo.py),
+        against the rehearsal's copy of the state."""
+        if hasattr(self._crm, "echoes"):
+            setattr(self._crm, "echoes", value)  # noqa: B010 - not on the protocol
+
     def read_changes(self, cursor: str | None) -> Iterator[Page]:
         for page in self._crm.read_changes(cursor):
             yield Page(tuple(self._as_written(r) for r in page.records), page.cursor)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,6 +60,9 @@ CREATE TABLE IF NOT EXISTS refused (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, record TEXT NOT NULL,
     change TEXT NOT NULL, reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS refused_by_run ON refused (run_id, seq);
+CREATE TABLE IF NOT EXISTS judged (
+    ref TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, leadpact TEXT NOT NULL,
+    rules_version TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS frozen (
     record TEXT NOT NULL, field TEXT NOT NULL, run_id TEXT NOT NULL, changed_by TEXT,
     frozen_at TEXT NOT NULL, PRIMARY KEY (record, field));
@@ -214,6 +217,22 @@ class State:
         self._db.execute(
             "INSERT INTO ledger (run_id, record, field, old_value, new_value, written_at) "
             "VALUES (?,?,?,?,?,?)", (run_id, str(ref), field, old, new, now.isoformat()))
+
+    # -- what each record looked like when last judged (leadpact/echoes.py) ---------------
+    def judged(self, ref: Ref) -> tuple[str, dict[str, str | None], str] | None:
+        """(row fingerprint, leadpact's values as read, rules version) of the last judgement."""
+        row = self._db.execute("SELECT fingerprint, leadpact, rules_version FROM judged "
+                               "WHERE ref=?", (str(ref),)).fetchone()
+        return (row[0], json.loads(row[1]), row[2]) if row else None
+
+    def save_judged(self, rows: Iterable[tuple[Ref, str, Mapping[str, str | None], str]]
+                    ) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO judged VALUES (?, ?, ?, ?)", [
+            (str(ref), print_, json.dumps(dict(values), sort_keys=True), version)
+            for ref, print_, values, version in rows])
+
+    def forget_judged(self, refs: Iterable[Ref]) -> None:
+        self._db.executemany("DELETE FROM judged WHERE ref=?", [(str(r),) for r in refs])
 
     def writes_of_run(self, run_id: str) -> list[tuple[Ref, str, str | None, str | None]]:
         """(record, field, old, new) that a run wrote, in order (values it only adopted

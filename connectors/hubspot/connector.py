@@ -24,6 +24,7 @@ from leadpact import fields
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
+from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.cursor import StreamCursor
 from leadpact.connectors.hubspot import activities, mapping, property_history, scopes
@@ -31,7 +32,7 @@ from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
 from leadpact.connectors.hubspot.mapping import parse_time, to_ms
-from leadpact.connectors.hubspot.reader import READ_BATCH, Reader
+from leadpact.connectors.hubspot.reader import ASSOCIATION_BATCH, READ_BATCH, Reader
 from leadpact.connectors.hubspot.search import (
     SEARCH_LIMIT,
     Hit,
@@ -61,10 +62,20 @@ ENGAGEMENT_STREAMS = tuple(Stream(t, t, "hs_lastmodifieddate", ("hs_lastmodified
                            for t in activities.ENGAGEMENT_TYPES)
 _STREAMS = {CONTACT: CONTACTS, DEAL: DEALS}
 LIST_LIMIT = 100  # list endpoints' page cap
+_KIND_OF_STREAM = {CONTACTS.name: CONTACT, DEALS.name: DEAL}
+# Left out of a row's fingerprint: the stamps every write moves, and leadpact's own
+# properties (compared with the ledger instead).
+_NOT_PRINTED = frozenset({"lastmodifieddate", "hs_lastmodifieddate", *echo.OWN_NATIVE,
+                          *(spec.hubspot for kind in (fields.PERSON, fields.DEAL)
+                            for spec in fields.fields_for(kind))})
 log = logging.getLogger(__name__)
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
 Fetched = tuple[str, Mapping[str, Any], datetime]  # id, properties, modified
+
+
+def _fingerprint(stream: Stream, props: Mapping[str, Any]) -> str:
+    return echo.fingerprint(props, _NOT_PRINTED)
 
 
 def _utcnow() -> datetime:
@@ -77,8 +88,9 @@ class HubSpotConnector:
     def __init__(
         self, host: str, access_token: str | None, *, oauth: OAuthSettings | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
-        lookback: timedelta = timedelta(minutes=5), page_size: int = 100,
-        timeout: float = 60.0, client_options: Mapping[str, Any] | None = None,
+        lookback: timedelta = timedelta(minutes=5), page_size: int = SEARCH_LIMIT,
+        enrich_batch: int = ASSOCIATION_BATCH, timeout: float = 60.0,
+        client_options: Mapping[str, Any] | None = None,
         activity_days: int = 180, activity_cap: int = 50,
         clock: Callable[[], datetime] = _utcnow,
     ):
@@ -86,7 +98,9 @@ class HubSpotConnector:
         client_side_validation=True, ssl_ca_cert=...). `activity_days` / `activity_cap`: how
         far back, and how many of the newest activities, each contact carries; `clock` is
         "now" for that window. `oauth`: get access tokens by OAuth refresh instead of
-        using `access_token` (a private app token)."""
+        using `access_token` (a private app token). `enrich_batch`: changed records
+        gathered across search pages before their associations and activities are read
+        (v4 association reads take 1,000 ids a call), and handed on as one page."""
         self.host = require_tls(host, "[hubspot] host").rstrip("/")
         self._login: Login = (OAuthRefresh(oauth, retry) if oauth is not None
                               else StaticToken(access_token or ""))
@@ -95,6 +109,7 @@ class HubSpotConnector:
         self._call = Caller(self.host, retry, self._login, self._apis.use_token)
         self._lookback = lookback
         self._page_size = max(1, min(page_size, SEARCH_LIMIT))
+        self._enrich_batch = max(1, enrich_batch)
         self._timeout = timeout
         self._writer = Writer(self._apis, self._call, timeout)
         self._reader = Reader(self._apis, self._call, timeout)
@@ -102,6 +117,7 @@ class HubSpotConnector:
         self._activity_cap = max(0, activity_cap)
         self._clock = clock
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
+        self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
 
     @property
     def api_calls(self) -> int:
@@ -134,32 +150,73 @@ class HubSpotConnector:
         start = state.query_from(self._lookback)
         since = to_ms(start) if start else None
         high_water = self._search(stream, high_water_body(stream, since))
+        read_at = self._server_time()  # HubSpot's time as the upper bound was taken
         # The search's total counts every match, past the 10,000 it lets one query page to.
         log.debug("search of %s: %s changed in all", stream.name, high_water.total)
         self.observer.stream_started(self.system, stream.name, high_water.total)
         newest = high_water.results or []
-        if not newest:
-            return
-        window: Window | None = Window(since, to_ms(self._modified(stream, newest[0])))
+        if newest:
+            yield from self._read_window(stream, streams, state, since, newest[0])
+        state = streams.get(stream.name, state)
+        done = state.read_through(read_at)
+        if done != state:  # read to the end: the next read starts from the read time
+            streams[stream.name] = done
+            yield Page((), cursors.dump(streams))
+
+    def _server_time(self) -> datetime | None:
+        """HubSpot's clock, from the Date header of the last search answer."""
+        response = self._apis.search.api_client.last_response
+        return cursors.server_time(response.getheader("Date") if response is not None
+                                   else None)
+
+    def _read_window(self, stream: Stream, streams: dict[str, StreamCursor],
+                     state: StreamCursor, since: int | None, newest: Any) -> Iterator[Page]:
+        window: Window | None = Window(since, to_ms(self._modified(stream, newest)))
         counted: set[str] = set()  # windows overlap at their boundary: count each row once
+        fresh: dict[str, Fetched] = {}  # gathered across search pages, by id
+        echoed = False  # rows skipped as echoes since the last page handed on
+        waiting = 0  # rows read but not yet handed on, for the progress bar
         while window is not None:
             page = self._search(stream, window_body(stream, window, self._page_size))
             ids = {str(obj.id) for obj in page.results or []} - counted
             counted |= ids
-            hits, handled, fresh = [], [], []
+            waiting += len(ids)
+            hits, handled = [], []
             for obj in page.results or []:
                 modified = self._modified(stream, obj)
                 hits.append(Hit(int(obj.id), to_ms(modified)))
                 handled.append((str(obj.id), modified))
                 if state.is_new(str(obj.id), modified):
-                    fresh.append((str(obj.id), obj.properties or {}, modified))
-            state = state.advance(handled, self._lookback)
+                    fresh[str(obj.id)] = (str(obj.id), obj.properties or {}, modified)
+            for id_ in self._echoes(stream, list(fresh.values())):
+                del fresh[id_]  # only our own writes came back
+                echoed = True
+            state = state.advance(handled)
             streams[stream.name] = state
-            if fresh:
-                yield Page(tuple(self._records(stream, fresh)), cursors.dump(streams))
-            # Counted once the page is handled: the bar's ETA is the run's, not the read's.
-            self.observer.items_done(self.system, stream.name, len(ids))
             window = next_window(window, hits, self._page_size)
+            if len(fresh) >= self._enrich_batch or (window is None and fresh):
+                yield Page(tuple(self._records(stream, list(fresh.values()))),
+                           cursors.dump(streams))
+                fresh.clear()
+                echoed = False
+            elif window is None and echoed:
+                yield Page((), cursors.dump(streams))  # moves the cursor past the echoes
+            if not fresh:
+                # Counted once the rows are handled: the bar's ETA is the run's, not the read's.
+                self.observer.items_done(self.system, stream.name, waiting)
+                waiting = 0
+
+    def _echoes(self, stream: Stream, fetched: Sequence[Fetched]) -> set[str]:
+        """Ids of the fetched rows that hold only leadpact's own writes (connectors/echo.py).
+        Checked from the search page alone, before any association or activity read."""
+        kind = _KIND_OF_STREAM.get(stream.name)
+        if kind is None or not fetched:
+            return set()
+        seen = [(Ref(HUBSPOT, kind, id_), _fingerprint(stream, props), echo.own_values(
+                    mapping.to_person(id_, props, modified_at=modified) if kind == CONTACT
+                    else mapping.to_deal(id_, props, modified_at=modified)))
+                for id_, props, modified in fetched]
+        return {ref.id for ref in self.echoes.unchanged(seen)}
 
     def _read_archived(self, stream: Stream, streams: dict[str, StreamCursor]) -> Iterator[Page]:
         name = f"{stream.name}:archived"
@@ -191,7 +248,7 @@ class HubSpotConnector:
                 mapping.to_deal(id_, props, modified_at=when, deleted=True)
                 for id_, props, when in chunk
             ]
-            state = state.advance([(id_, when) for id_, _, when in chunk], self._lookback)
+            state = state.advance([(id_, when) for id_, _, when in chunk])
             streams[name] = state
             yield Page(tuple(records), cursors.dump(streams))
 
@@ -206,6 +263,13 @@ class HubSpotConnector:
         return survivors
 
     def _records(self, stream: Stream, fetched: Sequence[Fetched]) -> list[Record]:
+        records = self._enriched(stream, fetched)
+        if stream not in (CONTACTS, DEALS):
+            return records
+        return echo.with_fingerprints(records, {id_: _fingerprint(stream, props)
+                                                for id_, props, _ in fetched})
+
+    def _enriched(self, stream: Stream, fetched: Sequence[Fetched]) -> list[Record]:
         ids = [id_ for id_, _, _ in fetched]
         if stream in ENGAGEMENT_STREAMS:
             return self._touched(stream, ids)
@@ -264,8 +328,8 @@ class HubSpotConnector:
         for kind, stream in _STREAMS.items():
             ids = list(dict.fromkeys(r.id for r in refs if r.system == HUBSPOT and r.kind == kind))
             wanted = set(ids)
+            live: list[Fetched] = []
             for chunk in chunked(ids, READ_BATCH):
-                live: list[tuple[str, Mapping[str, Any], datetime]] = []
                 for obj in self._reader.batch_read(stream.object_type, chunk, stream.properties):
                     props, modified = obj.properties or {}, self._modified(stream, obj)
                     if str(obj.id) in wanted:
@@ -275,7 +339,9 @@ class HubSpotConnector:
                             found[Ref(HUBSPOT, kind, merged)] = mapping.to_person(
                                 merged, {}, modified_at=modified, deleted=True,
                                 merged_into=str(obj.id))
-                for record in self._records(stream, live):
+            # Enriched together, not per batch read: association reads take 1,000 ids.
+            for group in chunked(live, self._enrich_batch):
+                for record in self._records(stream, group):
                     found[record.ref] = record
         return [found[ref] for ref in dict.fromkeys(refs) if ref in found]
 

@@ -1,5 +1,5 @@
 """Reading activities for a page of records: a person's recent touches and a deal's next
-scheduled step. A few chunked queries per page (Task and Event, 200 ids each), never one per
+scheduled step. A few chunked queries per page (Task and Event, 450 ids each), never one per
 record; the mapping is activities.py's."""
 
 from __future__ import annotations

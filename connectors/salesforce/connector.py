@@ -17,6 +17,7 @@ from leadpact import fields as leadpact_fields
 from leadpact.auth_config import OAuthSettings
 from leadpact.changes import Change, ChangeResult, SetContactRole, UpsertTask
 from leadpact.connectors import cursor as cursors
+from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.observe import (
@@ -114,6 +115,7 @@ class SalesforceConnector:
                                 bulk, api_version)
         self._types: dict[str, dict[str, str]] = {}
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
+        self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
@@ -215,22 +217,39 @@ class SalesforceConnector:
         state = streams.get(sobject, cursors.StreamCursor())
         # queryAll: deleted and merged-away rows come back with IsDeleted = true.
         soql = queries.changes_query(sobject, state.query_from(self._lookback))
+        served_at: datetime | None = None  # Salesforce's time as the query was answered
         for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows",
                                              stream=sobject):
+            if served_at is None:
+                served_at = self._server_time()
             for rows in chunks(server_page, self._page_size):
                 stamped = [(row, mapping.modified_at(row)) for row in rows]
                 fresh = [(row, ts) for row, ts in stamped if state.is_new(row["Id"], ts)]
+                echoes = self._echoes(sobject, [row for row, _ in fresh])
+                state = state.advance((row["Id"], ts) for row, ts in fresh)
+                streams[sobject] = state
+                fresh = [(row, ts) for row, ts in fresh if row["Id"] not in echoes]
                 if not fresh:
+                    if echoes:  # only our own writes came back: move the cursor past them
+                        yield Page((), cursors.dump(streams))
                     self.observer.items_done(self.system, sobject, len(rows))
                     continue  # all seen in the lookback window already
                 read_at = self._clock()
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
                 emitted.update((record.ref.id, read_at) for record in records)
-                state = state.advance(((row["Id"], ts) for row, ts in fresh), self._lookback)
-                streams[sobject] = state
                 yield Page(tuple(records), cursors.dump(streams))
                 # Counted once the page is handled: the bar's ETA is the run's, not the read's.
                 self.observer.items_done(self.system, sobject, len(rows))
+        done = state.read_through(served_at)
+        if done != state:  # read to the end: the next read starts from the read time
+            streams[sobject] = done
+            yield Page((), cursors.dump(streams))
+
+    def _server_time(self) -> datetime | None:
+        """Salesforce's clock, from the Date header of the last answer (whole seconds)."""
+        response = self._transport.last_response
+        return cursors.server_time(response.headers.get("Date") if response is not None
+                                   else None)
 
     def _records(self, sobject: str, rows: list[Row],
                  emitted: dict[str, datetime]) -> list[Record]:
@@ -239,15 +258,28 @@ class SalesforceConnector:
         after the child changed (with the lookback as margin for clock skew)."""
         if sobject in ("Lead", "Contact"):
             touches = self._activities.for_people(rows, self._clock())
-            return [mapping.to_person(row, touches.get(row["Id"], ())) for row in rows]
+            return echo.with_fingerprints(
+                [mapping.to_person(row, touches.get(row["Id"], ())) for row in rows],
+                {row["Id"]: _fingerprint(sobject, row) for row in rows})
         if sobject == "Opportunity":
-            return list(self._deals(rows))
+            return echo.with_fingerprints(self._deals(rows), {
+                row["Id"]: _fingerprint(sobject, row) for row in rows})
         if sobject in queries.ACTIVITY_STREAMS:
             return self._touched(rows, emitted)
         # A changed contact role means its opportunity's buying committee changed.
         parents = list(dict.fromkeys(row["OpportunityId"] for row in rows
                                      if not self._seen_since(emitted, row["OpportunityId"], row)))
         return list(self._deals(self._rows_by_id("Opportunity", parents)))
+
+    def _echoes(self, sobject: str, rows: list[Row]) -> set[str]:
+        """Ids of the rows that hold only leadpact's own writes (connectors/echo.py)."""
+        kind = _KIND_OF_ROWS.get(sobject)
+        if kind is None or not rows:
+            return set()
+        seen = [(Ref(SALESFORCE, queries.KIND_BY_SOBJECT[sobject], str(row["Id"])),
+                 _fingerprint(sobject, row), mapping.leadpact_values(row, kind))
+                for row in rows]
+        return {ref.id for ref in self.echoes.unchanged(seen)}
 
     def _deals(self, rows: list[Row]) -> list[Record]:
         live = [row["Id"] for row in rows if not row.get("IsDeleted")]
@@ -498,6 +530,20 @@ class SalesforceConnector:
                     "run `leadpact setup` to grant edit access in the configured permission "
                     "set, and assign that set to the integration user"))
         return problems
+
+
+_KIND_OF_ROWS = {"Lead": leadpact_fields.PERSON, "Contact": leadpact_fields.PERSON,
+                 "Opportunity": leadpact_fields.DEAL}
+# Left out of a row's fingerprint: the stamps every write moves, and leadpact's own fields
+# (compared with the ledger instead).
+_NOT_PRINTED = {
+    sobject: frozenset({"SystemModstamp", "LastModifiedDate", "attributes",
+                        *(spec.salesforce for spec in leadpact_fields.fields_for(kind))})
+    for sobject, kind in _KIND_OF_ROWS.items()}
+
+
+def _fingerprint(sobject: str, row: Row) -> str:
+    return echo.fingerprint(row, _NOT_PRINTED[sobject])
 
 
 def _problem_for(exc: ConnectorError, host: str) -> CheckProblem:

@@ -19,7 +19,10 @@ T = TypeVar("T")
 
 TASK_KEY_FIELD = "Leadpact_Task_Key__c"
 COLLECTION_LIMIT = 200  # records per sObject Collections call (composite/sobjects)
-IN_LIST_LIMIT = 200  # ids per `IN (...)`: keeps the GET URL well under Salesforce's 16 KB
+# Ids per `IN (...)`: as many as keep the longest such GET URL under Salesforce's 16 KB
+# (12.7 KB with a long My Domain; tests/unit/test_salesforce_mapping.py checks), so a page
+# of 2,000 people costs 5 activity queries of ~1,600 rows each, not 10 of ~700.
+IN_LIST_LIMIT = 450
 TASK_KEYS_PER_QUERY = 50  # task keys are longer than ids
 MIN_BATCH, MAX_BATCH = 200, 2000  # what Sforce-Query-Options batchSize accepts
 

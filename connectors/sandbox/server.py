@@ -18,6 +18,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -301,6 +303,11 @@ class Sandbox:
             # Headers and body go out in separate writes; with Nagle on, each answer
             # waits for the client's delayed ACK (~40 ms) before its body leaves.
             disable_nagle_algorithm = True
+
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                # The Date header tells the CRM's own time, as real APIs do: the sandbox
+                # clock, the one its modification stamps come from.
+                return format_datetime(sandbox.store.now().astimezone(UTC), usegmt=True)
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 # The request log, at DEBUG (`leadpact -vv sandbox`): tests stay quiet.

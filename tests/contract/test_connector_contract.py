@@ -152,3 +152,59 @@ def test_given_a_rep_overwrote_our_value_when_synced_then_it_is_kept(org: Org) -
     assert org.field(ann, "role") == "decision_maker"
     assert org.field(ann, "function") == "procurement"
     assert summary.systems[org.system].manual_values_kept >= 1
+
+
+def test_given_a_sync_when_its_own_writes_come_back_then_persons_are_not_judged_again(
+        org: Org) -> None:
+    if isinstance(org, MemoryFace):
+        pytest.skip("the in-memory CRM has no stamps for writes to move")
+    ann = org.person("CFO", "ann@acme.example")
+    bob = org.person("Software Engineer", "bob@acme.example")
+    org.deal("Quiet deal", [ann, bob], silent_days=60)
+    state = State(":memory:")
+    org.clock.advance(minutes=10)  # our writes get stamps of their own
+    first, _ = run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    assert first.systems[org.system].changes_applied > 0
+    org.clock.advance(minutes=10)
+    connector = org.connector()
+    second, planned = run_sync([connector], state, RULES, classify, org.clock.now)
+    # Both persons came back (our writes moved their stamps) but hold only what we wrote.
+    # The deal may come back for its contact roles (Salesforce keeps them on other rows).
+    assert planned == [] and second.systems[org.system].records_read <= 1
+    org.clock.advance(minutes=10)
+    org.set_field(ann, "role", "decision_maker")  # a rep's edit of a field we write
+    org.set_title(bob, "Procurement Manager")  # and of a field we read
+    third, _ = run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    assert third.systems[org.system].manual_values_kept >= 1
+    assert org.field(ann, "role") == "decision_maker"
+    assert org.field(bob, "function") == "procurement"
+
+
+class Totals:
+    """A ReadObserver keeping the rows each stream's read matched."""
+
+    def __init__(self) -> None:
+        self.matched: dict[str, int | None] = {}
+
+    def stream_started(self, system: str, stream: str, total: int | None) -> None:
+        self.matched[stream] = total
+
+    def items_done(self, system: str, stream: str, count: int) -> None:
+        pass
+
+
+def test_given_a_full_read_when_nothing_changed_past_the_lookback_then_no_row_matches(
+        org: Org) -> None:
+    if isinstance(org, MemoryFace):
+        pytest.skip("the in-memory CRM has no queries")
+    org.person("CFO", "ann@acme.example")
+    org.clock.advance(minutes=6)  # the newest change is older than the read's lookback
+    _, cursor = read_all(org.connector(), None)
+    org.clock.advance(minutes=1)  # the next read comes soon after
+    connector = org.connector()
+    totals = Totals()
+    connector.observer = totals  # type: ignore[attr-defined]
+    pages, _ = read_all(connector, cursor)
+    assert refs(pages) == set()
+    matched = {stream: n for stream, n in totals.matched.items() if n is not None}
+    assert matched and not any(matched.values()), matched  # nothing downloaded to drop

@@ -89,11 +89,25 @@ def test_given_a_small_page_size_when_reading_then_several_pages_oldest_first(
     sandbox: Sandbox, clock: FakeClock,
 ) -> None:
     made = [contact(sandbox.store, at=T0 + timedelta(seconds=i)) for i in range(7)]
-    hubspot_connector = connector(sandbox, page_size=2)
+    hubspot_connector = connector(sandbox, page_size=2, enrich_batch=2)
     pages = list(hubspot_connector.read_changes(None))
     assert ids(pages) == made
     assert len(pages) >= 4
     assert hubspot_connector.api_calls == sandbox.store.calls("hubspot")
+
+
+def test_given_search_pages_when_enriching_then_gathered_across_pages_in_fewer_calls(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    made = [contact(sandbox.store, at=T0 + timedelta(seconds=i)) for i in range(7)]
+    per_page = connector(sandbox, page_size=2, enrich_batch=2)
+    one_by_page = [p for p in per_page.read_changes(None) if p.records]
+    gathered = connector(sandbox, page_size=2, enrich_batch=6)
+    pages = [p for p in gathered.read_changes(None) if p.records]
+    assert ids(pages) == ids(one_by_page) == made
+    assert [len(p.records) for p in pages] == [6, 1]  # handed on once 6 are gathered
+    # Per page: 4 association reads (companies + 3 engagement types); gathered, 4 per batch.
+    assert per_page.api_calls - gathered.api_calls == 4 * (len(one_by_page) - len(pages))
 
 
 def test_given_more_records_in_one_millisecond_than_the_search_window_when_reading_then_all_once(
@@ -211,10 +225,10 @@ def test_given_a_page_of_contacts_when_reading_activities_then_a_few_calls_per_p
         assert len(people) == 120 and all(len(r.activities) == (2 if cap else 0)  # type: ignore[union-attr]
                                           for r in people)
         counted.append(hubspot_connector.api_calls)
-    # per page of 100 contacts: 3 association reads (emails, meetings, calls), one batch
-    # read per engagement type that has any (emails, meetings) and, for those, one read of
-    # the deals they were logged on; 2 pages
-    assert counted[0] - counted[1] == 2 * (3 + 2 + 2)
+    # the 120 contacts are enriched together: 3 association reads (emails, meetings, calls),
+    # per engagement type that has any (emails, meetings) 120 ids at 100 per batch read,
+    # and for those types one read of the deals they were logged on
+    assert counted[0] - counted[1] == 3 + 2 * 2 + 2
 
 
 def test_given_an_email_logged_on_one_deal_then_the_activity_names_that_deal(

@@ -68,7 +68,8 @@ def test_given_a_first_salesforce_read_then_totals_are_the_orgs_row_counts(
 def test_given_a_first_hubspot_read_in_small_pages_then_totals_come_first_and_rows_once(
         seeded: Sandbox) -> None:
     recorder = Recorder()
-    connector = HubSpotConnector(seeded.url, SANDBOX_TOKEN, page_size=20, clock=lambda: NOW)
+    connector = HubSpotConnector(seeded.url, SANDBOX_TOKEN, page_size=20, enrich_batch=20,
+                                 clock=lambda: NOW)
     connector.observer = recorder
     counted_when_yielded = []
     for page in connector.read_changes(None):
@@ -89,7 +90,8 @@ def test_given_no_terminal_when_reading_then_log_lines_name_the_crm_totals(
         seeded: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
     ticks = iter(range(0, 10_000, 3))  # each look at the clock: 3 s later
     lines = LogLines(every=10, clock=lambda: float(next(ticks)))
-    connector = HubSpotConnector(seeded.url, SANDBOX_TOKEN, page_size=20, clock=lambda: NOW)
+    connector = HubSpotConnector(seeded.url, SANDBOX_TOKEN, page_size=20, enrich_batch=20,
+                                 clock=lambda: NOW)
     connector.observer = lines
     with caplog.at_level(logging.INFO, logger="leadpact.progress"):
         for _ in connector.read_changes(None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -113,7 +113,7 @@ def test_given_many_leads_when_reading_with_pages_of_200_then_one_page_per_query
         org.lead(f"L{n:03d}")
     with connect(sandbox, page_size=200) as conn:
         pages, cursor = read_all(conn, None)
-        assert [len(p.records) for p in pages] == [200, 200, 50]
+        assert [len(p.records) for p in pages if p.records] == [200, 200, 50]
         # leads: 1 query + 2 nextRecordsUrl, and a Task and an Event query per page of 200;
         # 1 query each for the other five streams
         assert conn.api_calls == 3 + 3 * 2 + 5
@@ -126,10 +126,11 @@ def test_given_pages_smaller_than_salesforce_allows_when_reading_then_cut_client
     for n in range(5):
         ids.append(org.lead(f"L{n}"))
         clock.advance(seconds=1)
-    with connect(sandbox, page_size=2) as conn:
-        pages = list(conn.read_changes(None))
+    with connect(sandbox, page_size=2, lookback=timedelta(0)) as conn:
+        pages = [p for p in conn.read_changes(None) if p.records]
         assert [len(p.records) for p in pages] == [2, 2, 1]
-        # resuming from the middle page's cursor returns only what came after it
+        # resuming from the first page's cursor returns only what came after it (with no
+        # lookback: a lookback also re-reads the rows stamped inside it)
         rest = records_of(list(conn.read_changes(pages[0].cursor)))
         assert [r.ref.id for r in rest] == ids[2:]
 

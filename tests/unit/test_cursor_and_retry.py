@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from leadpact.connectors.cursor import StreamCursor, dump, load
+from leadpact.connectors.cursor import StreamCursor, dump, load, server_time
 from leadpact.connectors.retry import (
     Decision,
     Failure,
@@ -26,25 +26,41 @@ def test_given_no_cursor_when_querying_then_everything_is_read() -> None:
 
 
 def test_given_handled_records_when_advancing_then_bound_is_newest_minus_lookback() -> None:
-    cursor = StreamCursor().advance([("a", T0), ("b", T0 + timedelta(minutes=1))], LOOKBACK)
+    cursor = StreamCursor().advance([("a", T0), ("b", T0 + timedelta(minutes=1))])
     assert cursor.query_from(LOOKBACK) == T0 + timedelta(minutes=1) - LOOKBACK
 
 
 def test_given_a_record_seen_at_the_boundary_when_read_again_then_it_is_not_new() -> None:
-    cursor = StreamCursor().advance([("a", T0)], LOOKBACK)
-    assert not cursor.is_new("a", T0)
+    cursor = StreamCursor().advance([("a", T0), ("b", T0)])
+    assert not cursor.is_new("a", T0) and not cursor.is_new("b", T0)
     assert cursor.is_new("a", T0 + timedelta(seconds=1))  # modified again: handle again
     assert cursor.is_new("late", T0 - timedelta(minutes=1))  # committed late: still caught
 
 
-def test_given_old_pairs_when_window_moves_on_then_they_are_forgotten() -> None:
-    cursor = StreamCursor().advance([("a", T0)], LOOKBACK)
-    cursor = cursor.advance([("b", T0 + timedelta(hours=1))], LOOKBACK)
-    assert cursor.seen == {("b", (T0 + timedelta(hours=1)).isoformat(timespec="milliseconds"))}
+def test_given_records_behind_the_boundary_then_only_the_boundary_is_kept() -> None:
+    cursor = StreamCursor().advance([("a", T0)])
+    cursor = cursor.advance([("b", T0 + timedelta(seconds=1)), ("c", T0 + timedelta(seconds=1))])
+    stamp = (T0 + timedelta(seconds=1)).isoformat(timespec="milliseconds")
+    assert cursor.seen == {("b", stamp), ("c", stamp)}
+
+
+def test_given_a_stream_read_to_the_end_then_the_read_time_is_the_next_bound() -> None:
+    read_at = T0 + timedelta(hours=1)
+    cursor = StreamCursor().advance([("a", T0)]).read_through(read_at)
+    assert cursor == StreamCursor(read_at)  # the lookback hangs off the read, not the record
+    assert cursor.query_from(LOOKBACK) == read_at - LOOKBACK
+    assert cursor.read_through(None) == cursor  # no server time: stays
+    assert cursor.read_through(T0) == cursor  # never backwards
+    assert StreamCursor().read_through(read_at) == StreamCursor(read_at)
+
+
+def test_given_a_date_header_then_the_servers_time() -> None:
+    assert server_time("Mon, 02 Nov 2026 09:00:00 GMT") == datetime(2026, 11, 2, 9, tzinfo=UTC)
+    assert server_time(None) is None and server_time("yesterday") is None
 
 
 def test_given_cursors_when_dumped_and_loaded_then_equal() -> None:
-    streams = {"Lead": StreamCursor().advance([("a", T0)], LOOKBACK), "Contact": StreamCursor()}
+    streams = {"Lead": StreamCursor().advance([("a", T0)]), "Contact": StreamCursor()}
     assert load(dump(streams)) == streams
 
 

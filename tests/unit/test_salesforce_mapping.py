@@ -242,3 +242,20 @@ def test_given_a_task_without_owner_when_mapping_then_no_owner_field() -> None:
 def test_given_a_save_result_when_reading_its_error_then_one_line(
         result: dict[str, Any], error: str | None) -> None:
     assert mapping.save_error(result) == error
+
+
+def test_given_full_id_lists_then_every_query_url_stays_under_16_kb() -> None:
+    import requests  # what simple-salesforce sends the query with (GET, q=...)
+
+    ids = [f"003{n:015d}" for n in range(queries.IN_LIST_LIMIT)]  # 18-character ids
+    now = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    texts = [queries.person_tasks_query(ids, now.date()),
+             queries.person_events_query(ids, now, now),
+             queries.open_tasks_query(ids, now.date()), queries.upcoming_events_query(ids, now),
+             queries.contact_roles_query(ids), queries.opportunity_history_query(ids),
+             *(queries.by_ids_query(sobject, ids) for sobject in queries.RECORD_SOBJECTS)]
+    base = ("https://a-rather-long-company-name-for-my-domain.my.salesforce.com"
+            "/services/data/v59.0/queryAll/")
+    longest = max(len(requests.Request("GET", base, params={"q": q}).prepare().url or "")
+                  for q in texts)
+    assert 10_000 < longest < 16_384  # near the limit, not past it

@@ -1,0 +1,190 @@
+"""leadpact against seeded sandbox orgs of growing size: API calls, CPU, memory. Prints
+figures, asserts nothing.
+
+    .venv/bin/python bench/scale.py                 # 3,000 and 30,000 people
+    .venv/bin/python bench/scale.py --sizes 3000    # any sizes
+    .venv/bin/python bench/scale.py --300k --1m     # add 300,000 / 1,000,000 people
+
+Per size: seed a fresh sandbox org (seed 7), serve it on loopback from this process, and
+run `leadpact sync --json` three times in a child process: the first sync; a rerun, after
+--pause seconds as between scheduled syncs (nobody else changed anything, so only
+leadpact's own writes come back); and a no-change rerun right after. The sandbox sees
+every request,
+so the calls are counted there, per CRM and kind: reads (queries, searches, batch and
+association reads), writes, look-ups (searches for task keys before creating tasks) and
+other (limits, describes, properties, token checks). CPU and peak RSS are the child's own
+(os.wait4), so the sandbox's work is not in them. records/CPU s = records read (both
+CRMs) per CPU second of the sync process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from leadpact.connectors.sandbox.seed import seed_demo_org
+from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Request, Response, Sandbox
+from leadpact.connectors.sandbox.store import Store
+
+KINDS = ("reads", "writes", "look-ups", "other")
+RUNS = ("first", "rerun", "rerun 2")
+_RECORD_GET = re.compile(r"/sobjects/\w+/(deleted|updated|[0-9A-Za-z]{15,18})$")
+
+
+def kind_of(system: str, request: Request) -> str:
+    """What one API request is for, from its method, path and body."""
+    path, method = request.path, request.method
+    if system == "salesforce":
+        if "/query" in path and "/tooling/" not in path:
+            soql = " ".join(request.args("q"))
+            return "look-ups" if "Leadpact_Task_Key__c IN" in soql else "reads"
+        if "/composite/" in path or method in ("POST", "PATCH", "DELETE"):
+            return "writes"
+        if method == "GET" and _RECORD_GET.search(path):
+            return "reads"
+        return "other"
+    if path.endswith("/search"):
+        return "look-ups" if b"leadpact_task_key" in request.body and b'"IN"' in request.body \
+            else "reads"
+    if "/batch/read" in path or (method == "GET" and "/objects/" in path):
+        return "reads"
+    if method in ("POST", "PATCH", "PUT", "DELETE") and "/crm/" in path \
+            and "/properties/" not in path:
+        return "writes"
+    return "other"
+
+
+class CountingSandbox(Sandbox):
+    """The sandbox, counting each metered request by CRM and kind."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.detail: Counter[tuple[str, str]] = Counter()  # (system, what) for --detail
+
+    def handle(self, request: Request) -> Response | None:
+        system = self.system_of(request.path)
+        if system is not None and not self.oauth.serves(request.path):
+            self.counts[(system, kind_of(system, request))] += 1
+            self.detail[(system, what_of(request))] += 1
+        return super().handle(request)
+
+
+def what_of(request: Request) -> str:
+    """A short name for --detail: the SOQL's object and filter, or the method and path."""
+    soql = " ".join(request.args("q"))
+    if soql:
+        found = re.search(r"FROM (\w+)(?: WHERE (\w+))?", soql)
+        return f"SOQL {found.group(1)} by {found.group(2)}" if found else "SOQL"
+    path = re.sub(r"/v\d+\.\d+|/\d{3,}|[0-9A-Za-z]{15,18}(-\d+)?$", "", request.path)
+    return f"{request.method} {path}"
+
+
+def write_config(folder: Path, url: str) -> Path:
+    config = folder / "leadpact.toml"
+    config.write_text(
+        '[leadpact]\nstate = "state.sqlite3"\n\n'
+        f'[salesforce]\nenabled = true\ninstance_url = "{url}"\napi_version = "59.0"\n\n'
+        f'[hubspot]\nenabled = true\nhost = "{url}"\n', "utf-8")
+    return config
+
+
+def run_sync(config: Path) -> dict[str, Any]:
+    """One `leadpact sync --json` in a child process: its summary, CPU s, peak RSS, wall."""
+    env = dict(os.environ, LEADPACT_SALESFORCE_TOKEN=SANDBOX_TOKEN,
+               LEADPACT_HUBSPOT_TOKEN=SANDBOX_TOKEN)
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen([sys.executable, "-m", "leadpact", "sync", "--config",
+                                  str(config), "--json"], stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        text, problem = out.read().decode(), err.read().decode()
+    if child.returncode not in (0, 1):
+        raise SystemExit(f"sync exited {child.returncode}: {problem.strip()[-2000:]}")
+    summary = json.loads(text.strip().splitlines()[-1])
+    return {"summary": summary, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mb": usage.ru_maxrss / 1024, "wall": wall}
+
+
+def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -> None:
+    folder = workdir / f"{people}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.sqlite3*"):
+        old.unlink()
+    store = Store(folder / "sandbox.sqlite3")
+    started = time.monotonic()
+    seed_demo_org(store, seed=seed, people=people, now=datetime.now(UTC))
+    print(f"\n== {people:,} people (seed {seed}; seeded in {time.monotonic() - started:.1f} s)",
+          flush=True)
+    box = CountingSandbox(store)
+    config = write_config(folder, box.serve(0))
+    try:
+        for name in RUNS:
+            if name == RUNS[1] and pause:
+                print(f"  (pausing {pause:.0f} s, past the sync's 5-minute lookback)", flush=True)
+                time.sleep(pause)
+            box.counts.clear()
+            box.detail.clear()
+            run = run_sync(config)
+            report(name, run, box.counts)
+            if detail:
+                for (system, what), calls in sorted(box.detail.items()):
+                    print(f"      {system:10} {calls:>6,}  {what}")
+    finally:
+        box.stop()
+        store.close()
+
+
+def report(name: str, run: dict[str, Any], counts: Counter[tuple[str, str]]) -> None:
+    systems = run["summary"]["systems"]
+    records = sum(s["records_read"] for s in systems.values())
+    rate = records / run["cpu"] if run["cpu"] else 0.0
+    print(f"  {name:8} records read {records:>9,}  leadpact CPU {run['cpu']:7.1f} s "
+          f"({rate:,.0f} records/CPU s)  peak RSS {run['rss_mb']:6.0f} MB  "
+          f"wall {run['wall']:6.1f} s  status {run['summary']['status']}")
+    for system in ("salesforce", "hubspot"):
+        split = "  ".join(f"{kind} {counts[(system, kind)]:>6,}" for kind in KINDS)
+        total = sum(counts[(system, kind)] for kind in KINDS)
+        applied = systems.get(system, {}).get("changes_applied", 0)
+        print(f"    {system:10} calls {total:>6,}: {split}   changes applied {applied:,}")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="3000,30000",
+                        help="people per org, comma-separated (default 3000,30000)")
+    parser.add_argument("--300k", dest="big", action="store_true", help="add 300,000 people")
+    parser.add_argument("--1m", dest="huge", action="store_true", help="add 1,000,000 people")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--detail", action="store_true", help="calls per endpoint too")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds to wait after the first sync, as between scheduled "
+                             "syncs (310 passes the 5-minute lookback)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep the orgs and state here (default: a temporary folder)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    sizes += [300_000] * args.big + [1_000_000] * args.huge
+    with tempfile.TemporaryDirectory(prefix="leadpact-scale-") as scratch:
+        workdir = args.workdir or Path(scratch)
+        for people in sizes:
+            measure(people, args.seed, workdir, args.detail, args.pause)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Recognising leadpact's own writes when they come back as changes.
+
+Every write moves a record's modification stamp, so the next read sees it again. Before a
+changed row is enriched (associations, activities: the costly reads), the connector asks
+its echo filter whether the row holds anything new: its fingerprint (every field read,
+leadpact's own and the stamps left out) and leadpact's values on it, as read. The filter
+(leadpact/echoes.py) answers from what the sync judged last time and the ledger of what it
+wrote since, so an echo costs neither enrichment reads nor a new judgement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Protocol
+
+from leadpact.model import HUBSPOT, Person, Record, Ref
+
+# (record, fingerprint of the row, leadpact's values on it as read)
+Seen = tuple[Ref, str, Mapping[str, "str | None"]]
+
+
+class EchoFilter(Protocol):
+    def unchanged(self, seen: Sequence[Seen]) -> set[Ref]:
+        """The records among `seen` that hold nothing new since leadpact judged them."""
+        ...
+
+
+class _NoEchoes:
+    def unchanged(self, seen: Sequence[Seen]) -> set[Ref]:
+        return set()
+
+
+NO_ECHOES: EchoFilter = _NoEchoes()
+
+
+# The CRM's own fields leadpact fills (ledger names): compared like leadpact's fields.
+OWN_NATIVE = ("hs_buying_role",)
+
+
+def own_values(record: Record) -> dict[str, str | None]:
+    """What leadpact writes on this record, as it holds it: leadpact's fields, and a
+    HubSpot contact's buying role."""
+    values = dict(record.leadpact)
+    if isinstance(record, Person) and record.ref.system == HUBSPOT:
+        values["hs_buying_role"] = record.buying_role
+    return values
+
+
+def fingerprint(fields: Mapping[str, Any], leave_out: Collection[str]) -> str:
+    """A short stable digest of a row's fields, without those in `leave_out`."""
+    kept = {name: value for name, value in fields.items() if name not in leave_out}
+    text = json.dumps(kept, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def with_fingerprints(records: Sequence[Record], prints: Mapping[str, str]) -> list[Record]:
+    """The records, each carrying its row's fingerprint (by record id)."""
+    return [replace(r, fingerprint=prints[r.ref.id]) if r.ref.id in prints else r
+            for r in records]
