@@ -127,7 +127,10 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
     # The identity's title is the most recently *changed* non-empty one among its records,
     # so both CRMs agree. Record modification times would not do: our write-backs bump them.
     previous = state.person(p.ref)
-    title_at = previous.modified_at if previous and previous.title == p.title else p.modified_at
+    if previous is None:  # a run cut short after writing moved the stamp: take the one
+        title_at = ctx.state.stamp_before_pending(p.ref) or p.modified_at  # read before it
+    else:
+        title_at = previous.modified_at if previous.title == p.title else p.modified_at
     candidates = [(title_at, p.title)] + [(m.modified_at, m.title) for m in members]
     titled = [c for c in candidates if c[1] and c[1].strip()]
     title = max(titled, key=lambda c: c[0])[1] if titled else p.title

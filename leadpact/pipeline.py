@@ -200,6 +200,8 @@ class _Run:
         self.count(system, "changes_planned", len(steps))
         self.planned.extend(step.change for step in steps)
 
+        stamps = {record.ref: record.modified_at for record in page.records}
+
         def commit(failed: set[Ref]) -> None:
             for record in page.records:
                 if record.ref not in failed:
@@ -213,12 +215,13 @@ class _Run:
                                          for (about, rule), intent in intents.items())
             if page.cursor:
                 self.state.set_cursor(system, page.cursor)
-        self.apply(connector, steps, commit)
+        self.apply(connector, steps, commit, stamps)
         if self.progress:
             self.progress(system, len(page.records))
 
     def apply(self, connector: Connector, steps: Sequence[Step],
-              commit: Callable[[set[Ref]], None]) -> set[Ref]:
+              commit: Callable[[set[Ref]], None],
+              read_at: Mapping[Ref, datetime] | None = None) -> set[Ref]:
         """Apply `steps` on one CRM, then record what it did and `commit(failed records)`
         in one state transaction. Returns the records whose change the CRM refused."""
         system = connector.system
@@ -226,7 +229,7 @@ class _Run:
         writes = [step.writes for step in steps if step.writes is not None]
         if writes:
             with self.state.transaction():
-                self.state.add_pending(self.run_id, writes)
+                self.state.add_pending(self.run_id, writes, read_at)
         results = connector.apply([step.change for step in steps]) if steps else []
         failed: set[Ref] = set()
         with self.state.transaction():

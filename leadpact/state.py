@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS deal_contacts (deal TEXT NOT NULL, person TEXT NOT NU
     PRIMARY KEY (deal, person));
 CREATE INDEX IF NOT EXISTS deal_contacts_by_person ON deal_contacts (person);
 CREATE TABLE IF NOT EXISTS pending (
-    record TEXT NOT NULL, field TEXT NOT NULL, value TEXT, run_id TEXT NOT NULL);
+    record TEXT NOT NULL, field TEXT NOT NULL, value TEXT, run_id TEXT NOT NULL,
+    read_at TEXT);
 CREATE INDEX IF NOT EXISTS pending_by_record ON pending (record);
 CREATE TABLE IF NOT EXISTS failed (
     record TEXT PRIMARY KEY, reason TEXT NOT NULL, run_id TEXT NOT NULL);
@@ -124,6 +125,8 @@ class State:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(tasks)")}
         if "body" not in columns:  # a state file from before task descriptions were kept
             self._db.execute("ALTER TABLE tasks ADD COLUMN body TEXT")
+        if "read_at" not in {row[1] for row in self._db.execute("PRAGMA table_info(pending)")}:
+            self._db.execute("ALTER TABLE pending ADD COLUMN read_at TEXT")
 
     disposable = False  # a copy (a plan's rehearsal): writes to it are thrown away
 
@@ -297,9 +300,23 @@ class State:
         return History(self._db)
 
     # -- writes under way ---------------------------------------------------------------
-    def add_pending(self, run_id: str, writes: Iterable[tuple[Ref, str, str | None]]) -> None:
-        self._db.executemany("INSERT INTO pending VALUES (?,?,?,?)",
-                             [(str(ref), name, value, run_id) for ref, name, value in writes])
+    def add_pending(self, run_id: str, writes: Iterable[tuple[Ref, str, str | None]],
+                    read_at: Mapping[Ref, datetime] | None = None) -> None:
+        """Writes about to be sent, with each record's modification stamp as read before
+        them (`read_at`): the write will move it, and a run cut short must not mistake the
+        new stamp for a person's change."""
+        stamps = read_at or {}
+        self._db.executemany(
+            "INSERT INTO pending (record, field, value, run_id, read_at) VALUES (?,?,?,?,?)",
+            [(str(ref), name, value, run_id,
+              stamps[ref].isoformat() if ref in stamps else None)
+             for ref, name, value in writes])
+
+    def stamp_before_pending(self, ref: Ref) -> datetime | None:
+        """The record's modification stamp before an unfinished run's writes, if any."""
+        row = self._db.execute("SELECT min(read_at) FROM pending WHERE record=?",
+                               (str(ref),)).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     def pending(self, ref: Ref) -> dict[str, set[str | None]]:
         """field -> values an unfinished run may have written to this record."""
