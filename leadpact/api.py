@@ -105,11 +105,12 @@ class Leadpact:
 
     def undo(self, run_id: str, *, dry_run: bool = False) -> UndoResult:
         """Put back what run `run_id` wrote wherever nobody changed it since; close the
-        tasks it created."""
+        tasks it created. `dry_run` reads a snapshot of the state (works during a sync)."""
         from leadpact.state import State
         from leadpact.undo import run_undo
 
-        state = State(self.config.state_path)
+        state = State.snapshot(self.config.state_path) if dry_run \
+            else State(self.config.state_path)
         try:
             return run_undo(self.connectors(), state, run_id, self._clock(), dry_run)
         finally:

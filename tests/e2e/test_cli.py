@@ -212,3 +212,22 @@ def test_given_a_sync_holding_the_state_then_plan_still_runs_on_a_snapshot(
         assert busy.exit_code == 75  # a second sync still waits its turn
     finally:
         held.close()
+
+
+def test_given_a_sync_holding_the_state_then_undo_dry_run_still_answers(
+        loaded: Sandbox, tmp_path: Path) -> None:
+    from leadpact.state import State
+
+    config = write_config(tmp_path, loaded.url)
+    first = CliRunner().invoke(main, ["sync", "--config", str(config), "--json"], env=ENV)
+    run_id = json.loads(first.output.strip().splitlines()[-1])["run_id"]
+    held = State(tmp_path / "state" / "leadpact.sqlite3")  # as a running sync holds it
+    try:
+        result = CliRunner().invoke(main, ["undo", run_id, "--config", str(config),
+                                           "--dry-run", "--json"], env=ENV)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output.strip().splitlines()[-1])["planned"] > 0
+        real = CliRunner().invoke(main, ["undo", run_id, "--config", str(config)], env=ENV)
+        assert real.exit_code == 75  # the real undo waits for the sync to finish
+    finally:
+        held.close()
