@@ -133,7 +133,8 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
         title_at = previous.modified_at if previous.title == p.title else p.modified_at
     candidates = [(title_at, p.title)] + [(m.modified_at, m.title) for m in members]
     titled = [c for c in candidates if c[1] and c[1].strip()]
-    title = max(titled, key=lambda c: c[0])[1] if titled else p.title
+    # equal stamps (twins created together): the same pick whichever record is judged
+    title = max(titled)[1] if titled else p.title
     # One person, one verdict: judge on everything any of their records saw (marketing
     # touches live in HubSpot, sales ones in Salesforce).
     activities = merged_activities(p.activities, members)
