@@ -300,6 +300,20 @@ def deal_tasks(ctx: Context, d: Deal, verdict: DealVerdict) -> list[TaskIntent]:
     return tasks
 
 
+def lead_subject(ctx: Context, intent: TaskIntent) -> str:
+    """A lead task's subject with the identity's title as it stands at the end of the run."""
+    stage = next((st for st in ctx.rules.stages
+                  if f"lead:{st.name}" == intent.rule and st.task is not None), None)
+    known = ctx.state.person(intent.about)
+    if stage is None or stage.task is None or known is None:
+        return intent.subject
+    members = ctx.state.persons_of_identity(known.identity) or [known]
+    titled = [(m.modified_at, m.title) for m in members if m.title and m.title.strip()]
+    title = max(titled)[1] if titled else None
+    return stage.task.render(name=known.name or known.email or str(intent.about),
+                             title=title or "no title")
+
+
 def committee_body(state: State, d: Deal, missing: tuple[str, ...]) -> str:
     body = f"Nobody on this deal is a {' or '.join(m.replace('_', ' ') for m in missing)}."
     suggestions = suggest_contacts(state, d, missing)
@@ -310,7 +324,10 @@ def committee_body(state: State, d: Deal, missing: tuple[str, ...]) -> str:
 
 def final_intent(ctx: Context, intent: TaskIntent) -> TaskIntent:
     """An intent as it stands once every record of the run is read: a committee gap's
-    suggested colleagues may have been read after the deal was judged."""
+    suggested colleagues may have been read after the deal was judged, and a person's twin
+    (whose newer title names the task) after the person."""
+    if intent.rule.startswith("lead:") and intent.holds:
+        return replace(intent, subject=lead_subject(ctx, intent))
     if intent.rule != COMMITTEE_RULE or not intent.holds:
         return intent
     found = ctx.state.deal(intent.about)
