@@ -283,8 +283,9 @@ def find(store: Store, type_: str, id_: str, id_property: str | None = None,
                            f"{type_}: idProperty must name a property with unique values")
         wanted = id_.casefold()
         plain = id_.isascii() and id_property.isascii() and id_property.isidentifier()
-        narrowed = {id_property: [id_]} if plain else None  # let SQLite filter first
-        for row in store.scan("hubspot", type_, one_of=narrowed):
+        rows = (store.holding("hubspot", type_, id_property, id_) if plain
+                else store.scan("hubspot", type_))
+        for row in rows:
             if str(row.fields.get(id_property) or "").casefold() == wanted:
                 return row
         return None
