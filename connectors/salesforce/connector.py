@@ -476,6 +476,9 @@ class SalesforceConnector:
         try:
             return self._call(upsert, f"creating {len(records)} tasks")
         except RecordRejected as exc:
+            if TASK_KEY_FIELD in str(exc):  # the org's key field is not an External ID
+                return (f"{exc}; {TASK_KEY_FIELD} must be an External ID + Unique field: "
+                        "run `leadpact check` for the fix")
             return str(exc)
 
     # -- who else writes, and user names (field_history.py) ------------------------------

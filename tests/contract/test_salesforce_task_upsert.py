@@ -5,12 +5,14 @@ Collections upsert and uniqueness, driven by the unmodified simple-salesforce cl
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 import requests
 from simple_salesforce import Salesforce
 
+from leadpact.changes import UpsertTask
 from leadpact.connectors.salesforce import transport
 from leadpact.connectors.sandbox.salesforce_schema import (
     custom_fields,
@@ -18,6 +20,7 @@ from leadpact.connectors.sandbox.salesforce_schema import (
     set_custom_fields,
 )
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
+from leadpact.model import Ref
 from tests.sf_builders import connect
 
 UPSERT = "composite/sobjects/Task/Leadpact_Task_Key__c"
@@ -73,6 +76,22 @@ def test_given_a_field_that_is_not_an_external_id_when_upserting_on_it_then_400(
     assert getattr(raised.value, "status", None) == 400
 
 
+def test_given_new_tasks_when_applying_then_one_upsert_call_and_no_look_up(
+        sandbox: Sandbox, sf: Salesforce) -> None:
+    leads: list[Any] = [sf.restful("sobjects/Lead", method="POST",
+                                   json={"LastName": f"L{i}", "Company": "Acme"})
+                        for i in range(3)]
+    tasks = [UpsertTask(Ref("salesforce", "lead", lead["id"]), f"k{i}", "Call", "", None,
+                        date(2026, 11, 3)) for i, lead in enumerate(leads)]
+    with connect(sandbox) as conn:
+        results = conn.apply(tasks)
+        assert conn.api_calls == 1  # one collections upsert, no task-key query before it
+        again = conn.apply(tasks)
+    assert [r.created_id for r in again] == [r.created_id for r in results]
+    assert all(r.ok for r in results + again)
+    assert sf.query("SELECT Id FROM Task")["totalSize"] == 3
+
+
 def test_given_a_key_field_that_is_not_an_external_id_when_checking_then_the_fix(
         sandbox: Sandbox, sf: Salesforce) -> None:
     fields = custom_fields(sandbox.store)
@@ -92,6 +111,11 @@ def test_given_a_key_field_that_is_not_an_external_id_when_checking_then_the_fix
         "AssigneeId": me["user_id"], "PermissionSetId": permission_set["id"]})
     with connect(sandbox) as conn:
         problems = conn.check()
+        lead: Any = sf.restful("sobjects/Lead", method="POST",
+                               json={"LastName": "Ng", "Company": "Acme"})
+        [refused] = conn.apply([UpsertTask(Ref("salesforce", "lead", lead["id"]), "k1", "Call",
+                                           "", None, date(2026, 11, 3))])
+    assert not refused.ok and "run `leadpact check` for the fix" in str(refused.error)
     [problem] = [p for p in problems if "External ID" in p.what]
     assert problem.what == (
         "Salesforce Task field Leadpact_Task_Key__c is not an External ID + Unique field: "
