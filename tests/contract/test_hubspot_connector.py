@@ -426,6 +426,10 @@ def test_given_a_portal_whose_task_key_is_not_unique_when_upserting_twice_then_o
     [again] = connector(sandbox).apply([task])  # the key read is refused: search instead
     assert first.ok and again.ok and again.created_id == first.created_id
     assert sandbox.store.count("hubspot", "tasks") == 1
+    problems = connector(sandbox).check()
+    assert [p.what for p in problems if "unique" in p.what] == [
+        "HubSpot tasks property leadpact_task_key does not require unique values, so HubSpot "
+        "cannot refuse a task made twice (leadpact falls back to a key search, which lags)"]
 
 
 def test_given_an_open_task_when_closing_it_then_completed(sandbox: Sandbox,
