@@ -325,8 +325,8 @@ def kills_after_commit_point(ref: Reference, folder: Path, size: Size,
 
 def slow_creates(ref: Reference, folder: Path, size: Size, seed: int) -> list[Trial]:
     def held(org: Org) -> list[int]:
-        org.box.faults.add(Fault("salesforce", "POST", "/composite/sobjects", kind="delay",
-                                 delay=HELD))
+        org.box.faults.add(Fault("salesforce", "PATCH", "/composite/sobjects/Task/",
+                                 kind="delay", delay=HELD))
         org.box.faults.add(Fault("hubspot", "POST", "/objects/tasks/batch/create",
                                  kind="delay", delay=HELD))
         return [org.sync()]

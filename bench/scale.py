@@ -11,7 +11,7 @@ run `leadpact sync --json` three times in a child process: the first sync; a rer
 leadpact's own writes come back); and a no-change rerun right after. The sandbox sees
 every request,
 so the calls are counted there, per CRM and kind: reads (queries, searches, batch and
-association reads), writes, look-ups (searches for task keys before creating tasks) and
+association reads), writes, look-ups (task keys read before creating tasks) and
 other (limits, describes, properties, token checks). CPU and peak RSS are the child's own
 (os.wait4), so the sandbox's work is not in them. records/CPU s = records read (both
 CRMs) per CPU second of the sync process.
@@ -56,6 +56,8 @@ def kind_of(system: str, request: Request) -> str:
     if path.endswith("/search"):
         return "look-ups" if b"leadpact_task_key" in request.body and b'"IN"' in request.body \
             else "reads"
+    if "/batch/read" in path and b'"idProperty": "leadpact_task_key"' in request.body:
+        return "look-ups"  # task keys read before creating tasks
     if "/batch/read" in path or (method == "GET" and "/objects/" in path):
         return "reads"
     if method in ("POST", "PATCH", "PUT", "DELETE") and "/crm/" in path \

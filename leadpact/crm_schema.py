@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,9 @@ class SalesforceField:
     describe_type: str  # what describe reports: string, double, textarea
     extras: tuple[tuple[str, Any], ...]  # length / precision / scale / visibleLines
     values: tuple[str, ...] = ()  # picklist values, in order
+    # The task key is an External ID + Unique: tasks are upserted on it, so a create
+    # retried after a lost answer updates the same task instead of making a second.
+    external_id: bool = False
 
     @property
     def full_name(self) -> str:
@@ -67,13 +70,16 @@ class SalesforceField:
             return f"{self.type}({'; '.join(self.values)})"
         if "precision" in extra:
             return f"{self.type}({extra['precision']}, {extra['scale']})"
-        return f"{self.type}({extra['length']})"
+        flags = " (External ID, Unique)" if self.external_id else ""
+        return f"{self.type}({extra['length']}){flags}"
 
     def tooling_body(self) -> dict[str, Any]:
         """The Tooling API `sobjects/CustomField` create body."""
         metadata = {"type": self.type, "label": self.label,
                     "description": _FEEDBACK_DESCRIPTION if self.values else _DESCRIPTION,
                     **dict(self.extras)}
+        if self.external_id:
+            metadata |= {"externalId": True, "unique": True, "caseSensitive": False}
         if self.values:
             metadata["valueSet"] = {"restricted": True, "valueSetDefinition": {
                 "sorted": False,
@@ -94,7 +100,8 @@ def salesforce_fields() -> tuple[SalesforceField, ...]:
              for kind, sobjects in ((fields.PERSON, PERSON_SOBJECTS),
                                     (fields.DEAL, DEAL_SOBJECTS))
              if kind in spec.applies_to for sobject in sobjects]
-    found.append(_salesforce("Task", TASK_KEY_FIELD, "leadpact task key", "text"))
+    found.append(replace(_salesforce("Task", TASK_KEY_FIELD, "leadpact task key", "text"),
+                         external_id=True))
     found += [SalesforceField(sobject, _salesforce_name(name), label, "Picklist", "picklist",
                               (), values)
               for name, label, values in FEEDBACK_PICKLISTS for sobject in PERSON_SOBJECTS]
@@ -108,15 +115,19 @@ def _salesforce_name(name: str) -> str:
 def hubspot_properties() -> dict[str, list[dict[str, Any]]]:
     """PropertyCreate bodies for every property leadpact writes, per object type."""
 
-    def body(name: str, label: str, kind: str) -> dict[str, Any]:
+    def body(name: str, label: str, kind: str, unique: bool = False) -> dict[str, Any]:
         type_, field_type = _HUBSPOT_TYPES[kind]
-        return {"name": name, "label": f"leadpact: {label}", "type": type_,
-                "fieldType": field_type, "groupName": HUBSPOT_GROUP, "description": _DESCRIPTION}
+        found = {"name": name, "label": f"leadpact: {label}", "type": type_,
+                 "fieldType": field_type, "groupName": HUBSPOT_GROUP,
+                 "description": _DESCRIPTION}
+        # Unique: HubSpot then refuses a second task with the same key (a create retried
+        # after a lost answer fails instead of making the task twice).
+        return found | {"hasUniqueValue": True} if unique else found
 
     return {
         "contacts": [body(f.hubspot, f.label, f.kind) for f in fields.fields_for(fields.PERSON)],
         "deals": [body(f.hubspot, f.label, f.kind) for f in fields.fields_for(fields.DEAL)],
-        "tasks": [body(TASK_KEY_PROPERTY, "Task key", "text")],
+        "tasks": [body(TASK_KEY_PROPERTY, "Task key", "text", unique=True)],
     }
 
 
@@ -149,7 +160,7 @@ def readme_table() -> str:
     rows += [f"| Salesforce | {f.sobject} | `{f.name}` | {f.type_text()} | {f.label} |"
              for f in salesforce_fields()]
     rows += [f"| HubSpot | {object_type} | `{p['name']}` | {p['type']} / {p['fieldType']}"
-             f"{_options(p)} | {p['label']} |"
+             f"{_options(p)}{' (unique)' if p.get('hasUniqueValue') else ''} | {p['label']} |"
              for object_type, bodies in hubspot_setup_properties().items() for p in bodies]
     return "\n".join(rows)
 

@@ -362,17 +362,21 @@ class HubSpotConnector:
 
     # -- setup -----------------------------------------------------------------------------
     def _property_names(self, object_type: str) -> set[str]:
+        return set(self._unique_flags(object_type))
+
+    def _unique_flags(self, object_type: str) -> dict[str, bool]:
+        """{property name: whether it has unique values} of one object type."""
         response = self._call(f"reading the {object_type} property list", lambda: (
             self._apis.properties.get_all(object_type, archived=False,
                                           _request_timeout=self._timeout)))
-        return {str(p.name) for p in response.results or []}
+        return {str(p.name): bool(p.has_unique_value) for p in response.results or []}
 
     def check(self) -> list[CheckProblem]:
         """Reachability, the token, and every leadpact_* property on contacts/deals/tasks."""
         problems = []
         for object_type, bodies in mapping.leadpact_properties().items():
             try:
-                existing = self._property_names(object_type)
+                existing = self._unique_flags(object_type)
             except AuthError as exc:
                 if isinstance(self._login, OAuthRefresh) and "OAuth" in str(exc):
                     return [CheckProblem(str(exc), "fix the OAuth settings it names")]
@@ -391,6 +395,16 @@ class HubSpotConnector:
                 problems.append(CheckProblem(
                     f"HubSpot {object_type} lack leadpact's properties: {', '.join(missing)}",
                     "run `leadpact setup` to create them"))
+            shared = [b["name"] for b in bodies
+                      if b.get("hasUniqueValue") and existing.get(b["name"]) is False]
+            if shared:  # made before the key was unique; HubSpot cannot change that
+                problems.append(CheckProblem(
+                    f"HubSpot {object_type} property {', '.join(shared)} does not require "
+                    "unique values, so HubSpot cannot refuse a task made twice (leadpact "
+                    "falls back to a key search, which lags)",
+                    "HubSpot cannot make an existing property unique: archive it in "
+                    "Settings > Properties and run `leadpact setup` to recreate it (tasks "
+                    "made before keep working; their keys are gone)"))
         return problems + self._scope_problems()
 
     def _scope_problems(self) -> list[CheckProblem]:

@@ -4,9 +4,12 @@
   refuses the whole batch without saying which record was bad, so the batch is split:
   records writing a property the portal lacks fail at once (their message says how to fix
   it), the rest is bisected until the bad record stands alone.
-- Tasks: search `leadpact_task_key IN [keys]` first and create only the missing ones. The
-  search and the create are retried together, so a create whose answer was lost is found
-  by the search on the next attempt instead of being created twice.
+- Tasks: `leadpact_task_key` is a unique-value property, so HubSpot itself refuses a second
+  task with a key (409 CONFLICT). Read the keys first (batch read by that property: exact,
+  unlike search, whose index lags) and create only the missing ones; on a conflict (a
+  create whose answer was lost or late landed meanwhile) read again. batch/upsert by the
+  key would also be idempotent, but its inputs carry no associations (a second call to
+  attach the task) and a repeat overwrites what a rep changed on the task.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ class Writer:
         self._apis = apis
         self._call = call
         self._timeout = timeout
+        self._key_is_unique = True  # until the portal refuses a read by the task key
 
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
         plan = batching.plan_writes(changes)
@@ -127,24 +131,61 @@ class Writer:
     def _search_then_create(self, chunk: list[TaskCreate]
                             ) -> tuple[dict[str, str], dict[str, str], list[Any]]:
         found = self._existing_tasks([t.key for t in chunk])
-        missing = [t for t in chunk if t.key.lower() not in found]
-        if not missing:
-            return found, {}, []
-        body = batching.create_body(missing)
-        try:
-            response = self._call.once(
-                lambda: self._apis.batch.create("tasks", body, _request_timeout=self._timeout))
-        except Exception as exc:
-            failure = describe(exc)
-            if failure is not None and (failure.status is None or failure.status >= 500):
-                raise CreateUnconfirmed() from exc  # sent, but no answer: outcome unknown
-            raise
-        created = {str((obj.properties or {}).get(TASK_KEY_PROPERTY) or "").lower(): str(obj.id)
-                   for obj in response.results or []}
-        return found, created, getattr(response, "errors", None) or []
+        for conflicts in range(2):
+            missing = [t for t in chunk if t.key.lower() not in found]
+            if not missing:
+                return found, {}, []
+            body = batching.create_body(missing)
+            try:
+                response = self._call.once(partial(self._apis.batch.create, "tasks", body,
+                                                   _request_timeout=self._timeout))
+            except Exception as exc:
+                failure = describe(exc)
+                if failure is not None and (failure.status is None or failure.status >= 500):
+                    raise CreateUnconfirmed() from exc  # sent, but no answer: outcome unknown
+                if failure is not None and failure.status == 409 and not conflicts:
+                    # A key is taken: a create whose answer was lost or late landed. HubSpot
+                    # wrote none of this batch; read the keys again and create the rest.
+                    found |= self._existing_tasks([t.key for t in missing])
+                    continue
+                raise
+            created = {str((obj.properties or {}).get(TASK_KEY_PROPERTY) or "").lower():
+                       str(obj.id) for obj in response.results or []}
+            return found, created, getattr(response, "errors", None) or []
+        raise AssertionError("unreachable: the second conflict is raised above")
 
     def _existing_tasks(self, keys: Sequence[str]) -> dict[str, str]:
-        """{lower-cased key: id of the oldest task carrying it}."""
+        """{lower-cased key: id of the task carrying it}, read by the unique key property
+        (a batch read sees a task as soon as it is made; search lags behind). A portal set
+        up before the property was unique (HubSpot cannot make an existing property unique)
+        refuses that read: search for the keys there instead."""
+        if not self._key_is_unique:
+            return self._searched_tasks(keys)
+        try:
+            return self._read_tasks(keys)
+        except Exception as exc:
+            failure = describe(exc)
+            if failure is None or failure.status != 400:
+                raise
+            self._key_is_unique = False
+            return self._searched_tasks(keys)
+
+    def _read_tasks(self, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), batching.BATCH_LIMIT):
+            body = {"idProperty": TASK_KEY_PROPERTY, "properties": [TASK_KEY_PROPERTY],
+                    "inputs": [{"id": key} for key in unique[start:start + batching.BATCH_LIMIT]]}
+            page = self._call.once(partial(self._apis.batch.read, "tasks", body,
+                                           _request_timeout=self._timeout))
+            for obj in page.results or []:
+                key = str((obj.properties or {}).get(TASK_KEY_PROPERTY) or "").lower()
+                if key:
+                    found.setdefault(key, str(obj.id))
+        return found
+
+    def _searched_tasks(self, keys: Sequence[str]) -> dict[str, str]:
+        """{lower-cased key: id of the oldest task carrying it}, by search (lags behind)."""
         found: dict[str, str] = {}
         for body in key_search_bodies(TASK_KEY_PROPERTY, keys, [TASK_KEY_PROPERTY]):
             after: str | None = None

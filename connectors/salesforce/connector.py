@@ -26,7 +26,7 @@ from leadpact.connectors.observe import (
     ReadObserver,
     SetupObserver,
 )
-from leadpact.connectors.retry import RetryPolicy, Verdict, call_with_retries, classify
+from leadpact.connectors.retry import RetryPolicy, call_with_retries
 from leadpact.connectors.salesforce import (
     auth,
     failures,
@@ -436,48 +436,50 @@ class SalesforceConnector:
             indexes.setdefault(change.key, []).append(index)
         by_index = dict(tasks)
         for keys in chunks(list(wanted), queries.COLLECTION_LIMIT):
-            batch = {key: wanted[key] for key in keys}
-            # Look up and create as one retried unit: after a lost answer the retry finds
-            # the tasks the first attempt made instead of making them twice.
-            outcome = self._call(partial(self._find_or_create_tasks, batch),
-                                 f"creating {len(keys)} tasks")
+            outcome = self._upsert_task_batch({key: wanted[key] for key in keys})
             for key in keys:
                 task_id, error = outcome[key]
                 for index in indexes[key]:
                     results[index] = ChangeResult(by_index[index], error is None, error,
                                                   created_id=task_id)
 
-    def _find_or_create_tasks(self, wanted: dict[str, UpsertTask]
-                              ) -> dict[str, tuple[str | None, str | None]]:
-        """key -> (task id, error): the existing task with that key, else a new one."""
-        existing: dict[str, str] = {}
-        for keys in chunks(list(wanted), queries.TASK_KEYS_PER_QUERY):
-            for row in self._sf.query_all(queries.tasks_by_key_query(keys))["records"]:
-                existing.setdefault(row[queries.TASK_KEY_FIELD], row["Id"])
-        outcome: dict[str, tuple[str | None, str | None]] = {
-            key: (task_id, None) for key, task_id in existing.items() if key in wanted}
-        to_create: dict[str, dict[str, Any]] = {}
+    def _upsert_task_batch(self, wanted: dict[str, UpsertTask]
+                           ) -> dict[str, tuple[str | None, str | None]]:
+        """key -> (task id, error). An upsert on the task key (an External ID): a retry
+        after a lost or late answer updates the task the first attempt made, never makes
+        a second, so the whole call is safely retried."""
+        outcome: dict[str, tuple[str | None, str | None]] = {}
+        records: dict[str, dict[str, Any]] = {}
         for key, change in wanted.items():
-            if key in existing:
-                continue
             try:
-                to_create[key] = mapping.task_record(change)
+                records[key] = mapping.task_record(change)
             except mapping.UnsupportedChange as exc:
                 outcome[key] = (None, str(exc))
-        if not to_create:
+        if not records:
             return outcome
-        try:
-            saved = self._collection("POST", list(to_create.values()))
-        except Exception as exc:
-            failure = failures.describe(exc, self._transport.last_response)
-            if failure is None or classify(failure).verdict is not Verdict.REJECT:
-                raise  # retried or turned into a leadpact error by _call
-            reason = f"Salesforce refused the tasks: {failures.error_summary(failure.body)}"
-            return outcome | {key: (None, reason) for key in to_create}
-        for key, result in zip(to_create, saved, strict=True):
+        saved = self._send_upsert(list(records.values()))
+        if isinstance(saved, str):  # the whole request was refused
+            return outcome | {key: (None, saved) for key in records}
+        for key, result in zip(records, saved, strict=True):
             error = mapping.save_error(result)
             outcome[key] = (result.get("id") if error is None else None, error)
         return outcome
+
+    def _send_upsert(self, records: list[dict[str, Any]]) -> list[dict[str, Any]] | str:
+        """UpsertResults in request order, or the one reason the request was refused."""
+        def upsert() -> list[dict[str, Any]]:
+            saved = self._sf.restful(f"composite/sobjects/Task/{TASK_KEY_FIELD}",
+                                     method="PATCH",
+                                     json={"allOrNone": False, "records": records})
+            return list(saved or [])
+
+        try:
+            return self._call(upsert, f"creating {len(records)} tasks")
+        except RecordRejected as exc:
+            if TASK_KEY_FIELD in str(exc):  # the org's key field is not an External ID
+                return (f"{exc}; {TASK_KEY_FIELD} must be an External ID + Unique field: "
+                        "run `leadpact check` for the fix")
+            return str(exc)
 
     # -- who else writes, and user names (field_history.py) ------------------------------
     def who_changed(self, record: Ref, field: str, ours: str | None) -> str | None:
@@ -523,6 +525,14 @@ class SalesforceConnector:
                     f"{', '.join(missing)}",
                     "run `leadpact setup` to create them (or see README, \"Fields leadpact "
                     "writes\", to create them by hand)"))
+            key = fields.get(TASK_KEY_FIELD) if sobject == "Task" else None
+            if key is not None and not (key.get("externalId") and key.get("unique")):
+                problems.append(CheckProblem(
+                    f"Salesforce Task field {TASK_KEY_FIELD} is not an External ID + Unique "
+                    "field: leadpact upserts tasks on it, so a retried create could make a "
+                    "task twice (and the upsert is refused)",
+                    f"In Setup > Object Manager > Task > {TASK_KEY_FIELD}, tick \"External "
+                    "ID\" and \"Unique\" (or delete the field and run `leadpact setup`)"))
             if read_only:
                 problems.append(CheckProblem(
                     f"Salesforce {sobject} fields leadpact writes are read-only for this "

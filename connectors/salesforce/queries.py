@@ -23,7 +23,6 @@ COLLECTION_LIMIT = 200  # records per sObject Collections call (composite/sobjec
 # (12.7 KB with a long My Domain; tests/unit/test_salesforce_mapping.py checks), so a page
 # of 2,000 people costs 5 activity queries of ~1,600 rows each, not 10 of ~700.
 IN_LIST_LIMIT = 450
-TASK_KEYS_PER_QUERY = 50  # task keys are longer than ids
 MIN_BATCH, MAX_BATCH = 200, 2000  # what Sforce-Query-Options batchSize accepts
 
 SOBJECT_BY_KIND = {LEAD: "Lead", CONTACT: "Contact", DEAL: "Opportunity", TASK: "Task"}
@@ -112,11 +111,6 @@ def opportunity_history_query(opportunity_ids: Sequence[str]) -> str:
     return format_soql("SELECT OpportunityId, StageName, CloseDate, CreatedDate "
                        "FROM OpportunityHistory WHERE OpportunityId IN {} "
                        "ORDER BY OpportunityId, CreatedDate", list(opportunity_ids))
-
-
-def tasks_by_key_query(keys: Sequence[str]) -> str:
-    return format_soql("SELECT Id, IsClosed, {:literal} FROM Task WHERE {:literal} IN {}",
-                       TASK_KEY_FIELD, TASK_KEY_FIELD, list(keys))
 
 
 def person_tasks_query(who_ids: Sequence[str], since: date) -> str:

@@ -258,7 +258,8 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
         type_ = _type(req)
         inputs = _inputs(_body(req))
         for item in inputs:  # HubSpot validates the whole batch before writing any of it
-            records.validate(store, type_, item.get("properties") or {})
+            records.check_unique(store, type_,
+                                 records.validate(store, type_, item.get("properties") or {}))
         rows = [(records.create(store, type_, item), item) for item in inputs]
         return _batch(store, [written(type_, row, item.get("properties") or {})
                               for row, item in rows], [], 201)

@@ -223,10 +223,25 @@ def _with_versions(type_: str, before: Mapping[str, Any], changes: Mapping[str, 
     return history
 
 
+def check_unique(store: Store, type_: str, values: Mapping[str, Any],
+                 own_id: str | None = None) -> None:
+    """A property with hasUniqueValue refuses a value another record already holds: 409
+    CONFLICT naming the holder, in the shape HubSpot uses for an existing contact's email."""
+    for name, definition in properties_by_name(store, type_).items():
+        value = values.get(name)
+        if not definition.get("hasUniqueValue") or not value:
+            continue
+        holder = find(store, type_, str(value), name, follow_merges=False)
+        if holder is not None and not holder.deleted and holder.id != own_id:
+            raise ApiError(409, f"A {type_[:-1]} with {name} {value!r} already exists. "
+                           f"Existing ID: {holder.id}", "CONFLICT")
+
+
 def create(store: Store, type_: str, body: Any) -> Row:
     """A new record from {properties, associations}; associations stored both ways."""
     body = body if isinstance(body, Mapping) else {}
     values = validate(store, type_, body.get("properties") or {})
+    check_unique(store, type_, values)
     links = []
     for item in body.get("associations") or []:
         to_id = str((item.get("to") or {}).get("id"))
@@ -248,6 +263,7 @@ def create(store: Store, type_: str, body: Any) -> Row:
 
 def update(store: Store, type_: str, row: Row, properties: Any) -> Row:
     values = validate(store, type_, properties)
+    check_unique(store, type_, values, row.id)
     before = {**row.fields, _CREATED_KEY: wire_time(row.created_at)}
     changes = _derived(type_, before, dict(values), store.now())
     updated = store.update("hubspot", type_, row.id, changes)
@@ -260,8 +276,16 @@ def find(store: Store, type_: str, id_: str, id_property: str | None = None,
     """A record by id (or by a unique property's value); a merged-away id leads to the
     survivor, the way HubSpot answers reads of merged records."""
     if id_property and id_property != "hs_object_id":
+        definition = properties_by_name(store, type_).get(id_property) or {}
+        if not definition.get("hasUniqueValue") and (type_, id_property) != ("contacts",
+                                                                             "email"):
+            raise ApiError(400, f"{id_property} is not a unique identifier property of "
+                           f"{type_}: idProperty must name a property with unique values")
         wanted = id_.casefold()
-        for row in store.scan("hubspot", type_):
+        plain = id_.isascii() and id_property.isascii() and id_property.isidentifier()
+        rows = (store.holding("hubspot", type_, id_property, id_) if plain
+                else store.scan("hubspot", type_))
+        for row in rows:
             if str(row.fields.get(id_property) or "").casefold() == wanted:
                 return row
         return None

@@ -17,8 +17,9 @@ def _package() -> dict[str, Any]:
     return data
 
 
-def salesforce_custom_fields() -> dict[str, list[dict[str, str]]]:
-    """{sObject: [{name, label, kind}, ...]}; kind is text | number | long_text."""
+def salesforce_custom_fields() -> dict[str, list[dict[str, Any]]]:
+    """{sObject: [{name, label, kind[, external_id]}, ...]}; kind is text | number |
+    long_text; external_id marks an External ID + Unique field."""
     return {k: [dict(f) for f in v] for k, v in _package()["salesforce"].items()}
 
 

@@ -67,6 +67,8 @@ def register(sandbox: Any) -> None:
         ("GET", r"/sobjects", api.describe_global),
         ("POST", r"/composite/sobjects", lambda r: api.collection(r, creating=True)),
         ("PATCH", r"/composite/sobjects", lambda r: api.collection(r, creating=False)),
+        ("PATCH", rf"/composite/sobjects/{_TYPE}/(?P<field>[A-Za-z_][A-Za-z0-9_]*)",
+         api.collection_upsert),
         ("GET", rf"/sobjects/{_TYPE}/describe", api.describe),
         ("GET", rf"/sobjects/{_TYPE}/deleted", api.deleted),
         ("GET", rf"/sobjects/{_TYPE}/updated", api.updated),
@@ -117,6 +119,7 @@ class _SalesforceApi:
         self.sandbox = sandbox
         self.store = sandbox.store
         self.cursors = _QueryCursors()
+        self._upserts = threading.Lock()  # match-then-write is one step, as in a real org
 
     def metered(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
         def answer(request: Request) -> Response:
@@ -382,6 +385,60 @@ class _SalesforceApi:
         ids = iter(writer.commit([p for p in prepared if not isinstance(p, RecordError)]))
         return Response(200, [_failure(p) if isinstance(p, RecordError)
                               else {"id": next(ids), "success": True, "errors": []}
+                              for p in prepared])
+
+
+    def collection_upsert(self, request: Request) -> Response:
+        """sObject Collections upsert on an External ID (API 46+): one sObject type, each
+        record created or updated by its External ID value; UpsertResults in order."""
+        sobject = self._sobject(request)
+        body = self._body(request)
+        records = body.get("records") if isinstance(body, dict) else None
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise ApiError(400, "JSON_PARSER_ERROR", "Expected {\"records\": [...]}")
+        if len(records) > COLLECTION_LIMIT:
+            raise ApiError(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit "
+                           f"more than {COLLECTION_LIMIT} records into this call")
+        defs = schema.fields_of(self.store, sobject)
+        field = next((f for f in defs.values()
+                      if f.name.lower() == request.params["field"].lower()), None)
+        if field is None or not field.external_id:
+            raise ApiError(400, "INVALID_FIELD", f"Field {request.params['field']} is not an "
+                           f"External ID or indexed field for {sobject}")
+        with self._upserts:
+            return self._upsert(sobject, field.name, records, bool(body.get("allOrNone")))
+
+    def _upsert(self, sobject: str, key: str, records: list[dict[str, Any]],
+                all_or_none: bool) -> Response:
+        writer = RecordWriter(self.store)
+        prepared: list[Any] = []
+        seen: set[str] = set()
+        for record in records:
+            name = str((record.get("attributes") or {}).get("type") or "")
+            fields = {k: v for k, v in record.items() if k != "attributes"}
+            value = next((v for k, v in fields.items() if k.lower() == key.lower()), None)
+            try:
+                if schema.resolve_sobject(name) != sobject:
+                    raise RecordError("INVALID_TYPE", f"Records must all be of type {sobject}")
+                if not isinstance(value, str) or not value:
+                    raise RecordError("MISSING_ARGUMENT", f"{key} not specified", [key])
+                if value.casefold() in seen:
+                    raise RecordError("DUPLICATE_EXTERNAL_ID", "Duplicate external id "
+                                      f"specified: {value}", [key])
+                seen.add(value.casefold())
+                found = writer.find_by_external_id(sobject, key, value)
+                prepared.append((found is None, writer.prepare_create(sobject, fields)
+                                 if found is None else
+                                 writer.prepare_update(sobject, found, fields)))
+            except RecordError as error:
+                prepared.append(error)
+        if any(isinstance(p, RecordError) for p in prepared) and all_or_none:
+            return Response(200, [_failure(p) if isinstance(p, RecordError) else _rolled_back()
+                                  for p in prepared])
+        ids = iter(writer.commit([p[1] for p in prepared if not isinstance(p, RecordError)]))
+        return Response(200, [_failure(p) if isinstance(p, RecordError)
+                              else {"id": next(ids), "success": True, "errors": [],
+                                    "created": p[0]}
                               for p in prepared])
 
 

@@ -41,8 +41,32 @@ class RecordWriter:
 
     def prepare_create(self, sobject: str, body: Mapping[str, Any]) -> PendingWrite:
         values = self._values(sobject, body, creating=True)
+        self._check_unique(sobject, values, None)
         self._derive(sobject, values, {}, creating=True)
         return PendingWrite(sobject, None, values)
+
+    def find_by_external_id(self, sobject: str, field: str, value: str) -> str | None:
+        """The id of the live record whose External ID `field` holds `value` (compared
+        case-insensitively, as Salesforce does unless the field is case-sensitive)."""
+        wanted = value.casefold()
+        rows = (self.store.holding(SYSTEM, sobject, field, value) if value.isascii()
+                else self.store.scan(SYSTEM, sobject))
+        return next((row.id for row in rows
+                     if str(row.fields.get(field) or "").casefold() == wanted), None)
+
+    def _check_unique(self, sobject: str, values: Mapping[str, Any],
+                      own_id: str | None) -> None:
+        """A Unique field refuses a value another record already holds."""
+        if sobject != "Task":  # the only sObject with an External ID in the sandbox
+            return
+        for name, field in schema.fields_of(self.store, sobject).items():
+            value = values.get(name)
+            if not field.external_id or not isinstance(value, str):
+                continue
+            holder = self.find_by_external_id(sobject, name, value)
+            if holder is not None and holder != own_id:
+                raise RecordError("DUPLICATE_VALUE", f"duplicate value found: {name} "
+                                  f"duplicates value on record with id: {holder}", [name])
 
     def prepare_update(self, sobject: str, record_id: Any, body: Mapping[str, Any]
                        ) -> PendingWrite:
@@ -61,6 +85,7 @@ class RecordWriter:
         if sobject == "Lead" and row.fields.get("IsConverted"):
             raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
         values = self._values(sobject, body, creating=False)
+        self._check_unique(sobject, values, record_id)
         self._derive(sobject, values, row.fields, creating=False)
         return PendingWrite(sobject, record_id, values, row.fields)
 

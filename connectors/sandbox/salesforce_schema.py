@@ -61,6 +61,7 @@ class FieldDef:
     reference_to: tuple[str, ...] = ()
     picklist: tuple[str, ...] = ()
     required: bool = False  # must be given on create
+    external_id: bool = False  # an External ID: upserts may match on it (also Unique here)
 
     @property
     def kind(self) -> str:
@@ -75,6 +76,7 @@ class FieldDef:
             "updateable": self.updateable, "createable": self.createable,
             "custom": self.custom, "nillable": not self.required and self.type != "boolean",
             "length": self.length, "referenceTo": list(self.reference_to),
+            "externalId": self.external_id, "unique": self.external_id,
             "picklistValues": [
                 {"value": v, "label": v, "active": True, "defaultValue": False}
                 for v in self.picklist
@@ -319,7 +321,8 @@ def _from_metadata(name: str, meta: Mapping[str, Any], editable: bool) -> FieldD
     if kind == "Checkbox":
         return FieldDef(name, "boolean", label, editable, editable, True)
     type_ = "textarea" if kind == "LongTextArea" else "string"
-    return FieldDef(name, type_, label, editable, editable, True, int(meta.get("length", 255)))
+    return FieldDef(name, type_, label, editable, editable, True, int(meta.get("length", 255)),
+                    external_id=bool(meta.get("externalId")) and bool(meta.get("unique")))
 
 
 def _custom_def(sobject: str, name: str) -> FieldDef:
@@ -331,7 +334,7 @@ def _custom_def(sobject: str, name: str) -> FieldDef:
         return FieldDef(name, "double", spec["label"], custom=True)
     if spec["kind"] == "long_text":
         return _text(name, spec["label"], length=32768, type="textarea", custom=True)
-    return _text(name, spec["label"], custom=True)
+    return _text(name, spec["label"], custom=True, external_id=bool(spec.get("external_id")))
 
 
 def fields_of(store: Store, sobject: str) -> dict[str, FieldDef]:

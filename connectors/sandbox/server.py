@@ -121,6 +121,7 @@ class Fault:
     edits: list[dict[str, Any]] = field(default_factory=list)
     skip: int = 0
     writes: bool = False  # only requests that change data (chaos.is_write)
+    done: threading.Event = field(default_factory=threading.Event)  # the work was done
 
     def matches(self, system: str, request: Request) -> bool:
         return (
@@ -244,6 +245,8 @@ class Sandbox:
                                            request.headers, request.body, params))
         except api.ApiError as exc:  # a handler's refusal, in the API's own error format
             response = exc.response()
+        if fault is not None:
+            fault.done.set()  # a test can wait for a late ("delay") request to land
         if fault is not None and fault.kind in ("drop_after", "kill_after"):
             chaos.kill(fault.pid if fault.kind == "kill_after" else None)
             return None

@@ -25,6 +25,11 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (system, type, id)
 );
 CREATE INDEX IF NOT EXISTS records_by_time ON records (system, type, modified_at, id);
+-- Task keys are unique in both CRMs: every task write looks its key up (scan's one_of).
+CREATE INDEX IF NOT EXISTS records_by_sf_task_key ON records
+    (system, type, lower(json_extract(fields, '$.Leadpact_Task_Key__c')));
+CREATE INDEX IF NOT EXISTS records_by_hs_task_key ON records
+    (system, type, lower(json_extract(fields, '$.leadpact_task_key')));
 CREATE TABLE IF NOT EXISTS associations (
     system TEXT NOT NULL, from_type TEXT NOT NULL, from_id TEXT NOT NULL,
     to_type TEXT NOT NULL, to_id TEXT NOT NULL, type_id INTEGER NOT NULL,
@@ -189,6 +194,17 @@ class Store:
         sql += " ORDER BY modified_at, id"
         for row in self._db.execute(sql, args).fetchall():
             yield _row(row)
+
+    def holding(self, system: str, type_: str, name: str, value: str) -> list[Row]:
+        """Live records whose field `name` holds `value` (ASCII, case-insensitive): the
+        unique task-key look-ups, served by the task-key indexes above."""
+        if not _FIELD_NAME.fullmatch(name) or not value.isascii():
+            raise ValueError(f"cannot look up {name!r} = {value!r} in SQL")
+        rows = self._db.execute(
+            f"SELECT * FROM records WHERE system=? AND type=? "
+            f"AND lower(json_extract(fields, '$.{name}')) = ? AND deleted=0",
+            (system, type_, value.lower())).fetchall()
+        return [_row(row) for row in rows]
 
     def count(self, system: str, type_: str) -> int:
         return int(self._db.execute(

@@ -14,7 +14,11 @@ from hubspot.crm.contacts import PublicMergeInput
 from leadpact.changes import CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
 from leadpact.connectors.base import CheckProblem
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM
-from leadpact.connectors.sandbox.hubspot_schema import ensure_schema
+from leadpact.connectors.sandbox.hubspot_schema import (
+    ensure_schema,
+    load_properties,
+    save_properties,
+)
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Fault, Sandbox
 from leadpact.errors import AuthError, QuotaExhausted, UnreachableError
 from leadpact.model import Activity, Deal, Page, Person, Ref
@@ -332,7 +336,8 @@ def test_given_a_portal_without_leadpact_properties_when_applying_then_the_error
     assert not results[0].ok and "leadpact setup" in (results[0].error or "")
     assert not results[1].ok  # same record, same batch input
     assert not results[2].ok and "leadpact_task_key" in (results[2].error or "")
-    assert hubspot_connector.api_calls <= 3
+    # update, key read (refused: no such property), key search, task create
+    assert hubspot_connector.api_calls <= 4
 
 
 def test_given_a_task_when_upserting_twice_then_it_is_created_once_and_associated(
@@ -371,6 +376,60 @@ def test_given_a_task_create_goes_unanswered_then_the_next_run_checks_before_cre
     assert not first.ok and "did not confirm" in str(first.error)
     [again] = connector(sandbox).apply([task])  # the next run
     assert again.ok and sandbox.store.count("hubspot", "tasks") == 1
+
+
+def test_given_a_task_create_answered_after_the_read_timeout_when_rerun_then_one_task(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    renewal = deal(sandbox.store, at=T0)
+    late = Fault(system="hubspot", path_contains="/tasks/batch/create", kind="delay",
+                 delay=1.5)
+    sandbox.faults.add(late)
+    task = UpsertTask(Ref("hubspot", "deal", renewal), "k1", "s", "b", None, date(2026, 3, 5))
+    [first] = connector(sandbox, timeout=0.3).apply([task])
+    assert not first.ok and "did not confirm" in str(first.error)
+    [again] = connector(sandbox, timeout=0.3).apply([task])  # the next run, at once
+    assert late.done.wait(timeout=10)  # the late create has landed (and been refused)
+    assert again.ok and again.created_id
+    [only] = [row.id for row in sandbox.store.scan("hubspot", "tasks")]
+    assert only == again.created_id
+
+
+def test_given_a_task_made_after_the_key_read_when_creating_then_the_conflict_finds_it(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    renewal = deal(sandbox.store, at=T0)
+    task = UpsertTask(Ref("hubspot", "deal", renewal), "k1", "s", "b", None, date(2026, 3, 5))
+    [made] = connector(sandbox).apply([task])
+    # The key read misses it (as if the late create had not landed yet): the create is
+    # refused as a conflict, and the read after it finds the task.
+    sandbox.faults.add(Fault(system="hubspot", path_contains="/tasks/batch/read",
+                             kind="status", status=200, body={
+                                 "status": "COMPLETE", "results": [],
+                                 "startedAt": "2026-03-01T00:00:00Z",
+                                 "completedAt": "2026-03-01T00:00:00Z"}))
+    [again] = connector(sandbox).apply([task])
+    assert again.ok and again.created_id == made.created_id
+    assert sandbox.store.count("hubspot", "tasks") == 1
+
+
+def test_given_a_portal_whose_task_key_is_not_unique_when_upserting_twice_then_one_task(
+    sandbox: Sandbox, clock: FakeClock,
+) -> None:
+    properties = load_properties(sandbox.store)
+    for prop in properties["tasks"]:  # set up before the key became a unique property
+        prop["hasUniqueValue"] = prop["hasUniqueValue"] and prop["name"] != "leadpact_task_key"
+    save_properties(sandbox.store, properties)
+    renewal = deal(sandbox.store, at=T0)
+    task = UpsertTask(Ref("hubspot", "deal", renewal), "k1", "s", "b", None, date(2026, 3, 5))
+    [first] = connector(sandbox).apply([task])
+    [again] = connector(sandbox).apply([task])  # the key read is refused: search instead
+    assert first.ok and again.ok and again.created_id == first.created_id
+    assert sandbox.store.count("hubspot", "tasks") == 1
+    problems = connector(sandbox).check()
+    assert [p.what for p in problems if "unique" in p.what] == [
+        "HubSpot tasks property leadpact_task_key does not require unique values, so HubSpot "
+        "cannot refuse a task made twice (leadpact falls back to a key search, which lags)"]
 
 
 def test_given_an_open_task_when_closing_it_then_completed(sandbox: Sandbox,

@@ -82,6 +82,21 @@ def test_given_a_task_with_associations_when_creating_then_201_and_both_directio
         (created.id, 215)
 
 
+def test_given_a_task_key_taken_when_creating_another_then_409_conflict_naming_the_holder(
+    sandbox: Sandbox, client: hubspot.HubSpot,
+) -> None:
+    props = {"hs_timestamp": "1772668800000", "leadpact_task_key": "k1"}
+    made = client.crm.objects.tasks.batch_api.create({"inputs": [{"properties": props}]})
+    with pytest.raises(ObjectsApiException) as raised:
+        client.crm.objects.batch_api.create("tasks", {"inputs": [
+            {"properties": {**props, "leadpact_task_key": "k2"}},
+            {"properties": {**props, "leadpact_task_key": "K1"}}]})
+    body = json.loads(raised.value.body)
+    assert raised.value.status == 409 and body["category"] == "CONFLICT"
+    assert body["message"].endswith(f"Existing ID: {made.results[0].id}")
+    assert sandbox.store.count("hubspot", "tasks") == 1  # none of the batch was written
+
+
 def test_given_an_unknown_property_when_updating_then_400_naming_it(
     sandbox: Sandbox, client: hubspot.HubSpot,
 ) -> None:

@@ -357,6 +357,22 @@ def test_given_the_same_task_key_twice_when_applying_then_one_task(
         opp, contact, "2026-11-09", "Not Started", "deal:stale:2026-W45")
 
 
+def test_given_a_task_write_answered_after_the_read_timeout_when_retried_then_one_task(
+        sandbox: Sandbox, org: SalesforceOrg, sleeps: list[float]) -> None:
+    lead = org.lead()
+    late = Fault(system="salesforce", path_contains="/composite/sobjects", kind="delay",
+                 delay=1.0)
+    sandbox.faults.add(late)
+    task = UpsertTask(ref("lead", lead), "lead:sql:1", "Call", "", None, date(2026, 11, 3))
+    with connect(sandbox, sleep=sleeps.append, timeout=0.3) as conn:
+        [result] = conn.apply([task])
+    assert late.done.wait(timeout=10)  # the late write has landed too
+    assert len(sleeps) == 1  # the timed-out call was retried once
+    [row] = org.rows("Task")
+    assert result.ok and result.created_id == row.id
+    assert row.fields["Leadpact_Task_Key__c"] == "lead:sql:1"
+
+
 def test_given_a_task_when_closing_it_then_completed(
         org: SalesforceOrg, connector: SalesforceConnector) -> None:
     lead = org.lead()

@@ -61,10 +61,6 @@ KNOWN_FAILURES = {
     ("write_loss_burst", "same end state"): known(f"write_loss_burst: {D1}", strict=False),
     ("kill", "same end state"): known(f"kill: {D1}", strict=False),
     ("kill_commit", "same end state"): known(f"kill_commit: {D1}", strict=False),
-    ("slow_create", "no duplicate task"): known(
-        "slow_create: a task create answered after the read timeout is retried and made "
-        "twice (no idempotent create keyed on the task key; connectors/salesforce/"
-        "connector.py:355, connectors/hubspot/writes.py:146; issue 10 D2)"),
     ("edit", "person edits kept"): known(
         "edit: the harness lands the edit inside the write request itself, after "
         "leadpact's re-read of the page's records (leadpact/pipeline.py still_ours); "

@@ -58,9 +58,8 @@ def test_given_a_stream_when_listing_its_fields_then_what_mapping_reads(
      "WHERE Id IN ('003A','003B') ORDER BY Id"),
     (lambda: queries.contact_roles_query(["006A"]),
      "FROM OpportunityContactRole WHERE OpportunityId IN ('006A') ORDER BY OpportunityId, Id"),
-    (lambda: queries.tasks_by_key_query(["it's", "b\\c"]),
-     "SELECT Id, IsClosed, Leadpact_Task_Key__c FROM Task WHERE Leadpact_Task_Key__c IN "
-     "('it\\'s','b\\\\c')"),
+    (lambda: queries.by_ids_query("Lead", ["it's", "b\\c"]),
+     "WHERE Id IN ('it\\'s','b\\\\c') ORDER BY Id"),
 ])
 def test_given_values_when_building_queries_then_quoted_by_format_soql(
         build: Any, expected: str) -> None:
