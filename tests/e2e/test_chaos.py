@@ -53,14 +53,7 @@ def known(reason: str, strict: bool = True) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=strict, reason=reason)
 
 
-D1 = ("a page cut short after the CRM applied it left wrong verdicts on persons in both "
-      "CRMs (the rerun took leadpact's own write stamp for the title's; issue 10 D1). Fixed: "
-      "pending rows keep the stamp read before the write. Passes at CI size; not strict "
-      "until a --full run confirms it at every kill point")
 KNOWN_FAILURES = {
-    ("write_loss_burst", "same end state"): known(f"write_loss_burst: {D1}", strict=False),
-    ("kill", "same end state"): known(f"kill: {D1}", strict=False),
-    ("kill_commit", "same end state"): known(f"kill_commit: {D1}", strict=False),
     ("edit", "person edits kept"): known(
         "edit: the harness lands the edit inside the write request itself, after "
         "leadpact's re-read of the page's records (leadpact/pipeline.py still_ours); "
