@@ -134,17 +134,22 @@ class Leadpact:
             from leadpact.progress import attach
 
             attach(connectors, observer)
+        check_first = None
         if not dry_run and self._connectors is None:
             from leadpact.preflight import preflight
 
-            preflight(connectors)  # every CRM ready before the first write to either
+            # Every CRM ready before the first write to either; a run with nothing to
+            # write (most scheduled ones) spends no calls on it.
+            def check_first() -> None:
+                preflight(connectors)
         # A plan rehearses on a snapshot of the state, so it runs while a sync holds it.
         state = State.snapshot(self.config.state_path) if dry_run \
             else State(self.config.state_path)
         try:
             summary, changes = run_sync(connectors, state, self.rules,
                                         title_classifier(self.rules), now,
-                                        dry_run=dry_run, progress=progress, full=full)
+                                        dry_run=dry_run, progress=progress, full=full,
+                                        before_first_write=check_first)
         finally:
             if not dry_run:  # alerts and write-loop freezes: leadpact/alerting.py
                 from leadpact.alerting import after_run

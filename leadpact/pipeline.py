@@ -116,6 +116,7 @@ class _Run:
         self.gaps: dict[Ref, bool] = {}  # open deals judged this run: committee gaps?
         self.stale: dict[Ref, bool] = {}  # open deals judged this run: stale?
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
+        self.before_first_write: Callable[[], None] | None = None
         self.fresh_activities: dict[Ref, tuple[Activity, ...]] = {}  # persons read this run
         self.norms = self.learn_norms()
 
@@ -225,6 +226,9 @@ class _Run:
         """Apply `steps` on one CRM, then record what it did and `commit(failed records)`
         in one state transaction. Returns the records whose change the CRM refused."""
         system = connector.system
+        if steps and self.before_first_write is not None:
+            check, self.before_first_write = self.before_first_write, None
+            check()
         steps = self.still_ours(connector, steps)
         writes = [step.writes for step in steps if step.writes is not None]
         if writes:
@@ -369,9 +373,11 @@ def run_sync(
     progress: Progress | None = None,
     run_id: str | None = None,
     full: bool = False,
+    before_first_write: Callable[[], None] | None = None,
 ) -> tuple[RunSummary, list[Change]]:
     """One sync over every connector. Returns the run summary and every planned change.
-    `full`: read each CRM from the start instead of from its cursor. `dry_run`: a plan,
+    `full`: read each CRM from the start instead of from its cursor. `before_first_write`
+    runs once, right before the run's first write to any CRM (the preflight). `dry_run`: a plan,
     the same run rehearsed on a copy of the state with every write answered unsent
     (leadpact/rehearsal.py), so its counts are the sync's. QuotaExhausted and other
     connector errors propagate after the run is recorded as failed; every page committed
@@ -386,6 +392,7 @@ def run_sync(
     log.info("run %s started%s: %s", run.run_id, " (plan only)" if dry_run else "",
              ", ".join(run.connectors))
     run.summary.rules_changed = rejudge
+    run.before_first_write = before_first_write
     state.start_run(run.run_id, now)
     attach_echoes(connectors, state, rules.version)  # own writes read back: not re-judged
     try:

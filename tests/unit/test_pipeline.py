@@ -505,3 +505,30 @@ def test_given_a_rep_edits_a_field_while_the_sync_runs_then_the_edit_survives(
     hs.edit = (cfo, "function", hs.records[cfo].leadpact["function"] or "")  # no more edits
     sync(state, hs)
     assert hs.records[cfo].leadpact["role"] == "champion"  # and it stays the rep's
+
+
+def test_the_preflight_hook_runs_once_before_the_first_write_and_not_without_writes(
+        state: State) -> None:
+    from leadpact.errors import ConfigError
+
+    hs = MemoryConnector("hubspot")
+    hs.put(person("1", title="CFO"))
+    calls: list[int] = []
+
+    def check() -> None:
+        calls.append(len(hs.tasks) + sum(bool(r.leadpact) for r in hs.records.values()))
+
+    run_sync([hs], state, RULES, classify, NOW, before_first_write=check)
+    assert calls == [0]  # once, and nothing was written before it
+    for _ in range(2):  # the rerun reads back our own writes; then nothing changes
+        run_sync([hs], state, RULES, classify, NOW, before_first_write=check)
+    assert calls == [0]  # no write, no preflight: a quiet scheduled sync costs no calls
+
+    hs.put(person("2", title="CFO"))
+
+    def refuse() -> None:
+        raise ConfigError("preflight failed, nothing was written to any CRM: test")
+
+    with pytest.raises(ConfigError):
+        run_sync([hs], state, RULES, classify, NOW, before_first_write=refuse)
+    assert hs.records[Ref("hubspot", "contact", "2")].leadpact == {}
