@@ -351,12 +351,7 @@ class _SalesforceApi:
     # -- sObject Collections --------------------------------------------------------------
     def collection(self, request: Request, creating: bool) -> Response:
         body = self._body(request)
-        records = body.get("records") if isinstance(body, dict) else None
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise ApiError(400, "JSON_PARSER_ERROR", "Expected {\"records\": [...]}")
-        if len(records) > COLLECTION_LIMIT:
-            raise ApiError(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit "
-                           f"more than {COLLECTION_LIMIT} records into this call")
+        records = _collection_records(body)
         sobjects = []
         for record in records:
             name = (record.get("attributes") or {}).get("type")
@@ -387,18 +382,12 @@ class _SalesforceApi:
                               else {"id": next(ids), "success": True, "errors": []}
                               for p in prepared])
 
-
     def collection_upsert(self, request: Request) -> Response:
         """sObject Collections upsert on an External ID (API 46+): one sObject type, each
         record created or updated by its External ID value; UpsertResults in order."""
         sobject = self._sobject(request)
         body = self._body(request)
-        records = body.get("records") if isinstance(body, dict) else None
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise ApiError(400, "JSON_PARSER_ERROR", "Expected {\"records\": [...]}")
-        if len(records) > COLLECTION_LIMIT:
-            raise ApiError(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit "
-                           f"more than {COLLECTION_LIMIT} records into this call")
+        records = _collection_records(body)
         defs = schema.fields_of(self.store, sobject)
         field = next((f for f in defs.values()
                       if f.name.lower() == request.params["field"].lower()), None)
@@ -452,3 +441,14 @@ def _rolled_back() -> dict[str, Any]:
         "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
         "message": "Record rolled back because not all records were valid and the request "
                    "was using AllOrNone header", "fields": []}]}
+
+
+def _collection_records(body: Any) -> list[dict[str, Any]]:
+    """The `records` of an sObject Collections body, refused as Salesforce does."""
+    records = body.get("records") if isinstance(body, dict) else None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ApiError(400, "JSON_PARSER_ERROR", "Expected {\"records\": [...]}")
+    if len(records) > COLLECTION_LIMIT:
+        raise ApiError(400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit "
+                       f"more than {COLLECTION_LIMIT} records into this call")
+    return records
