@@ -120,6 +120,13 @@ class Bars:
         self.progress.advance(self.tasks[key], count)
 
 
+def bar_display() -> Progress:
+    """The bars leadpact shows on a terminal (stderr): what, bar, N of M, time, ETA."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
 def attach(connectors: Sequence[Any], observer: Any) -> None:
     """Point every connector that reports reads at `observer`."""
     for connector in connectors:
@@ -134,10 +141,7 @@ def progress_for(connectors: Sequence[Any] = (), *, show_bar: bool = True,
     the observer it yields; its `records_handled` is the pipeline's progress callback).
     A bar when `show_bar` and stderr is a terminal, log lines otherwise."""
     if show_bar and sys.stderr.isatty():
-        console = Console(stderr=True)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                      console=console, transient=True) as progress:
+        with bar_display() as progress:
             bars = Bars(progress)
             attach(connectors, bars)
             yield bars

@@ -18,15 +18,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import Progress
+
+from leadpact.progress import bar_display
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +72,7 @@ def setup_progress(show_bar: bool = True, every: float = 10.0
                    ) -> Iterator[SetupBars | SetupLogLines]:
     """A bar when `show_bar` and stderr is a terminal, log lines otherwise."""
     if show_bar and sys.stderr.isatty():
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                      console=Console(stderr=True), transient=True) as progress:
+        with bar_display() as progress:
             yield SetupBars(progress)
         return
     yield SetupLogLines(every)
