@@ -5,14 +5,12 @@ generated files can point at a Secret / repository secrets that hold them. Pure:
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dotenv.parser import parse_stream
-
 from leadpact.errors import ConfigError
+from leadpact.secrets import dotenv_lines
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -30,19 +28,13 @@ def env_keys(text: str, path: Path) -> EnvKeys:
     number only (it may be a secret pasted on its own)."""
     names: dict[str, None] = {}
     not_plain: list[int] = []
-    for binding in parse_stream(io.StringIO(text)):
-        line = binding.original.line
-        if binding.key is None and not binding.error:
-            continue  # a comment or a blank line
-        if binding.error or binding.key is None or binding.value is None:
-            raise ConfigError(f"--env-file {path}:{line}: expected KEY=value (the line is "
-                              "not shown: it may hold a secret)")
-        if not ENV_NAME.fullmatch(binding.key):
-            raise ConfigError(f"--env-file {path}:{line}: {binding.key!r} is not an "
+    for line, key, value, written in dotenv_lines(text, f"--env-file {path}"):
+        if not ENV_NAME.fullmatch(key):
+            raise ConfigError(f"--env-file {path}:{line}: {key!r} is not an "
                               "environment variable name; use letters, digits and _")
-        if binding.original.string.strip() != f"{binding.key}={binding.value}":
+        if written.strip() != f"{key}={value}":
             not_plain.append(line)
-        names[binding.key] = None
+        names[key] = None
     if not names:
         raise ConfigError(f"--env-file {path}: no KEY=value line; put the tokens leadpact "
                           "needs in it (e.g. LEADPACT_HUBSPOT_TOKEN=…)")

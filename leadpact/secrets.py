@@ -19,7 +19,7 @@ import io
 import ipaddress
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +35,20 @@ _lock = threading.Lock()
 _known: set[str] = set()
 
 
+def dotenv_lines(text: str, where: str) -> Iterator[tuple[int, str, str, str]]:
+    """(line number, key, value, the line as written) for each KEY=value line of a dotenv
+    text; a line that is not one stops with `where:line` and no content (it may be a
+    secret pasted on its own)."""
+    for binding in parse_stream(io.StringIO(text)):
+        line = binding.original.line
+        if binding.key is None and not binding.error:
+            continue  # a comment or a blank line
+        if binding.error or binding.key is None or binding.value is None:
+            raise ConfigError(f"{where}:{line}: expected KEY=value (the line is not shown: "
+                              "it may hold a secret)")
+        yield line, binding.key, binding.value, binding.original.string
+
+
 def read_secrets_file(path: Path, config: Path) -> dict[str, str]:
     """KEY -> value from a dotenv file. A line that is not KEY=value is reported by line
     number only (it may be a secret pasted on its own)."""
@@ -46,16 +60,7 @@ def read_secrets_file(path: Path, config: Path) -> dict[str, str]:
     except UnicodeDecodeError:
         raise ConfigError(f"{config}: secrets_file {path} is not UTF-8 text; save it as UTF-8",
                           path=path) from None
-    secrets: dict[str, str] = {}
-    for binding in parse_stream(io.StringIO(text)):
-        line = binding.original.line
-        if binding.key is None and not binding.error:
-            continue  # a comment or a blank line
-        if binding.error or binding.key is None or binding.value is None:
-            raise ConfigError(f"{path}:{line}: expected KEY=value (the line is not shown: it "
-                              "may hold a secret)")
-        secrets[binding.key] = binding.value
-    return secrets
+    return {key: value for _, key, value, _ in dotenv_lines(text, str(path))}
 
 
 def check_secret(name: str, value: str, where: str = "") -> str:
