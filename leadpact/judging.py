@@ -69,8 +69,6 @@ class RecordPlan:
     refresh: list[Ref] = field(default_factory=list)  # records to re-judge after this one
     kept_manual: list[tuple[Ref, str]] = field(default_factory=list)  # a person's values kept
     tasks: list[TaskIntent] = field(default_factory=list)  # what each task rule wants
-    has_gaps: bool | None = None  # a deal's committee verdict (None: not an open deal)
-    is_stale: bool = False  # an open deal the buyer seems to have dropped
     role: str | None = None  # a person's buying role as judged now
     engaged_at: datetime | None = None  # a person's latest buyer-side activity
 
@@ -227,8 +225,6 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
         return out
     verdict = judge_deal_now(ctx, d)
     summary = verdict.summary()
-    out.has_gaps = verdict.coverage.has_gaps and not d.is_closed
-    out.is_stale = verdict.stale.stale and not d.is_closed
     out.saves.append(lambda: state.save_deal(d.ref, not d.is_closed, deal_snapshot(d), summary,
                                              [c.person for c in d.contacts]))
     if d.is_closed:
@@ -390,9 +386,10 @@ def plan_values(ctx: Context, ref: Ref, current: Mapping[str, str | None],
     `to_change` turns each into the change the CRM needs."""
     if frozen := ctx.state.frozen_fields(ref):  # a write loop froze them: leave them be
         desired = {name: value for name, value in desired.items() if name not in frozen}
-    plan = plan_fields(ref, current, desired, ours_so_far(ctx.state, ref, current))
+    written, pending = ctx.state.last_written(ref), ctx.state.pending(ref)
+    plan = plan_fields(ref, current, desired, ours_so_far(written, pending, current))
     out.kept_manual.extend((ref, name) for name in plan.kept_manual)
-    settle_pending(ctx, ref, current, desired, out)
+    settle_pending(ctx, ref, current, desired, written, pending, out)
     for planned in plan.changes:
         out.steps.append(Step(
             to_change(planned), ref,
@@ -401,30 +398,27 @@ def plan_values(ctx: Context, ref: Ref, current: Mapping[str, str | None],
 
 
 def settle_pending(ctx: Context, ref: Ref, current: Mapping[str, str | None],
-                   desired: Mapping[str, str | None], out: RecordPlan) -> None:
+                   desired: Mapping[str, str | None], written: Mapping[str, str | None],
+                   pending: Mapping[str, set[str | None]], out: RecordPlan) -> None:
     """A run cut short wrote a value the record still holds and we still want: nothing to
     write, so record it in the ledger now (undo can put it back) and drop its pending rows,
     which otherwise stay until the field is written again."""
-    pending = ctx.state.pending(ref)
-    if not pending:
-        return
-    ours = ctx.state.last_written(ref)
     for name, values in pending.items():
         value = current.get(name)
-        if name in desired and desired[name] == value and value in values \
-                and ours.get(name, object()) != value:
+        if name not in desired or desired[name] != value:
+            continue
+        if value in values and written.get(name, object()) != value:
             out.saves.append(partial(ctx.state.record_write, ctx.run_id, ref, name,
-                                     ours.get(name), value, ctx.now))
-        if name in desired and desired[name] == value:
-            out.saves.append(partial(ctx.state.clear_pending_field, ref, name))
+                                     written.get(name), value, ctx.now))
+        out.saves.append(partial(ctx.state.clear_pending_field, ref, name))
 
 
-def ours_so_far(state: State, ref: Ref, current: Mapping[str, str | None]
-                ) -> dict[str, str | None]:
-    """The value leadpact last wrote to each field, counting a value an interrupted run
-    was writing when the record holds exactly that value now."""
-    ours = state.last_written(ref)
-    for name, values in state.pending(ref).items():
+def ours_so_far(written: Mapping[str, str | None], pending: Mapping[str, set[str | None]],
+                current: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The value leadpact last wrote to each field (`written`, the ledger), counting a value
+    an interrupted run was writing when the record holds exactly that value now."""
+    ours = dict(written)
+    for name, values in pending.items():
         if current.get(name) in values:
             ours[name] = current.get(name)
     return ours

@@ -36,7 +36,7 @@ from leadpact.judging import (
     plan_person,
     task_step,
 )
-from leadpact.model import Activity, Deal, Page, Person, Ref
+from leadpact.model import Activity, Page, Person, Ref
 from leadpact.owner_names import learn_owner_names
 from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
@@ -113,8 +113,6 @@ class _Run:
         self.engaged: dict[Ref, datetime | None] = {}  # latest engagement seen in this run
         self.in_refresh = False
         self.kept_manual: set[tuple[Ref, str]] = set()  # (record, field) left to a person
-        self.gaps: dict[Ref, bool] = {}  # open deals judged this run: committee gaps?
-        self.stale: dict[Ref, bool] = {}  # open deals judged this run: stale?
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
         self.before_first_write: Callable[[], None] | None = None
         self.fresh_activities: dict[Ref, tuple[Activity, ...]] = {}  # persons read this run
@@ -188,11 +186,6 @@ class _Run:
             for ref in plan.refresh:
                 self.refresh[ref] = self.tick()
             self.kept_manual.update(plan.kept_manual)
-            if plan.has_gaps is not None:
-                self.gaps[record.ref] = plan.has_gaps
-                self.stale[record.ref] = plan.is_stale
-            elif isinstance(record, Deal):
-                self.gaps[record.ref] = self.stale[record.ref] = False  # deleted
             plans.append(plan)
         intents = {(i.about, i.rule): i for plan in plans for i in plan.tasks}
         self.count(system, "records_read", len(page.records))
@@ -267,12 +260,9 @@ class _Run:
     def still_ours(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
         """The field writes whose record still holds what it held when read: a person who
         edited it since (during this run) keeps the edit, counted as a value kept."""
-        fields = [s for s in steps if isinstance(s.change, (SetField, SetNativeField))]
-        if not fields:
-            return list(steps)
-        found = current_values(connector, sorted({s.change.ref for s in fields
-                                                  if isinstance(s.change, (SetField,
-                                                                           SetNativeField))}))
+        records = sorted({s.change.ref for s in steps
+                          if isinstance(s.change, (SetField, SetNativeField))})
+        found = current_values(connector, records) if records else None
         if found is None:
             return list(steps)
         kept = []
@@ -385,8 +375,7 @@ def run_sync(
     if dry_run:
         state = state if state.disposable else state.copy()
         connectors = [Rehearsal(c) for c in connectors]
-    rejudge = must_rejudge(state.get_meta(rules_change.STATE_KEY), rules,
-                           any(state.known_records(c.system) for c in connectors))
+    rejudge = must_rejudge(state.get_meta(rules_change.STATE_KEY), rules, state.has_records())
     run = _Run(connectors, state, rules, classify, now, dry_run, progress,
                run_id or now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
     log.info("run %s started%s: %s", run.run_id, " (plan only)" if dry_run else "",
@@ -421,15 +410,11 @@ def run_sync(
         for system, connector in run.connectors.items():
             stats = run.summary.systems[system]
             stats.api_calls = connector.api_calls - run.api_calls_before[system]
-            # Known gaps: as judged in this run, else as last saved (so `plan` counts too).
-            gaps = {ref: bool(verdict and verdict.get("gaps"))
-                    for ref, _, verdict in state.open_deals() if ref.system == system}
-            gaps.update((ref, g) for ref, g in run.gaps.items() if ref.system == system)
-            stats.deals_with_committee_gaps = sum(gaps.values())
-            stale = {ref: bool(verdict and verdict.get("stale"))
-                     for ref, _, verdict in state.open_deals() if ref.system == system}
-            stale.update((ref, s) for ref, s in run.stale.items() if ref.system == system)
-            stats.stale_deals = sum(stale.values())
+            # How the open deals stand as saved (a plan saves into its rehearsal copy).
+            verdicts = [verdict or {} for ref, _, verdict in state.open_deals()
+                        if ref.system == system]
+            stats.deals_with_committee_gaps = sum(bool(v.get("gaps")) for v in verdicts)
+            stats.stale_deals = sum(bool(v.get("stale")) for v in verdicts)
             stats.manual_values_kept = sum(1 for ref, _ in run.kept_manual
                                            if ref.system == system)
         finished = datetime.now(now.tzinfo)

@@ -76,8 +76,8 @@ def change_json(change: Change) -> dict[str, Any]:
     elif isinstance(change, SetContactRole):
         out.update(change="contact_role", person=str(change.person), new=change.role)
     elif isinstance(change, UpsertTask):
-        out.update(change="create_task", key=change.key, rule=change.key.split(":", 2)[0]
-                   + ":" + change.key.split(":", 2)[1], subject=change.subject,
+        out.update(change="create_task", key=change.key,
+                   rule=":".join(change.key.split(":")[:2]), subject=change.subject,
                    body=change.body, owner=change.owner_id, due=change.due.isoformat())
     elif isinstance(change, UpdateTask):
         out.update(change="update_task", key=change.key, body=change.body)

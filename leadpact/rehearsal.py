@@ -23,9 +23,8 @@ from leadpact.changes import (
     UpsertTask,
 )
 from leadpact.connectors.base import CheckProblem, Connector
+from leadpact.judging import HS_BUYING_ROLE
 from leadpact.model import Deal, Page, Person, Record, Ref
-
-HS_BUYING_ROLE = "hs_buying_role"
 
 
 def current_values(crm: object, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]] | None:

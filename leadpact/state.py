@@ -199,6 +199,12 @@ class State:
     def set_meta(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def has_records(self) -> bool:
+        """Whether any person or deal is known yet (a first sync: none)."""
+        row = self._db.execute("SELECT EXISTS (SELECT 1 FROM persons) OR "
+                               "EXISTS (SELECT 1 FROM deals)").fetchone()
+        return bool(row[0])
+
     def known_records(self, system: str) -> list[Ref]:
         """Every person and open deal of one CRM that state knows, in id order."""
         rows = self._db.execute(
