@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from leadpact.changes import Change, ChangeResult
-from leadpact.model import Page, Record, Ref
+from leadpact.model import Account, Page, Record, Ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,17 @@ class WhoChanged(Protocol):
     def who_changed(self, record: Ref, field: str, ours: str | None) -> str | None:
         """Who last set `field` (leadpact's canonical name) of `record` to a value other
         than `ours`, in words; None when the CRM does not say. Raises LeadpactError."""
+        ...
+
+
+@runtime_checkable
+class AccountReader(Protocol):
+    """Optional: a connector that can read accounts/companies (the lead definition's
+    account fit and buying-group stage). Every shipped connector implements it."""
+
+    def read_accounts(self, ids: Sequence[str]) -> list[Account]:
+        """Current state of the given accounts/companies, firmographics under canonical
+        names (missing ones are left out). Raises LeadpactError."""
         ...
 
 

@@ -45,7 +45,7 @@ class Activity:
     webinar. `inbound` is True when the buyer acted (replied, booked, filled a form)."""
 
     at: datetime
-    kind: str  # email | meeting | call | form | webinar | content
+    kind: str  # one of ACTIVITY_KINDS below
     inbound: bool
     subject: str = ""
     deal: Ref | None = None
@@ -60,6 +60,15 @@ class Activity:
         """Took place: not a meeting still ahead, cancelled or missed."""
         return self.outcome not in NOT_HAPPENED
 
+
+# Activity kinds. Two-way contact: email (inbound = the buyer wrote), meeting, call. Marketing
+# touches (always inbound, the buyer acted alone): form (a form conversion), webinar,
+# content (a download), campaign_response (a Salesforce CampaignMember that responded),
+# email_open / email_click (marketing email engagement), page_view (web analytics visits).
+TWO_WAY_KINDS = ("email", "meeting", "call")
+MARKETING_KINDS = ("form", "webinar", "content", "campaign_response", "email_open",
+                   "email_click", "page_view")
+ACTIVITY_KINDS = (*TWO_WAY_KINDS, *MARKETING_KINDS)
 
 HELD, SCHEDULED, CANCELLED, NO_SHOW = "held", "scheduled", "cancelled", "no_show"
 CONNECTED, NOT_REACHED = "connected", "not_reached"
@@ -125,6 +134,22 @@ class Deal:
     stage_history: tuple[tuple[datetime, str], ...] = ()
     close_date_history: tuple[tuple[datetime, date], ...] = ()
     contacts: tuple[ContactRole, ...] = ()
+    deleted: bool = False
+    leadpact: Mapping[str, str | None] = field(default_factory=dict)
+    fingerprint: str = field(default="", compare=False)  # see Person.fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A Salesforce Account or HubSpot company. `fields` holds the firmographics the rules
+    may test, keyed by canonical name (industry, employees, country, and any extra field
+    mapped in config); values are the CRM's text, a missing key means empty."""
+
+    ref: Ref
+    modified_at: datetime
+    name: str = ""
+    owner_id: str | None = None
+    fields: Mapping[str, str | None] = field(default_factory=dict)
     deleted: bool = False
     leadpact: Mapping[str, str | None] = field(default_factory=dict)
     fingerprint: str = field(default="", compare=False)  # see Person.fingerprint
