@@ -94,6 +94,9 @@ class Person:
     deleted: bool = False
     leadpact: Mapping[str, str | None] = field(default_factory=dict)
     activities: tuple[Activity, ...] = ()  # recent touches, newest last (may be empty)
+    # Firmographics on the person's own record, canonical names as in Account.fields: a
+    # Salesforce lead has no account, so its Industry/NumberOfEmployees/Country live here.
+    fields: Mapping[str, str | None] = field(default_factory=dict)
     # What the CRM row said besides leadpact's fields and stamps (connectors/echo.py): a
     # row that comes back with the same print held only leadpact's own writes.
     fingerprint: str = field(default="", compare=False)
