@@ -33,6 +33,7 @@ from leadpact.enrichment.title_spelling import Speller
 FUNCTION_STRENGTHS = {"job": 3, "area": 2, "noun": 1, "weak": 0}
 _CONTEXT_LISTS = ("owner_role_prefixes", "partner_role_prefixes", "partner_role_suffixes")
 _TOKEN_CACHE_LIMIT = 100_000
+_HEAD = 3  # compound stems are at least this long (checked when the lexicon loads)
 _PRESET_POSITIONS = 8  # a word's hits are made ahead for its first positions in a piece
 # libyaml's loader when PyYAML has it: the same data, parsed ten times faster at import.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -89,7 +90,7 @@ class _WordCues(NamedTuple):
 class _Family:
     """Phrases and compound stems of one cue family, matched longest first."""
 
-    __slots__ = ("name", "phrases", "longest_from", "_stems", "_stem_pattern")
+    __slots__ = ("name", "phrases", "longest_from", "_stems", "_stem_pattern", "_stem_heads")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -97,6 +98,7 @@ class _Family:
         self.longest_from: dict[str, int] = {}
         self._stems: dict[str, tuple[set[str], list[Cue]]] = {}
         self._stem_pattern: re.Pattern[str] | None = None
+        self._stem_heads: frozenset[str] = frozenset()
 
     def add(self, words: tuple[str, ...], cue: Cue) -> None:
         cues = self.phrases.setdefault(words, [])
@@ -123,11 +125,22 @@ class _Family:
             forms = [{"prefix": "^" + text, "suffix": text + "$"}[a] for a in sorted(anchors)]
             alternatives.append(forms[0] if len(forms) == 1 else f"(?:{'|'.join(forms)})")
         self._stem_pattern = re.compile("|".join(alternatives)) if alternatives else None
+        # Every stem's first _HEAD letters: a word with none of them at any position
+        # holds no stem, and most unknown words (company names, typos) are such words.
+        self._stem_heads = frozenset(stem[:_HEAD] for stem in self._stems)
+        if any(len(stem) < _HEAD for stem in self._stems):
+            raise ValueError(f"lexicon: compound stems need at least {_HEAD} letters")
 
-    def stems_in(self, word: str) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
-        """Compound parts of one word ("einkaufsleiterin" → einkauf, leiter). Not cached
-        here: callers memoise per word (Lexicon.word_cues, Lexicon._resolve)."""
-        if self._stem_pattern is None or len(word) <= 2:
+    def stems_in(self, word: str, heads: frozenset[str] | set[str] | None = None
+                 ) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
+        """Compound parts of one word ("einkaufsleiterin" → einkauf, leiter). `heads`:
+        the word's runs of _HEAD letters, when the caller has them. Not cached here:
+        callers memoise per word (Lexicon.stems_of)."""
+        if self._stem_pattern is None or len(word) < _HEAD:
+            return ()
+        if heads is None:
+            heads = _heads(word)
+        if self._stem_heads.isdisjoint(heads):
             return ()
         return tuple(
             (m.group(), tuple(self._stems[m.group()][1])) for m in self._stem_pattern.finditer(word)
@@ -201,11 +214,13 @@ class Lexicon:
         # Per-word memos, filled as words are met (bounded by _TOKEN_CACHE_LIMIT).
         self._word_cues: dict[str, _WordCues] = {}
         self._resolved: dict[tuple[str, bool], tuple[str, bool]] = {}
+        self._stems_memo: dict[str, tuple[tuple[tuple[str, tuple[Cue, ...]], ...], ...]] = {}
 
     def clear_caches(self) -> None:
         """Forget every word met so far (benchmarks measure a cold start with this)."""
         self._word_cues.clear()
         self._resolved.clear()
+        self._stems_memo.clear()
 
     def read(self, words: tuple[str, ...], *, may_be_truncated: bool = False) -> Reading:
         """Match every family over the words of one piece: longest phrase first, left to
@@ -282,7 +297,7 @@ class Lexicon:
 
     def _cues_of(self, word: str) -> _WordCues:
         longest = tuple(f.longest_from.get(word, 0) for f in self._family_list)
-        own = tuple(f.own_cues(word) for f in self._family_list)
+        own = tuple(self._own_cues(word))
         flat = [cue_term for cues in own for cue_term in cues]
         at = tuple(tuple(Hit(cue, i, i + 1, term) for cue, term in flat)
                    for i in range(_PRESET_POSITIONS))
@@ -290,6 +305,32 @@ class Lexicon:
         return _WordCues(longest, own, at, lone,
                          frozenset(cue.label for cue, _ in flat if cue.family == "rank"),
                          frozenset(cue.label for cue, _ in flat if cue.family == "role"))
+
+    def _own_cues(self, word: str) -> list[tuple[tuple[Cue, str], ...]]:
+        """Per family, _Family.own_cues, with the stems worked out once for all families."""
+        own: list[tuple[tuple[Cue, str], ...]] = []
+        stems = None
+        for index, family in enumerate(self._family_list):
+            cues = family.phrases.get((word,))
+            if cues:
+                own.append(tuple((cue, word) for cue in cues))
+                continue
+            if stems is None:
+                stems = self.stems_of(word)
+            own.append(tuple((cue, stem) for stem, stem_cues in stems[index] for cue in stem_cues))
+        return own
+
+    def stems_of(self, word: str) -> tuple[tuple[tuple[str, tuple[Cue, ...]], ...], ...]:
+        """Per family, the compound stems in one word (memoised per word: a word no
+        lexicon knows is asked about when it is resolved and again for its cues)."""
+        found = self._stems_memo.get(word)
+        if found is None:
+            heads = _heads(word)
+            found = tuple(f.stems_in(word, heads) for f in self._family_list)
+            if len(self._stems_memo) > _TOKEN_CACHE_LIMIT:
+                self._stems_memo.clear()
+            self._stems_memo[word] = found
+        return found
 
     def _resolve(self, word: str, last_of_title: bool) -> tuple[str, bool]:
         """The word to match for an unknown word, and whether it was a fix (memoised)."""
@@ -314,7 +355,7 @@ class Lexicon:
         return found
 
     def _stems(self, word: str) -> int:
-        return sum(len(f.stems_in(word)) for f in self._family_list)
+        return sum(map(len, self.stems_of(word)))
 
     def _add_all(self, family: str, label: str, detail: str, terms: object) -> None:
         cue = Cue(family, label, detail)
@@ -345,6 +386,11 @@ def load_lexicon() -> Lexicon:
         text = folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8")
         data[name] = yaml.load(text, Loader=_YAML_LOADER)
     return Lexicon(data)
+
+
+def _heads(word: str) -> set[str]:
+    """The word's runs of _HEAD letters (every compound stem starts with one)."""
+    return {word[i : i + _HEAD] for i in range(len(word) - _HEAD + 1)}
 
 
 def _section(data: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -97,3 +97,21 @@ def test_given_many_new_words_then_the_word_memo_stays_bounded(
         LEXICON.read((f"zzqword{number}",))
     assert len(LEXICON._word_cues) <= 11
     clear_caches()
+
+
+def test_given_any_word_then_the_stem_prefilter_and_memo_agree_with_the_full_regex() -> None:
+    # The prefilter skips the stem regex when no stem can start in the word; it must
+    # never skip a word the regex would have found stems in, cold or memoised.
+    words = [*LEXICON.vocabulary, "einkaufsleiterin", "vertriebsleiter", "norvexka",
+             "bauleiter", "edvleiter", "sapberater", "xyz", "ab", "geschaftsfuhrerin"]
+    clear_caches()
+    for _ in range(2):  # cold, then from the memo
+        for word in words:
+            expected = tuple(
+                tuple((m.group(), tuple(f._stems[m.group()][1]))
+                      for m in f._stem_pattern.finditer(word))
+                if f._stem_pattern is not None and len(word) > 2 else ()
+                for f in LEXICON.families.values())
+            assert LEXICON.stems_of(word) == expected, word
+    clear_caches()
+    assert LEXICON._stems_memo == {}
