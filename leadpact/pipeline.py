@@ -38,6 +38,7 @@ from leadpact.judging import (
 )
 from leadpact.model import Activity, Page, Person, Ref
 from leadpact.owner_names import learn_owner_names
+from leadpact.person_edits import restore_person_edits
 from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
@@ -228,6 +229,8 @@ class _Run:
             with self.state.transaction():
                 self.state.add_pending(self.run_id, writes, read_at)
         results = connector.apply([step.change for step in steps]) if steps else []
+        self.put_back_person_edits(connector, [step.change for step, result
+                                               in zip(steps, results, strict=True) if result.ok])
         failed: set[Ref] = set()
         with self.state.transaction():
             # The CRM answered for every change: nothing of this page is in doubt any more.
@@ -256,6 +259,19 @@ class _Run:
                     self.summary.failures.append(f"{step.source}: {result.error}")
             commit(failed)
         return failed
+
+    def put_back_person_edits(self, connector: Connector, written: Sequence[Change]) -> None:
+        """Edits a person made while the page's writes were on their way are written back
+        (leadpact/person_edits.py) and counted as values kept."""
+        restored = restore_person_edits(connector, written)
+        for edit in restored.kept:
+            self.kept_manual.add((edit.change.ref, edit.change.field))
+        for edit, error in restored.refused:
+            self.count(connector.system, "changes_failed")
+            if len(self.summary.failures) < 20:
+                self.summary.failures.append(
+                    f"{edit.change.ref}: {edit.change.field} was edited while leadpact wrote "
+                    f"it, and putting the edit ({edit.value!r}) back was refused: {error}")
 
     def still_ours(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
         """The field writes whose record still holds what it held when read: a person who

@@ -22,7 +22,7 @@ from typing import Any
 
 from leadpact import fields
 from leadpact.auth_config import OAuthSettings
-from leadpact.changes import Change, ChangeResult
+from leadpact.changes import Change, ChangeResult, SetField, SetNativeField
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
@@ -51,6 +51,7 @@ from leadpact.connectors.observe import (
     ReadObserver,
     SetupObserver,
 )
+from leadpact.connectors.overwritten import Overwritten
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
 from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
@@ -359,6 +360,14 @@ class HubSpotConnector:
     def owner_names(self, ids: Sequence[str]) -> dict[str, str]:
         """{owner id: name}, from the owners API (500 per call)."""
         return property_history.owner_names(self._apis, self._call, self._timeout, ids)
+
+    def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
+        """leadpact's property writes that landed on a person's edit made after the re-read
+        before them (current_values), from the property history (property_history.py)."""
+        written = [w for w in writes if isinstance(w, (SetField, SetNativeField))]
+        if not written:
+            return []
+        return property_history.overwritten(self._apis, self._call, self._timeout, written)
 
     # -- setup -----------------------------------------------------------------------------
     def _property_names(self, object_type: str) -> set[str]:

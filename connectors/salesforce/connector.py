@@ -15,7 +15,7 @@ from simple_salesforce import Salesforce
 
 from leadpact import fields as leadpact_fields
 from leadpact.auth_config import OAuthSettings
-from leadpact.changes import Change, ChangeResult, SetContactRole, UpsertTask
+from leadpact.changes import Change, ChangeResult, SetContactRole, SetField, UpsertTask
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
@@ -26,6 +26,7 @@ from leadpact.connectors.observe import (
     ReadObserver,
     SetupObserver,
 )
+from leadpact.connectors.overwritten import Overwritten
 from leadpact.connectors.retry import RetryPolicy, call_with_retries
 from leadpact.connectors.salesforce import (
     auth,
@@ -116,6 +117,7 @@ class SalesforceConnector:
         self._types: dict[str, dict[str, str]] = {}
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
+        self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
@@ -350,6 +352,7 @@ class SalesforceConnector:
                                        False, f"re-reading {sobject} values before writing"):
                     found[Ref(SALESFORCE, kind, row["Id"])] = \
                         mapping.leadpact_values(row, kind_of_field)
+        self._values_read_at = self._server_time()  # where the writes' history starts
         return found
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
@@ -490,6 +493,14 @@ class SalesforceConnector:
     def owner_names(self, ids: Sequence[str]) -> dict[str, str]:
         """{User id: Name} for record owners (one query per 200 ids)."""
         return field_history.user_names(self._query, ids)
+
+    def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
+        """leadpact's field writes that landed on a person's edit made after the re-read
+        before them (current_values), from the field history (field_history.py)."""
+        fields_written = [w for w in writes if isinstance(w, SetField)]
+        if not fields_written:
+            return []
+        return field_history.overwritten(self._query, fields_written, self._values_read_at)
 
     # -- setup / check ----------------------------------------------------------------------
     def setup(self, permission_set: str, dry_run: bool = False,
