@@ -550,6 +550,12 @@ class SalesforceConnector:
                     f"user: {', '.join(read_only)}",
                     "run `leadpact setup` to grant edit access in the configured permission "
                     "set, and assign that set to the integration user"))
+        if not problems:  # the fields are there: is their history kept?
+            try:
+                untracked = field_history.untracked(self._query)
+            except ConnectorError as exc:
+                return [_problem_for(exc, self._host)]
+            problems += [untracked] if untracked else []
         return problems
 
 

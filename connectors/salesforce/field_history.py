@@ -16,8 +16,10 @@ from typing import Any
 from simple_salesforce import format_soql
 
 from leadpact.changes import SetField
+from leadpact.connectors.base import CheckProblem
 from leadpact.connectors.overwritten import Overwritten, Transition, find_overwritten
 from leadpact.connectors.salesforce.queries import IN_LIST_LIMIT, chunks
+from leadpact.crm_schema import HISTORY_SOBJECTS, salesforce_fields
 from leadpact.fields import BY_NAME, to_canonical
 from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Ref
 
@@ -146,3 +148,29 @@ def overwritten(query: Query, writes: Sequence[SetField], since: datetime | None
                          f"reading the {SOBJECT_OF[kind]} field history of the writes")
             history.update(transitions(rows, kind, mine))
     return find_overwritten(checked, history)
+
+
+# -- is history tracking on for leadpact's fields (`leadpact check`) ------------------------
+def tracking_query(sobject: str) -> str:
+    return format_soql("SELECT QualifiedApiName, IsFieldHistoryTracked FROM FieldDefinition "
+                       "WHERE EntityDefinition.QualifiedApiName = {}", sobject)
+
+
+def untracked(query: Query) -> CheckProblem | None:
+    """leadpact's fields whose history Salesforce does not keep: a person's edit made while
+    leadpact writes one of them cannot be told and is lost (one query per object)."""
+    missing: list[str] = []
+    for sobject in HISTORY_SOBJECTS:
+        wanted = {f.name for f in salesforce_fields() if f.sobject == sobject
+                  and f.track_history}
+        rows = query(tracking_query(sobject), False, f"reading {sobject} history tracking")
+        on = {str(r.get("QualifiedApiName")) for r in rows if r.get("IsFieldHistoryTracked")}
+        missing += [f"{sobject}.{name}" for name in sorted(wanted - on)]
+    if not missing:
+        return None
+    return CheckProblem(
+        f"Salesforce keeps no field history for {', '.join(missing)}: a person's edit made "
+        "while leadpact writes one of these fields cannot be told apart and is lost",
+        "In Setup > Object Manager > <object> > Fields & Relationships > Set History "
+        "Tracking, enable history and tick these fields (`leadpact setup` turns it on for "
+        "the fields it creates)", advisory=True)
