@@ -32,6 +32,7 @@ from leadpact.connectors.salesforce import (
     auth,
     failures,
     field_history,
+    limits,
     mapping,
     queries,
     transport,
@@ -44,6 +45,7 @@ from leadpact.connectors.salesforce.bulk_reads import (
     with_fallback,
 )
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
+from leadpact.crm_limits import FieldLimit
 from leadpact.errors import (
     AuthError,
     ConnectorError,
@@ -118,6 +120,7 @@ class SalesforceConnector:
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
         self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
+        self._described: dict[str, dict[str, Any]] = {}  # sObject describes check() read
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
@@ -494,6 +497,16 @@ class SalesforceConnector:
         """{User id: Name} for record owners (one query per 200 ids)."""
         return field_history.user_names(self._query, ids)
 
+    def field_limits(self) -> dict[tuple[str, str], FieldLimit]:
+        """What the fields leadpact writes accept (limits.py), from the describes the
+        preflight's check read; described now only when it did not run."""
+        for sobject in limits.KINDS:
+            if sobject not in self._described:
+                self._described[sobject] = self._call(
+                    partial(self._sf.restful, f"sobjects/{sobject}/describe"),
+                    f"describing {sobject}") or {}
+        return limits.field_limits(self._described)
+
     def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
         """leadpact's field writes that landed on a person's edit made after the re-read
         before them (current_values), from the field history (field_history.py)."""
@@ -526,6 +539,7 @@ class SalesforceConnector:
             except ConnectorError as exc:
                 problems.append(_problem_for(exc, self._host))
                 continue
+            self._described[sobject] = described or {}
             fields = {f["name"]: f for f in (described or {}).get("fields", [])}
             missing = [name for name in needed if name not in fields]
             read_only = [name for name in needed
@@ -550,12 +564,13 @@ class SalesforceConnector:
                     f"user: {', '.join(read_only)}",
                     "run `leadpact setup` to grant edit access in the configured permission "
                     "set, and assign that set to the integration user"))
-        if not problems:  # the fields are there: is their history kept?
+        if not problems:  # the fields are there: can they hold our values, is history kept?
+            narrow = limits.narrower_fields(limits.field_limits(self._described))
             try:
                 untracked = field_history.untracked(self._query)
             except ConnectorError as exc:
                 return [_problem_for(exc, self._host)]
-            problems += [untracked] if untracked else []
+            problems += [p for p in (narrow, untracked) if p is not None]
         return problems
 
 
