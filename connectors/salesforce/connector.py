@@ -502,9 +502,10 @@ class SalesforceConnector:
         preflight's check read; described now only when it did not run."""
         for sobject in limits.KINDS:
             if sobject not in self._described:
-                self._described[sobject] = self._call(
+                described: Any = self._call(
                     partial(self._sf.restful, f"sobjects/{sobject}/describe"),
-                    f"describing {sobject}") or {}
+                    f"describing {sobject}")
+                self._described[sobject] = described or {}
         return limits.field_limits(self._described)
 
     def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
