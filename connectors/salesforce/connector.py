@@ -343,6 +343,7 @@ class SalesforceConnector:
         """leadpact's fields on these records as they are now (one light query per object
         and 200 ids), by canonical name; records gone are left out."""
         found: dict[Ref, dict[str, str | None]] = {}
+        first_answer: datetime | None = None
         for kind, kind_of_field in ((LEAD, leadpact_fields.PERSON),
                                     (CONTACT, leadpact_fields.PERSON),
                                     (DEAL, leadpact_fields.DEAL)):
@@ -355,7 +356,10 @@ class SalesforceConnector:
                                        False, f"re-reading {sobject} values before writing"):
                     found[Ref(SALESFORCE, kind, row["Id"])] = \
                         mapping.leadpact_values(row, kind_of_field)
-        self._values_read_at = self._server_time()  # where the writes' history starts
+                first_answer = first_answer or self._server_time()
+        # Where the history of the writes that follow starts: the Date header has whole
+        # seconds and comes after the query ran, so the lookback is the margin.
+        self._values_read_at = first_answer - self._lookback if first_answer else None
         return found
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
