@@ -50,6 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from leadpact.connectors.sandbox import chaos as sandbox_chaos
 from leadpact.connectors.sandbox import end_state
 from leadpact.connectors.sandbox.chaos import ChaosSettings
 from leadpact.connectors.sandbox.end_state import Diff, EndState, FieldKey
@@ -362,8 +363,9 @@ def settled_with_edits(ref: Reference, folder: Path,
     org = Org(ref.seeded_file, folder)
     try:
         org.converge()
-        for (system, type_, id_, name), value in edits.items():
-            org.store.update(system, type_, id_, {name: value})
+        sandbox_chaos.apply_edits(org.store, [
+            {"system": system, "type": type_, "id": id_, "fields": {name: value}}
+            for (system, type_, id_, name), value in edits.items()], org.box.actors.person())
         org.converge()
         org.planned_next()
         return end_state.dump(org.store)

@@ -18,6 +18,7 @@ class CheckProblem:
     what: str
     fix: str
     transient: bool = False  # the CRM did not answer or is out of quota: try again later
+    advisory: bool = False  # worth fixing, but a sync may still write (preflight lets it)
 
 
 class Connector(Protocol):

@@ -20,6 +20,7 @@ TASK_KEY_PROPERTY = "leadpact_task_key"
 HUBSPOT_GROUP = "leadpact"
 PERSON_SOBJECTS = ("Lead", "Contact")
 DEAL_SOBJECTS = ("Opportunity",)
+HISTORY_SOBJECTS = PERSON_SOBJECTS + DEAL_SOBJECTS  # objects with field history tracking
 
 # field kind -> (Metadata type, describe type, metadata extras). Numbers keep 4 decimals
 # for confidences; long texts hold reasons lists well past 255 characters.
@@ -54,6 +55,9 @@ class SalesforceField:
     # The task key is an External ID + Unique: tasks are upserted on it, so a create
     # retried after a lost answer updates the same task instead of making a second.
     external_id: bool = False
+    # History tracking on: after each write, the field history tells whether a person
+    # edited the field while leadpact was writing it (connectors/overwritten.py).
+    track_history: bool = False
 
     @property
     def full_name(self) -> str:
@@ -80,6 +84,8 @@ class SalesforceField:
                     **dict(self.extras)}
         if self.external_id:
             metadata |= {"externalId": True, "unique": True, "caseSensitive": False}
+        if self.track_history:
+            metadata["trackHistory"] = True
         if self.values:
             metadata["valueSet"] = {"restricted": True, "valueSetDefinition": {
                 "sorted": False,
@@ -89,8 +95,10 @@ class SalesforceField:
 
 def _salesforce(sobject: str, name: str, label: str, kind: str) -> SalesforceField:
     type_, describe, extras = _SALESFORCE_TYPES[kind]
+    # Salesforce keeps a long text area's changes without the values: nothing to compare.
+    tracked = sobject in HISTORY_SOBJECTS and kind != "long_text"
     return SalesforceField(sobject, name, label[:40], type_, describe,
-                           tuple(sorted(extras.items())))
+                           tuple(sorted(extras.items())), track_history=tracked)
 
 
 def salesforce_fields() -> tuple[SalesforceField, ...]:

@@ -24,6 +24,7 @@ from typing import Any
 from leadpact import rules_change
 from leadpact.changes import Change, CloseTask, SetField, SetNativeField, UpdateTask, UpsertTask
 from leadpact.connectors.base import Connector
+from leadpact.crm_limits import refusal
 from leadpact.echoes import attach_echoes, remember_judged
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
@@ -38,6 +39,7 @@ from leadpact.judging import (
 )
 from leadpact.model import Activity, Page, Person, Ref
 from leadpact.owner_names import learn_owner_names
+from leadpact.person_edits import restore_person_edits
 from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
@@ -64,6 +66,7 @@ class SystemStats:
     deals_with_committee_gaps: int = 0
     stale_deals: int = 0  # open deals flagged stale at the end of the run
     manual_values_kept: int = 0
+    values_refused: int = 0  # values the CRM cannot hold, not sent (leadpact/crm_limits.py)
     api_calls: int = 0
 
 
@@ -81,6 +84,7 @@ class RunSummary:
     finished_at: str | None = None
     systems: dict[str, SystemStats] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # the first few, for the operator
+    unfit: list[str] = field(default_factory=list)  # values not sent: one line per field
     error: str | None = None  # what stopped the run, when something did
     rules_changed: bool = False  # a new lead definition: every known record judged again
     quota_exhausted: bool = False  # stopped by a CRM's API allowance (alerts count these)
@@ -222,12 +226,14 @@ class _Run:
         if steps and self.before_first_write is not None:
             check, self.before_first_write = self.before_first_write, None
             check()
-        steps = self.still_ours(connector, steps)
+        steps = self.that_fit(connector, self.still_ours(connector, steps))
         writes = [step.writes for step in steps if step.writes is not None]
         if writes:
             with self.state.transaction():
                 self.state.add_pending(self.run_id, writes, read_at)
         results = connector.apply([step.change for step in steps]) if steps else []
+        self.put_back_person_edits(connector, [step.change for step, result
+                                               in zip(steps, results, strict=True) if result.ok])
         failed: set[Ref] = set()
         with self.state.transaction():
             # The CRM answered for every change: nothing of this page is in doubt any more.
@@ -256,6 +262,40 @@ class _Run:
                     self.summary.failures.append(f"{step.source}: {result.error}")
             commit(failed)
         return failed
+
+    def that_fit(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
+        """The steps whose values the CRM can hold (leadpact/crm_limits.py). The others are
+        not sent (the CRM would refuse them on every run): recorded as refused and named in
+        the summary, one line per field."""
+        read = getattr(connector, "field_limits", None)
+        limits = read() if read is not None and steps else {}
+        fit = []
+        for step in steps:
+            line = refusal(step.change, limits)
+            if line is None:
+                fit.append(step)
+                continue
+            self.count(connector.system, "values_refused")
+            with self.state.transaction():
+                self.state.record_refusal(self.run_id, step.source,
+                                          describe_change(step.change), line)
+            if len(self.summary.unfit) < 50:
+                self.summary.unfit.append(line)
+            log.warning("%s", line)
+        return fit
+
+    def put_back_person_edits(self, connector: Connector, written: Sequence[Change]) -> None:
+        """Edits a person made while the page's writes were on their way are written back
+        (leadpact/person_edits.py) and counted as values kept."""
+        restored = restore_person_edits(connector, written)
+        for edit in restored.kept:
+            self.kept_manual.add((edit.change.ref, edit.change.field))
+        for edit, error in restored.refused:
+            self.count(connector.system, "changes_failed")
+            if len(self.summary.failures) < 20:
+                self.summary.failures.append(
+                    f"{edit.change.ref}: {edit.change.field} was edited while leadpact wrote "
+                    f"it, and putting the edit ({edit.value!r}) back was refused: {error}")
 
     def still_ours(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
         """The field writes whose record still holds what it held when read: a person who

@@ -4,10 +4,13 @@ before the first write to either, so a bad HubSpot token no longer leaves a run 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from leadpact.connectors.base import CheckProblem, Connector
 from leadpact.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 def problems_before_writing(connectors: Sequence[Connector]
@@ -21,8 +24,12 @@ def preflight(connectors: Sequence[Connector]) -> None:
     may write. A CRM that only did not answer, or is out of quota, is no setup problem: the
     run then meets it itself, stops with 75 and is recorded (so `runs` and alerts see it)."""
     found = problems_before_writing(connectors)
-    if all(p.transient for _, p in found):
+    for system, problem in found:
+        if problem.advisory:
+            log.warning("%s: %s — %s", system, problem.what, problem.fix)
+    if all(p.transient or p.advisory for _, p in found):
         return
+    found = [(system, p) for system, p in found if not p.advisory]
     text = "; ".join(f"{system}: {p.what} — {p.fix}" for system, p in found)
     raise ConfigError(f"preflight failed, nothing was written to any CRM: {text}")
 

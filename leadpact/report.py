@@ -22,7 +22,8 @@ from leadpact.changes import (
 LEFT_ALONE_SHOWN = 20  # undo: left-alone lines shown unless every one is asked for
 COLUMNS = ("records_read", "changes_planned", "changes_applied", "changes_failed",
            "tasks_created", "tasks_updated", "tasks_closed", "contacts_tagged",
-           "deals_with_committee_gaps", "stale_deals", "manual_values_kept", "api_calls")
+           "deals_with_committee_gaps", "stale_deals", "manual_values_kept", "values_refused",
+           "api_calls")
 
 
 def summary_table(summary: dict[str, Any], title: str) -> Table:
@@ -46,6 +47,8 @@ def print_summary(console: Console, summary: dict[str, Any], title: str) -> None
                       "and open deal was judged again", markup=False, highlight=False)
     for failure in summary.get("failures", [])[:5]:
         console.print(f"  [red]failed[/red] {failure}")
+    for line in summary.get("unfit", [])[:5]:  # values the CRM cannot hold, not sent
+        console.print(f"  not written: {line}", markup=False, highlight=False)
 
 
 def json_line(payload: dict[str, Any]) -> str:

@@ -22,12 +22,12 @@ from typing import Any
 
 from leadpact import fields
 from leadpact.auth_config import OAuthSettings
-from leadpact.changes import Change, ChangeResult
+from leadpact.changes import Change, ChangeResult, SetField, SetNativeField
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.cursor import StreamCursor
-from leadpact.connectors.hubspot import activities, mapping, property_history, scopes
+from leadpact.connectors.hubspot import activities, limits, mapping, property_history, scopes
 from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
@@ -51,7 +51,9 @@ from leadpact.connectors.observe import (
     ReadObserver,
     SetupObserver,
 )
+from leadpact.connectors.overwritten import Overwritten
 from leadpact.connectors.retry import RetryPolicy
+from leadpact.crm_limits import FieldLimit
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
 from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
 from leadpact.secrets import require_tls
@@ -118,6 +120,7 @@ class HubSpotConnector:
         self._clock = clock
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
+        self._properties: dict[str, list[Any]] = {}  # property definitions check() read
 
     @property
     def api_calls(self) -> int:
@@ -360,6 +363,14 @@ class HubSpotConnector:
         """{owner id: name}, from the owners API (500 per call)."""
         return property_history.owner_names(self._apis, self._call, self._timeout, ids)
 
+    def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
+        """leadpact's property writes that landed on a person's edit made after the re-read
+        before them (current_values), from the property history (property_history.py)."""
+        written = [w for w in writes if isinstance(w, (SetField, SetNativeField))]
+        if not written:
+            return []
+        return property_history.overwritten(self._apis, self._call, self._timeout, written)
+
     # -- setup -----------------------------------------------------------------------------
     def _property_names(self, object_type: str) -> set[str]:
         return set(self._unique_flags(object_type))
@@ -369,7 +380,16 @@ class HubSpotConnector:
         response = self._call(f"reading the {object_type} property list", lambda: (
             self._apis.properties.get_all(object_type, archived=False,
                                           _request_timeout=self._timeout)))
+        self._properties[object_type] = list(response.results or [])
         return {str(p.name): bool(p.has_unique_value) for p in response.results or []}
+
+    def field_limits(self) -> dict[tuple[str, str], FieldLimit]:
+        """What the properties leadpact writes accept (limits.py), from the property lists
+        the preflight's check read; read now only when it did not run."""
+        for object_type in limits.KINDS:
+            if object_type not in self._properties:
+                self._unique_flags(object_type)
+        return limits.field_limits(self._properties)
 
     def check(self) -> list[CheckProblem]:
         """Reachability, the token, and every leadpact_* property on contacts/deals/tasks."""
@@ -405,7 +425,8 @@ class HubSpotConnector:
                     "HubSpot cannot make an existing property unique: archive it in "
                     "Settings > Properties and run `leadpact setup` to recreate it (tasks "
                     "made before keep working; their keys are gone)"))
-        return problems + self._scope_problems()
+        lacking = limits.missing_options(limits.field_limits(self._properties))
+        return problems + ([lacking] if lacking else []) + self._scope_problems()
 
     def _scope_problems(self) -> list[CheckProblem]:
         """The private app's missing write scopes (one call; nothing when HubSpot does not

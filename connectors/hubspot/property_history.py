@@ -9,12 +9,23 @@ api objects and Caller, so they go through its retries and errors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from leadpact.changes import SetField
 from leadpact.connectors.hubspot.client import Caller, HubSpotApis
+from leadpact.connectors.hubspot.mapping import parse_time
+from leadpact.connectors.hubspot.reader import HISTORY_BATCH
+from leadpact.connectors.overwritten import (
+    FieldWrite,
+    Overwritten,
+    Transition,
+    find_overwritten,
+    transitions_from_versions,
+)
 from leadpact.fields import BY_NAME, to_canonical
 from leadpact.model import CONTACT, DEAL, Ref
 
@@ -110,3 +121,43 @@ def owner_names(apis: HubSpotApis, call: Caller, timeout: float, ids: Sequence[s
         if not wanted - set(found):
             break
     return found
+
+
+# -- what leadpact's writes landed on (connectors/overwritten.py) -------------------------
+def _canonical(change: FieldWrite, raw: Any) -> str | None:
+    spec = BY_NAME.get(change.field) if isinstance(change, SetField) else None
+    return to_canonical(spec, raw) if spec else (None if raw in (None, "") else str(raw))
+
+
+def versions_newest_first(versions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """HubSpot lists versions newest first; sorting again (stably) guards the order."""
+    def stamp(version: Mapping[str, Any]) -> datetime:
+        return parse_time(version.get("timestamp")) or datetime.min.replace(tzinfo=UTC)
+    return sorted(versions, key=stamp, reverse=True)
+
+
+def overwritten(apis: HubSpotApis, call: Caller, timeout: float,
+                writes: Sequence[FieldWrite]) -> list[Overwritten]:
+    """The writes that landed on a value someone set after leadpact re-read the record:
+    batch reads of the written properties' history, 50 records a call."""
+    checked = [w for w in writes if w.ref.kind in OBJECT_TYPES and property_name(w.field)]
+    history: dict[tuple[Ref, str], list[Transition]] = {}
+    for kind, object_type in OBJECT_TYPES.items():
+        mine = [w for w in checked if w.ref.kind == kind]
+        names = {w.field: str(property_name(w.field)) for w in mine}
+        ids = list(dict.fromkeys(w.ref.id for w in mine))
+        for start in range(0, len(ids), HISTORY_BATCH):
+            body = {"inputs": [{"id": id_} for id_ in ids[start:start + HISTORY_BATCH]],
+                    "properties": [], "propertiesWithHistory": sorted(set(names.values()))}
+            # The answer is read as plain JSON: the client's models would build an object
+            # per version, several per property and record (most of this read's CPU).
+            response = call(f"reading the {object_type}' property history of the writes",
+                            partial(apis.batch.read, object_type, body, archived=False,
+                                    _request_timeout=timeout, _preload_content=False))
+            for obj in json.loads(response.data or b"{}").get("results") or []:
+                kept = obj.get("propertiesWithHistory") or {}
+                for change in (w for w in mine if w.ref.id == str(obj.get("id"))):
+                    values = [_canonical(change, v.get("value")) for v in
+                              versions_newest_first(kept.get(names[change.field]) or [])]
+                    history[(change.ref, change.field)] = transitions_from_versions(values)
+    return find_overwritten(checked, history)

@@ -15,7 +15,7 @@ from simple_salesforce import Salesforce
 
 from leadpact import fields as leadpact_fields
 from leadpact.auth_config import OAuthSettings
-from leadpact.changes import Change, ChangeResult, SetContactRole, UpsertTask
+from leadpact.changes import Change, ChangeResult, SetContactRole, SetField, UpsertTask
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
@@ -26,11 +26,13 @@ from leadpact.connectors.observe import (
     ReadObserver,
     SetupObserver,
 )
+from leadpact.connectors.overwritten import Overwritten
 from leadpact.connectors.retry import RetryPolicy, call_with_retries
 from leadpact.connectors.salesforce import (
     auth,
     failures,
     field_history,
+    limits,
     mapping,
     queries,
     transport,
@@ -43,6 +45,7 @@ from leadpact.connectors.salesforce.bulk_reads import (
     with_fallback,
 )
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
+from leadpact.crm_limits import FieldLimit
 from leadpact.errors import (
     AuthError,
     ConnectorError,
@@ -116,6 +119,8 @@ class SalesforceConnector:
         self._types: dict[str, dict[str, str]] = {}
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
+        self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
+        self._described: dict[str, dict[str, Any]] = {}  # sObject describes check() read
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
@@ -338,6 +343,7 @@ class SalesforceConnector:
         """leadpact's fields on these records as they are now (one light query per object
         and 200 ids), by canonical name; records gone are left out."""
         found: dict[Ref, dict[str, str | None]] = {}
+        first_answer: datetime | None = None
         for kind, kind_of_field in ((LEAD, leadpact_fields.PERSON),
                                     (CONTACT, leadpact_fields.PERSON),
                                     (DEAL, leadpact_fields.DEAL)):
@@ -350,6 +356,10 @@ class SalesforceConnector:
                                        False, f"re-reading {sobject} values before writing"):
                     found[Ref(SALESFORCE, kind, row["Id"])] = \
                         mapping.leadpact_values(row, kind_of_field)
+                first_answer = first_answer or self._server_time()
+        # Where the history of the writes that follow starts: the Date header has whole
+        # seconds and comes after the query ran, so the lookback is the margin.
+        self._values_read_at = first_answer - self._lookback if first_answer else None
         return found
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
@@ -491,6 +501,25 @@ class SalesforceConnector:
         """{User id: Name} for record owners (one query per 200 ids)."""
         return field_history.user_names(self._query, ids)
 
+    def field_limits(self) -> dict[tuple[str, str], FieldLimit]:
+        """What the fields leadpact writes accept (limits.py), from the describes the
+        preflight's check read; described now only when it did not run."""
+        for sobject in limits.KINDS:
+            if sobject not in self._described:
+                described: Any = self._call(
+                    partial(self._sf.restful, f"sobjects/{sobject}/describe"),
+                    f"describing {sobject}")
+                self._described[sobject] = described or {}
+        return limits.field_limits(self._described)
+
+    def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
+        """leadpact's field writes that landed on a person's edit made after the re-read
+        before them (current_values), from the field history (field_history.py)."""
+        fields_written = [w for w in writes if isinstance(w, SetField)]
+        if not fields_written:
+            return []
+        return field_history.overwritten(self._query, fields_written, self._values_read_at)
+
     # -- setup / check ----------------------------------------------------------------------
     def setup(self, permission_set: str, dry_run: bool = False,
               observer: SetupObserver = NO_SETUP_OBSERVER) -> SetupResult:
@@ -515,6 +544,7 @@ class SalesforceConnector:
             except ConnectorError as exc:
                 problems.append(_problem_for(exc, self._host))
                 continue
+            self._described[sobject] = described or {}
             fields = {f["name"]: f for f in (described or {}).get("fields", [])}
             missing = [name for name in needed if name not in fields]
             read_only = [name for name in needed
@@ -539,6 +569,13 @@ class SalesforceConnector:
                     f"user: {', '.join(read_only)}",
                     "run `leadpact setup` to grant edit access in the configured permission "
                     "set, and assign that set to the integration user"))
+        if not problems:  # the fields are there: can they hold our values, is history kept?
+            narrow = limits.narrower_fields(limits.field_limits(self._described))
+            try:
+                untracked = field_history.untracked(self._query)
+            except ConnectorError as exc:
+                return [_problem_for(exc, self._host)]
+            problems += [p for p in (narrow, untracked) if p is not None]
         return problems
 
 

@@ -1,6 +1,7 @@
-"""Who else keeps setting a field leadpact writes, from Salesforce field history
-(LeadHistory / ContactHistory / OpportunityFieldHistory, kept for fields with history
-tracking on), and the names of Users by id (record owners, history authors).
+"""Who else keeps setting a field leadpact writes, and which of leadpact's writes landed on
+a person's edit, from Salesforce field history (LeadHistory / ContactHistory /
+OpportunityFieldHistory, kept for fields with history tracking on), and the names of Users
+by id (record owners, history authors).
 
 The SOQL and the choice of row are pure; `who_changed` and `user_names` take the
 connector's query function, so the calls go through its retries and errors.
@@ -9,13 +10,18 @@ connector's query function, so the calls go through its retries and errors.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from simple_salesforce import format_soql
 
+from leadpact.changes import SetField
+from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.overwritten import Overwritten, Transition, find_overwritten
 from leadpact.connectors.salesforce.queries import IN_LIST_LIMIT, chunks
+from leadpact.crm_schema import HISTORY_SOBJECTS, salesforce_fields
 from leadpact.fields import BY_NAME, to_canonical
-from leadpact.model import CONTACT, DEAL, LEAD, Ref
+from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Ref
 
 Row = dict[str, Any]
 Query = Callable[[str, bool, str], list[Row]]  # (soql, include deleted, what) -> rows
@@ -85,3 +91,86 @@ def user_names(query: Query, ids: Iterable[str]) -> dict[str, str]:
             if row.get("Name"):
                 found[str(row["Id"])] = str(row["Name"])
     return found
+
+
+# -- what leadpact's writes landed on (connectors/overwritten.py) -------------------------
+SOBJECT_OF = {LEAD: "Lead", CONTACT: "Contact", DEAL: "Opportunity"}
+
+
+def verifiable(change: SetField) -> bool:
+    """Salesforce keeps a tracked long text area's changes without their values: those
+    fields cannot be told apart, so they are not checked."""
+    spec = BY_NAME.get(change.field)
+    return spec is not None and spec.kind != "long_text" and change.ref.kind in HISTORY
+
+
+def window_query(kind: str, ids: Sequence[str], api_fields: Sequence[str],
+                 since: datetime | None) -> str:
+    """The changes to these fields of these records since `since` (the Salesforce time of
+    leadpact's re-read), newest first."""
+    sobject, parent = HISTORY[kind]
+    soql = format_soql("SELECT {:literal}, Field, OldValue, NewValue, CreatedDate FROM "
+                       "{:literal} WHERE {:literal} IN {} AND Field IN {}", parent, sobject,
+                       parent, list(ids), list(api_fields))
+    if since is not None:
+        soql += format_soql(" AND CreatedDate >= {}", since)
+    return soql + " ORDER BY CreatedDate DESC, Id DESC"
+
+
+def transitions(rows: Iterable[Row], kind: str, written: Sequence[SetField]
+                ) -> dict[tuple[Ref, str], list[Transition]]:
+    """History rows (newest first) as transitions per (record, canonical field)."""
+    canonical = {BY_NAME[c.field].salesforce: BY_NAME[c.field] for c in written}
+    parent = HISTORY[kind][1]
+    found: dict[tuple[Ref, str], list[Transition]] = {}
+    for row in rows:
+        spec = canonical.get(str(row.get("Field")))
+        if spec is None:
+            continue
+        key = (Ref(SALESFORCE, kind, str(row[parent])), spec.name)
+        found.setdefault(key, []).append((to_canonical(spec, row.get("OldValue")),
+                                          to_canonical(spec, row.get("NewValue"))))
+    return found
+
+
+def overwritten(query: Query, writes: Sequence[SetField], since: datetime | None
+                ) -> list[Overwritten]:
+    """The writes that landed on a value someone set after leadpact re-read the record:
+    one history query per object and 200 records."""
+    checked = [w for w in writes if verifiable(w)]
+    history: dict[tuple[Ref, str], list[Transition]] = {}
+    for kind in HISTORY:
+        mine = [w for w in checked if w.ref.kind == kind]
+        api_fields = sorted({BY_NAME[w.field].salesforce for w in mine})
+        ids = list(dict.fromkeys(w.ref.id for w in mine))
+        for chunk in chunks(ids, IN_LIST_LIMIT):
+            rows = query(window_query(kind, chunk, api_fields, since), False,
+                         f"reading the {SOBJECT_OF[kind]} field history of the writes")
+            history.update(transitions(rows, kind, mine))
+    return find_overwritten(checked, history)
+
+
+# -- is history tracking on for leadpact's fields (`leadpact check`) ------------------------
+def tracking_query(sobject: str) -> str:
+    return format_soql("SELECT QualifiedApiName, IsFieldHistoryTracked FROM FieldDefinition "
+                       "WHERE EntityDefinition.QualifiedApiName = {}", sobject)
+
+
+def untracked(query: Query) -> CheckProblem | None:
+    """leadpact's fields whose history Salesforce does not keep: a person's edit made while
+    leadpact writes one of them cannot be told and is lost (one query per object)."""
+    missing: list[str] = []
+    for sobject in HISTORY_SOBJECTS:
+        wanted = {f.name for f in salesforce_fields() if f.sobject == sobject
+                  and f.track_history}
+        rows = query(tracking_query(sobject), False, f"reading {sobject} history tracking")
+        on = {str(r.get("QualifiedApiName")) for r in rows if r.get("IsFieldHistoryTracked")}
+        missing += [f"{sobject}.{name}" for name in sorted(wanted - on)]
+    if not missing:
+        return None
+    return CheckProblem(
+        f"Salesforce keeps no field history for {', '.join(missing)}: a person's edit made "
+        "while leadpact writes one of these fields cannot be told apart and is lost",
+        "In Setup > Object Manager > <object> > Fields & Relationships > Set History "
+        "Tracking, enable history and tick these fields (`leadpact setup` turns it on for "
+        "the fields it creates)", advisory=True)

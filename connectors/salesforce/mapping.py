@@ -42,6 +42,9 @@ from leadpact.model import (
 
 Row = Mapping[str, Any]
 SUBJECT_MAX = 255  # Task.Subject length in Salesforce
+# Task.Description length: a body naming people with huge names or titles (hostile CRM
+# values) is cut rather than refused, which would fail the task on every run.
+DESCRIPTION_MAX = 32_000
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -204,7 +207,8 @@ def field_writes(change: Change) -> list[FieldWrite]:
     a note, its status and description."""
     first = field_write(change)
     if isinstance(change, CloseTask) and change.body is not None:
-        return [first, FieldWrite("Task", first.record_id, "Description", change.body)]
+        return [first, FieldWrite("Task", first.record_id, "Description",
+                                  change.body[:DESCRIPTION_MAX])]
     return [first]
 
 
@@ -229,7 +233,7 @@ def field_write(change: Change) -> FieldWrite:
         return FieldWrite("Task", record_id, "Status", "Completed")
     if isinstance(change, UpdateTask):
         return FieldWrite("Task", _salesforce_id(change.task, (TASK,)), "Description",
-                          change.body)
+                          change.body[:DESCRIPTION_MAX])
     if isinstance(change, SetContactRole):
         _salesforce_id(change.deal, (DEAL,))
         if not change.role_record_id:
@@ -269,7 +273,7 @@ def task_record(change: UpsertTask) -> dict[str, Any]:
     record: dict[str, Any] = {
         "attributes": {"type": "Task"},
         "Subject": change.subject[:SUBJECT_MAX],
-        "Description": change.body,
+        "Description": change.body[:DESCRIPTION_MAX],
         "ActivityDate": change.due.isoformat(),
         "Status": "Not Started",
         "Priority": "Normal",

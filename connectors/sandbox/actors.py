@@ -85,6 +85,7 @@ class Actors:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._by_token: dict[str, Actor] = {}
+        self._person: Actor | None = None
 
     def add(self, actor: Actor) -> str:
         """Register `actor` (its Salesforce User is made now); returns its bearer token."""
@@ -98,6 +99,15 @@ class Actors:
         token = "actor-" + secrets.token_urlsafe(16)
         self._by_token[token] = replace(actor, salesforce_user_id=user_id)
         return token
+
+    def person(self) -> Actor:
+        """Someone editing records in the CRM's own UI (the fault harness's edits): made
+        on first use, the same one afterwards."""
+        if self._person is None:
+            token = self.add(Actor("Pat Editor", hubspot_source_type="CRM_UI",
+                                   hubspot_user_id=7700001))
+            self._person = self._by_token[token]
+        return self._person
 
     def of(self, authorization: str) -> Actor | None:
         return self._by_token.get(authorization.removeprefix("Bearer "))

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from leadpact.connectors.sandbox.actors import Actor, acting
 from leadpact.connectors.sandbox.store import Store
 
 if TYPE_CHECKING:
@@ -54,10 +55,22 @@ def kill(pid: int | None) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def apply_edits(store: Store, edits: Sequence[Mapping[str, Any]]) -> None:
-    """A person's edits, as the CRM's UI makes them: values set, modified stamp moved."""
-    for edit in edits:
-        store.update(edit["system"], edit["type"], edit["id"], edit["fields"])
+def apply_edits(store: Store, edits: Sequence[Mapping[str, Any]], person: Actor) -> None:
+    """A person's edits, as the CRM's UI makes them: values checked and set, modified stamp
+    moved, and the change recorded in the CRM's history under the person's name (Salesforce
+    field history, HubSpot property history)."""
+    from leadpact.connectors.sandbox import hubspot_records
+    from leadpact.connectors.sandbox.salesforce_records import RecordWriter
+
+    with acting(person):
+        for edit in edits:
+            if edit["system"] == "hubspot":
+                row = store.get("hubspot", edit["type"], edit["id"])
+                if row is not None and not row.deleted:
+                    hubspot_records.update(store, edit["type"], row, edit["fields"])
+            else:
+                writer = RecordWriter(store)
+                writer.commit([writer.prepare_update(edit["type"], edit["id"], edit["fields"])])
 
 
 def without_one_input(request: Request, rng: random.Random) -> tuple[Request, Any]:

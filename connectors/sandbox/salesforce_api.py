@@ -164,10 +164,29 @@ class _SalesforceApi:
         if not text:
             raise ApiError(400, "MALFORMED_QUERY", "A query string (q) is required")
         version = request.params["version"]
+        definitions = self.field_definitions(text, version)
+        if definitions is not None:
+            return Response(200, definitions)
         sobject, selected, rows = self.select(text, include_deleted)
         records = [self._wire(sobject, rec, selected, version) for rec in rows]
         batch = _batch_size(request.headers.get("sforce-query-options"), DEFAULT_BATCH)
         return self._page(records, batch, version, None, 0)
+
+    def field_definitions(self, text: str, version: str) -> dict[str, Any] | None:
+        """A FieldDefinition query's answer (salesforce_field_definitions.py); None for
+        queries of anything else."""
+        from leadpact.connectors.sandbox import salesforce_field_definitions as definitions
+
+        if "fielddefinition" not in text.lower():
+            return None
+        try:
+            parsed = soql.parse(text)
+            return definitions.query(self.store, parsed, version) \
+                if definitions.asks_for(parsed) else None
+        except soql.SoqlError:
+            return None  # select() answers it with the parse error
+        except definitions.FieldDefinitionError as exc:
+            raise ApiError(400, exc.code, exc.message) from None
 
     def select(self, text: str, include_deleted: bool
                ) -> tuple[str, list[str], list[Mapping[str, Any]]]:

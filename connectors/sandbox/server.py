@@ -214,7 +214,7 @@ class Sandbox:
                 fault.release.wait(timeout=60)
                 return None
             elif fault.kind == "edit":
-                chaos.apply_edits(self.store, fault.edits)
+                chaos.apply_edits(self.store, fault.edits, self.actors.person())
             elif fault.kind == "partial":
                 request, dropped = chaos.without_one_input(request, self.chaos.rng())
             elif fault.kind not in ("drop_after", "kill_after"):

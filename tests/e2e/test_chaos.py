@@ -1,11 +1,10 @@
 """The fault harness (bench/chaos.py) at CI size: one seeded org, a clean reference, then
 each fault class run to completion and compared with it (about 2 minutes).
 
-Counts that hold at zero today are asserted; counts that do not are strict xfails naming
-the class and the cause, so fixing one turns its test red until the mark is removed (a
-few are not strict: see KNOWN_FAILURES). The
-full run (20 kill points x 2 seeds) is `python bench/chaos.py --full` (README,
-"Guarantees")."""
+Every count of every class is asserted at zero. A count that cannot hold yet goes in
+KNOWN_FAILURES as a strict xfail naming the class and the cause (none today), so fixing it
+turns its test red until the mark is removed. The full run (20 kill points x 2 seeds) is
+`python bench/chaos.py --full` (README, "Guarantees")."""
 
 from __future__ import annotations
 
@@ -53,12 +52,7 @@ def known(reason: str, strict: bool = True) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=strict, reason=reason)
 
 
-KNOWN_FAILURES = {
-    ("edit", "person edits kept"): known(
-        "edit: the harness lands the edit inside the write request itself, after "
-        "leadpact's re-read of the page's records (leadpact/pipeline.py still_ours); "
-        "neither CRM's batch update can be conditional (issue 10 D5)"),
-}
+KNOWN_FAILURES: dict[tuple[str, str], pytest.MarkDecorator] = {}
 
 CASES = [pytest.param(name, group, id=f"{name}-{group.replace(' ', '_')}",
                       marks=[KNOWN_FAILURES[(name, group)]]

@@ -3,6 +3,7 @@ fields or properties), the real connectors over HTTP, the CLI."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from leadpact import crm_schema
 from leadpact.cli import main
+from leadpact.connectors.sandbox import salesforce_schema
 from leadpact.connectors.sandbox.fixture import load_fixture, without_leadpact_schema
 from leadpact.connectors.sandbox.server import Sandbox
 from tests.e2e.test_cli import ENV, FIXTURE, last_json, write_config
@@ -307,3 +309,22 @@ def test_given_everything_set_up_then_setup_needs_no_permission_to_find_nothing_
     systems = last_json(again.output)["systems"]
     assert systems["salesforce"] == {"steps": [], "problems": []}  # … but setup needed none
     assert all("schemas" not in p["what"] for p in systems["hubspot"]["problems"])
+
+
+def test_given_fields_without_history_tracking_then_check_names_them_and_a_sync_still_writes(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    assert run(config, "setup").exit_code == 0
+    created = salesforce_schema.custom_field_defs(bare.store)
+    assert created["Contact.Leadpact_Role__c"]["trackHistory"] is True  # setup turned it on
+    assert "trackHistory" not in created["Contact.Leadpact_Role_Reason__c"]  # no values kept
+    created["Contact.Leadpact_Role__c"]["trackHistory"] = False  # as if made by hand
+    bare.store.set_meta(salesforce_schema.CUSTOM_FIELD_DEFS_META, json.dumps(created))
+    checked = run(config, "check", "--json")
+    assert checked.exit_code == 2
+    [problem] = last_json(checked.output)["systems"]["salesforce"]["problems"]
+    assert "Contact.Leadpact_Role__c" in problem["what"] and "history" in problem["what"]
+    assert "Set History Tracking" in problem["fix"]
+    sync = run(config, "sync", "--json")
+    assert sync.exit_code == 0, sync.output
+    assert last_json(sync.output)["systems"]["salesforce"]["changes_applied"] > 0

@@ -12,6 +12,7 @@ from leadpact.changes import (
     SetContactRole,
     SetField,
     SetNativeField,
+    UpdateTask,
     UpsertTask,
 )
 from leadpact.connectors.salesforce import mapping, queries
@@ -225,6 +226,16 @@ def test_given_a_task_when_mapping_then_linked_to_its_deal_and_person(
             record["Leadpact_Task_Key__c"], record["OwnerId"]) == (
         "Not Started", "Normal", "2026-11-09", "key-1", "0051")
     assert len(record["Subject"]) == 255
+
+
+def test_given_a_task_body_longer_than_the_description_then_cut_to_fit() -> None:
+    body = "Consider engaging: " + "x" * 40_000  # people with hostile titles named in it
+    created = mapping.task_record(UpsertTask(sf("deal", "0061"), "key-1", "S", body, None,
+                                             date(2026, 11, 9)))
+    assert created["Description"] == body[:mapping.DESCRIPTION_MAX]
+    [updated] = mapping.field_writes(UpdateTask(sf("task", "00T1"), "key-1", body))
+    _, closed = mapping.field_writes(CloseTask(sf("task", "00T1"), "key-1", body))
+    assert len(str(updated.value)) == len(str(closed.value)) == 32_000
 
 
 def test_given_a_task_without_owner_when_mapping_then_no_owner_field() -> None:

@@ -1,0 +1,88 @@
+"""A person's edit that lands between leadpact's re-read of a record and its write (inside
+the write request itself, so no re-read can see it) survives the sync: the real connectors
+ask the CRM's change history over loopback HTTP, and the sync writes the person's value
+back and leaves it alone from then on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from leadpact.changes import SetField
+from leadpact.connectors.sandbox.server import Fault, Sandbox
+from leadpact.fields import BY_NAME
+from leadpact.model import Ref
+from leadpact.pipeline import run_sync
+from leadpact.rules.engine import load_rules
+from leadpact.state import State
+from tests.contract.orgs import HubSpotFace, SalesforceFace
+from tests.sf_builders import ManualClock
+from tests.unit.test_pipeline import classify
+
+RULES = load_rules(None)
+WRITE = {"salesforce": ("PATCH", "/composite/sobjects"), "hubspot": ("POST", "/batch/update")}
+TYPES = {("salesforce", "contact"): "Contact", ("hubspot", "contact"): "contacts"}
+
+Face = SalesforceFace | HubSpotFace
+
+
+@pytest.fixture(params=["salesforce", "hubspot"])
+def org(request: pytest.FixtureRequest, sandbox: Sandbox) -> Iterator[Face]:
+    face = SalesforceFace if request.param == "salesforce" else HubSpotFace
+    yield face(sandbox, ManualClock())
+
+
+def edit_inside_next_write(org: Face, ref: Ref, field: str, value: str) -> Fault:
+    """The person's edit, applied by the sandbox when the next field write arrives."""
+    method, path = WRITE[org.system]
+    spec = BY_NAME[field]
+    fault = Fault(org.system, method, path, kind="edit", edits=[{
+        "system": org.system, "type": TYPES[(ref.system, ref.kind)], "id": ref.id,
+        "fields": {spec.native(org.system): value}}])
+    org.sandbox.faults.add(fault)
+    return fault
+
+
+def test_given_an_edit_inside_the_first_sync_write_then_it_survives_that_sync_and_the_next(
+        org: Face) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    fault = edit_inside_next_write(org, ann, "role", "influencer")
+    state = State(":memory:")
+    summary, _ = run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    assert fault.times == 0  # the edit landed inside the write
+    assert org.field(ann, "role") == "influencer"
+    assert org.field(ann, "seniority") == "c_level"  # the rest of the write stands
+    assert summary.systems[org.system].manual_values_kept >= 1
+    org.clock.advance(minutes=10)
+    org.set_title(ann, "Procurement Manager")  # the verdict moves: still the person's role
+    run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    assert org.field(ann, "role") == "influencer"
+    assert org.field(ann, "function") == "procurement"
+
+
+def test_given_no_edit_then_checking_the_writes_finds_nothing_and_costs_one_read(
+        org: Face) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    crm = org.connector()
+    current = crm.current_values([ann])[ann]  # type: ignore[attr-defined]
+    change = SetField(ann, "role", "economic_buyer", current.get("role"))
+    assert crm.apply([change])[0].ok
+    calls = crm.api_calls
+    assert crm.overwritten([change]) == []  # type: ignore[attr-defined]
+    assert crm.api_calls == calls + 1
+
+
+def test_given_an_edit_inside_the_write_then_the_connector_names_the_persons_value(
+        org: Face) -> None:
+    ann = org.person("CFO", "ann@acme.example")
+    crm = org.connector()
+    current = crm.current_values([ann])[ann]  # type: ignore[attr-defined]
+    changes = [SetField(ann, "role", "economic_buyer", current.get("role")),
+               SetField(ann, "seniority", "c_level", current.get("seniority"))]
+    edit_inside_next_write(org, ann, "role", "user")
+    assert all(result.ok for result in crm.apply(changes))
+    assert org.field(ann, "role") == "economic_buyer"  # the batch update wrote over it
+    found = crm.overwritten(changes)  # type: ignore[attr-defined]
+    assert [(o.change.field, o.value) for o in found] == [("role", "user")]
+    assert found[0].restore() == SetField(ann, "role", "user", "economic_buyer")
