@@ -128,6 +128,8 @@ _STANDARD: dict[str, tuple[FieldDef, ...]] = {
     "Lead": (_NAME, _text("FirstName"), _text("LastName", required=True),
              _text("Email", type="email"), _text("Title"), _text("Company", required=True),
              _pick("Status", LEAD_STATUSES), _pick("LeadSource", LEAD_SOURCES), _OWNER,
+             _pick("Industry", ()), FieldDef("NumberOfEmployees", "int", "Employees"),
+             _text("Country", length=80),
              _readonly(FieldDef("IsConverted", "boolean", "Converted")),
              _readonly(_ref("ConvertedContactId", "Contact")),
              _readonly(_ref("ConvertedAccountId", "Account")),

@@ -32,7 +32,8 @@ SF_FIELDS = {
     "User": "Name FirstName LastName Email IsActive",
     "Account": "Name Industry NumberOfEmployees Website BillingCountry OwnerId",
     "Lead": "FirstName LastName Email Title Company Status LeadSource OwnerId IsConverted "
-            "ConvertedContactId ConvertedAccountId ConvertedOpportunityId ConvertedDate",
+            "ConvertedContactId ConvertedAccountId ConvertedOpportunityId ConvertedDate "
+            "Industry NumberOfEmployees Country",
     "Contact": "FirstName LastName Email Title AccountId OwnerId LeadSource",
     "Opportunity": "Name AccountId OwnerId StageName Amount CloseDate IsClosed IsWon "
                    "Probability ForecastCategoryName LastActivityDate NextStep PushCount "
