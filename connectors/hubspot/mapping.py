@@ -48,6 +48,10 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
     "email", "firstname", "lastname", "jobtitle", "hubspot_owner_id", "hs_buying_role",
     "salesforcecontactid", "salesforceleadid", "createdate", "lastmodifieddate",
     "hs_merged_object_ids", "recent_conversion_event_name", "recent_conversion_date",
+    # marketing touches (marketing.py): counters and the latest of each
+    "num_conversion_events", "hs_email_open", "hs_email_click", "hs_email_last_open_date",
+    "hs_email_last_click_date", "hs_email_last_email_name", "hs_analytics_num_page_views",
+    "hs_analytics_num_visits", "hs_analytics_last_visit_timestamp", "hs_analytics_last_url",
     *(f.hubspot for f in _PERSON_FIELDS),
 )
 DEAL_PROPERTIES: tuple[str, ...] = (

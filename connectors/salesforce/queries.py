@@ -139,6 +139,20 @@ def person_events_query(who_ids: Sequence[str], since: datetime, until: datetime
                        ", ".join(EVENT_ACTIVITY_FIELDS), list(who_ids), since, until)
 
 
+# A campaign response: the member row and its campaign's name and type (relationship fields).
+CAMPAIGN_MEMBER_FIELDS = ("Id", "LeadId", "ContactId", "Status", "HasResponded",
+                          "FirstRespondedDate", "Campaign.Name", "Campaign.Type")
+
+
+def campaign_responses_query(id_field: str, ids: Sequence[str], since: date) -> str:
+    """Campaign memberships of these leads (`LeadId`) or contacts (`ContactId`) that
+    responded on or after `since` (the activity window)."""
+    return format_soql("SELECT {:literal} FROM CampaignMember WHERE {:literal} IN {} "
+                       "AND HasResponded = TRUE AND FirstRespondedDate >= {} "
+                       "ORDER BY FirstRespondedDate, Id", ", ".join(CAMPAIGN_MEMBER_FIELDS),
+                       id_field, list(ids), since)
+
+
 def open_tasks_query(what_ids: Sequence[str], today: date) -> str:
     """Open Tasks on these opportunities due today or later, leadpact's own left out."""
     return format_soql("SELECT WhatId, ActivityDate FROM Task WHERE WhatId IN {} "
