@@ -5,14 +5,17 @@ their histories) in, Activities out. All are inbound: the buyer acted alone.
   `recent_conversion_date` in one update, so each version in the name's property history
   is one conversion, dated by the date version written with it (else by the version's own
   timestamp). Kind: webinar / content / form by the name (activities.conversion_kind).
-- Marketing email: every open sets `hs_email_last_open_date`, every click
-  `hs_email_last_click_date`; each version is one open / click (email_open /
-  email_click), named by the `hs_email_last_email_name` in effect then.
-- Web analytics: every visit sets `hs_analytics_last_visit_timestamp` (page_view, the
-  latest one named by `hs_analytics_last_url`).
-Without the histories only the latest of each is known. The histories are read only for
-contacts whose counters (`num_conversion_events`, `hs_email_open`, `hs_email_click`,
-`hs_analytics_num_visits`) say there was more than one recently (needs_history).
+- Marketing email: the latest open (`hs_email_last_open_date`) and click
+  (`hs_email_last_click_date`) as email_open / email_click, named by
+  `hs_email_last_email_name`. Each open or click also writes a version of those
+  properties; when their history was read (tests, or a caller that asks) each version
+  is one open / click, named by the email name in effect then.
+- Web analytics: the latest visit (`hs_analytics_last_visit_timestamp`, page_view named
+  by `hs_analytics_last_url`); with the history, every visit.
+The histories cost a batch read per 50 contacts, so the connector reads them only for
+contacts whose `num_conversion_events` says more than one conversion, the latest inside
+the activity window (needs_history): conversions are the touches a lead definition counts
+one by one; opens and visits are counted from their latest (issue #12 keeps reads down).
 """
 
 from __future__ import annotations
@@ -37,11 +40,9 @@ MARKETING_PROPERTIES = ("num_conversion_events", "hs_email_open", "hs_email_clic
                         LAST_OPEN, LAST_CLICK, LAST_EMAIL_NAME, "hs_analytics_num_page_views",
                         "hs_analytics_num_visits", LAST_VISIT, LAST_URL)
 # Read with propertiesWithHistory, 50 contacts a call, only when needs_history says so.
-HISTORY_PROPERTIES = (CONVERSION_NAME, CONVERSION_DATE, LAST_OPEN, LAST_CLICK,
-                      LAST_EMAIL_NAME, LAST_VISIT)
+HISTORY_PROPERTIES = (CONVERSION_NAME, CONVERSION_DATE)
 # (counter, the latest event's time): more than one event means the history holds more.
-_COUNTED = (("num_conversion_events", CONVERSION_DATE), ("hs_email_open", LAST_OPEN),
-            ("hs_email_click", LAST_CLICK), ("hs_analytics_num_visits", LAST_VISIT))
+_COUNTED = (("num_conversion_events", CONVERSION_DATE),)
 
 
 def _count(value: str | None) -> int:
@@ -58,8 +59,8 @@ def _when(value: Any) -> datetime | None:
 
 
 def needs_history(props: Properties, since: datetime) -> bool:
-    """Did the contact do something more than once, the latest time on or after `since`?
-    Only then does the property history hold touches the current values do not."""
+    """Did the contact convert more than once, the latest time on or after `since`? Only
+    then does the property history hold conversions the current values do not."""
     for counter, latest in _COUNTED:
         at = parse_time(props.get(latest))
         if _count(props.get(counter)) > 1 and at is not None and at >= since:

@@ -78,11 +78,12 @@ SINCE = NOW - timedelta(days=180)
     ({"num_conversion_events": "1", "recent_conversion_date": "2026-11-01T00:00:00Z"}, False),
     ({"num_conversion_events": "2", "recent_conversion_date": "2026-11-01T00:00:00Z"}, True),
     ({"num_conversion_events": "2", "recent_conversion_date": "2025-01-01T00:00:00Z"}, False),
-    ({"hs_email_open": "5", "hs_email_last_open_date": "1794960000000"}, True),  # epoch ms
-    ({"hs_email_click": "2", "hs_email_last_click_date": None}, False),
-    ({"hs_analytics_num_visits": "3.0",
-      "hs_analytics_last_visit_timestamp": "2026-10-01T00:00:00Z"}, True),
-    ({"hs_analytics_num_visits": "many"}, False),
+    ({"num_conversion_events": "3.0", "recent_conversion_date": "1794960000000"}, True),
+    ({"num_conversion_events": "many", "recent_conversion_date": "1794960000000"}, False),
+    # opens and visits are counted from their latest: no history read for them
+    ({"hs_email_open": "5", "hs_email_last_open_date": "1794960000000"}, False),
+    ({"hs_analytics_num_visits": "3",
+      "hs_analytics_last_visit_timestamp": "2026-10-01T00:00:00Z"}, False),
 ])
 def test_given_counters_then_history_is_read_only_when_it_holds_more(
         props: dict[str, str | None], needed: bool) -> None:
