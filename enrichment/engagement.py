@@ -74,7 +74,8 @@ def _meetings_by_deal(activities: Sequence[Activity]) -> list[list[Activity]]:
 def needs_deal_context(activities: Sequence[Activity]) -> bool:
     """Whether judging these activities needs to know when the person's deals began
     (only the late-gatekeeper rule does)."""
-    return any(topic_of(a.subject) == "gatekeeping" for a in activities)
+    return any(topic_of(a.subject) == "gatekeeping" for a in activities
+               if a.kind in TWO_WAY_KINDS)  # refine_role reads two-way contact only
 
 
 def refine_role(

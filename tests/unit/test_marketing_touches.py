@@ -117,3 +117,13 @@ def test_given_many_marketing_touches_then_they_never_push_two_way_ones_out() ->
     kept = recent_touches([reply, *views], NOW, 180, 50)
     assert reply in kept and len(kept) == 51
     assert kept == tuple(sorted(kept, key=lambda a: a.at))
+
+
+def test_given_marketing_touches_then_role_judgement_needs_no_deal_context() -> None:
+    from leadpact.enrichment.engagement import needs_deal_context, topic_of
+
+    url = "https://www.leadpact-demo.example/pricing"
+    assert topic_of(url) == "gatekeeping"  # a web page's address reads like a gatekeeper's
+    visit = Activity(NOW, "page_view", True, url)
+    assert not needs_deal_context([visit])  # marketing touches are not threads with sales
+    assert needs_deal_context([Activity(NOW, "email", True, "Security questionnaire")])
