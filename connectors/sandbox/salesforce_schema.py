@@ -117,10 +117,11 @@ TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone 
 LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted",
                  "Closed - Not Converted")
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
-# Campaign.Type as a new org ships it; orgs add their own (e.g. "Content Syndication").
+# Campaign.Type as a new org ships it, plus the demo org's own "Content Syndication"
+# (orgs add their own values).
 CAMPAIGN_TYPES = ("Advertisement", "Banner Ads", "Conference", "Direct Mail", "Email",
                   "Partners", "Public Relations", "Referral Program", "Telemarketing",
-                  "Trade Show", "Webinar", "Other")
+                  "Trade Show", "Webinar", "Other", "Content Syndication")
 
 _NAME = _readonly(_text("Name", "Full Name"))
 _OWNER = _ref("OwnerId", "User")
