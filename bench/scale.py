@@ -89,7 +89,8 @@ def what_of(request: Request) -> str:
         found = re.search(r"FROM (\w+)(?: WHERE (\w+))?", soql)
         return f"SOQL {found.group(1)} by {found.group(2)}" if found else "SOQL"
     path = re.sub(r"/v\d+\.\d+|/\d{3,}|[0-9A-Za-z]{15,18}(-\d+)?$", "", request.path)
-    return f"{request.method} {path}"
+    history = b'"propertiesWithHistory": ["' in request.body  # a property-history read
+    return f"{request.method} {path}{' (with history)' if history else ''}"
 
 
 def write_config(folder: Path, url: str) -> Path:

@@ -3,7 +3,8 @@ buyer's words say. Pure: activities in, facts out.
 
 Buyer-side: an email the buyer sent, a meeting held, a call that connected. The seller's
 outbound emails and unanswered calls are attempts; marketing touches (forms, webinars,
-content) are neither, and nor is a meeting still ahead, cancelled or missed.
+content, campaign responses, marketing email opens and clicks, page views) are neither,
+and nor is a meeting still ahead, cancelled or missed.
 """
 
 from __future__ import annotations
@@ -13,9 +14,18 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from leadpact.model import CANCELLED, CONNECTED, HELD, NO_SHOW, SCHEDULED, Activity, Ref
+from leadpact.model import (
+    CANCELLED,
+    CONNECTED,
+    HELD,
+    MARKETING_KINDS,
+    NO_SHOW,
+    SCHEDULED,
+    Activity,
+    Ref,
+)
 
-MARKETING = frozenset({"form", "webinar", "content"})
+MARKETING = frozenset(MARKETING_KINDS)  # forms, webinars, content, campaigns, opens, visits
 
 
 def is_buyer_side(a: Activity) -> bool:

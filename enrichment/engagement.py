@@ -19,7 +19,7 @@ from importlib import resources
 
 import yaml
 
-from leadpact.model import Activity
+from leadpact.model import TWO_WAY_KINDS, Activity
 
 CHAMPION = "champion"  # a behavioural role: only ever set from engagement
 ADVOCATE_ROLES = frozenset({"user", "technical_evaluator", "influencer", "unknown"})
@@ -74,7 +74,8 @@ def _meetings_by_deal(activities: Sequence[Activity]) -> list[list[Activity]]:
 def needs_deal_context(activities: Sequence[Activity]) -> bool:
     """Whether judging these activities needs to know when the person's deals began
     (only the late-gatekeeper rule does)."""
-    return any(topic_of(a.subject) == "gatekeeping" for a in activities)
+    return any(topic_of(a.subject) == "gatekeeping" for a in activities
+               if a.kind in TWO_WAY_KINDS)  # refine_role reads two-way contact only
 
 
 def refine_role(
@@ -89,6 +90,9 @@ def refine_role(
 ) -> RoleRefinement:
     """The title's role, unless the person's activities show another one clearly."""
     keep = RoleRefinement(role, confidence, because, changed=False)
+    # Only two-way contact says what part someone plays in a deal: a person's marketing
+    # touches (opens, visits, downloads) are not threads with the seller.
+    activities = [a for a in activities if a.kind in TWO_WAY_KINDS]
     if not activities:
         return keep
     topics = [topic_of(a.subject) for a in activities]

@@ -26,6 +26,7 @@ from leadpact.auth_config import (
     salesforce_oauth,
 )
 from leadpact.errors import ConfigError
+from leadpact.field_map import DEFAULT_FIELDS, FIELDS_KEYS, FieldMap, field_map
 from leadpact.secrets import check_secret, read_secrets_file, require_tls
 
 SALESFORCE_TOKEN = "LEADPACT_SALESFORCE_TOKEN"
@@ -91,6 +92,7 @@ class Config:
     hubspot: HubSpotConfig | None
     alerts: AlertsConfig | None = None  # [alerts]: see leadpact/alerts_config.py
     keep_refused_runs: int = 50  # refused records are kept for the newest N runs
+    fields: FieldMap = DEFAULT_FIELDS  # [fields.*]: firmographics read, see field_map.py
 
 
 _KNOWN = {
@@ -100,6 +102,7 @@ _KNOWN = {
                    *SALESFORCE_KEYS},
     "hubspot": {"enabled", "host", *HUBSPOT_KEYS},
     "alerts": ALERT_KEYS,
+    "fields": FIELDS_KEYS,  # [fields.salesforce] / [fields.hubspot]: field_map.py checks them
 }
 
 
@@ -148,7 +151,16 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
         rules_path=(base / rules) if rules else None,
         salesforce=salesforce, hubspot=hubspot,
         alerts=alerts_config(data.get("alerts", {}), env, path),
-        keep_refused_runs=_keep_runs(core.get("keep_refused_runs", 50), path))
+        keep_refused_runs=_keep_runs(core.get("keep_refused_runs", 50), path),
+        fields=field_map(data.get("fields"), path, _text_of(path)))
+
+
+def _text_of(path: Path) -> str:
+    """The config's text (already read and checked once), to name a bad line."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def state_path_of(path: Path) -> Path:

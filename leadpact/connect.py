@@ -35,12 +35,13 @@ def connectors_for(config: Config, now: datetime | None = None, *,
         found.append(SalesforceConnector(sf.instance_url, sf.token, api_version=sf.api_version,
                                          max_api_share=sf.max_api_share, oauth=sf.oauth,
                                          bulk=settings_for(sf.instance_url, sf.bulk_threshold),
-                                         **extra))
+                                         fields=config.fields, **extra))
     if config.hubspot is not None:
         from leadpact.connectors.hubspot.connector import HubSpotConnector
 
         found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token,
-                                      oauth=config.hubspot.oauth, **extra))
+                                      oauth=config.hubspot.oauth, fields=config.fields,
+                                      **extra))
     return found
 
 

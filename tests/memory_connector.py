@@ -20,7 +20,7 @@ from leadpact.changes import (
 )
 from leadpact.connectors.base import CheckProblem
 from leadpact.errors import QuotaExhausted
-from leadpact.model import Deal, Page, Person, Record, Ref
+from leadpact.model import Account, Deal, Page, Person, Record, Ref
 from tests.builders import NOW
 
 
@@ -31,6 +31,7 @@ class MemoryConnector:
         self.system = system
         self.page_size = page_size
         self.records: dict[Ref, Record] = {}
+        self.accounts: dict[str, Account] = {}  # by id, as persons' account_id names them
         self.stamp: dict[Ref, int] = {}
         self.tasks: dict[str, dict[str, object]] = {}
         self.calls = 0
@@ -61,6 +62,10 @@ class MemoryConnector:
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
         self.calls += 1
         return [self.records[r] for r in refs if r in self.records]
+
+    def read_accounts(self, ids: Sequence[str]) -> list[Account]:
+        self.calls += 1
+        return [self.accounts[i] for i in dict.fromkeys(ids) if i in self.accounts]
 
     def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
         self.calls += 1

@@ -18,11 +18,12 @@ meetings booked ahead, which are kept apart (recent.upcoming).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from leadpact.connectors.hubspot.mapping import parse_time
-from leadpact.connectors.recent import recent, upcoming
+from leadpact.connectors.recent import recent as recent  # re-exported: tests use it
+from leadpact.connectors.recent import recent_touches, upcoming
 from leadpact.model import (
     CANCELLED,
     CONNECTED,
@@ -132,11 +133,14 @@ def newest_ids(ids: Iterable[str], cap: int) -> list[str]:
 def contact_activities(
     linked: Iterable[tuple[str, str]], engagements: Mapping[tuple[str, str], Activity],
     props: Properties, now: datetime, days: int, cap: int,
+    marketing: Sequence[Activity] | None = None,
 ) -> tuple[Activity, ...]:
     """One contact's recent activities: the engagements linked to it, by (type, id), that
-    were read and took place, plus its latest conversion."""
+    were read and took place, plus its marketing touches (marketing.py; None: only its
+    latest conversion). Two-way and marketing touches are capped apart."""
     found = [engagements[key] for key in linked if key in engagements]
-    conversion = conversion_activity(props)
-    if conversion is not None:
+    if marketing is not None:
+        found.extend(marketing)
+    elif (conversion := conversion_activity(props)) is not None:
         found.append(conversion)
-    return recent(found, now, days, cap) + upcoming(found, now)
+    return recent_touches(found, now, days, cap) + upcoming(found, now)

@@ -55,7 +55,8 @@ from leadpact.connectors.overwritten import Overwritten
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.crm_limits import FieldLimit
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
-from leadpact.model import CONTACT, DEAL, HUBSPOT, Page, Record, Ref
+from leadpact.field_map import DEFAULT_FIELDS, FieldMap
+from leadpact.model import CONTACT, DEAL, HUBSPOT, Account, Page, Record, Ref
 from leadpact.secrets import require_tls
 
 CONTACTS = Stream("contacts", "contacts", "lastmodifieddate", mapping.CONTACT_PROPERTIES)
@@ -95,6 +96,7 @@ class HubSpotConnector:
         client_options: Mapping[str, Any] | None = None,
         activity_days: int = 180, activity_cap: int = 50,
         clock: Callable[[], datetime] = _utcnow,
+        fields: FieldMap = DEFAULT_FIELDS,
     ):
         """`client_options` go to hubspot.HubSpot as configuration (for example
         client_side_validation=True, ssl_ca_cert=...). `activity_days` / `activity_cap`: how
@@ -102,7 +104,8 @@ class HubSpotConnector:
         "now" for that window. `oauth`: get access tokens by OAuth refresh instead of
         using `access_token` (a private app token). `enrich_batch`: changed records
         gathered across search pages before their associations and activities are read
-        (v4 association reads take 1,000 ids a call), and handed on as one page."""
+        (v4 association reads take 1,000 ids a call), and handed on as one page.
+        `fields`: which company properties hold the firmographics (leadpact/field_map.py)."""
         self.host = require_tls(host, "[hubspot] host").rstrip("/")
         self._login: Login = (OAuthRefresh(oauth, retry) if oauth is not None
                               else StaticToken(access_token or ""))
@@ -118,6 +121,7 @@ class HubSpotConnector:
         self._activity_days = max(0, activity_days)
         self._activity_cap = max(0, activity_cap)
         self._clock = clock
+        self._fields = fields
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
         self._properties: dict[str, list[Any]] = {}  # property definitions check() read
@@ -347,6 +351,22 @@ class HubSpotConnector:
                 for record in self._records(stream, group):
                     found[record.ref] = record
         return [found[ref] for ref in dict.fromkeys(refs) if ref in found]
+
+    def read_accounts(self, ids: Sequence[str]) -> list[Account]:
+        """The given companies as they are now, mapped firmographics under canonical names
+        (one batch read per 100; archived or unknown ones are left out)."""
+        wanted = list(dict.fromkeys(i for i in ids if i))
+        names = list(dict.fromkeys((*mapping.COMPANY_PROPERTIES,
+                                    *self._fields.hubspot_company.values())))
+        found: dict[str, Account] = {}
+        for chunk in chunked(wanted, READ_BATCH):
+            for obj in self._reader.batch_read("companies", chunk, names):
+                props = obj.properties or {}
+                found[str(obj.id)] = mapping.to_account(
+                    str(obj.id), props, company_fields=self._fields.hubspot_company,
+                    modified_at=parse_time(props.get("hs_lastmodifieddate"))
+                    or obj.updated_at.astimezone(UTC))
+        return [found[i] for i in wanted if i in found]
 
     # -- writing ---------------------------------------------------------------------------
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:

@@ -13,12 +13,15 @@ from typing import Any
 
 from leadpact import crm_schema, fields
 from leadpact.changes import SetField, SetNativeField, UpsertTask
+from leadpact.field_map import mapped_values
 from leadpact.model import (
+    ACCOUNT,
     CONTACT,
     DEAL,
     HUBSPOT,
     SALESFORCE,
     TASK,
+    Account,
     Activity,
     ContactRole,
     Deal,
@@ -45,6 +48,10 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
     "email", "firstname", "lastname", "jobtitle", "hubspot_owner_id", "hs_buying_role",
     "salesforcecontactid", "salesforceleadid", "createdate", "lastmodifieddate",
     "hs_merged_object_ids", "recent_conversion_event_name", "recent_conversion_date",
+    # marketing touches (marketing.py): counters and the latest of each
+    "num_conversion_events", "hs_email_open", "hs_email_click", "hs_email_last_open_date",
+    "hs_email_last_click_date", "hs_email_last_email_name", "hs_analytics_num_page_views",
+    "hs_analytics_num_visits", "hs_analytics_last_visit_timestamp", "hs_analytics_last_url",
     *(f.hubspot for f in _PERSON_FIELDS),
 )
 DEAL_PROPERTIES: tuple[str, ...] = (
@@ -182,6 +189,18 @@ def to_deal(
         stage_history=stages, close_date_history=closes,
         contacts=contacts, deleted=deleted, leadpact=_leadpact(_DEAL_FIELDS, props),
     )
+
+
+COMPANY_PROPERTIES = ("name", "hubspot_owner_id", "hs_lastmodifieddate")
+
+
+def to_account(id_: str, props: Properties, *, modified_at: datetime,
+               company_fields: Mapping[str, str]) -> Account:
+    """A company, its mapped firmographics under canonical names."""
+    return Account(ref=Ref(HUBSPOT, ACCOUNT, id_), modified_at=modified_at,
+                   name=_text(props.get("name")) or "",
+                   owner_id=_text(props.get("hubspot_owner_id")),
+                   fields=mapped_values(props, company_fields))
 
 
 @dataclass(frozen=True, slots=True)

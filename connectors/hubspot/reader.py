@@ -3,18 +3,20 @@ per-record paging), and a page of contacts' recent activities.
 
 Activities cost a few calls per page of contacts, never one per contact: one v4 association
 read per engagement type (1000 contacts per call), then batch reads of the engagements
-(100 per call), each engagement read once even when several contacts share it.
+(100 per call), each engagement read once even when several contacts share it; marketing
+touches come with the contact's properties, and their histories (50 contacts per call)
+only for contacts who did something more than once recently (marketing.needs_history).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from leadpact.connectors.hubspot import activities
+from leadpact.connectors.hubspot import activities, marketing
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import Caller, HubSpotApis
 from leadpact.connectors.hubspot.mapping import AssociationType
@@ -118,6 +120,11 @@ class Reader:
                 if len({deal for deal, _ in deals}) == 1:
                     key = (type_, engagement_id)
                     read[key] = replace(read[key], deal=Ref(HUBSPOT, DEAL, deals[0][0]))
-        return {id_: activities.contact_activities(linked.get(id_, ()), read, props, now,
-                                                   days, cap)
+        since = now - timedelta(days=days)
+        history = self.histories("contacts", [i for i, props in contacts.items()
+                                              if marketing.needs_history(props, since)],
+                                 marketing.HISTORY_PROPERTIES)
+        return {id_: activities.contact_activities(
+                    linked.get(id_, ()), read, props, now, days, cap,
+                    marketing.marketing_activities(props, history.get(id_)))
                 for id_, props in contacts.items()}

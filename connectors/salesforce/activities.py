@@ -26,7 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from leadpact.connectors.recent import recent, upcoming
+from leadpact.connectors.recent import recent as recent  # re-exported: tests use it
+from leadpact.connectors.recent import recent_touches, upcoming
+from leadpact.connectors.salesforce import marketing
 from leadpact.connectors.salesforce.mapping import parse_date, parse_datetime
 from leadpact.model import (
     CANCELLED,
@@ -177,9 +179,17 @@ def body_text(description: str | None, limit: int = 500) -> str:
 
 
 def task_activity(row: Row, person_email: str | None = None) -> Activity | None:
-    """A logged email or call as an Activity; None for a to-do or an undated Task."""
-    kind = task_kind(row.get("TaskSubtype"), row.get("Type"))
+    """A logged email or call as an Activity; a marketing automation's Task as the
+    marketing touch it records (marketing.py; its own sends as nothing); None for a to-do
+    or an undated Task."""
     at = task_time(row)
+    automated = marketing.automation_kind(row.get("Subject"))
+    if automated is not None:
+        touch, name = automated
+        if touch == marketing.SENT or at is None:
+            return None
+        return Activity(at, touch, True, name or str(row.get("Subject") or ""))
+    kind = task_kind(row.get("TaskSubtype"), row.get("Type"))
     if kind is None or at is None:
         return None
     inbound = task_inbound(row, kind, person_email)
@@ -208,11 +218,18 @@ def event_activity(row: Row, now: datetime | None = None) -> Activity | None:
 
 
 def person_activities(tasks: Sequence[Row], events: Sequence[Row],
-                      emails: Mapping[str, str | None], now: datetime, days: int, cap: int
+                      emails: Mapping[str, str | None], now: datetime, days: int, cap: int,
+                      campaign_members: Sequence[Row] = (),
                       ) -> dict[str, tuple[Activity, ...]]:
-    """{WhoId: recent activities} from Task and Event rows; `emails` maps each person's id
-    to their email (for the `From:` rule)."""
+    """{WhoId: recent activities} from Task and Event rows and responded CampaignMember
+    rows; `emails` maps each person's id to their email (for the `From:` rule). Two-way
+    and marketing touches are capped apart (recent.recent_touches)."""
     found: dict[str, list[Activity]] = {}
+    for row in campaign_members:
+        who = marketing.member_of(row)
+        response = marketing.campaign_activity(row)
+        if who in emails and response is not None:
+            found.setdefault(who, []).append(response)
     for row in tasks:
         who = str(row.get("WhoId") or "")
         activity = task_activity(row, emails.get(who))
@@ -223,7 +240,7 @@ def person_activities(tasks: Sequence[Row], events: Sequence[Row],
         activity = event_activity(row, now)
         if who and activity is not None:
             found.setdefault(who, []).append(activity)
-    return {who: recent(items, now, days, cap) + upcoming(items, now)
+    return {who: recent_touches(items, now, days, cap) + upcoming(items, now)
             for who, items in found.items()}
 
 

@@ -1,11 +1,12 @@
 """Reading activities for a page of records: a person's recent touches and a deal's next
-scheduled step. A few chunked queries per page (Task and Event, 450 ids each), never one per
-record; the mapping is activities.py's."""
+scheduled step. A few chunked queries per page (Task, Event and responded CampaignMember,
+450 ids each), never one per record; the mapping is activities.py's and marketing.py's."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from leadpact.connectors.salesforce import activities, mapping, queries
@@ -51,8 +52,16 @@ class ActivityReader:
         until = now + timedelta(days=UPCOMING_DAYS)
         events = self._rows_all(lambda chunk: queries.person_events_query(chunk, start, until),
                                 ids, "reading the people's events")
+        responses: list[Row] = []
+        for id_field, prefix in (("LeadId", queries.SOBJECT_PREFIXES["Lead"]),
+                                 ("ContactId", queries.SOBJECT_PREFIXES["Contact"])):
+            mine = [i for i in ids if i.startswith(prefix)]
+            responses += self._rows(
+                partial(queries.campaign_responses_query, id_field, since=start.date()),
+                mine, "reading the people's campaign responses")
         emails = {str(row["Id"]): row.get("Email") or None for row in people}
-        return activities.person_activities(tasks, events, emails, now, self.days, self.cap)
+        return activities.person_activities(tasks, events, emails, now, self.days, self.cap,
+                                            responses)
 
     def next_steps(self, rows: Sequence[Row], now: datetime) -> dict[str, datetime | None]:
         """{Opportunity id: next activity (or the past "nothing scheduled" time)} for open,

@@ -54,7 +54,8 @@ from leadpact.errors import (
     TransientError,
     UnreachableError,
 )
-from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Page, Record, Ref
+from leadpact.field_map import DEFAULT_FIELDS, FieldMap
+from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Account, Page, Record, Ref
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class SalesforceConnector:
         max_api_share: float = 0.9,
         bulk: BulkSettings = BulkSettings(),  # noqa: B008 - frozen
         timeout: Any = transport.DEFAULT_TIMEOUT,
+        fields: FieldMap = DEFAULT_FIELDS,
     ):
         """`activity_days` / `activity_cap`: how far back, and how many of the newest
         activities, each person carries; `clock` is "now" for that window and for a deal's
@@ -95,7 +97,8 @@ class SalesforceConnector:
         allowance to the org's other integrations. `oauth`: log in with that flow instead
         of `access_token` (and again, once per call, when the session expires). `bulk`:
         when a change read is big enough to go through Bulk API 2.0 (bulk_reads.py).
-        `timeout`: seconds (or (connect, read)) to wait for an answer."""
+        `timeout`: seconds (or (connect, read)) to wait for an answer. `fields`: which
+        Account and Lead fields hold the firmographics (leadpact/field_map.py)."""
         target = transport.endpoint(instance_url)
         self._host = target.host
         self._retry = retry
@@ -117,6 +120,9 @@ class SalesforceConnector:
         self._bulk = BulkReader(lambda: self._auth.run(lambda: self._sf), self._field_types,
                                 bulk, api_version)
         self._types: dict[str, dict[str, str]] = {}
+        self._fields = fields
+        # Mapped Lead fields ride along in the Lead reads: no extra call.
+        self._extra = {"Lead": tuple(fields.salesforce_lead.values())}
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
         self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
@@ -221,7 +227,8 @@ class SalesforceConnector:
                      emitted: dict[str, datetime]) -> Iterator[Page]:
         state = streams.get(sobject, cursors.StreamCursor())
         # queryAll: deleted and merged-away rows come back with IsDeleted = true.
-        soql = queries.changes_query(sobject, state.query_from(self._lookback))
+        soql = queries.changes_query(sobject, state.query_from(self._lookback),
+                                     self._extra.get(sobject, ()))
         served_at: datetime | None = None  # Salesforce's time as the query was answered
         for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows",
                                              stream=sobject):
@@ -264,7 +271,8 @@ class SalesforceConnector:
         if sobject in ("Lead", "Contact"):
             touches = self._activities.for_people(rows, self._clock())
             return echo.with_fingerprints(
-                [mapping.to_person(row, touches.get(row["Id"], ())) for row in rows],
+                [mapping.to_person(row, touches.get(row["Id"], ()),
+                                   self._fields.salesforce_lead) for row in rows],
                 {row["Id"]: _fingerprint(sobject, row) for row in rows})
         if sobject == "Opportunity":
             return echo.with_fingerprints(self._deals(rows), {
@@ -335,7 +343,8 @@ class SalesforceConnector:
     def _rows_by_id(self, sobject: str, ids: Sequence[str]) -> list[Row]:
         rows: list[Row] = []
         for chunk in chunks(ids, queries.IN_LIST_LIMIT):
-            rows += self._query(queries.by_ids_query(sobject, chunk), True,
+            rows += self._query(queries.by_ids_query(sobject, chunk,
+                                                     self._extra.get(sobject, ())), True,
                                 f"reading {sobject} rows by id")
         return rows
 
@@ -376,6 +385,18 @@ class SalesforceConnector:
             for record in self._records(sobject, rows, emitted={}):
                 found[record.ref.id] = record
         return [found[ref.id] for ref in dict.fromkeys(refs) if ref.id in found]
+
+    def read_accounts(self, ids: Sequence[str]) -> list[Account]:
+        """The given Accounts as they are now, mapped firmographics under canonical names
+        (one query per 450 ids; deleted ones come back deleted, unknown ones left out)."""
+        wanted = list(dict.fromkeys(i for i in ids if i))
+        found: dict[str, Account] = {}
+        columns = tuple(self._fields.salesforce_account.values())
+        for chunk in chunks(wanted, queries.IN_LIST_LIMIT):
+            for row in self._query(queries.accounts_query(chunk, columns), True,
+                                   "reading accounts"):
+                found[row["Id"]] = mapping.to_account(row, self._fields.salesforce_account)
+        return [found[i] for i in wanted if i in found]
 
     # -- writes ---------------------------------------------------------------------------
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:

@@ -27,12 +27,15 @@ from leadpact.connectors.salesforce.queries import (
     SOBJECT_BY_KIND,
     TASK_KEY_FIELD,
 )
+from leadpact.field_map import mapped_values
 from leadpact.model import (
+    ACCOUNT,
     CONTACT,
     DEAL,
     LEAD,
     SALESFORCE,
     TASK,
+    Account,
     Activity,
     ContactRole,
     Deal,
@@ -85,9 +88,11 @@ def leadpact_values(row: Row, kind: str) -> dict[str, str | None]:
 
 
 # -- reads ----------------------------------------------------------------------------------
-def to_person(row: Row, activities: Sequence[Activity] = ()) -> Person:
+def to_person(row: Row, activities: Sequence[Activity] = (),
+              lead_fields: Mapping[str, str] | None = None) -> Person:
     """A Lead or Contact row (by its attributes.type, else its id prefix), with its recent
-    activities (activities.py), newest last."""
+    activities (activities.py), newest last. `lead_fields` (canonical name -> Lead field):
+    a lead's own firmographics; a contact's are its account's."""
     sobject = _sobject_of(row)
     kind = KIND_BY_SOBJECT[sobject]
     converted = row.get("ConvertedContactId") if row.get("IsConverted") else None
@@ -105,7 +110,16 @@ def to_person(row: Row, activities: Sequence[Activity] = ()) -> Person:
         deleted=bool(row.get("IsDeleted")),
         leadpact=leadpact_values(row, leadpact_fields.PERSON),
         activities=tuple(activities),
+        fields=mapped_values(row, lead_fields or {}) if sobject == "Lead" else {},
     )
+
+
+def to_account(row: Row, account_fields: Mapping[str, str]) -> Account:
+    """An Account row, its mapped firmographics under canonical names."""
+    return Account(ref=Ref(SALESFORCE, ACCOUNT, row["Id"]), modified_at=modified_at(row),
+                   name=row.get("Name") or "", owner_id=row.get("OwnerId") or None,
+                   fields=mapped_values(row, account_fields),
+                   deleted=bool(row.get("IsDeleted")))
 
 
 def is_person_with_activities(row: Row) -> bool:

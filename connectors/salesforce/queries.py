@@ -75,23 +75,34 @@ WRITTEN_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _select(sobject: str) -> str:
-    return ", ".join(STREAM_FIELDS[sobject])
+ACCOUNT_FIELDS = ("Id", "Name", "OwnerId", "IsDeleted", "SystemModstamp")
 
 
-def changes_query(sobject: str, since: datetime | None) -> str:
+def _select(sobject: str, extra: Sequence[str] = ()) -> str:
+    """The stream's columns, then `extra` ones (an org's mapped fields) not among them."""
+    base = STREAM_FIELDS[sobject]
+    return ", ".join(dict.fromkeys((*base, *extra)))
+
+
+def changes_query(sobject: str, since: datetime | None, extra: Sequence[str] = ()) -> str:
     """Rows of one stream modified at or after `since` (closed bound), oldest first; the Id
     tie-break keeps the order stable when many rows share a stamp."""
     if since is None:
         return format_soql("SELECT {:literal} FROM {:literal} ORDER BY SystemModstamp, Id",
-                           _select(sobject), sobject)
+                           _select(sobject, extra), sobject)
     return format_soql("SELECT {:literal} FROM {:literal} WHERE SystemModstamp >= {} "
-                       "ORDER BY SystemModstamp, Id", _select(sobject), sobject, since)
+                       "ORDER BY SystemModstamp, Id", _select(sobject, extra), sobject, since)
 
 
-def by_ids_query(sobject: str, ids: Sequence[str]) -> str:
+def by_ids_query(sobject: str, ids: Sequence[str], extra: Sequence[str] = ()) -> str:
     return format_soql("SELECT {:literal} FROM {:literal} WHERE Id IN {} ORDER BY Id",
-                       _select(sobject), sobject, list(ids))
+                       _select(sobject, extra), sobject, list(ids))
+
+
+def accounts_query(ids: Sequence[str], mapped: Sequence[str]) -> str:
+    """Accounts by id with the org's mapped firmographic fields."""
+    return format_soql("SELECT {:literal} FROM Account WHERE Id IN {} ORDER BY Id",
+                       ", ".join(dict.fromkeys((*ACCOUNT_FIELDS, *mapped))), list(ids))
 
 
 def current_values_query(sobject: str, columns: Sequence[str], ids: Sequence[str]) -> str:
@@ -126,6 +137,20 @@ def person_events_query(who_ids: Sequence[str], since: datetime, until: datetime
     return format_soql("SELECT {:literal} FROM Event WHERE WhoId IN {} AND StartDateTime >= {} "
                        "AND StartDateTime <= {} ORDER BY StartDateTime, Id",
                        ", ".join(EVENT_ACTIVITY_FIELDS), list(who_ids), since, until)
+
+
+# A campaign response: the member row and its campaign's name and type (relationship fields).
+CAMPAIGN_MEMBER_FIELDS = ("Id", "LeadId", "ContactId", "Status", "HasResponded",
+                          "FirstRespondedDate", "Campaign.Name", "Campaign.Type")
+
+
+def campaign_responses_query(id_field: str, ids: Sequence[str], since: date) -> str:
+    """Campaign memberships of these leads (`LeadId`) or contacts (`ContactId`) that
+    responded on or after `since` (the activity window)."""
+    return format_soql("SELECT {:literal} FROM CampaignMember WHERE {:literal} IN {} "
+                       "AND HasResponded = TRUE AND FirstRespondedDate >= {} "
+                       "ORDER BY FirstRespondedDate, Id", ", ".join(CAMPAIGN_MEMBER_FIELDS),
+                       id_field, list(ids), since)
 
 
 def open_tasks_query(what_ids: Sequence[str], today: date) -> str:

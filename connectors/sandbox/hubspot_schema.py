@@ -174,6 +174,12 @@ _TYPE_SPECS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("num_conversion_events", "number", ()), ("recent_conversion_event_name", "text", ()),
         ("recent_conversion_date", "datetime", ()), ("hs_sales_email_last_replied", "datetime", ()),
         ("hs_email_last_open_date", "datetime", ()),
+        # marketing email and web analytics, which HubSpot maintains (read-only)
+        ("hs_email_last_click_date", "datetime", ()), ("hs_email_last_email_name", "text", ()),
+        ("hs_email_open", "number", ()), ("hs_email_click", "number", ()),
+        ("hs_analytics_num_page_views", "number", ()), ("hs_analytics_num_visits", "number", ()),
+        ("hs_analytics_last_visit_timestamp", "datetime", ()),
+        ("hs_analytics_last_url", "text", ()),
         *[(name, "datetime", ()) for name in _ACTIVITY],
     ],
     "companies": [

@@ -16,7 +16,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from leadpact.connectors.sandbox import salesforce_bulk2, salesforce_tooling, soql, soql_eval
+from leadpact.connectors.sandbox import (
+    salesforce_bulk2,
+    salesforce_tooling,
+    soql,
+    soql_eval,
+    soql_relations,
+)
 from leadpact.connectors.sandbox import salesforce_schema as schema
 from leadpact.connectors.sandbox.salesforce_records import RecordError, RecordWriter
 from leadpact.connectors.sandbox.server import Request, Response
@@ -142,7 +148,7 @@ class _SalesforceApi:
         url = f"/services/data/v{version}/sobjects/{sobject}/{record['id']}"
         wire: dict[str, Any] = {"attributes": {"type": sobject, "url": url}}
         wire.update((name, schema.wire_value(record[name.lower()])) for name in names)
-        return wire
+        return soql_relations.nest(wire, record, names, version)
 
     def _typed(self, sobject: str, id_: str) -> dict[str, Any]:
         row = self.store.get(SYSTEM, sobject, id_)
@@ -201,7 +207,13 @@ class _SalesforceApi:
         if sobject is None:
             raise ApiError(400, "INVALID_TYPE", f"sObject type '{parsed.sobject}' is not "
                            "supported. Please reference your WSDL or the describe call.")
-        defs = schema.fields_of(self.store, sobject)
+        defs = dict(schema.fields_of(self.store, sobject))
+        try:
+            relations = soql_relations.resolve(self.store, defs, parsed.referenced_fields())
+        except KeyError as exc:
+            raise ApiError(400, "INVALID_FIELD", f"No such column '{exc.args[0]}' on entity "
+                           f"'{sobject}'.") from None
+        defs.update((r.name, r.field) for r in relations.values())
         exact = {name.lower(): name for name in defs}
         for name in parsed.referenced_fields():
             if name.lower() not in exact:
@@ -221,11 +233,13 @@ class _SalesforceApi:
         # not parsed row by row; the evaluator still decides for every row it returns.
         required = {exact[f]: allowed
                     for f, allowed in soql_eval.required_texts(parsed.where).items()
-                    if all(v.isascii() for v in allowed)}
+                    if "." not in f and all(v.isascii() for v in allowed)}
         rows = self.store.scan(SYSTEM, sobject, include_deleted=include_deleted, since=since,
                                one_of=required)
-        typed = ({k.lower(): v for k, v in schema.typed_record(self.store, row, defs).items()}
-                 for row in rows)
+        own = {name: d for name, d in defs.items() if "." not in name}
+        typed = soql_relations.with_parents(self.store, (
+            {k.lower(): v for k, v in schema.typed_record(self.store, row, own).items()}
+            for row in rows), relations)
         return sobject, selected, soql_eval.execute(parsed, typed)
 
     def query_more(self, request: Request) -> Response:

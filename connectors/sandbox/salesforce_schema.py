@@ -23,6 +23,7 @@ TASK_KEY_FIELD = "Leadpact_Task_Key__c"
 KEY_PREFIXES: dict[str, str] = {
     "User": "005", "Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006",
     "OpportunityContactRole": "00K", "OpportunityHistory": "008", "Task": "00T", "Event": "00U",
+    "Campaign": "701", "CampaignMember": "00v",
     "PermissionSet": "0PS", "FieldPermissions": "01k", "PermissionSetAssignment": "0Pa",
     # field history: all three share Salesforce's key prefix 017 (see field_history.py)
     "LeadHistory": "017", "ContactHistory": "017", "OpportunityFieldHistory": "017",
@@ -116,6 +117,11 @@ TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone 
 LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Closed - Converted",
                  "Closed - Not Converted")
 LEAD_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
+# Campaign.Type as a new org ships it, plus the demo org's own "Content Syndication"
+# (orgs add their own values).
+CAMPAIGN_TYPES = ("Advertisement", "Banner Ads", "Conference", "Direct Mail", "Email",
+                  "Partners", "Public Relations", "Referral Program", "Telemarketing",
+                  "Trade Show", "Webinar", "Other", "Content Syndication")
 
 _NAME = _readonly(_text("Name", "Full Name"))
 _OWNER = _ref("OwnerId", "User")
@@ -128,6 +134,8 @@ _STANDARD: dict[str, tuple[FieldDef, ...]] = {
     "Lead": (_NAME, _text("FirstName"), _text("LastName", required=True),
              _text("Email", type="email"), _text("Title"), _text("Company", required=True),
              _pick("Status", LEAD_STATUSES), _pick("LeadSource", LEAD_SOURCES), _OWNER,
+             _pick("Industry", ()), FieldDef("NumberOfEmployees", "int", "Employees"),
+             _text("Country", length=80),
              _readonly(FieldDef("IsConverted", "boolean", "Converted")),
              _readonly(_ref("ConvertedContactId", "Contact")),
              _readonly(_ref("ConvertedAccountId", "Account")),
@@ -176,6 +184,21 @@ _STANDARD: dict[str, tuple[FieldDef, ...]] = {
               FieldDef("StartDateTime", "datetime", "Start"),
               FieldDef("EndDateTime", "datetime", "End"),
               FieldDef("ActivityDate", "date", "Due Date Only")),
+    "Campaign": (_text("Name", length=80, required=True), _pick("Type", CAMPAIGN_TYPES),
+                 _pick("Status", ("Planned", "In Progress", "Completed", "Aborted")),
+                 FieldDef("StartDate", "date", "Start Date"),
+                 FieldDef("EndDate", "date", "End Date"),
+                 FieldDef("IsActive", "boolean", "Active"), _OWNER),
+    # HasResponded follows the member Status (its CampaignMemberStatus says so), and
+    # FirstRespondedDate is set by Salesforce when it first does: both read-only.
+    "CampaignMember": (_ref("CampaignId", "Campaign", updateable=False, required=True),
+                       _ref("LeadId", "Lead", updateable=False),
+                       _ref("ContactId", "Contact", updateable=False),
+                       _pick("Status", ("Sent", "Responded", "Registered", "Attended",
+                                        "Downloaded")),
+                       _readonly(FieldDef("HasResponded", "boolean", "Responded")),
+                       _readonly(FieldDef("FirstRespondedDate", "date",
+                                          "First Responded Date"))),
     # field-level security (api-notes: FieldPermissions.Field is "<sObject>.<field>")
     "PermissionSet": (_text("Name", "Name", length=80, required=True),
                       _text("Label", "Label", length=80, required=True),

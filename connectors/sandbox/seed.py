@@ -19,6 +19,11 @@ from datetime import datetime
 
 from leadpact.connectors.sandbox import hubspot_schema, salesforce_schema
 from leadpact.connectors.sandbox.errors import SandboxInputError
+from leadpact.connectors.sandbox.seed_campaigns import (
+    marketing_rng,
+    plan_hubspot,
+    write_campaigns,
+)
 from leadpact.connectors.sandbox.seed_deals import (
     HUBSPOT,
     HUBSPOT_MIX,
@@ -34,6 +39,10 @@ from leadpact.connectors.sandbox.seed_hubspot_records import (
     write_deal,
     write_engagement,
     write_owners,
+)
+from leadpact.connectors.sandbox.seed_lead_archetypes import (
+    plan_lead_stories,
+    write_salesforce_touches,
 )
 from leadpact.connectors.sandbox.seed_marketing import apply_marketing
 from leadpact.connectors.sandbox.seed_people import PeoplePool, make_companies, make_owners
@@ -60,8 +69,9 @@ from leadpact.connectors.sandbox.seed_world import (
 from leadpact.connectors.sandbox.store import Store
 
 SEED_META = "seed"
-# The seed's intent per deal (archetype, committee parts): an answer key for end-to-end
-# tests of staleness and committee coverage. Kept in store meta only, never served.
+# The seed's intent per deal (archetype, committee parts) and per lead-story account
+# (content_only / buying_group): an answer key for end-to-end tests of staleness,
+# committee coverage and the lead definition. Kept in store meta only, never served.
 TRUTH_META = "seed:truth"
 MIN_PEOPLE = 10
 
@@ -113,6 +123,13 @@ def seed_demo_org(store: Store, *, seed: int = 7, people: int = 3000,
         sequences = apply_marketing(rng, clock, pool.persons, on_deals)
         for person in pool.persons:
             settle_creation(rng, person, now)
+        # Marketing's programme and the lead-definition stories: their own random stream.
+        mrng = marketing_rng(seed)
+        stories = plan_lead_stories(mrng, clock, accounts + prospects,
+                                    {p.company.key for p in plans}, max(3, people // 600))
+        sequences = [t for t in sequences if t.person.key not in stories.mute]
+        sequences += stories.hubspot_touches
+        hubspot_marketing = plan_hubspot(mrng, clock, pool.persons, stories.boost, stories.mute)
 
         rec = Recorder(s, now)
         write_users(rec, clock, reps)
@@ -120,17 +137,19 @@ def seed_demo_org(store: Store, *, seed: int = 7, people: int = 3000,
         duplicate_leads = write_people(rec, s, rng, clock, pool.persons)
         for plan in opportunities:
             write_opportunity(rec, s, rng, plan)
+        write_campaigns(rec, s, mrng, clock, pool.persons, stories.boost, stories.mute)
+        write_salesforce_touches(rec, s, stories.salesforce_touches)
         write_owners(rec, clock, [*reps, marketing_owner])
         write_companies(rec, rng, clock, accounts + prospects)
         write_contacts(rec, rng, clock, pool.persons, _hubspot_touches(hubspot_deals, sequences),
-                       _deal_states(plans), _parts(plans))
+                       _deal_states(plans), _parts(plans), hubspot_marketing)
         for plan in hubspot_deals:
             write_deal(rec, s, rng, clock, plan)
         for touch in sequences:
             write_engagement(rec, s, touch, touch.person.owner, None)
         s.set_meta(SEED_META, json.dumps({"seed": seed, "people": people,
                                           "now": now.isoformat()}))
-        s.set_meta(TRUTH_META, json.dumps(_truth(plans)))
+        s.set_meta(TRUTH_META, json.dumps({**_truth(plans), "accounts": stories.accounts}))
     return SeedSummary(
         seed=seed, people=people, now=now.isoformat(),
         salesforce=dict(sorted(rec.counts["salesforce"].items())),

@@ -7,6 +7,11 @@ import random
 from collections.abc import Iterable, Mapping
 
 from leadpact.connectors.sandbox.hubspot_schema import new_hubspot_id
+from leadpact.connectors.sandbox.seed_campaigns import (
+    HubSpotMarketing,
+    hubspot_properties,
+    latest,
+)
 from leadpact.connectors.sandbox.seed_committees import (
     CHAMPION,
     DECISION_MAKER,
@@ -69,9 +74,11 @@ def write_companies(rec: Recorder, rng: random.Random, clock: Clock,
 
 def write_contacts(rec: Recorder, rng: random.Random, clock: Clock,
                    persons: Iterable[PersonDraft], touches: Mapping[int, list[Touch]],
-                   deal_state: Mapping[int, str], parts: Mapping[int, str]) -> None:
+                   deal_state: Mapping[int, str], parts: Mapping[int, str],
+                   marketing: Mapping[int, HubSpotMarketing] | None = None) -> None:
     """`touches`: each person's HubSpot engagements; `deal_state`: open / won / lost for
-    people on deals; `parts`: their committee part (a few carry hs_buying_role)."""
+    people on deals; `parts`: their committee part (a few carry hs_buying_role);
+    `marketing`: their email opens, clicks and web visits (seed_campaigns.py)."""
     for person in persons:
         if person.hs_id is None:
             continue
@@ -84,6 +91,8 @@ def write_contacts(rec: Recorder, rng: random.Random, clock: Clock,
                   *(w for w, _ in conversions)]
         if person.email_opened:
             stamps.append(person.email_opened)
+        events = (marketing or {}).get(person.key)
+        stamps += latest(events)
         company = person.company.name
         props: dict[str, object] = {
             "email": person.email, "firstname": person.first, "lastname": person.last,
@@ -100,6 +109,7 @@ def write_contacts(rec: Recorder, rng: random.Random, clock: Clock,
             else None,
             "hs_sales_email_last_replied": hs_datetime(replied) if replied else None,
             "notes_last_updated": hs_datetime(last_activity) if last_activity else None,
+            **hubspot_properties(person, events),
         }
         if person.linked:  # how HubSpot's Salesforce integration marks a synced contact
             props["salesforcecontactid"] = person.sf_contact_id

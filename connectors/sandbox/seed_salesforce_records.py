@@ -113,6 +113,7 @@ def write_people(rec: Recorder, store: Store, rng: random.Random, clock: Clock,
             rec.insert(SF, "Lead", person.sf_lead_id, {
                 **base, "Company": company.name.short if rng.random() < 0.7 else company.name.name,
                 "Status": status, "LeadSource": person.lead_source, "IsConverted": converted,
+                **_lead_firmographics(company),
                 "ConvertedContactId": person.sf_contact_id if converted else None,
                 "ConvertedAccountId": company.sf_id if converted else None,
                 "ConvertedOpportunityId": person.converted_opportunity_id if converted else None,
@@ -130,8 +131,15 @@ def write_people(rec: Recorder, store: Store, rng: random.Random, clock: Clock,
                     **base, "Email": email if email != person.email_sf else person.email,
                     "Company": company.name.short, "Status": "Open - Not Contacted",
                     "LeadSource": "Purchased List", "IsConverted": False,
+                    **_lead_firmographics(company),
                 }, dup_created)
     return duplicates
+
+
+def _lead_firmographics(company: CompanyDraft) -> dict[str, object]:
+    """What the lead form or the bought list gave: the company's firmographics, on the lead."""
+    return {"Industry": company.industry.salesforce, "Country": company.country.name,
+            "NumberOfEmployees": company.employees}
 
 
 def write_opportunity(rec: Recorder, store: Store, rng: random.Random, plan: DealPlan) -> None:

@@ -15,7 +15,7 @@ from leadpact.connectors.retry import RetryPolicy
 from leadpact.connectors.sandbox import hubspot_schema, salesforce_schema
 from leadpact.connectors.sandbox.server import Sandbox
 from leadpact.fields import BY_NAME
-from leadpact.model import ContactRole, Ref
+from leadpact.model import Account, ContactRole, Ref
 from tests import builders
 from tests import hs_builders as hs
 from tests.memory_connector import MemoryConnector
@@ -34,6 +34,8 @@ class Org(Protocol):
     def field(self, ref: Ref, field: str) -> Any: ...
     def delete(self, ref: Ref) -> None: ...
     def tasks(self) -> list[tuple[str, bool]]: ...
+    def account(self, name: str, industry: str, employees: int, country: str) -> str: ...
+    def person_at(self, title: str, email: str, account_id: str) -> Ref: ...
 
 
 class SalesforceFace:
@@ -77,6 +79,16 @@ class SalesforceFace:
     def tasks(self) -> list[tuple[str, bool]]:
         return sorted((r.fields["Leadpact_Task_Key__c"], not r.fields.get("IsClosed"))
                       for r in self.org.rows("Task"))
+
+    def account(self, name: str, industry: str, employees: int, country: str) -> str:
+        return self.org.add("Account", Name=name, Industry=industry,
+                            NumberOfEmployees=employees, BillingCountry=country,
+                            OwnerId=self.owner)
+
+    def person_at(self, title: str, email: str, account_id: str) -> Ref:
+        return Ref("salesforce", "contact", self.org.contact(
+            email.split("@")[0].title(), Title=title, Email=email, OwnerId=self.owner,
+            AccountId=account_id))
 
 
 class HubSpotFace:
@@ -128,6 +140,16 @@ class HubSpotFace:
         return sorted((r.fields["leadpact_task_key"], r.fields.get("hs_task_status") != "COMPLETED")
                       for r in self.store.scan("hubspot", "tasks"))
 
+    def account(self, name: str, industry: str, employees: int, country: str) -> str:
+        return hs.company(self.store, name=name, industry=industry,
+                          numberofemployees=str(employees), country=country,
+                          hubspot_owner_id=self.owner)
+
+    def person_at(self, title: str, email: str, account_id: str) -> Ref:
+        ref = self.person(title, email)
+        hs.link_contact_company(self.store, ref.id, account_id)
+        return ref
+
 
 class MemoryFace:
     """The in-memory CRM behind the same face (its records are leadpact model values)."""
@@ -175,6 +197,18 @@ class MemoryFace:
 
     def tasks(self) -> list[tuple[str, bool]]:
         return sorted((key, bool(task["open"])) for key, task in self.crm.tasks.items())
+
+    def account(self, name: str, industry: str, employees: int, country: str) -> str:
+        id_ = f"a{self._next()}"
+        self.crm.accounts[id_] = Account(
+            Ref(self.system, "account", id_), self.clock.now, name, "owner-1",
+            {"industry": industry, "employees": str(employees), "country": country})
+        return id_
+
+    def person_at(self, title: str, email: str, account_id: str) -> Ref:
+        ref = self.person(title, email)
+        self.crm.put(dataclasses.replace(self.crm.records[ref], account_id=account_id))
+        return ref
 
 
 def _iso(ts: datetime) -> str:

@@ -209,9 +209,10 @@ def test_given_a_contact_with_engagements_when_reading_then_its_touches_in_order
                  booked_at=booked))
     assert hubspot_connector.read_records([person.ref]) == [person]
     capped = connector(sandbox, clock=clock, activity_cap=2).read_records([person.ref])
-    # the cap keeps the newest past ones; a meeting ahead is kept besides
+    # the cap keeps the newest past two-way ones and, apart, the newest marketing ones (the
+    # webinar, older, is not pushed out by them); a meeting ahead is kept besides
     assert [a.subject for a in capped[0].activities] == [  # type: ignore[union-attr]
-        "Weekly sync", "Missed", "Next week"]
+        "Webinar: Buying committees explained", "Weekly sync", "Missed", "Next week"]
 
 
 def test_given_a_page_of_contacts_when_reading_activities_then_a_few_calls_per_page(

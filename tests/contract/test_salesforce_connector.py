@@ -114,9 +114,9 @@ def test_given_many_leads_when_reading_with_pages_of_200_then_one_page_per_query
     with connect(sandbox, page_size=200) as conn:
         pages, cursor = read_all(conn, None)
         assert [len(p.records) for p in pages if p.records] == [200, 200, 50]
-        # leads: 1 query + 2 nextRecordsUrl, and a Task and an Event query per page of 200;
-        # 1 query each for the other five streams
-        assert conn.api_calls == 3 + 3 * 2 + 5
+        # leads: 1 query + 2 nextRecordsUrl, and a Task, an Event and a CampaignMember query
+        # per page of 200; 1 query each for the other five streams
+        assert conn.api_calls == 3 + 3 * 3 + 5
         assert records_of(list(conn.read_changes(cursor))) == []
 
 
@@ -409,8 +409,9 @@ def test_given_a_busy_server_with_retry_after_when_reading_then_retried_after_th
                              body=[{"message": "busy", "errorCode": "SERVER_UNAVAILABLE"}]))
     assert len(records_of(list(connector.read_changes(None)))) == 1
     assert sleeps == [7.0, 7.0]
-    # six streams, the lead page's Task and Event queries, and the two retried attempts
-    assert connector.api_calls == 6 + 2 + 2
+    # six streams, the lead page's Task, Event and CampaignMember queries, and the two
+    # retried attempts
+    assert connector.api_calls == 6 + 3 + 2
 
 
 def test_given_a_dropped_connection_on_a_write_when_applying_then_retried_with_backoff(
@@ -426,9 +427,9 @@ def test_given_the_daily_limit_is_used_up_when_applying_then_quota_exhausted(
         sandbox: Sandbox, org: SalesforceOrg, sleeps: list[float]) -> None:
     connector = connect(sandbox, sleep=sleeps.append, max_api_share=1.0)
     lead = org.lead()
-    sandbox.salesforce_daily_limit = 3
-    connector.read_records([ref("lead", lead)])  # the lead, its tasks, its events
-    assert connector.api_usage == (3, 3)
+    sandbox.salesforce_daily_limit = 4
+    connector.read_records([ref("lead", lead)])  # the lead, its tasks, events, campaigns
+    assert connector.api_usage == (4, 4)
     with pytest.raises(QuotaExhausted) as caught:
         connector.apply([SetField(ref("lead", lead), "seniority", "vp")])
     assert str(caught.value) == (

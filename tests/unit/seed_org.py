@@ -17,7 +17,7 @@ TODAY = NOW.date()
 PEOPLE = 300  # small enough to seed in a fraction of a second
 
 SF_TYPES = ("User", "Account", "Lead", "Contact", "Opportunity", "OpportunityContactRole",
-            "OpportunityHistory", "Task", "Event")
+            "OpportunityHistory", "Task", "Event", "Campaign", "CampaignMember")
 HS_TYPES = ("owners", "companies", "contacts", "deals", "tasks", "emails", "meetings",
             "calls", "notes")
 

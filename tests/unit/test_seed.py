@@ -32,7 +32,8 @@ SF_FIELDS = {
     "User": "Name FirstName LastName Email IsActive",
     "Account": "Name Industry NumberOfEmployees Website BillingCountry OwnerId",
     "Lead": "FirstName LastName Email Title Company Status LeadSource OwnerId IsConverted "
-            "ConvertedContactId ConvertedAccountId ConvertedOpportunityId ConvertedDate",
+            "ConvertedContactId ConvertedAccountId ConvertedOpportunityId ConvertedDate "
+            "Industry NumberOfEmployees Country",
     "Contact": "FirstName LastName Email Title AccountId OwnerId LeadSource",
     "Opportunity": "Name AccountId OwnerId StageName Amount CloseDate IsClosed IsWon "
                    "Probability ForecastCategoryName LastActivityDate NextStep PushCount "
@@ -42,6 +43,8 @@ SF_FIELDS = {
     "Task": "WhoId WhatId OwnerId Subject Status Priority ActivityDate Description IsClosed "
             "TaskSubtype Type Leadpact_Task_Key__c",
     "Event": "WhoId WhatId OwnerId Subject Type StartDateTime EndDateTime ActivityDate",
+    "Campaign": "Name Type Status IsActive",
+    "CampaignMember": "CampaignId LeadId ContactId Status HasResponded FirstRespondedDate",
 }
 HS_FIELDS = {
     "owners": "id email firstName lastName userId",
@@ -50,7 +53,11 @@ HS_FIELDS = {
     "contacts": "email firstname lastname jobtitle company hubspot_owner_id lifecyclestage "
                 "hs_lead_status hs_buying_role salesforcecontactid salesforceleadid "
                 "num_conversion_events recent_conversion_event_name recent_conversion_date "
-                "notes_last_updated hs_sales_email_last_replied hs_email_last_open_date",
+                "notes_last_updated hs_sales_email_last_replied hs_email_last_open_date "
+                "hs_email_open hs_email_click hs_email_last_click_date hs_email_last_email_name "
+                "hs_analytics_num_visits hs_analytics_num_page_views "
+                "hs_analytics_last_visit_timestamp hs_analytics_last_url "
+                "_history",  # the sandbox keeps property histories under this private key
     "deals": "dealname pipeline dealstage amount closedate hubspot_owner_id hs_is_closed "
              "hs_is_closed_won notes_last_updated notes_last_contacted notes_next_activity_date "
              "hs_deal_stage_probability salesforceopportunityid",
@@ -238,9 +245,16 @@ def test_given_opportunities_then_roles_and_activities_reference_existing_record
         opp = opportunities[role.fields["OpportunityId"]]
         contact = contacts[role.fields["ContactId"]]
         assert contact.fields["AccountId"] == opp.fields["AccountId"]
+    leads = org.sf("Lead")
     for type_ in ("Task", "Event"):
         for row in org.sf(type_).values():
-            assert row.fields["WhoId"] in contacts and row.fields["WhatId"] in opportunities
+            # on a deal, or logged on the person alone (marketing's sends, the lead stories)
+            assert row.fields["WhoId"] in contacts or row.fields["WhoId"] in leads
+            assert row.fields.get("WhatId") in opportunities or "WhatId" not in row.fields
+    for member in org.sf("CampaignMember").values():
+        assert member.fields["CampaignId"] in org.sf("Campaign")
+        assert (member.fields.get("LeadId") in leads) != (
+            member.fields.get("ContactId") in contacts)
 
 
 def test_given_an_opportunity_then_last_activity_date_matches_its_history(org: Org) -> None:
