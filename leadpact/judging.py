@@ -29,6 +29,7 @@ from leadpact.enrichment.crm_roles import (
 )
 from leadpact.enrichment.engagement import needs_deal_context
 from leadpact.identity import identity_members, normalise_email
+from leadpact.lead_facts import person_facts, saved_verdict, shared
 from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
 from leadpact.plan import plan_fields
 from leadpact.rules.engine import Rules
@@ -143,8 +144,8 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
         # them: look again once every feed is read.
         out.refresh.append(p.ref)
     verdict, lead = judge_person(title, ctx.rules, ctx.classify, activities, ctx.now,
-                                 deal_start)
-    verdict_dict = verdict.as_dict()
+                                 deal_start, about=person_facts(p, members))
+    verdict_dict = saved_verdict(verdict.as_dict(), p)
     out.role = verdict.role
     # Engaged in a deal means talking to the seller: a reply, a meeting, a call. Content
     # and forms are the marketing funnel, not the deal.
@@ -152,7 +153,7 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
                       if a.inbound and a.kind in TWO_WAY and a.happened and a.at <= ctx.now),
                      default=None)
     out.engaged_at = engaged_at
-    out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
+    out.refresh.extend(m.ref for m in members if shared(m.verdict) != shared(verdict_dict))
     if previous is None or previous.engaged_at != engaged_at \
             or previous.activities != p.activities:
         # Engagement counts for the person on every deal, whichever CRM recorded it; so
