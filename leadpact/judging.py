@@ -33,6 +33,7 @@ from leadpact.lead_facts import person_facts, saved_verdict, shared
 from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
 from leadpact.plan import plan_fields
 from leadpact.rules.engine import Rules
+from leadpact.sales_ready import lead_task_body
 from leadpact.state import KnownPerson, State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.verdicts import (
@@ -324,7 +325,9 @@ def final_intent(ctx: Context, intent: TaskIntent) -> TaskIntent:
     suggested colleagues may have been read after the deal was judged, and a person's twin
     (whose newer title names the task) after the person."""
     if intent.rule.startswith("lead:") and intent.holds:
-        return replace(intent, subject=lead_subject(ctx, intent))
+        known = ctx.state.person(intent.about)
+        body = lead_task_body(ctx.state, ctx.rules.lead, known, ctx.now) if known else None
+        return replace(intent, subject=lead_subject(ctx, intent), body=body or intent.body)
     if intent.rule != COMMITTEE_RULE or not intent.holds:
         return intent
     found = ctx.state.deal(intent.about)

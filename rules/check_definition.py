@@ -10,7 +10,7 @@ from leadpact.enrichment.engagement import CHAMPION
 from leadpact.enrichment.titles import ROLES as TITLE_ROLES
 from leadpact.rules.conditions import BadCondition
 from leadpact.rules.lead_parse import NEW_SECTIONS, parse_definition, unreachable_stages
-from leadpact.rules.strict_yaml import Loaded, Problem
+from leadpact.rules.strict_yaml import Loaded, Path_, Problem
 
 ROLES = (*TITLE_ROLES, CHAMPION)
 
@@ -40,11 +40,11 @@ def definition_problems(loaded: Loaded, source: str) -> Iterator[Problem]:
         names: dict[str, int] = {}
         for index, stage in enumerate(stages):
             if stage.name in names:
-                path = ("stages", kind, index, "name")
-                yield Problem(source, loaded.line(path), path,
+                named: Path_ = ("stages", kind, index, "name")
+                yield Problem(source, loaded.line(named), named,
                               f"stage `{stage.name}` is already stages.{kind}.{names[stage.name]}"
                               "; give every stage its own name")
             names.setdefault(stage.name, index)
         for index, why in unreachable_stages(stages):
-            path = ("stages", kind, index)
-            yield Problem(source, loaded.line(path), path, why)
+            at: Path_ = ("stages", kind, index)
+            yield Problem(source, loaded.line(at), at, why)

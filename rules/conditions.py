@@ -161,7 +161,8 @@ def _field_holds(test: FieldTest, value: Value, now: datetime) -> bool:
         number = as_number(value)
         if number is None:
             return False
-        return number >= wanted if op == "gte" else number <= wanted
+        limit = float(wanted)
+        return number >= limit if op == "gte" else number <= limit
     if op in ("within_days", "older_than_days"):
         at = as_datetime(value)
         if at is None:

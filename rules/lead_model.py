@@ -60,7 +60,7 @@ class Decay:
             return self.points if age_days <= self.window_days else 0.0
         if self.half_life_days is None or self.half_life_days <= 0:
             return self.points
-        return self.points * 0.5 ** (age_days / self.half_life_days)
+        return self.points * float(0.5 ** (age_days / self.half_life_days))
 
 
 @dataclass(frozen=True, slots=True)
