@@ -29,6 +29,7 @@ from typing import Any, cast
 from jsonschema import Draft7Validator, FormatChecker, ValidationError, validators
 
 from leadpact.rules.check_definition import definition_problems
+from leadpact.rules.lead_parse import NEW_SECTIONS
 from leadpact.rules.strict_yaml import (
     Loaded,
     Path_,
@@ -77,7 +78,7 @@ def check_text(text: str, source: str) -> list[Problem]:
     found.extend(semantic)
     if "lead" in loaded.data and not any(p.path[:1] == ("lead",) for p in found):
         found.extend(_stage_problems(loaded, source))
-    if not found:  # conditions and stages, once the shape is right
+    if not any(p.path[:1] in DEFINITION_ROOTS for p in found):  # once its shape is right
         found.extend(definition_problems(loaded, source))
     unique = {str(p): p for p in found}
     return sorted(unique.values(), key=lambda p: (p.line, str(p)))
@@ -132,6 +133,9 @@ def _inline(spec: Any) -> Any:
 
 
 CONDITION_REF = "#/definitions/condition"
+# The lead definition's sections: conditions and stages are checked once these hold no
+# problem of shape (rules/check_definition.py reads them as values).
+DEFINITION_ROOTS = {(key,) for key in NEW_SECTIONS} | {("lead",)}
 
 _WORDS = {"integer": "a whole number", "number": "a number", "string": "a text",
           "object": "a mapping (key: value lines)", "array": "a list (lines starting with '- ')",
