@@ -92,3 +92,25 @@ def test_a_user_only_account_is_not_sales_ready() -> None:
     [group] = account_verdicts(all_persons(state, ("hubspot",)), RULES.lead, NOW)
     assert (group.result.stage, group.result.user_only) == ("user_only", True)
     assert not group.result.power_engaged
+
+
+def test_a_person_nobody_touched_moves_when_their_reply_leaves_the_window() -> None:
+    state = State(":memory:")
+    hs = MemoryConnector("hubspot")
+    cfo = hs.put(person("1", title="CFO", email="cfo@acme.example", owner_id="o1",
+                        activities=(replied(25),)))
+    hs.put(person("2", title="CFO", email="quiet@acme.example"))  # no activity: timeless
+    for _ in range(2):  # the second run reads back the first one's own writes
+        run_sync([hs], state, RULES, classify, NOW)
+    assert hs.records[cfo.ref].leadpact["lead_stage"] == "sales_ready"
+    assert len(hs.open_tasks("lead:sales_ready")) == 1
+
+    later = NOW + timedelta(days=10)  # the reply is 35 days old now; nobody touched anyone
+    summary, _ = run_sync([hs], state, RULES, classify, later)
+    assert summary.systems["hubspot"].records_read == 1  # only the one time moved
+    assert hs.records[cfo.ref].leadpact["lead_stage"] == "marketing_qualified"
+    assert hs.open_tasks("lead:sales_ready") == []
+    again, changes = run_sync([hs], state, RULES, classify, later)  # reads back its writes
+    assert changes == []
+    calm, changes = run_sync([hs], state, RULES, classify, later)
+    assert changes == [] and calm.systems["hubspot"].records_read == 0
