@@ -233,17 +233,6 @@ class _Checker:
             raise RuleError(f"{self.where(path)} must be a number, not {value!r}")
         return float(value)
 
-    def points(self, parent: dict[str, Any], path: tuple[str | int, ...],
-               allowed: tuple[str, ...]) -> dict[str, int]:
-        table = self.mapping(parent, path)
-        for key, value in table.items():
-            if key not in allowed:
-                raise RuleError(f"{self.where((*path, key))}: unknown `{key}`; "
-                                f"use one of {', '.join(allowed)}")
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise RuleError(f"{self.where((*path, key))} must be a whole number")
-        return dict(table)
-
     def role_list(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> list[str]:
         roles = self.sequence(parent, path)
         for i, role in enumerate(roles):
