@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from leadpact.model import MARKETING_KINDS, TWO_WAY_KINDS, Activity
 from leadpact.rules.conditions import Condition, Facts, Value, counts_as_buyer, holds
@@ -189,8 +189,9 @@ def engagement_of(rules: Engagement, activities: tuple[Activity, ...], now: date
         decay = rules.kinds.get(a.kind)
         if decay is None or not since <= a.at <= now or not counts_as_buyer(a):
             continue
-        # Whole days: a rerun the same day gives the same figure, so writes nothing.
-        worth = decay.worth((now - a.at) // timedelta(days=1))
+        # Age in calendar days (UTC): every sync of one day gives the same figure, so a
+        # rerun writes nothing; the decay moves once a day, at midnight UTC.
+        worth = decay.worth((now.astimezone(UTC).date() - a.at.astimezone(UTC).date()).days)
         if worth <= 0:
             continue
         counted[a.kind] = counted.get(a.kind, 0) + 1

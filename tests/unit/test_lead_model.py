@@ -3,7 +3,7 @@ readiness, disqualifiers, first-match stages, and the shipped file's verdicts.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -42,7 +42,12 @@ HALF = Engagement({"email": Decay(16, half_life_days=7), "form": Decay(4, window
     ((did("email", 0),), 16),                  # fresh: full points
     ((did("email", 7),), 8),                   # one half-life: half
     ((did("email", 14),), 4),                  # two: a quarter
-    ((did("email", 6.9),), 16 * 0.5 ** (6 / 7)),  # whole days: 6.9 days old counts as 6
+    # calendar days in UTC: 6.4 days before noon is 6 days back, 6.9 days is 7
+    ((did("email", 6.4),), 16 * 0.5 ** (6 / 7)),
+    ((did("email", 6.9),), 8),
+    # 00:30 in Berlin on the 24th is 23:30 UTC on the 23rd: 8 calendar days back
+    ((Activity(datetime(2026, 11, 24, 0, 30, tzinfo=timezone(timedelta(hours=1))), "email",
+               True),), 16 * 0.5 ** (8 / 7)),
     ((did("email", 60),), 16 * 0.5 ** (60 / 7)),  # the window's last day still counts
     ((did("email", 61),), 0),                  # older than window_days: nothing
     ((did("email", -1),), 0),                  # the future: nothing
