@@ -65,7 +65,7 @@ def _judged_now(known: KnownPerson, members: list[KnownPerson], activities: Any,
     verdict, _ = judge_person(title, rules, classify, activities, now, deal_start,
                               about=PersonFacts(known.name, known.email, fields,
                                                 feedback[0][1] if feedback else None))
-    return {k: verdict.as_dict().get(k) for k in MOVES}
+    return {k: getattr(verdict, k) for k in MOVES}
 
 
 def _tests_dates(rules: Rules) -> bool:
