@@ -244,7 +244,7 @@ def undo(config_path: Path, run_id: str, dry_run: bool, as_json: bool, show_all:
 def demo(as_json: bool, people: int, seed: int, workdir: Path | None,
          old_dir: Path | None) -> None:
     """Seed a fresh sandbox org, sync it twice, and show what happened. No credentials."""
-    from leadpact.demo import STORIES, run_demo
+    from leadpact.demo import STORIES, lead_definition_lines, run_demo
 
     if old_dir is not None:
         log.warning("demo --dir is deprecated; use --data")
@@ -272,6 +272,8 @@ def demo(as_json: bool, people: int, seed: int, workdir: Path | None,
     for story, counts in result.stale_by_story.items():
         out.print(f"  {counts['stale']:>3} of {counts['deals']:>3} flagged stale — "
                   f"{STORIES[story]}", markup=False, highlight=False)
+    for line in lead_definition_lines(data["systems"]):
+        out.print(line, markup=False, highlight=False)
     out.print(f"Look around: `leadpact sandbox --data {where}` serves the same org; state and "
               f"ledger are in {where / 'state.sqlite3'}.")
 

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from leadpact.account_verdicts import lead_definition_summary
 from leadpact.config import Config, HubSpotConfig, SalesforceConfig
 from leadpact.connect import connectors_for, title_classifier
 from leadpact.connectors.sandbox.seed import TRUTH_META, seed_demo_org
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from leadpact.connectors.sandbox.store import Store
-from leadpact.model import Ref
+from leadpact.model import SYSTEMS, Ref
 from leadpact.pipeline import COUNTERS, LEVELS, Progress, run_sync
 from leadpact.progress import attach
 from leadpact.rules.engine import load_rules
@@ -28,15 +29,19 @@ class DemoResult:
     seeded: dict[str, Any]
     # per kind of deal the seed built: {"deals": n, "stale": flagged after the last run}
     stale_by_story: dict[str, dict[str, int]] = field(default_factory=dict)
+    # per CRM after the last run: leads_by_stage, accounts_sales_ready
+    lead_definition: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        totals: dict[str, dict[str, int]] = {}
+        totals: dict[str, dict[str, Any]] = {}
         for run in self.runs:
             for system, stats in run["systems"].items():
                 into = totals.setdefault(system, dict.fromkeys(COUNTERS, 0))
                 for name in COUNTERS:
                     # levels (how many deals are stale now) are the last run's, not a sum
                     into[name] = stats[name] if name in LEVELS else into[name] + stats[name]
+        for system, staged in self.lead_definition.items():
+            totals.setdefault(system, {}).update(staged)
         return {"systems": totals, "runs": self.runs, "workdir": str(self.workdir),
                 "seeded": self.seeded, "stale_by_story": self.stale_by_story}
 
@@ -65,6 +70,17 @@ def stale_by_story(store: Store, state: State) -> dict[str, dict[str, int]]:
         counts["deals"] += 1
         counts["stale"] += bool(known and known[1] and known[1].get("stale"))
     return {story: found[story] for story in STORIES if story in found}
+
+
+def lead_definition_lines(systems: dict[str, dict[str, Any]]) -> list[str]:
+    """The demo summary's lines on how people and accounts are staged, per CRM."""
+    lines = []
+    for system, stats in systems.items():
+        stages = stats.get("leads_by_stage") or {}
+        staged = ", ".join(f"{stage} {n}" for stage, n in stages.items())
+        lines.append(f"Lead stages in {system}: {staged or 'none'}; accounts sales-ready "
+                     f"(buying group): {stats.get('accounts_sales_ready', 0)}.")
+    return lines
 
 
 def sandbox_config(url: str, state_path: Path) -> Config:
@@ -103,11 +119,13 @@ def run_demo(workdir: Path, *, people: int = 3000, seed: int = 7, runs: int = 2,
             if on_run:
                 on_run(number, summaries[-1])
         stories = stale_by_story(store, state)
+        staged = lead_definition_summary(state, rules.lead, now or datetime.now(UTC),
+                                         SYSTEMS)
     finally:
         state.close()
         box.stop()
         store.close()
-    return DemoResult(summaries, workdir, _plain(seeded), stories)
+    return DemoResult(summaries, workdir, _plain(seeded), stories, staged)
 
 
 def _plain(seeded: Any) -> dict[str, Any]:

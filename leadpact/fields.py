@@ -44,6 +44,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("role_confidence", "Buying role confidence", "number", (PERSON,)),
     FieldSpec("role_reason", "Buying role reason", "long_text", (PERSON,)),
     FieldSpec("title_role", "Buying role from title alone", "text", (PERSON,)),
+    FieldSpec("fit", "Fit grade", "text", (PERSON,)),
+    FieldSpec("engagement", "Engagement score", "number", (PERSON,)),
     FieldSpec("lead_stage", "Lead stage", "text", (PERSON,)),
     FieldSpec("lead_score", "Lead score", "number", (PERSON,)),
     FieldSpec("lead_reasons", "Lead stage reasons", "long_text", (PERSON,)),

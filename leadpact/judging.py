@@ -29,9 +29,11 @@ from leadpact.enrichment.crm_roles import (
 )
 from leadpact.enrichment.engagement import needs_deal_context
 from leadpact.identity import identity_members, normalise_email
+from leadpact.lead_facts import person_facts, saved_verdict, shared
 from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
 from leadpact.plan import plan_fields
 from leadpact.rules.engine import Rules
+from leadpact.sales_ready import lead_task_body
 from leadpact.state import KnownPerson, State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.verdicts import (
@@ -143,8 +145,8 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
         # them: look again once every feed is read.
         out.refresh.append(p.ref)
     verdict, lead = judge_person(title, ctx.rules, ctx.classify, activities, ctx.now,
-                                 deal_start)
-    verdict_dict = verdict.as_dict()
+                                 deal_start, about=person_facts(p, members))
+    verdict_dict = saved_verdict(verdict.as_dict(), p)
     out.role = verdict.role
     # Engaged in a deal means talking to the seller: a reply, a meeting, a call. Content
     # and forms are the marketing funnel, not the deal.
@@ -152,7 +154,7 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
                       if a.inbound and a.kind in TWO_WAY and a.happened and a.at <= ctx.now),
                      default=None)
     out.engaged_at = engaged_at
-    out.refresh.extend(m.ref for m in members if m.verdict != verdict_dict)
+    out.refresh.extend(m.ref for m in members if shared(m.verdict) != shared(verdict_dict))
     if previous is None or previous.engaged_at != engaged_at \
             or previous.activities != p.activities:
         # Engagement counts for the person on every deal, whichever CRM recorded it; so
@@ -323,7 +325,9 @@ def final_intent(ctx: Context, intent: TaskIntent) -> TaskIntent:
     suggested colleagues may have been read after the deal was judged, and a person's twin
     (whose newer title names the task) after the person."""
     if intent.rule.startswith("lead:") and intent.holds:
-        return replace(intent, subject=lead_subject(ctx, intent))
+        known = ctx.state.person(intent.about)
+        body = lead_task_body(ctx.state, ctx.rules.lead, known, ctx.now) if known else None
+        return replace(intent, subject=lead_subject(ctx, intent), body=body or intent.body)
     if intent.rule != COMMITTEE_RULE or not intent.holds:
         return intent
     found = ctx.state.deal(intent.about)

@@ -37,6 +37,7 @@ from leadpact.judging import (
     plan_person,
     task_step,
 )
+from leadpact.lead_by_time import persons_moved_by_time
 from leadpact.model import Activity, Page, Person, Ref
 from leadpact.owner_names import learn_owner_names
 from leadpact.person_edits import restore_person_edits
@@ -372,6 +373,8 @@ class _Run:
         learned = self.learn_norms()
         moved, self.norms = learned != self.norms, learned
         wanted = set(self.stale_by_time(include_handled=moved))
+        wanted |= set(persons_moved_by_time(self.state, self.rules, self.classify, self.now,
+                                            self.connectors, self.handled))
         for _ in range(rounds):
             wanted |= {ref for ref, marked in self.refresh.items()
                        if self.handled.get(ref, -1) < marked}

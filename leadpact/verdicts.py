@@ -4,7 +4,7 @@ Pure: values in, values out."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -12,7 +12,8 @@ from leadpact.enrichment.committee import Coverage, committee_coverage
 from leadpact.enrichment.engagement import refine_role
 from leadpact.enrichment.staleness import StaleVerdict, judge_staleness
 from leadpact.model import Activity, ContactRole, Deal, Ref
-from leadpact.rules.engine import LeadVerdict, Rules, evaluate_lead
+from leadpact.rules.engine import Rules
+from leadpact.rules.lead_model import LeadResult, PersonSnapshot, judge_lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +24,11 @@ class PersonVerdict:
     confidence: float
     because: str
     stage: str
-    score: int
+    score: float
     stage_reasons: str
     title_role: str  # the title-only prior, kept so both can be seen
+    fit: str = ""  # the fit grade
+    engagement: float = 0.0
 
     def fields(self, rules_version: str) -> dict[str, str | None]:
         return {
@@ -34,6 +37,8 @@ class PersonVerdict:
             "role": self.role,
             "role_confidence": f"{self.confidence:g}",
             "role_reason": self.because,
+            "fit": self.fit or None,
+            "engagement": f"{self.engagement:g}",
             "lead_stage": self.stage,
             "lead_score": f"{self.score:g}",
             "lead_reasons": self.stage_reasons,
@@ -45,21 +50,41 @@ class PersonVerdict:
         return asdict(self)
 
 
-def judge_person(title: str | None, rules: Rules, classify: Any,
-                 activities: Sequence[Activity] = (), now: datetime | None = None,
-                 deal_started_at: datetime | None = None) -> tuple[PersonVerdict, LeadVerdict]:
+def judge_person(title: str | None, rules: Rules, classify: Any, activities: Sequence[Activity],
+                 now: datetime, deal_started_at: datetime | None = None, *,
+                 about: PersonFacts | None = None) -> tuple[PersonVerdict, LeadResult]:
     """`classify` is the title classifier (enrichment.titles), org overrides applied; the
-    person's activities then refine its role."""
+    person's activities then refine its role, and the rules file's lead definition
+    (rules/lead_model.py) gives fit, engagement, stage and reasons."""
+    about = about or PersonFacts()
     tagged = classify(title or "")
     # Meetings still ahead, cancelled or missed say nothing about the person's role.
     happened = [a for a in activities if a.happened]
     refined = refine_role(tagged.role, float(tagged.confidence), tagged.because,
                           tagged.function, happened, deal_started_at, now)
-    lead = evaluate_lead(rules, refined.role, tagged.seniority)
+    lead = judge_lead(rules.lead, PersonSnapshot(
+        now=now, role=refined.role, seniority=tagged.seniority, function=tagged.function,
+        title_role=tagged.role, name=about.name, title=title, email=about.email,
+        fields=about.firmographics, account=about.firmographics,
+        activities=tuple(activities), sales_feedback=about.sales_feedback))
     verdict = PersonVerdict(tagged.seniority, tagged.function, refined.role,
                             round(refined.confidence, 2), refined.because,
-                            lead.stage, lead.score, lead.reasons, tagged.role)
+                            lead.stage, round(lead.score), lead.reasons, tagged.role,
+                            lead.grade, round(lead.engagement))
     return verdict, lead
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """What the lead definition reads about a person besides title and activities, merged
+    over their records in both CRMs. `firmographics`: the person's own record's (a lead's
+    Industry, NumberOfEmployees, Country), canonical names, standing in for the account's
+    until accounts are read."""
+
+    name: str = ""
+    email: str | None = None
+    firmographics: Mapping[str, str | None] = field(default_factory=dict)
+    sales_feedback: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,8 @@ from typing import Any, cast
 
 from jsonschema import Draft7Validator, FormatChecker, ValidationError, validators
 
+from leadpact.rules.check_definition import definition_problems
+from leadpact.rules.lead_parse import NEW_SECTIONS
 from leadpact.rules.strict_yaml import (
     Loaded,
     Path_,
@@ -66,7 +68,8 @@ def check_text(text: str, source: str) -> list[Problem]:
         return [exc.problem]
     if not isinstance(loaded.data, dict):
         return [Problem(source, 1, (), "the rules file must be a mapping with `version`, "
-                        "`lead`, `deals` and `titles`; start from the shipped rules/default.yaml")]
+                        "`fit`, `stages`, `deals` and `titles`; start from the shipped "
+                        "rules/default.yaml")]
     found = list(loaded.problems)
     semantic = [*_placeholder_problems(loaded, source)]
     covered = {p.path for p in semantic}
@@ -75,6 +78,8 @@ def check_text(text: str, source: str) -> list[Problem]:
     found.extend(semantic)
     if "lead" in loaded.data and not any(p.path[:1] == ("lead",) for p in found):
         found.extend(_stage_problems(loaded, source))
+    if not any(p.path[:1] in DEFINITION_ROOTS for p in found):  # once its shape is right
+        found.extend(definition_problems(loaded, source))
     unique = {str(p): p for p in found}
     return sorted(unique.values(), key=lambda p: (p.line, str(p)))
 
@@ -119,11 +124,18 @@ def _validator() -> Any:
 
 def _inline(spec: Any) -> Any:
     if isinstance(spec, dict):
+        if spec.get("$ref") == CONDITION_REF:  # recursive: rules/conditions.py checks these
+            return {}
         return {k: _inline(v) for k, v in _resolve(spec).items() if k != "definitions"}
     if isinstance(spec, list):
         return [_inline(v) for v in spec]
     return spec
 
+
+CONDITION_REF = "#/definitions/condition"
+# The lead definition's sections: conditions and stages are checked once these hold no
+# problem of shape (rules/check_definition.py reads them as values).
+DEFINITION_ROOTS = {(key,) for key in NEW_SECTIONS} | {("lead",)}
 
 _WORDS = {"integer": "a whole number", "number": "a number", "string": "a text",
           "object": "a mapping (key: value lines)", "array": "a list (lines starting with '- ')",
@@ -279,16 +291,21 @@ def _stage_problems(loaded: Loaded, source: str) -> Iterator[Problem]:
     """Stages no person can ever reach, found by evaluating every role × seniority with
     the engine's own first-match rule."""
     from leadpact.enrichment.titles import SENIORITIES
-    from leadpact.rules.engine import ROLES, Stage, evaluate_lead
+    from leadpact.rules.engine import ROLES
 
     lead = loaded.data["lead"]
-    stages = [Stage(str(s["name"]), s["min_score"],
-                    None if s.get("roles") is None else frozenset(s["roles"]), None)
+    stages = [SimpleNamespace(name=str(s["name"]), min_score=s["min_score"],
+                              roles=None if s.get("roles") is None else frozenset(s["roles"]))
               for s in lead["stages"]]
     view = SimpleNamespace(role_points=lead["score"]["role"],
-                           seniority_points=lead["score"]["seniority"], stages=tuple(stages))
-    reached = {evaluate_lead(cast(Any, view), role, seniority).stage
-               for role in ROLES for seniority in SENIORITIES}
+                           seniority_points=lead["score"]["seniority"])
+
+    def first_match(role: str, seniority: str) -> str | None:
+        score = view.role_points.get(role, 0) + view.seniority_points.get(seniority, 0)
+        return next((s.name for s in stages if score >= s.min_score
+                     and (s.roles is None or role in s.roles)), None)
+
+    reached = {first_match(role, seniority) for role in ROLES for seniority in SENIORITIES}
     names: dict[str, int] = {}
     for index, stage in enumerate(stages):
         path: Path_ = ("lead", "stages", index)

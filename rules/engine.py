@@ -18,47 +18,26 @@ import yaml
 from leadpact.enrichment.engagement import CHAMPION
 from leadpact.enrichment.staleness import StaleThresholds
 from leadpact.enrichment.titles import ROLES as TITLE_ROLES
-from leadpact.enrichment.titles import SENIORITIES, Override, parse_overrides
+from leadpact.enrichment.titles import Override, parse_overrides
 from leadpact.errors import RuleError
 from leadpact.rules import strict_yaml
 from leadpact.rules.check import check_text, summary
+from leadpact.rules.conditions import BadCondition
+from leadpact.rules.lead_model import LeadDefinition, Stage, TaskTemplate
+from leadpact.rules.lead_parse import parse_definition
 
 # Every role a person can end up with: the title's, plus the behavioural champion.
 ROLES = (*TITLE_ROLES, CHAMPION)
-
-
-@dataclass(frozen=True, slots=True)
-class TaskTemplate:
-    subject: str
-    due_in_days: int
-
-    def render(self, **values: str) -> str:
-        return self.subject.format_map(_Blank(values))
 
 
 # The committee-gap task of rules files written before it had a template (as shipped).
 COMMITTEE_TASK = TaskTemplate("Buying committee gap on {deal}: no {missing}", 2)
 
 
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-@dataclass(frozen=True, slots=True)
-class Stage:
-    name: str
-    min_score: int
-    roles: frozenset[str] | None
-    task: TaskTemplate | None
-
-
 @dataclass(frozen=True, slots=True)
 class Rules:
     version: str
-    role_points: dict[str, int]
-    seniority_points: dict[str, int]
-    stages: tuple[Stage, ...]
+    lead: LeadDefinition  # fit, engagement, buying group, disqualifiers, stages
     stale: StaleThresholds
     stale_task: TaskTemplate | None
     required_roles: tuple[str, ...]
@@ -71,25 +50,14 @@ class Rules:
     # order and layout do not count).
     meaning: str = ""
 
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        """The person stages, first match wins."""
+        return self.lead.person_stages
 
-@dataclass(frozen=True, slots=True)
-class LeadVerdict:
-    stage: str
-    score: int
-    reasons: str
-    task: TaskTemplate | None
-
-
-def evaluate_lead(rules: Rules, role: str, seniority: str) -> LeadVerdict:
-    role_points = rules.role_points.get(role, 0)
-    seniority_points = rules.seniority_points.get(seniority, 0)
-    score = role_points + seniority_points
-    reasons = f"{role} +{role_points}, {seniority} +{seniority_points}"
-    for stage in rules.stages:
-        if score >= stage.min_score and (stage.roles is None or role in stage.roles):
-            return LeadVerdict(stage.name, score, f"{reasons} = {score} ≥ {stage.min_score}",
-                               stage.task)
-    return LeadVerdict("unqualified", score, f"{reasons} = {score}: no stage matched", None)
+    @property
+    def account_stages(self) -> tuple[Stage, ...]:
+        return self.lead.account_stages
 
 
 # -- loading and validation -----------------------------------------------------------------
@@ -125,14 +93,12 @@ def parse_rules(text: str, source: str) -> Rules:
         raise RuleError(f"{source}: the rules file must be a mapping with `version`, `lead`, "
                         "`deals` and `titles`")
     version = check.text(data, ("version",))
-    lead = check.mapping(data, ("lead",))
-    score = check.mapping(lead, ("lead", "score"))
-    role_points = check.points(score, ("lead", "score", "role"), ROLES)
-    seniority_points = check.points(score, ("lead", "score", "seniority"), SENIORITIES)
-    stages = tuple(check.stage(s, ("lead", "stages", i))
-                   for i, s in enumerate(check.sequence(lead, ("lead", "stages"))))
-    if not stages:
-        raise RuleError(f"{check.where(('lead', 'stages'))}: lead.stages needs at least one stage")
+    try:
+        lead = parse_definition(data, ROLES)
+    except BadCondition as exc:  # check_text reports these first; kept as a backstop
+        raise RuleError(f"{check.where(exc.path)}: {exc.detail}", path=source) from None
+    if not lead.person_stages:
+        raise RuleError(f"{check.where(('stages', 'person'))}: needs at least one stage")
     deals = check.mapping(data, ("deals",))
     thresholds = _stale_thresholds(check, check.mapping(deals, ("deals", "stale")))
     stale = deals["stale"]
@@ -149,7 +115,7 @@ def parse_rules(text: str, source: str) -> Rules:
         raise RuleError(f"{check.where(('titles', 'overrides'))}: {exc}") from None
     committee_task = (check.task(committee, ("deals", "committee", "task"))
                       if "task" in committee else COMMITTEE_TASK)
-    return Rules(version, role_points, seniority_points, stages, thresholds,
+    return Rules(version, lead, thresholds,
                  check.task(stale, ("deals", "stale", "task")), required, engaged_days,
                  overrides, source, committee_task, meaning_of(data))
 
@@ -267,17 +233,6 @@ class _Checker:
             raise RuleError(f"{self.where(path)} must be a number, not {value!r}")
         return float(value)
 
-    def points(self, parent: dict[str, Any], path: tuple[str | int, ...],
-               allowed: tuple[str, ...]) -> dict[str, int]:
-        table = self.mapping(parent, path)
-        for key, value in table.items():
-            if key not in allowed:
-                raise RuleError(f"{self.where((*path, key))}: unknown `{key}`; "
-                                f"use one of {', '.join(allowed)}")
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise RuleError(f"{self.where((*path, key))} must be a whole number")
-        return dict(table)
-
     def role_list(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> list[str]:
         roles = self.sequence(parent, path)
         for i, role in enumerate(roles):
@@ -299,12 +254,3 @@ class _Checker:
                             f"({exc}); use {{name}}, {{title}}, {{deal}} or {{missing}}, and "
                             "{{ }} for literal braces") from None
         return template
-
-    def stage(self, spec: Any, path: tuple[str | int, ...]) -> Stage:
-        if not isinstance(spec, dict):
-            raise RuleError(f"{self.where(path)} must be a mapping with `name` and `min_score`")
-        roles = None
-        if "roles" in spec:
-            roles = frozenset(self.role_list(spec, (*path, "roles")))
-        return Stage(self.text(spec, (*path, "name")), self.count(spec, (*path, "min_score")),
-                     roles, self.task(spec, (*path, "task")))

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from leadpact.cli import main
 from leadpact.demo import run_demo
+from leadpact.state import State
 
 
 def test_given_a_fresh_demo_org_when_synced_twice_then_the_second_run_writes_nothing(
@@ -35,6 +36,15 @@ def test_given_a_fresh_demo_org_when_synced_twice_then_the_second_run_writes_not
         second["systems"]["salesforce"]["stale_deals"]
     stories = result.stale_by_story
     assert stories["silently_dead"]["stale"] > stories["pushed"]["stale"]
+    # how the lead definition staged people and accounts, per CRM: every person once
+    state = State(tmp_path / "state.sqlite3")
+    for system, stats in result.as_dict()["systems"].items():
+        stages = stats["leads_by_stage"]
+        assert stages.get("sales_ready", 0) > 0 and stages.get("disqualified", 0) > 0
+        assert stats["accounts_sales_ready"] > 0
+        people = [r for r in state.known_records(system) if r.kind != "deal"]
+        assert sum(stages.values()) == len(people)
+    state.close()
 
 
 def test_given_demo_json_then_last_line_is_the_summary(tmp_path: Path) -> None:
@@ -46,3 +56,6 @@ def test_given_demo_json_then_last_line_is_the_summary(tmp_path: Path) -> None:
     assert set(data["systems"]) == {"salesforce", "hubspot"}
     assert data["systems"]["salesforce"]["api_calls"] > 0
     assert set(data["stale_by_story"]) <= {"silently_dead", "stuck", "pushed", "healthy"}
+    for stats in data["systems"].values():
+        assert isinstance(stats["leads_by_stage"], dict)
+        assert isinstance(stats["accounts_sales_ready"], int)

@@ -49,7 +49,8 @@ def test_a_rules_edit_reaches_every_record_once(sandbox: Sandbox, tmp_path: Path
     assert code == 0 and total(summary_of(out), "changes_planned") == 0
 
     # RevOps lowers the bar for sales-ready, without a new version: refused, nothing read.
-    edited = default_rules_text().replace("min_score: 50", "min_score: 20")
+    edited = default_rules_text().replace("- {field: fit, gte: 50}", "- {field: fit, gte: 20}")
+    assert edited != default_rules_text()
     rules.write_text(edited, "utf-8")
     code, out = run("sync", "--config", str(config))
     assert code == 2

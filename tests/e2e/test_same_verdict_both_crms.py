@@ -17,8 +17,8 @@ from leadpact.fields import PERSON, fields_for, to_canonical
 NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 # What the verdict says about a person (the version stamp is written only beside a moved
 # value, so it may lag on one side by design; see README "The lead definition").
-COMPARED = ("seniority", "function", "role", "role_confidence", "role_reason", "lead_stage",
-            "lead_score", "lead_reasons")
+COMPARED = ("seniority", "function", "role", "role_confidence", "role_reason", "fit",
+            "engagement", "lead_stage", "lead_score", "lead_reasons")
 
 
 def test_a_person_in_both_crms_has_the_same_verdict_in_each(sandbox: Sandbox,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,10 @@ from leadpact.state import State
 from tests.builders import NOW, days_ago, deal, person
 from tests.memory_connector import MemoryConnector
 
-RULES = load_rules(None)
+# The earlier, title-only definition (still read): a CFO is sales-ready without any
+# activity, which keeps these tests about the pipeline rather than the lead definition.
+LEGACY_RULES = Path(__file__).parent / "data" / "legacy_rules.yaml"
+RULES = load_rules(LEGACY_RULES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,7 +261,8 @@ def test_deal_tasks_follow_the_rules_files_templates_subject_and_due_date(
         'subject: "Committee on {deal} lacks {missing}"\n      due_in_days: 5').replace(
         'subject: "Stale deal: {deal}"\n      due_in_days: 2',
         'subject: "Stale deal: {deal}"\n      due_in_days: 9')
-    assert text.count("due_in_days: 2") == 1  # both deal templates were replaced
+    assert text.count("due_in_days: 2") == 2  # both deal templates were replaced (the two
+    # left are the person and account sales-ready tasks)
     sf = MemoryConnector("salesforce")
     dropped_deal(sf, "006A", owner_id="005A", name="Big")
     run_sync([sf], state, parse_rules(text, "mine.yaml"), classify, NOW)

@@ -1,36 +1,44 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from leadpact.config import HUBSPOT_TOKEN, SALESFORCE_TOKEN, STARTER, load_config
 from leadpact.errors import ConfigError, RuleError
-from leadpact.rules.engine import default_rules_text, evaluate_lead, load_rules, parse_rules
+from leadpact.rules.engine import default_rules_text, load_rules, parse_rules
+from leadpact.rules.lead_model import PersonSnapshot, judge_lead
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+LEGACY = (Path(__file__).parent / "data" / "legacy_rules.yaml").read_text("utf-8")
 
 
 def test_given_the_shipped_rules_when_loaded_then_they_validate() -> None:
     rules = load_rules(None)
-    assert rules.version and rules.stages[0].name == "sales_ready"
+    assert rules.version and [s.name for s in rules.stages][:2] == ["disqualified",
+                                                                    "sales_ready"]
 
 
-def test_given_a_cfo_when_evaluating_then_sales_ready_with_reasons() -> None:
-    verdict = evaluate_lead(load_rules(None), "economic_buyer", "c_level")
+def test_given_a_cfo_in_the_earlier_format_then_the_same_verdict_as_before() -> None:
+    rules = parse_rules(LEGACY, "legacy.yaml")
+    verdict = judge_lead(rules.lead, PersonSnapshot(NOW, "economic_buyer", "c_level", "finance"))
     assert verdict.stage == "sales_ready" and verdict.score == 60
-    assert "economic_buyer +40" in verdict.reasons and verdict.task is not None
+    assert "economic buyer +40, c level +20" in verdict.reasons and verdict.task is not None
 
 
-def test_given_a_user_when_evaluating_then_not_sales_ready() -> None:
-    verdict = evaluate_lead(load_rules(None), "user", "ic")
+def test_given_a_user_in_the_earlier_format_then_not_sales_ready() -> None:
+    rules = parse_rules(LEGACY, "legacy.yaml")
+    verdict = judge_lead(rules.lead, PersonSnapshot(NOW, "user", "ic", "operations"))
     assert verdict.stage == "nurture" and verdict.task is None
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("silent_days: 14", "silent_days: thirty", r":\d+: deals.stale.silent_days must be a whole"),
-    ("      economic_buyer: 40", "      economic_buyyer: 40", "unknown `economic_buyyer`"),
+    ("      economic_buyer: 40", "      economic_buyyer: 40", "economic_buyyer: unknown"),
     ("required_roles: [economic_buyer, decision_maker]", "required_roles: [cfo]",
      "unknown role 'cfo'"),
-    ('version: "2026.11.1"', "", ": missing `version`"),
+    ('version: "2026.12.1"', "", ": missing `version`"),
 ])
 def test_given_a_bad_rules_file_when_parsed_then_error_names_line_and_field(
         old: str, new: str, message: str) -> None:

@@ -29,11 +29,18 @@ def with_version(text: str, version: str) -> str:
     return "".join(lines)
 
 
-# Users become sales-ready from 5 points: a new meaning.
-WIDER = with_version(SHIPPED.replace(
-    "min_score: 50\n      roles: [economic_buyer, decision_maker, executive_sponsor]",
-    "min_score: 5\n      roles: [economic_buyer, decision_maker, executive_sponsor, user]"),
-    "2099.1")
+# Everyone with 5 points of fit is sales-ready, engaged or not: a new meaning.
+SALES_READY_WHEN = """      when:
+        all:
+          - {field: role, in: [economic_buyer, decision_maker, executive_sponsor, champion]}
+          - {field: fit, gte: 50}
+          - any:
+              - {activities: {kinds: [email, meeting, call], within_days: 30, at_least: 1}}
+              - {field: engagement, gte: 20}
+"""
+assert SALES_READY_WHEN in SHIPPED
+WIDER = with_version(SHIPPED.replace(SALES_READY_WHEN, "      when: {field: fit, gte: 5}\n"),
+                     "2099.1")
 
 
 def test_the_wider_rules_differ_in_meaning_only_where_edited() -> None:
@@ -69,6 +76,7 @@ def org() -> tuple[MemoryConnector, Ref]:
     hs = MemoryConnector("hubspot")
     hs.put(person("1", title="CFO", email="cfo@acme.example", name="Cy Fo"))
     fin = hs.put(person("2", title="Finance Manager", email="fm@acme.example", name="Fi Ma"))
+    hs.put(person("3", title="Marketing Intern", email="in@acme.example", name="In Tern"))
     return hs, fin.ref
 
 
@@ -80,18 +88,19 @@ def test_given_new_rules_then_a_record_nobody_touched_gets_the_new_stage() -> No
 
     wider = parse_rules(WIDER, "wider.yaml")
     planned, _ = run_sync([hs], state, wider, classify, NOW, dry_run=True)
-    assert planned.rules_changed and planned.systems["hubspot"].records_read == 2
+    assert planned.rules_changed and planned.systems["hubspot"].records_read == 3
     summary, changes = run_sync([hs], state, wider, classify, NOW)
-    assert summary.rules_changed and summary.systems["hubspot"].tasks_created == 1
+    assert summary.rules_changed and summary.systems["hubspot"].tasks_created == 2
     assert hs.records[manager].leadpact["lead_stage"] == "sales_ready"
     assert hs.records[manager].leadpact["rules_version"] == "2099.1"
-    # The version is stamped only beside a value that moved (the CFO's reasons name the
-    # new threshold); the CFO's stage stays.
+    # The version is stamped only beside a value that moved; the intern stays disqualified
+    # and is not written at all.
     fields = [(c.ref, c.field) for c in changes if isinstance(c, SetField)]
     stamped = {ref for ref, name in fields if name == "rules_version"}
     assert stamped and all(any(r == ref and n != "rules_version" for r, n in fields)
                            for ref in stamped)
-    assert (Ref("hubspot", "contact", "1"), "lead_stage") not in fields
+    assert not any(ref == Ref("hubspot", "contact", "3") for ref, _ in fields)
+    assert hs.records[Ref("hubspot", "contact", "3")].leadpact["lead_stage"] == "disqualified"
 
     again, changes = run_sync([hs], state, wider, classify, NOW)
     assert not again.rules_changed and changes == []
@@ -121,7 +130,7 @@ def test_full_reads_every_record_again_from_the_start() -> None:
     state, (hs, _) = State(":memory:"), org()
     run_sync([hs], state, RULES, classify, NOW)
     summary, changes = run_sync([hs], state, RULES, classify, NOW, full=True)
-    assert summary.systems["hubspot"].records_read == 2 and changes == []
+    assert summary.systems["hubspot"].records_read == 3 and changes == []
 
 
 def test_given_only_a_new_version_on_a_moved_verdict_then_the_stamp_goes_with_it() -> None:

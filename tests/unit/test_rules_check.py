@@ -20,17 +20,25 @@ from leadpact.enrichment.titles import FUNCTIONS, SENIORITIES
 from leadpact.enrichment.titles import ROLES as TITLE_ROLES
 from leadpact.errors import RuleError
 from leadpact.exit_codes import exit_code
+from leadpact.model import ACTIVITY_KINDS
 from leadpact.rules.check import check_file, check_text, schema
+from leadpact.rules.conditions import ACTIVITY_KEYS, COMBINATORS, FIELD_OPS, SPECIAL
 from leadpact.rules.engine import ROLES, default_rules_text, parse_rules
 from leadpact.rules.strict_yaml import MAX_BYTES
 
 DEFAULT = default_rules_text()
+LEGACY = (Path(__file__).parent / "data" / "legacy_rules.yaml").read_text("utf-8")
 ONE_LINE = re.compile(r"^mine\.yaml:(?P<line>\d+): (?P<path>[^\s:]+)?[: ]")
 
 
 def mutate(old: str, new: str) -> str:
     assert DEFAULT.count(old) >= 1, old
     return DEFAULT.replace(old, new, 1)
+
+
+def legacy(old: str, new: str) -> str:
+    assert LEGACY.count(old) >= 1, old
+    return LEGACY.replace(old, new, 1)
 
 
 def line_of(text: str, needle: str, occurrence: int = 1) -> int:
@@ -46,7 +54,7 @@ BAD = [
     ("unknown key", mutate("silent_days: 14", "silnt_days: 14"), "deals.stale.silnt_days",
      "did you mean `silent_days`", True),
     ("unknown role key", mutate("      economic_buyer: 40", "      economic_buyyer: 40"),
-     "lead.score.role.economic_buyyer", "did you mean `economic_buyer`", True),
+     "fit.person.role.economic_buyyer", "did you mean `economic_buyer`", True),
     ("unknown top-level key", DEFAULT + "leads: {}\n", "leads", "did you mean `lead`", True),
     ("wrong type", mutate("silent_days: 14", "silent_days: thirty"),
      "deals.stale.silent_days", "must be a whole number", True),
@@ -65,24 +73,67 @@ BAD = [
     ("placeholder typo", mutate("{deal}", "{dael}"), "deals.stale.task.subject",
      "did you mean {deal}", True),
     ("placeholder of another template", mutate("({title})", "({deal})"),
-     "lead.stages.0.task.subject", "can use {name}, {title}", True),
+     "stages.person.1.task.subject", "can use {name}, {title}", True),
+    ("account placeholder typo", mutate("{account}", "{acount}"),
+     "stages.account.0.task.subject", "did you mean {account}", True),
     ("lone brace", mutate("{deal}", "{deal"), "deals.stale.task.subject", "literal braces", True),
-    ("empty stage list", mutate("  stages:\n", "  stages: []\n  old_stages:\n"),
-     "lead.stages", "at least 1", True),
-    ("catch-all first", mutate("  stages:\n", "  stages:\n    - {name: everyone, min_score: 0}\n"),
-     "lead.stages.1", "stage `everyone` above it", False),
-    ("stage above the reachable score", mutate("min_score: 50", "min_score: 75"),
-     "lead.stages.0", "highest score its roles can reach (60)", False),
-    ("stage with no roles", mutate("roles: [economic_buyer, decision_maker, executive_sponsor]",
-                                   "roles: []"), "lead.stages.0", "`roles` is empty", False),
+    ("empty stage list", mutate("  person:\n    - name: disqualified",
+                                "  person: []\n  old:\n    - name: disqualified"),
+     "stages.person", "at least 1", True),
+    ("catch-all first", mutate("stages:\n  person:\n",
+                               "stages:\n  person:\n    - {name: everyone}\n"),
+     "stages.person.1", "stage `everyone` above it has no condition", False),
+    ("same condition twice", mutate("    - name: power_engaged\n",
+                                    "    - name: power_engaged_again\n      when: {field: "
+                                    "power_engaged, equals: true}\n    - name: power_engaged\n"),
+     "stages.account.2", "has the same `when`", False),
     ("duplicate key", mutate("    threshold: 4", "    threshold: 4\n    threshold: 5"),
      "deals.stale.threshold", "duplicate key (first at line", False),
     ("duplicate stage name", mutate("name: nurture", "name: marketing_qualified"),
-     "lead.stages.2.name", "give every stage its own name", False),
+     "stages.person.3.name", "give every stage its own name", False),
     ("a whole number written as a float", mutate("engaged_days: 45", "engaged_days: 45.0"),
      "deals.committee.engaged_days", "must be a whole number", False),
     ("not a number", mutate("engaged_days: 45", "engaged_days: .nan"),
      "deals.committee.engaged_days", "must be a whole number", True),
+    # the condition vocabulary
+    ("unknown operator", mutate("{field: fit, gte: 50}", "{field: fit, gtee: 50}"),
+     "stages.person.1.when.all.1.gtee", "did you mean `gte`", True),
+    ("unknown field", mutate("{field: account.employees, gte: 200}",
+                             "{field: employes, gte: 200}"),
+     "fit.account.1.when.field", "employees`? (or person.NAME / account.NAME", False),
+    ("two tests on one field", mutate("{field: fit, gte: 30}", "{field: fit, gte: 30, lte: 40}"),
+     "stages.person.2.when.any.0", "needs exactly one test", False),
+    ("invalid regex in a condition", mutate("matches: \"\\\\b(student",
+                                            "matches: \"\\\\b((student"),
+     "disqualifiers.3.when.matches", "not a valid regular expression", True),
+    ("unknown activity kind", mutate("kinds: [email, meeting, call], within_days: 30",
+                                     "kinds: [email, meting, call], within_days: 30"),
+     "stages.person.1.when.all.2.any.0.activities.kinds.1", "did you mean `meeting`", True),
+    ("activity count without at_least", mutate("within_days: 30, at_least: 1", "within_days: 30"),
+     "stages.person.1.when.all.2.any.0.activities", "missing `at_least`", True),
+    ("unknown role in a condition", mutate("[economic_buyer, decision_maker, executive_sponsor, "
+                                           "champion]", "[economic_buyer, decison_maker]"),
+     "stages.person.1.when.all.0.in.1", "did you mean `decision_maker`", False),
+    ("unknown seniority in a condition", mutate("{field: fit, gte: 30}",
+                                                "{field: seniority, equals: cxo}"),
+     "stages.person.2.when.any.0.equals", "use one of c_level", False),
+    ("unknown power role", mutate("power_roles: [economic_buyer,", "power_roles: [econ_buyer,"),
+     "buying_group.power_roles.0", "did you mean `economic_buyer`", True),
+    ("unknown decay key", mutate("{points: 15, half_life_days: 14}",
+                                 "{points: 15, halflife_days: 14}"),
+     "engagement.kinds.email.halflife_days", "did you mean `half_life_days`", True),
+    ("earlier format mixed with the new", DEFAULT + LEGACY[LEGACY.index("lead:"):
+                                                           LEGACY.index("deals:")],
+     "lead", "keep one", False),
+    # the earlier format, still read
+    ("legacy: stage above the reachable score", legacy("min_score: 50", "min_score: 75"),
+     "lead.stages.0", "highest score its roles can reach (60)", False),
+    ("legacy: stage with no roles", legacy("roles: [economic_buyer, decision_maker, "
+                                           "executive_sponsor]", "roles: []"),
+     "lead.stages.0", "`roles` is empty", False),
+    ("legacy: catch-all first", legacy("  stages:\n", "  stages:\n    - {name: everyone, "
+                                       "min_score: 0}\n"),
+     "lead.stages.1", "stage `everyone` above it", False),
 ]
 
 
@@ -136,16 +187,26 @@ def _undescribed(data: Any, spec: dict[str, Any], path: tuple[str, ...]) -> Any:
 
 def test_given_the_schema_then_its_vocabularies_are_the_engines() -> None:
     defs = schema()["definitions"]
-    score = schema()["properties"]["lead"]["properties"]["score"]["properties"]
+    for score in (schema()["properties"]["lead"]["properties"]["score"]["properties"],
+                  schema()["properties"]["fit"]["properties"]["person"]["properties"]):
+        assert set(score["role"]["properties"]) == set(ROLES)
+        assert set(score["seniority"]["properties"]) == set(SENIORITIES)
+    person = schema()["properties"]["fit"]["properties"]["person"]["properties"]
+    assert set(person["function"]["properties"]) == set(FUNCTIONS)
     assert set(defs["role"]["enum"]) == set(ROLES)
-    assert set(score["role"]["properties"]) == set(ROLES)
     assert set(defs["title_role"]["enum"]) == set(TITLE_ROLES)
     assert set(defs["seniority"]["enum"]) - {None} == set(SENIORITIES)
-    assert set(score["seniority"]["properties"]) == set(SENIORITIES)
     assert set(defs["function"]["enum"]) - {None} == set(FUNCTIONS)
+    assert defs["activity_kind"]["enum"] == list(ACTIVITY_KINDS)
+    assert set(schema()["properties"]["engagement"]["properties"]["kinds"]["properties"]) \
+        == set(ACTIVITY_KINDS)
+    condition = defs["condition"]["properties"]
+    assert set(condition) == {*COMBINATORS, "field", *FIELD_OPS, *SPECIAL}
+    assert set(condition["activities"]["properties"]) == set(ACTIVITY_KEYS)
 
 
 @pytest.mark.parametrize(("template", "allowed"), [("lead_task", ["name", "title"]),
+                                                   ("account_task", ["account"]),
                                                    ("deal_task", ["deal"])])
 def test_given_a_subject_pattern_then_it_accepts_exactly_the_listed_placeholders(
         template: str, allowed: list[str]) -> None:
@@ -178,8 +239,15 @@ def test_given_a_duplicate_key_then_both_lines_are_named() -> None:
     assert f"first at line {line_of(text, 'threshold: 4')}" in str(problem)
 
 
-def test_given_a_catch_all_before_others_then_the_fix_says_to_reorder() -> None:
-    text = mutate("    - name: sales_ready", "    - name: anyone\n      min_score: 0\n"
+def test_given_a_catch_all_before_others_then_the_fix_says_to_move_it_last() -> None:
+    text = mutate("    - name: disqualified", "    - name: anyone\n    - name: disqualified")
+    unreachable = [p for p in check_text(text, "mine.yaml") if "can never match" in p.detail]
+    assert [p.path for p in unreachable] == [("stages", "person", i) for i in (1, 2, 3, 4)]
+    assert "move `anyone` to the end" in unreachable[0].detail
+
+
+def test_given_a_legacy_catch_all_before_others_then_the_fix_says_to_reorder() -> None:
+    text = legacy("    - name: sales_ready", "    - name: anyone\n      min_score: 0\n"
                                               "    - name: sales_ready")
     unreachable = [p for p in check_text(text, "mine.yaml") if "can never match" in p.detail]
     assert [p.path for p in unreachable] == [("lead", "stages", i) for i in (1, 2, 3)]
@@ -244,12 +312,12 @@ def test_given_the_schema_command_then_it_prints_the_shipped_schema() -> None:
 
 def test_given_a_real_process_then_the_exit_code_is_2(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
-    path.write_text(mutate("min_score: 50", "min_score: fifty"))
+    path.write_text(mutate("marketing_cap: 15", "marketing_cap: fifteen"))
     done = subprocess.run([sys.executable, "-m", "leadpact", "rules", "check", str(path)],
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2, done.stderr
-    assert done.stdout.startswith(f"{path}:{line_of(path.read_text(), 'min_score: fifty')}: "
-                                  "lead.stages.0.min_score must be a whole number")
+    assert done.stdout.startswith(f"{path}:{line_of(path.read_text(), 'marketing_cap: ')}: "
+                                  "engagement.marketing_cap must be a number")
 
 
 def test_given_an_invalid_rules_file_then_sync_stops_before_any_read_or_write(

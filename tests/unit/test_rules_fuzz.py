@@ -9,6 +9,7 @@ import os
 import random
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,14 @@ from leadpact.config import HUBSPOT_TOKEN, SALESFORCE_TOKEN, load_config
 from leadpact.errors import ConfigError, RuleError
 from leadpact.exit_codes import exit_code
 from leadpact.rules.check import check_file
-from leadpact.rules.engine import ROLES, default_rules_text, evaluate_lead, load_rules
+from leadpact.rules.engine import ROLES, default_rules_text, load_rules
+from leadpact.rules.lead_model import (
+    AccountSnapshot,
+    Member,
+    PersonSnapshot,
+    judge_account,
+    judge_lead,
+)
 from leadpact.rules.strict_yaml import MAX_BYTES, one_line
 from leadpact.state import State
 
@@ -28,6 +36,7 @@ SEED = int(os.environ.get("FUZZ_SEED", 20261205))
 RULES_CASES = int(os.environ.get("FUZZ_RULES", 2000))
 CONFIG_CASES = int(os.environ.get("FUZZ_CONFIG", 1000))
 DEFAULT = default_rules_text()
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 ENV = {SALESFORCE_TOKEN: "sf-token", HUBSPOT_TOKEN: "hs-token"}
 
 # -- what a hostile value looks like --------------------------------------------------------
@@ -193,9 +202,12 @@ def test_given_thousands_of_mutated_rules_files_then_each_loads_or_gets_one_line
             return
         rules = load_rules(file)  # accepted by the check: the engine must take it too
         for role in ROLES:
-            verdict = evaluate_lead(rules, role, "vp")
+            verdict = judge_lead(rules.lead, PersonSnapshot(NOW, role, "vp", "finance"))
             if verdict.task is not None:
                 verdict.task.render(name="Ana", title="CFO")
+        judged = judge_account(rules.lead, AccountSnapshot(NOW, "Acme", {}, (Member("user"),)))
+        if judged.task is not None:
+            judged.task.render(account="Acme")
         if rules.stale_task is not None:
             rules.stale_task.render(deal="Renewal")
 
