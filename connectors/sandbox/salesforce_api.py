@@ -18,6 +18,7 @@ from typing import Any
 
 from leadpact.connectors.sandbox import salesforce_bulk2, salesforce_tooling, soql, soql_eval
 from leadpact.connectors.sandbox import salesforce_schema as schema
+from leadpact.connectors.sandbox.allowance import calls_today
 from leadpact.connectors.sandbox.salesforce_records import RecordError, RecordWriter
 from leadpact.connectors.sandbox.server import Request, Response
 
@@ -52,7 +53,7 @@ def not_found(request: Request) -> Response:
 
 
 def decorate(sandbox: Any, response: Response) -> Response:
-    used = sandbox.store.calls(SYSTEM)
+    used = calls_today(sandbox, SYSTEM)
     response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{sandbox.salesforce_daily_limit}"
     return response
 
@@ -123,7 +124,7 @@ class _SalesforceApi:
 
     def metered(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
         def answer(request: Request) -> Response:
-            if self.store.calls(SYSTEM) > self.sandbox.salesforce_daily_limit:
+            if calls_today(self.sandbox, SYSTEM) > self.sandbox.salesforce_daily_limit:
                 raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
             return handler(request)
 
@@ -256,7 +257,7 @@ class _SalesforceApi:
 
     def limits(self, request: Request) -> Response:
         limit = self.sandbox.salesforce_daily_limit
-        remaining = max(0, limit - self.store.calls(SYSTEM))
+        remaining = max(0, limit - calls_today(self.sandbox, SYSTEM))
         return Response(200, {"DailyApiRequests": {"Max": limit, "Remaining": remaining}})
 
     # -- replication (updated / deleted) --------------------------------------------------
