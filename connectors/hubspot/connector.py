@@ -32,6 +32,7 @@ from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
 from leadpact.connectors.hubspot.mapping import parse_time, to_ms
+from leadpact.connectors.hubspot.pacing import Pacer
 from leadpact.connectors.hubspot.reader import ASSOCIATION_BATCH, READ_BATCH, Reader
 from leadpact.connectors.hubspot.search import (
     SEARCH_LIMIT,
@@ -92,12 +93,13 @@ class HubSpotConnector:
         enrich_batch: int = ASSOCIATION_BATCH, timeout: float = 60.0,
         client_options: Mapping[str, Any] | None = None,
         activity_days: int = 180, activity_cap: int = 50,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = _utcnow, pacer: Pacer | None = None,
     ):
         """`client_options` go to hubspot.HubSpot as configuration (for example
         client_side_validation=True, ssl_ca_cert=...). `activity_days` / `activity_cap`: how
         far back, and how many of the newest activities, each contact carries; `clock` is
-        "now" for that window. `oauth`: get access tokens by OAuth refresh instead of
+        "now" for that window. `pacer`: keeps calls inside HubSpot's rate windows
+        (pacing.py; default: real time). `oauth`: get access tokens by OAuth refresh instead of
         using `access_token` (a private app token). `enrich_batch`: changed records
         gathered across search pages before their associations and activities are read
         (v4 association reads take 1,000 ids a call), and handed on as one page."""
@@ -106,7 +108,9 @@ class HubSpotConnector:
                               else StaticToken(access_token or ""))
         self._apis = HubSpotApis(self.host, access_token or "", dict(client_options or {}))
         self._private_app_token = access_token if oauth is None else None  # for its scopes
-        self._call = Caller(self.host, retry, self._login, self._apis.use_token)
+        self.pacer = pacer or Pacer()
+        self._call = Caller(self.host, retry, self._login, self._apis.use_token, self.pacer,
+                            self._apis.new_answer_headers)
         self._lookback = lookback
         self._page_size = max(1, min(page_size, SEARCH_LIMIT))
         self._enrich_batch = max(1, enrich_batch)
@@ -139,7 +143,7 @@ class HubSpotConnector:
 
     def _search(self, stream: Stream, body: dict[str, Any]) -> Any:
         return self._call(f"a search of {stream.object_type}", lambda: self._apis.search.do_search(
-            stream.object_type, body, _request_timeout=self._timeout))
+            stream.object_type, body, _request_timeout=self._timeout), search=True)
 
     def _modified(self, stream: Stream, obj: Any) -> datetime:
         stamp = parse_time((obj.properties or {}).get(stream.modified_property))
