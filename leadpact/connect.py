@@ -40,7 +40,8 @@ def connectors_for(config: Config, now: datetime | None = None, *,
         from leadpact.connectors.hubspot.connector import HubSpotConnector
 
         found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token,
-                                      oauth=config.hubspot.oauth, **extra))
+                                      oauth=config.hubspot.oauth,
+                                      max_api_share=config.hubspot.max_api_share, **extra))
     return found
 
 

@@ -20,7 +20,7 @@ import urllib3
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from leadpact.connectors.hubspot.pacing import Pacer
+from leadpact.connectors.hubspot.pacing import DailyAllowance, Pacer
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.retry import (
     Failure,
@@ -123,14 +123,17 @@ class Caller:
     def __init__(self, host: str, policy: RetryPolicy, login: Login | None = None,
                  use_token: Callable[[str], None] | None = None,
                  pacer: Pacer | None = None,
-                 answered: Callable[[], Mapping[str, str] | None] | None = None):
+                 answered: Callable[[], Mapping[str, str] | None] | None = None,
+                 max_api_share: float = 1.0):
         """`pacer` waits before each request that would overfill a rate window and learns
-        the limits from `answered` (the headers of the answer just received)."""
+        the limits from `answered` (the headers of the answer just received); no request
+        goes out once the day's allowance it last saw is used past `max_api_share`."""
         self.host = host
         self.policy = policy
         self.attempts = 0
         self.pacer = pacer
         self._answered = answered or (lambda: None)
+        self.max_api_share = max_api_share
         self._login: Login = login or StaticToken("")
         self._use_token = use_token or (lambda token: None)
         self.renewals = 0
@@ -139,6 +142,7 @@ class Caller:
         """One HTTP request, paced and counted; no retry (for steps inside a retried
         composite). `search`: a search API call (its own, tighter rate)."""
         if self.pacer is not None:
+            self._check_allowance(self.pacer.daily)
             self.pacer.before_call(search)
         self.attempts += 1
         result = call()
@@ -146,6 +150,15 @@ class Caller:
         if headers is not None and self.pacer is not None:
             self.pacer.observe(headers)
         return result
+
+    def _check_allowance(self, daily: DailyAllowance | None) -> None:
+        """Stop before the portal's day is used past leadpact's share, not when it is gone."""
+        if daily is not None and daily.limit - daily.remaining >= self.max_api_share * daily.limit:
+            raise QuotaExhausted(
+                f"HubSpot API usage is at {daily.limit - daily.remaining}/{daily.limit} calls "
+                f"today, past the {self.max_api_share:.0%} leadpact may use: run again after "
+                "the daily limit resets (midnight in the portal's time zone)",
+                system="hubspot", operation="the next call", status=None, retry_after=None)
 
     def __call__(self, what: str, call: Callable[[], T], search: bool = False) -> T:
         """One HTTP request, retried as the policy says."""

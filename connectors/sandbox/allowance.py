@@ -17,7 +17,8 @@ SYSTEMS = ("salesforce", "hubspot")
 def calls_today(sandbox: Any, system: str) -> int:
     """Calls `system` answered since the day began (all of them before any new_day)."""
     started: dict[str, int] = getattr(sandbox, "day_started_at_calls", {})
-    return sandbox.store.calls(system) - started.get(system, 0)
+    calls: int = sandbox.store.calls(system)
+    return calls - started.get(system, 0)
 
 
 def new_day(sandbox: Any) -> None:
