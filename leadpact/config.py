@@ -57,7 +57,7 @@ permission_set = "Leadpact_Integration"  # `leadpact setup` grants field access 
 [hubspot]
 enabled = true
 host = "https://api.hubapi.com"
-max_api_share = 0.9   # stop at 90% of the portal's daily API allowance (the rest is others')
+# max_api_share = 0.75  # stop at 75% of the portal's daily API allowance (default 90%)
 
 # [alerts]                 # tell someone when a run needs them (README: "Alerts")
 # email_command = "mail -s 'leadpact alert' revops@example.com"

@@ -13,15 +13,34 @@ from typing import Any
 from leadpact import quota
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import Connector
+from leadpact.errors import LeadpactError, QuotaExhausted, TransientError
 from leadpact.model import Page
 from leadpact.state import State
 
 log = logging.getLogger(__name__)
 
 
+def _allowance(connector: quota.Metered) -> quota.Allowance | None:
+    """What is left of the CRM's day; None when it could not be read for a reason the run's
+    own calls report as usual (a rejected token, a missing permission). A spent quota or a
+    CRM that does not answer stops the run here (exit 75)."""
+    try:
+        return connector.daily_allowance()
+    except TransientError:
+        raise
+    except LeadpactError as exc:
+        log.info("%s: the daily allowance could not be read (%s); no quota plan",
+                 getattr(connector, "system", "?"), exc)
+        return None
+
+
 def cursor_since(cursor: str | None) -> datetime | None:
-    """How far the least advanced stream of a cursor has been read (None: from the start)."""
-    streams = cursors.load(cursor)
+    """How far the least advanced stream of a cursor has been read (None: from the start).
+    ValueError: not a cursor of connectors/cursor.py (a connector may keep its own)."""
+    try:
+        streams = cursors.load(cursor)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise ValueError(f"not a stream cursor: {type(exc).__name__}") from None
     stamps = [state.since for state in streams.values()]
     if not stamps or any(stamp is None for stamp in stamps):
         return None
@@ -29,6 +48,16 @@ def cursor_since(cursor: str | None) -> datetime | None:
 
 
 DEFERRED = "quota:deferred:"  # state meta, per CRM: its last run left changes unread
+
+
+def _expected_changes(system: str, state: State, now: datetime, full: bool) -> int | None:
+    if state.get_meta(DEFERRED + system) and not full:
+        return None  # the last run left a backlog of unknown size
+    try:
+        since = cursor_since(state.cursor(system))
+    except ValueError:
+        return None  # a cursor that does not say how old it is
+    return quota.expected_changes(len(state.known_records(system)), since, now, full)
 
 
 class RunQuota:
@@ -47,16 +76,18 @@ class RunQuota:
         for connector in connectors:
             if not isinstance(connector, quota.Metered):
                 continue
-            allowance = connector.daily_allowance()
-            changed = quota.expected_changes(
-                len(state.known_records(connector.system)),
-                cursor_since(state.cursor(connector.system)), now, full)
-            if state.get_meta(DEFERRED + connector.system) and not full:
-                changed = None  # the last run left a backlog of unknown size
+            allowance = _allowance(connector)
+            changed = _expected_changes(connector.system, state, now, full)
             estimated = None if changed is None else \
                 quota.estimate_calls(changed, connector.call_costs)
-            plans[connector.system] = quota.plan(connector.system, estimated, allowance,
-                                                 connector.max_api_share)
+            found = quota.plan(connector.system, estimated, allowance, connector.max_api_share)
+            if found.read_budget == 0:
+                raise QuotaExhausted(
+                    f"{connector.system} has {found.remaining} API calls left today and keeps "
+                    f"{found.reserve} in reserve for other integrations: too few to read "
+                    "anything; run again after the daily limit resets",
+                    system=connector.system, operation="planning the run's calls")
+            plans[connector.system] = found
             spent_from[connector.system] = connector.api_calls
             log.info("%s quota: %s", connector.system, plans[connector.system])
         return cls(plans, spent_from)
