@@ -64,12 +64,11 @@ def sync(state: State, crm: MeteredMemory) -> dict[str, Any]:
     return summary.as_dict()
 
 
-def test_given_a_small_allowance_then_reads_stop_at_the_budget_and_later_days_finish(
-        tmp_path: Any) -> None:
+def test_given_a_small_allowance_then_reads_stop_at_the_budget_and_later_days_finish() -> None:
     crm = MeteredMemory(limit=100)  # budget 100 - 1 read - 10 reserve; reads stop at 51 calls
     for i in range(PEOPLE):
         crm.put(person(str(i), title="CFO"))
-    state = State(tmp_path / "state.sqlite3")
+    state = State(":memory:")
     runs = [sync(state, crm)]
     first = runs[0]["quota"]["hubspot"]
     assert (first["decision"], first["deferred"], first["remaining"], first["reserve"]) == (
@@ -91,22 +90,20 @@ def test_given_a_small_allowance_then_reads_stop_at_the_budget_and_later_days_fi
         "fits", 5, False)
 
 
-def test_given_too_little_left_when_planning_then_quota_exhausted_and_the_run_recorded(
-        tmp_path: Any) -> None:
+def test_given_too_little_left_when_planning_then_quota_exhausted_and_the_run_recorded() -> None:
     crm = MeteredMemory(limit=30)  # 29 left, 3 reserve: 26 × 80 % < the 20 kept for the end
     crm.put(person("1", title="CFO"))
-    state = State(tmp_path / "state.sqlite3")
+    state = State(":memory:")
     with pytest.raises(QuotaExhausted, match="29 API calls left today and keeps 3 in reserve"):
         sync(state, crm)
     assert state.runs(1)[0][2] is not None and "failed" in state.runs(1)[0]
     assert not any(r.leadpact for r in crm.records.values())
 
 
-def test_given_an_unreadable_allowance_then_unmetered_and_everything_read(
-        tmp_path: Any) -> None:
+def test_given_an_unreadable_allowance_then_unmetered_and_everything_read() -> None:
     crm = MeteredMemory(limit=10, unreadable=True)
     for i in range(5):
         crm.put(person(str(i), title="CFO"))
-    found = sync(State(tmp_path / "state.sqlite3"), crm)
+    found = sync(State(":memory:"), crm)
     assert found["quota"]["hubspot"]["decision"] == "unmetered"
     assert found["systems"]["hubspot"]["records_read"] == 5
