@@ -10,7 +10,10 @@ through `leadpact.open(...).sync()` with one fixed clock:
   full      `--full`: every record read again (estimated from the records state knows)
   rerun     nothing changed since (estimated from the cursor's age)
 Per run and CRM: the plan's estimated calls, the calls the run made (the connector's count,
-retries included), the decision, and how often HubSpot pacing waited.
+retries included), the decision, and how often HubSpot pacing waited. For the first sync,
+which the plan cannot size, it also prints what the formula gives for the records that
+sync turned out to read (state's known records afterwards): the check of the per-page and
+per-batch figures in each connector's `call_costs`.
 
 Then a fresh copy of the org gets a daily allowance of half the calls the first sync made
 on each CRM; it syncs once per "day" (the sandbox's new_day) until a sync reads to the end,
@@ -29,9 +32,14 @@ from pathlib import Path
 from typing import Any
 
 import leadpact
+from leadpact import quota
+from leadpact.config import load_config
+from leadpact.connect import connectors_for
 from leadpact.connectors.sandbox.seed import seed_demo_org
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from leadpact.connectors.sandbox.store import Store
+from leadpact.errors import QuotaExhausted
+from leadpact.state import State
 
 SYSTEMS = ("salesforce", "hubspot")
 
@@ -69,6 +77,22 @@ def line(name: str, summary: dict[str, Any], seconds: float) -> None:
               + (f"  pacing waits {waits}" if waits is not None else ""))
 
 
+def afterwards(config: Path, actual: dict[str, int]) -> None:
+    """The formula for the records the first sync read, against the calls it made."""
+    loaded = load_config(config)
+    state = State(loaded.state_path)
+    try:
+        for connector in connectors_for(loaded):
+            assert isinstance(connector, quota.Metered)
+            known = len(state.known_records(connector.system))
+            estimate = quota.estimate_calls(known, connector.call_costs)
+            print(f"    {connector.system:<10} sized by the {known} records it read: estimated "
+                  f"{estimate}, actual {actual[connector.system]} "
+                  f"({estimate / actual[connector.system]:.2f}x)")
+    finally:
+        state.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=3000)
@@ -92,6 +116,7 @@ def main() -> None:
                 line(name, summary, time.monotonic() - started)
                 if name == "first":
                     first_calls = {s: summary["systems"][s]["api_calls"] for s in SYSTEMS}
+                    afterwards(org.config, first_calls)
         finally:
             org.close()
 
@@ -103,7 +128,11 @@ def main() -> None:
             print(f"  a day allows half the first sync's calls: {allowance}")
             for day in range(1, args.max_days + 1):
                 small.box.new_day()
-                summary = small.sync(now)
+                try:
+                    summary = small.sync(now)
+                except QuotaExhausted as exc:  # exit 75: the next day resumes
+                    print(f"    day {day}: stopped, exit 75 ({exc})")
+                    continue
                 calls = {s: summary["systems"][s]["api_calls"] for s in SYSTEMS}
                 deferred = [s for s in SYSTEMS if summary["quota"].get(s, {}).get("deferred")]
                 print(f"    day {day}: status {summary['status']}, calls {calls}, "
