@@ -58,6 +58,7 @@ permission_set = "Leadpact_Integration"  # `leadpact setup` grants field access 
 [hubspot]
 enabled = true
 host = "https://api.hubapi.com"
+# max_api_share = 0.75  # stop at 75% of the portal's daily API allowance (default 90%)
 
 # [alerts]                 # tell someone when a run needs them (README: "Alerts")
 # email_command = "mail -s 'leadpact alert' revops@example.com"
@@ -81,6 +82,7 @@ class HubSpotConfig:
     host: str
     token: str = field(repr=False)
     oauth: OAuthSettings | None = None  # set for auth = "oauth"
+    max_api_share: float = 0.9  # of the portal's daily API allowance leadpact may use
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,7 @@ _KNOWN = {
     "salesforce": {"enabled", "instance_url", "api_version", "max_api_share", "permission_set",
                    "bulk_threshold",
                    *SALESFORCE_KEYS},
-    "hubspot": {"enabled", "host", *HUBSPOT_KEYS},
+    "hubspot": {"enabled", "host", "max_api_share", *HUBSPOT_KEYS},
     "alerts": ALERT_KEYS,
     "fields": FIELDS_KEYS,  # [fields.salesforce] / [fields.hubspot]: field_map.py checks them
 }
@@ -141,7 +143,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
         static = hubspot_flow(hs, path) == "private_app" or not credentials
         token = _token(env, HUBSPOT_TOKEN, "HubSpot") if static and credentials else ""
         hubspot = HubSpotConfig(host, token,
-                                None if static else hubspot_oauth(env, host))
+                                None if static else hubspot_oauth(env, host),
+                                _share(hs.get("max_api_share", 0.9), path, "hubspot"))
     if salesforce is None and hubspot is None:
         raise ConfigError(f"{path}: neither [salesforce] nor [hubspot] is enabled; "
                           "enable at least one")
@@ -322,9 +325,9 @@ def _url(section: dict[str, Any], key: str, path: Path, name: str) -> str:
     return value.rstrip("/")
 
 
-def _share(value: object, path: Path) -> float:
+def _share(value: object, path: Path, section: str = "salesforce") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
-        raise ConfigError(f"{path}: [salesforce] `max_api_share` must be a number above 0 and "
+        raise ConfigError(f"{path}: [{section}] `max_api_share` must be a number above 0 and "
                           f"at most 1 (0.9 = stop at 90% of the daily API allowance), not "
                           f"{value!r}")
     return float(value)

@@ -41,7 +41,7 @@ def connectors_for(config: Config, now: datetime | None = None, *,
 
         found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token,
                                       oauth=config.hubspot.oauth, fields=config.fields,
-                                      **extra))
+                                      max_api_share=config.hubspot.max_api_share, **extra))
     return found
 
 

@@ -41,6 +41,7 @@ from leadpact.lead_by_time import persons_moved_by_time
 from leadpact.model import Activity, Page, Person, Ref
 from leadpact.owner_names import learn_owner_names
 from leadpact.person_edits import restore_person_edits
+from leadpact.quota_run import RunQuota
 from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
@@ -89,6 +90,7 @@ class RunSummary:
     error: str | None = None  # what stopped the run, when something did
     rules_changed: bool = False  # a new lead definition: every known record judged again
     quota_exhausted: bool = False  # stopped by a CRM's API allowance (alerts count these)
+    quota: dict[str, dict[str, Any]] = field(default_factory=dict)  # leadpact/quota.py
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -415,6 +417,7 @@ def run_sync(
     (leadpact/rehearsal.py), so its counts are the sync's. QuotaExhausted and other
     connector errors propagate after the run is recorded as failed; every page committed
     before them stays committed."""
+    real, quotas = list(connectors), RunQuota({}, {})
     if dry_run:
         state = state if state.disposable else state.copy()
         connectors = [Rehearsal(c) for c in connectors]
@@ -428,9 +431,11 @@ def run_sync(
     state.start_run(run.run_id, now)
     attach_echoes(connectors, state, rules.version)  # own writes read back: not re-judged
     try:
+        quotas = RunQuota.before_run(real, state, now, full)  # leadpact/quota_run.py
         for system, connector in run.connectors.items():
             run.read_and_handle(connector, state.failed(system))  # last run's refusals first
-            for page in connector.read_changes(None if full else state.cursor(system)):
+            for page in quotas.pages(connector, connector.read_changes(
+                    None if full else state.cursor(system))):
                 run.handle_page(connector, page)
             if rejudge:  # the lead definition changed: it reaches the untouched records too
                 run.read_and_handle(connector, [ref for ref in state.known_records(system)
@@ -460,6 +465,8 @@ def run_sync(
             stats.stale_deals = sum(bool(v.get("stale")) for v in verdicts)
             stats.manual_values_kept = sum(1 for ref, _ in run.kept_manual
                                            if ref.system == system)
+        run.summary.quota = quotas.as_dict(real)
+        quotas.remember(state)
         finished = datetime.now(now.tzinfo)
         run.summary.finished_at = finished.isoformat()
         state.finish_run(run.run_id, finished, run.summary.status, run.summary.as_dict())

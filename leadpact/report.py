@@ -45,10 +45,30 @@ def print_summary(console: Console, summary: dict[str, Any], title: str) -> None
     if summary.get("rules_changed"):
         console.print(f"the rules changed (now {summary['rules_version']}): every known person "
                       "and open deal was judged again", markup=False, highlight=False)
+    for line in quota_lines(summary.get("quota") or {}):
+        console.print(line, markup=False, highlight=False)
     for failure in summary.get("failures", [])[:5]:
         console.print(f"  [red]failed[/red] {failure}")
     for line in summary.get("unfit", [])[:5]:  # values the CRM cannot hold, not sent
         console.print(f"  not written: {line}", markup=False, highlight=False)
+
+
+def quota_lines(quota: dict[str, Any]) -> list[str]:
+    """Each CRM's quota plan (leadpact/quota.py) in words, and what came of it."""
+    lines = []
+    for system, plan in quota.items():
+        estimate = plan.get("estimated_calls")
+        told = [f"estimated {estimate} calls" if estimate is not None
+                else "estimate unknown (nothing known yet)"]
+        if plan.get("remaining") is not None:
+            told.append(f"{plan['remaining']} left today, {plan['reserve']} kept in reserve")
+        if plan.get("pacing_waits"):
+            told.append(f"paced {plan['pacing_waits']} time(s) for the rate limit")
+        lines.append(f"{system} quota: {', '.join(told)} → {plan['decision']}")
+        if plan.get("deferred"):
+            lines.append(f"  {system}: reading stopped at the run's budget; the rest of the "
+                         "changes is deferred to the next run (the cursor is kept)")
+    return lines
 
 
 def json_line(payload: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from leadpact.connectors.hubspot.connector import HubSpotConnector
+from leadpact.connectors.hubspot.pacing import Pacer
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.connectors.sandbox.hubspot_associations import associate_both, label_type_id
 from leadpact.connectors.sandbox.hubspot_schema import new_hubspot_id
@@ -43,12 +44,33 @@ class Sleeps:
             self.then(seconds)
 
 
+class Monotonic:
+    """A pacer's clock that stands still until its sleep moves it (never sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def paced_on(clock: Monotonic) -> Pacer:
+    return Pacer(clock=clock, sleep=clock.sleep)
+
+
 def connector(
     sandbox: Sandbox, *, token: str = SANDBOX_TOKEN, sleeps: Sleeps | None = None,
     attempts: int = 5, **kwargs: Any,
 ) -> HubSpotConnector:
-    """The real connector against the sandbox, strict about response fields."""
+    """The real connector against the sandbox, strict about response fields; its pacing
+    waits on a clock of its own (`pacer` to watch it), never for real."""
     policy = RetryPolicy(attempts=attempts, sleep=sleeps if sleeps is not None else Sleeps())
+    kwargs.setdefault("pacer", paced_on(Monotonic()))
     return HubSpotConnector(sandbox.url, token, retry=policy,
                             client_options={"client_side_validation": True}, **kwargs)
 

@@ -20,6 +20,7 @@ import urllib3
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
+from leadpact.connectors.hubspot.pacing import DailyAllowance, Pacer
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.retry import (
     Failure,
@@ -64,13 +65,27 @@ class HubSpotApis:
         self.groups = crm.properties.groups_api
         self.owners = crm.owners.owners_api
         self._token = access_token
+        self._seen: dict[int, Any] = {}
+
+    def _all(self) -> tuple[Any, ...]:
+        return (self.objects, self.batch, self.search, self.associations, self.properties,
+                self.groups, self.owners)
+
+    def new_answer_headers(self) -> Mapping[str, str] | None:
+        """Headers of an answer that arrived since the last look (each api object keeps
+        only its own last answer; None when no new one did)."""
+        for api in self._all():
+            response = getattr(api.api_client, "last_response", None)  # set by a first answer
+            if response is not None and self._seen.get(id(api)) is not response:
+                self._seen[id(api)] = response
+                return dict(response.getheaders())
+        return None
 
     def use_token(self, token: str) -> None:
         """Send `token` from now on (each api object has its own configuration)."""
         if token == self._token:
             return
-        for api in (self.objects, self.batch, self.search, self.associations, self.properties,
-                    self.groups, self.owners):
+        for api in self._all():
             api.api_client.configuration.access_token = token
         self._token = token
 
@@ -106,22 +121,48 @@ class Caller:
     whatever still fails into leadpact's error tree (messages never carry the token)."""
 
     def __init__(self, host: str, policy: RetryPolicy, login: Login | None = None,
-                 use_token: Callable[[str], None] | None = None):
+                 use_token: Callable[[str], None] | None = None,
+                 pacer: Pacer | None = None,
+                 answered: Callable[[], Mapping[str, str] | None] | None = None,
+                 max_api_share: float = 1.0):
+        """`pacer` waits before each request that would overfill a rate window and learns
+        the limits from `answered` (the headers of the answer just received); no request
+        goes out once the day's allowance it last saw is used past `max_api_share`."""
         self.host = host
         self.policy = policy
         self.attempts = 0
+        self.pacer = pacer
+        self._answered = answered or (lambda: None)
+        self.max_api_share = max_api_share
         self._login: Login = login or StaticToken("")
         self._use_token = use_token or (lambda token: None)
         self.renewals = 0
 
-    def once(self, call: Callable[[], T]) -> T:
-        """One HTTP request, counted; no retry (for steps inside a retried composite)."""
+    def once(self, call: Callable[[], T], search: bool = False) -> T:
+        """One HTTP request, paced and counted; no retry (for steps inside a retried
+        composite). `search`: a search API call (its own, tighter rate)."""
+        if self.pacer is not None:
+            self._check_allowance(self.pacer.daily)
+            self.pacer.before_call(search)
         self.attempts += 1
-        return call()
+        result = call()
+        headers = self._answered()
+        if headers is not None and self.pacer is not None:
+            self.pacer.observe(headers)
+        return result
 
-    def __call__(self, what: str, call: Callable[[], T]) -> T:
+    def _check_allowance(self, daily: DailyAllowance | None) -> None:
+        """Stop before the portal's day is used past leadpact's share, not when it is gone."""
+        if daily is not None and daily.limit - daily.remaining >= self.max_api_share * daily.limit:
+            raise QuotaExhausted(
+                f"HubSpot API usage is at {daily.limit - daily.remaining}/{daily.limit} calls "
+                f"today, past the {self.max_api_share:.0%} leadpact may use: run again after "
+                "the daily limit resets (midnight in the portal's time zone)",
+                system="hubspot", operation="the next call", status=None, retry_after=None)
+
+    def __call__(self, what: str, call: Callable[[], T], search: bool = False) -> T:
         """One HTTP request, retried as the policy says."""
-        return self.run(what, lambda: self.once(call))
+        return self.run(what, lambda: self.once(call, search))
 
     def run(self, what: str, attempt: Callable[[], T]) -> T:
         """Retry `attempt` (which may make several requests through `once`) as a whole;

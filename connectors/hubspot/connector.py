@@ -32,6 +32,7 @@ from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
 from leadpact.connectors.hubspot.mapping import parse_time, to_ms
+from leadpact.connectors.hubspot.pacing import Pacer
 from leadpact.connectors.hubspot.reader import ASSOCIATION_BATCH, READ_BATCH, Reader
 from leadpact.connectors.hubspot.search import (
     SEARCH_LIMIT,
@@ -57,6 +58,7 @@ from leadpact.crm_limits import FieldLimit
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
 from leadpact.field_map import DEFAULT_FIELDS, FieldMap
 from leadpact.model import CONTACT, DEAL, HUBSPOT, Account, Page, Record, Ref
+from leadpact.quota import Allowance, CallCosts
 from leadpact.secrets import require_tls
 
 CONTACTS = Stream("contacts", "contacts", "lastmodifieddate", mapping.CONTACT_PROPERTIES)
@@ -73,6 +75,10 @@ _NOT_PRINTED = frozenset({"lastmodifieddate", "hs_lastmodifieddate", *echo.OWN_N
                             for spec in fields.fields_for(kind))})
 log = logging.getLogger(__name__)
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
+# Calls per page of changed records and per write batch, measured on the demo org
+# (bench/quota_bench.py prints the estimate against the calls made).
+CALLS_PER_PAGE = 11.0  # 3,000-person first sync: 151 reads for 14 search pages
+CALLS_PER_BATCH = 1.6  # and 44 writes, key look-ups and preflight calls for 27 batches
 
 Fetched = tuple[str, Mapping[str, Any], datetime]  # id, properties, modified
 
@@ -95,23 +101,30 @@ class HubSpotConnector:
         enrich_batch: int = ASSOCIATION_BATCH, timeout: float = 60.0,
         client_options: Mapping[str, Any] | None = None,
         activity_days: int = 180, activity_cap: int = 50,
-        clock: Callable[[], datetime] = _utcnow,
-        fields: FieldMap = DEFAULT_FIELDS,
+        clock: Callable[[], datetime] = _utcnow, pacer: Pacer | None = None,
+        max_api_share: float = 0.9, fields: FieldMap = DEFAULT_FIELDS,
     ):
         """`client_options` go to hubspot.HubSpot as configuration (for example
         client_side_validation=True, ssl_ca_cert=...). `activity_days` / `activity_cap`: how
         far back, and how many of the newest activities, each contact carries; `clock` is
-        "now" for that window. `oauth`: get access tokens by OAuth refresh instead of
-        using `access_token` (a private app token). `enrich_batch`: changed records
-        gathered across search pages before their associations and activities are read
-        (v4 association reads take 1,000 ids a call), and handed on as one page.
+        "now" for that window. `pacer`: keeps calls inside HubSpot's rate windows
+        (pacing.py; default: real time). `max_api_share`: stop once the portal's daily
+        allowance (as the X-HubSpot-RateLimit-Daily headers report it) is used past this
+        share, leaving the rest to its other integrations. `oauth`: get access tokens by
+        OAuth refresh instead of using `access_token` (a private app token).
+        `enrich_batch`: changed records gathered across search pages before their
+        associations and activities are read (v4 association reads take 1,000 ids a call),
+        and handed on as one page.
         `fields`: which company properties hold the firmographics (leadpact/field_map.py)."""
         self.host = require_tls(host, "[hubspot] host").rstrip("/")
         self._login: Login = (OAuthRefresh(oauth, retry) if oauth is not None
                               else StaticToken(access_token or ""))
         self._apis = HubSpotApis(self.host, access_token or "", dict(client_options or {}))
         self._private_app_token = access_token if oauth is None else None  # for its scopes
-        self._call = Caller(self.host, retry, self._login, self._apis.use_token)
+        self.pacer = pacer or Pacer()
+        self.max_api_share = max_api_share
+        self._call = Caller(self.host, retry, self._login, self._apis.use_token, self.pacer,
+                            self._apis.new_answer_headers, max_api_share)
         self._lookback = lookback
         self._page_size = max(1, min(page_size, SEARCH_LIMIT))
         self._enrich_batch = max(1, enrich_batch)
@@ -130,6 +143,24 @@ class HubSpotConnector:
     def api_calls(self) -> int:
         return self._call.attempts
 
+    @property
+    def call_costs(self) -> CallCosts:
+        """For the quota estimate (leadpact/quota.py): a search or list per stream and the
+        allowance read; per page of changed records (a search page), the search and the
+        association and engagement reads that enrich it; per 100 records written, the
+        re-read before writing and the batch update."""
+        return CallCosts(fixed=len(ENGAGEMENT_STREAMS) + 5, page=self._page_size,
+                         calls_per_page=CALLS_PER_PAGE, batch=READ_BATCH,
+                         calls_per_batch=CALLS_PER_BATCH)
+
+    def daily_allowance(self) -> Allowance | None:
+        """The portal's day as the rate-limit headers of one light call report it."""
+        self._call("reading the rate limits", partial(
+            self._apis.objects.get_page, CONTACTS.object_type, limit=1, properties=[],
+            _request_timeout=self._timeout))
+        daily = self.pacer.daily
+        return Allowance(daily.limit, daily.remaining) if daily is not None else None
+
     # -- reading ---------------------------------------------------------------------------
     def read_changes(self, cursor: str | None) -> Iterator[Page]:
         streams = cursors.load(cursor)
@@ -146,7 +177,7 @@ class HubSpotConnector:
 
     def _search(self, stream: Stream, body: dict[str, Any]) -> Any:
         return self._call(f"a search of {stream.object_type}", lambda: self._apis.search.do_search(
-            stream.object_type, body, _request_timeout=self._timeout))
+            stream.object_type, body, _request_timeout=self._timeout), search=True)
 
     def _modified(self, stream: Stream, obj: Any) -> datetime:
         stamp = parse_time((obj.properties or {}).get(stream.modified_property))

@@ -192,7 +192,7 @@ class Writer:
             while True:
                 request = {**body, "after": after} if after else body
                 page = self._call.once(partial(self._apis.search.do_search, "tasks", request,
-                                               _request_timeout=self._timeout))
+                                               _request_timeout=self._timeout), search=True)
                 for obj in page.results or []:
                     key = str((obj.properties or {}).get(TASK_KEY_PROPERTY) or "").lower()
                     if key:

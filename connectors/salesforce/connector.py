@@ -56,12 +56,19 @@ from leadpact.errors import (
 )
 from leadpact.field_map import DEFAULT_FIELDS, FieldMap
 from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Account, Page, Record, Ref
+from leadpact.quota import Allowance, CallCosts
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
 _PERSON_PREFIXES = {queries.SOBJECT_PREFIXES["Lead"]: LEAD,
                     queries.SOBJECT_PREFIXES["Contact"]: CONTACT}
+
+
+# Calls per page of changed records and per write batch, measured on the demo org
+# (bench/quota_bench.py prints the estimate against the calls made).
+CALLS_PER_PAGE = 4.0  # 3,000-person first sync: 47 reads for 12 pages of 200
+CALLS_PER_BATCH = 2.5  # and 31 writes and preflight calls for 12 batches of 200
 
 
 def _utcnow() -> datetime:
@@ -114,7 +121,7 @@ class SalesforceConnector:
                        session=self._session), login)
         self._sf = self._auth.sf
         self._clock = clock
-        self._max_api_share = max_api_share
+        self.max_api_share = max_api_share
         self._activities = ActivityReader(self._query, activity_days, activity_cap)
         self._bulk_settings = bulk
         self._bulk = BulkReader(lambda: self._auth.run(lambda: self._sf), self._field_types,
@@ -152,6 +159,24 @@ class SalesforceConnector:
         usage = self._sf.api_usage.get("api-usage")
         return (usage.used, usage.total) if usage else None
 
+    @property
+    def call_costs(self) -> CallCosts:
+        """For the quota estimate (leadpact/quota.py): a query per stream and the limits read;
+        per page of 200 changed records (the id lists child queries take), the change rows
+        and the activity, contact-role and history queries; per 200 records written, the
+        re-read before writing and the sObject Collections call."""
+        return CallCosts(fixed=len(queries.STREAMS) + 1, page=queries.IN_LIST_LIMIT,
+                         calls_per_page=CALLS_PER_PAGE, batch=queries.COLLECTION_LIMIT,
+                         calls_per_batch=CALLS_PER_BATCH)
+
+    def daily_allowance(self) -> Allowance | None:
+        """The org's DailyApiRequests from /limits (one call)."""
+        found = self._call(self._sf.limits, "reading the org's limits")
+        daily = (found or {}).get("DailyApiRequests") or {}
+        if not isinstance(daily.get("Max"), int) or not isinstance(daily.get("Remaining"), int):
+            return None
+        return Allowance(daily["Max"], daily["Remaining"])
+
     # -- calls ----------------------------------------------------------------------------
     def _call(self, call: Callable[[], T], what: str) -> T:
         """One client call under the retry policy; failures become leadpact errors."""
@@ -170,10 +195,10 @@ class SalesforceConnector:
     def _check_allowance(self) -> None:
         """Stop before the org's daily allowance is gone, not when it already is."""
         usage = self.api_usage
-        if usage and usage[1] and usage[0] > self._max_api_share * usage[1]:
+        if usage and usage[1] and usage[0] > self.max_api_share * usage[1]:
             raise QuotaExhausted(
                 f"Salesforce API usage is at {usage[0]}/{usage[1]} requests today, past the "
-                f"{self._max_api_share:.0%} leadpact may use: nothing more was written; run "
+                f"{self.max_api_share:.0%} leadpact may use: nothing more was written; run "
                 "again after the limit resets")
 
     def _query_pages(self, soql: str, include_deleted: bool, what: str,

@@ -7,8 +7,14 @@ hubspot_associations (v4) and below (properties, property groups, owners).
 Rate limits, set on the Sandbox (absent attributes mean the defaults):
 - `hubspot_burst = (190, 10.0)`: requests per rolling window of seconds; None (default)
   reports the headers but never refuses. Over it: 429 TEN_SECONDLY_ROLLING with Retry-After.
-- `hubspot_daily_limit = 1_000_000`: over it, 429 with policyName DAILY.
-The window runs on the store's clock, so tests can move time instead of sleeping.
+- `hubspot_daily_limit = 1_000_000`: over it, 429 with policyName DAILY (the day starts
+  over with allowance.new_day).
+- `hubspot_search_per_second = None`: searches per rolling second; None (default) never
+  refuses. Over it: 429 SECONDLY with Retry-After 1 (HubSpot documents 5/s per account).
+Every answer carries the X-HubSpot-RateLimit-* headers: the 10-second window (Max,
+Remaining, Interval-Milliseconds), the second (Secondly, Secondly-Remaining: a tenth of the
+window's Max) and the day (Daily, Daily-Remaining).
+The windows run on the store's clock, so tests can move time instead of sleeping.
 
 Other knobs: `hubspot_search_window = 10_000` (how far search pages by `after` before 400)
 and `hubspot_association_page = 500` (v4 associations per record per page).
@@ -25,6 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from leadpact.connectors.sandbox import hubspot_associations, hubspot_objects, hubspot_token_info
+from leadpact.connectors.sandbox.allowance import calls_today
 from leadpact.connectors.sandbox.hubspot_errors import (
     INVALID_AUTHENTICATION,
     OBJECT_ALREADY_EXISTS,
@@ -94,10 +101,15 @@ def _rate_limited(message: str, policy: str, headers: dict[str, str] | None = No
                     policyName=policy, requestId=correlation_id())
 
 
-def _check_limits(sandbox: Any) -> None:
+def _check_limits(sandbox: Any, request: Request) -> None:
     store: Store = sandbox.store
-    if store.calls("hubspot") > _daily_limit(sandbox):
+    if calls_today(sandbox, "hubspot") > _daily_limit(sandbox):
         raise _rate_limited("You have reached your daily limit.", "DAILY")
+    per_second = getattr(sandbox, "hubspot_search_per_second", None)
+    if per_second and request.path.endswith("/search") and sandbox.hubspot_search_limiter.admit(
+            store.now(), int(per_second), 1.0, True) is not None:
+        raise _rate_limited("You have reached your secondly limit.", "SECONDLY",
+                            {"Retry-After": "1"})
     (limit, seconds), enforce = _burst(sandbox)
     wait = sandbox.hubspot_limiter.admit(store.now(), limit, seconds, enforce)
     if wait is not None:
@@ -108,6 +120,7 @@ def _check_limits(sandbox: Any) -> None:
 # -- the interface server.py calls ----------------------------------------------------------
 def register(sandbox: Any) -> None:
     sandbox.hubspot_limiter = _Limiter()
+    sandbox.hubspot_search_limiter = _Limiter()
     table = [*hubspot_objects.routes(sandbox), *hubspot_associations.routes(sandbox),
              *_property_routes(sandbox.store), *_owner_routes(sandbox.store)]
     for method, pattern, handler in table:
@@ -117,7 +130,7 @@ def register(sandbox: Any) -> None:
 
 def _limited(sandbox: Any, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
     def answer(request: Request) -> Response:
-        _check_limits(sandbox)
+        _check_limits(sandbox, request)
         try:
             return handler(request)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -149,9 +162,13 @@ def decorate(sandbox: Any, response: Response) -> Response:
     response.headers.setdefault("X-HubSpot-RateLimit-Remaining", str(max(0, limit - used)))
     response.headers.setdefault("X-HubSpot-RateLimit-Interval-Milliseconds",
                                 str(int(seconds * 1000)))
+    secondly = max(1, limit // 10)
+    response.headers.setdefault("X-HubSpot-RateLimit-Secondly", str(secondly))
+    response.headers.setdefault("X-HubSpot-RateLimit-Secondly-Remaining", str(
+        max(0, secondly - sandbox.hubspot_limiter.used(store.now(), 1.0))))
     response.headers.setdefault("X-HubSpot-RateLimit-Daily", str(daily))
     response.headers.setdefault("X-HubSpot-RateLimit-Daily-Remaining",
-                                str(max(0, daily - store.calls("hubspot"))))
+                                str(max(0, daily - calls_today(sandbox, "hubspot"))))
     response.headers.setdefault("X-HubSpot-Correlation-Id", correlation_id())
     return response
 

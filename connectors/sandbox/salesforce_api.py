@@ -24,6 +24,7 @@ from leadpact.connectors.sandbox import (
     soql_relations,
 )
 from leadpact.connectors.sandbox import salesforce_schema as schema
+from leadpact.connectors.sandbox.allowance import calls_today
 from leadpact.connectors.sandbox.salesforce_records import RecordError, RecordWriter
 from leadpact.connectors.sandbox.server import Request, Response
 
@@ -58,7 +59,7 @@ def not_found(request: Request) -> Response:
 
 
 def decorate(sandbox: Any, response: Response) -> Response:
-    used = sandbox.store.calls(SYSTEM)
+    used = calls_today(sandbox, SYSTEM)
     response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{sandbox.salesforce_daily_limit}"
     return response
 
@@ -129,7 +130,7 @@ class _SalesforceApi:
 
     def metered(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
         def answer(request: Request) -> Response:
-            if self.store.calls(SYSTEM) > self.sandbox.salesforce_daily_limit:
+            if calls_today(self.sandbox, SYSTEM) > self.sandbox.salesforce_daily_limit:
                 raise ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
             return handler(request)
 
@@ -289,7 +290,7 @@ class _SalesforceApi:
 
     def limits(self, request: Request) -> Response:
         limit = self.sandbox.salesforce_daily_limit
-        remaining = max(0, limit - self.store.calls(SYSTEM))
+        remaining = max(0, limit - calls_today(self.sandbox, SYSTEM))
         return Response(200, {"DailyApiRequests": {"Max": limit, "Remaining": remaining}})
 
     # -- replication (updated / deleted) --------------------------------------------------

@@ -283,6 +283,10 @@ class Sandbox:
             return Response(200, {s: {"api_calls": self.store.calls(s)}
                                   for s in ("salesforce", "hubspot")})
 
+        def start_day(req: Request) -> Response:
+            self.new_day()
+            return Response(201, {"ok": True})
+
         def add_actor(req: Request) -> Response:
             return Response(201, {"token": self.add_actor(Actor(**req.json()))})
 
@@ -291,6 +295,13 @@ class Sandbox:
         self.admin.add("DELETE", r"/_sandbox/faults", clear_faults)
         self.admin.add("GET", r"/_sandbox/stats", stats)
         self.admin.add("POST", r"/_sandbox/chaos", set_chaos)  # {} or null: chaos off
+        self.admin.add("POST", r"/_sandbox/new-day", start_day)
+
+    def new_day(self) -> None:
+        """Both CRMs' daily API allowances start over (midnight, for tests and demos)."""
+        from leadpact.connectors.sandbox import allowance
+
+        allowance.new_day(self)
 
     def add_actor(self, actor: Actor) -> str:
         """Another integration or user of the org; returns the token its writes use."""

@@ -120,8 +120,10 @@ class Store:
         return self.next_number(f"calls:{system}")
 
     def calls(self, system: str) -> int:
-        row = self._db.execute("SELECT value FROM counters WHERE name=?", (f"calls:{system}",))
-        found = row.fetchone()
+        with self._lock:  # a cursor read while another thread writes can crash sqlite3
+            row = self._db.execute("SELECT value FROM counters WHERE name=?",
+                                   (f"calls:{system}",))
+            found = row.fetchone()
         return found[0] if found else 0
 
     # -- records ------------------------------------------------------------------------
