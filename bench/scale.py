@@ -12,9 +12,11 @@ leadpact's own writes come back); and a no-change rerun right after. The sandbox
 every request,
 so the calls are counted there, per CRM and kind: reads (queries, searches, batch and
 association reads), writes, look-ups (task keys read before creating tasks) and
-other (limits, describes, properties, token checks). CPU and peak RSS are the child's own
-(os.wait4), so the sandbox's work is not in them. records/CPU s = records read (both
-CRMs) per CPU second of the sync process.
+other (limits, describes, properties, token checks). Beside each kind, "min" is the fewest
+calls the rows it moved needed at each endpoint's maximum batch (bench/call_minimum.py).
+CPU and peak RSS are the child's own (os.wait4), so the sandbox's work is not in them; the
+sandbox's CPU (this process) is printed apart. records/CPU s = records read (both CRMs)
+per CPU second of the sync process.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from call_minimum import Tally
 
 from leadpact.connectors.sandbox.seed import seed_demo_org
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Request, Response, Sandbox
@@ -73,13 +77,19 @@ class CountingSandbox(Sandbox):
         super().__init__(store)
         self.counts: Counter[tuple[str, str]] = Counter()
         self.detail: Counter[tuple[str, str]] = Counter()  # (system, what) for --detail
+        self.tally = Tally()  # rows moved per endpoint: the fewest calls they needed
 
     def handle(self, request: Request) -> Response | None:
         system = self.system_of(request.path)
+        answer = super().handle(request)
         if system is not None and not self.oauth.serves(request.path):
-            self.counts[(system, kind_of(system, request))] += 1
-            self.detail[(system, what_of(request))] += 1
-        return super().handle(request)
+            kind, what = kind_of(system, request), what_of(request)
+            self.counts[(system, kind)] += 1
+            self.detail[(system, what)] += 1
+            if answer is not None and answer.status < 300:
+                self.tally.add(system, kind, what, request.method, request.path,
+                               request.body, answer.body)
+        return answer
 
 
 def what_of(request: Request) -> str:
@@ -141,8 +151,11 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -
                 time.sleep(pause)
             box.counts.clear()
             box.detail.clear()
+            box.tally.clear()
+            serving = time.process_time()  # this process's CPU: the sandbox's work
             run = run_sync(config)
-            report(name, run, box.counts)
+            run["sandbox_cpu"] = time.process_time() - serving
+            report(name, run, box.counts, box.tally)
             if detail:
                 for (system, what), calls in sorted(box.detail.items()):
                     print(f"      {system:10} {calls:>6,}  {what}")
@@ -151,15 +164,19 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -
         store.close()
 
 
-def report(name: str, run: dict[str, Any], counts: Counter[tuple[str, str]]) -> None:
+def report(name: str, run: dict[str, Any], counts: Counter[tuple[str, str]],
+           tally: Tally) -> None:
     systems = run["summary"]["systems"]
     records = sum(s["records_read"] for s in systems.values())
     rate = records / run["cpu"] if run["cpu"] else 0.0
     print(f"  {name:8} records read {records:>9,}  leadpact CPU {run['cpu']:7.1f} s "
           f"({rate:,.0f} records/CPU s)  peak RSS {run['rss_mb']:6.0f} MB  "
-          f"wall {run['wall']:6.1f} s  status {run['summary']['status']}")
+          f"wall {run['wall']:6.1f} s  sandbox CPU {run['sandbox_cpu']:6.1f} s  "
+          f"status {run['summary']['status']}")
     for system in ("salesforce", "hubspot"):
-        split = "  ".join(f"{kind} {counts[(system, kind)]:>6,}" for kind in KINDS)
+        split = "  ".join(
+            f"{kind} {counts[(system, kind)]:>6,} (min {tally.minimum(system, kind):,})"
+            if kind != "other" else f"{kind} {counts[(system, kind)]:>4,}" for kind in KINDS)
         total = sum(counts[(system, kind)] for kind in KINDS)
         applied = systems.get(system, {}).get("changes_applied", 0)
         print(f"    {system:10} calls {total:>6,}: {split}   changes applied {applied:,}")

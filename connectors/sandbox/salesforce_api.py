@@ -205,7 +205,10 @@ class _SalesforceApi:
                     if all(v.isascii() for v in allowed)}
         rows = self.store.scan(SYSTEM, sobject, include_deleted=include_deleted, since=since,
                                one_of=required)
-        typed = ({k.lower(): v for k, v in schema.typed_record(self.store, row, defs).items()}
+        # Only the fields the query names are typed (a row has dozens it does not ask for).
+        named = {exact[name.lower()] for name in parsed.referenced_fields()}
+        needed = {name: spec for name, spec in defs.items() if name in named}
+        typed = ({k.lower(): v for k, v in schema.typed_record(self.store, row, needed).items()}
                  for row in rows)
         return sobject, selected, soql_eval.execute(parsed, typed)
 

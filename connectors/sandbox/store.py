@@ -93,6 +93,7 @@ class Store:
         self._lock = threading.RLock()
         self._clock = clock
         self._last_stamp: datetime | None = None
+        self._meta: dict[str, str | None] = {}
 
     # -- time ---------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -111,12 +112,17 @@ class Store:
 
     # -- meta and counters --------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return row[0] if row else None
+        """Cached: schema definitions are asked for on every rendered record, and the same
+        string object each time keeps their parsed forms' cache keys cheap to hash."""
+        if key not in self._meta:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            self._meta[key] = row[0] if row else None
+        return self._meta[key]
 
     def set_meta(self, key: str, value: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self._meta[key] = value
 
     def next_number(self, name: str, start: int = 1) -> int:
         with self._lock:
@@ -303,6 +309,8 @@ class _Bulk:
         try:
             self._store._db.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
+            if exc_type:
+                self._store._meta.clear()  # values set in the rolled-back transaction
             self._store._lock.release()
 
 
