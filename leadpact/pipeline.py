@@ -215,6 +215,12 @@ class _Run:
             if page.cursor:
                 self.state.set_cursor(system, page.cursor)
         self.apply(connector, steps, commit, stamps)
+        # The page is saved: the state answers for its persons now, so the run holds
+        # their roles and activities no longer (memory stays flat with the org's size).
+        for record in page.records:
+            self.roles.pop(record.ref, None)
+            self.engaged.pop(record.ref, None)
+            self.fresh_activities.pop(record.ref, None)
         if self.progress:
             self.progress(system, len(page.records))
 
