@@ -115,7 +115,9 @@ def write_config(folder: Path, url: str) -> Path:
 def high_water_kb(pid: int) -> int:
     """VmHWM: the peak RSS of the process's current program. Not ru_maxrss: Linux folds
     the pre-exec memory into it, i.e. this benchmark's own (the sandbox's) at fork time."""
-    try:
+    try:  # before its exec the child is a copy of this process: not its figure yet
+        if b"-m\0leadpact\0sync" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return 0
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0
