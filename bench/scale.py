@@ -12,9 +12,12 @@ leadpact's own writes come back); and a no-change rerun right after. The sandbox
 every request,
 so the calls are counted there, per CRM and kind: reads (queries, searches, batch and
 association reads), writes, look-ups (task keys read before creating tasks) and
-other (limits, describes, properties, token checks). CPU and peak RSS are the child's own
-(os.wait4), so the sandbox's work is not in them. records/CPU s = records read (both
-CRMs) per CPU second of the sync process.
+other (limits, describes, properties, token checks). Beside each kind, "min" is the fewest
+calls the rows it moved needed at each endpoint's maximum batch (bench/call_minimum.py).
+CPU (os.wait4) and peak RSS (its VmHWM, sampled every 0.1 s; ru_maxrss would count this
+process's memory at fork time) are the child's own, so the sandbox's work is not in them; the
+sandbox's CPU (this process) is printed apart. records/CPU s = records read (both CRMs)
+per CPU second of the sync process.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from call_minimum import Tally
 
 from leadpact.connectors.sandbox.seed import seed_demo_org
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Request, Response, Sandbox
@@ -73,13 +78,19 @@ class CountingSandbox(Sandbox):
         super().__init__(store)
         self.counts: Counter[tuple[str, str]] = Counter()
         self.detail: Counter[tuple[str, str]] = Counter()  # (system, what) for --detail
+        self.tally = Tally()  # rows moved per endpoint: the fewest calls they needed
 
     def handle(self, request: Request) -> Response | None:
         system = self.system_of(request.path)
+        answer = super().handle(request)
         if system is not None and not self.oauth.serves(request.path):
-            self.counts[(system, kind_of(system, request))] += 1
-            self.detail[(system, what_of(request))] += 1
-        return super().handle(request)
+            kind, what = kind_of(system, request), what_of(request)
+            self.counts[(system, kind)] += 1
+            self.detail[(system, what)] += 1
+            if answer is not None and answer.status < 300:
+                self.tally.add(system, kind, what, request.method, request.path,
+                               request.body, answer.body)
+        return answer
 
 
 def what_of(request: Request) -> str:
@@ -102,6 +113,19 @@ def write_config(folder: Path, url: str) -> Path:
     return config
 
 
+def high_water_kb(pid: int) -> int:
+    """VmHWM: the peak RSS of the process's current program. Not ru_maxrss: Linux folds
+    the pre-exec memory into it, i.e. this benchmark's own (the sandbox's) at fork time."""
+    try:  # before its exec the child is a copy of this process: not its figure yet
+        if b"-m\0leadpact\0sync" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return 0
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
 def run_sync(config: Path) -> dict[str, Any]:
     """One `leadpact sync --json` in a child process: its summary, CPU s, peak RSS, wall."""
     env = dict(os.environ, LEADPACT_SALESFORCE_TOKEN=SANDBOX_TOKEN,
@@ -110,7 +134,13 @@ def run_sync(config: Path) -> dict[str, Any]:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen([sys.executable, "-m", "leadpact", "sync", "--config",
                                   str(config), "--json"], stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(child.pid, 0)
+        peak_kb = 0
+        while True:  # the child's own high-water mark, sampled until it exits
+            done, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if done:
+                break
+            peak_kb = max(peak_kb, high_water_kb(child.pid))
+            time.sleep(0.1)
         child.returncode = os.waitstatus_to_exitcode(status)
         wall = time.monotonic() - started
         out.seek(0)
@@ -120,7 +150,7 @@ def run_sync(config: Path) -> dict[str, Any]:
         raise SystemExit(f"sync exited {child.returncode}: {problem.strip()[-2000:]}")
     summary = json.loads(text.strip().splitlines()[-1])
     return {"summary": summary, "cpu": usage.ru_utime + usage.ru_stime,
-            "rss_mb": usage.ru_maxrss / 1024, "wall": wall}
+            "rss_mb": peak_kb / 1024, "wall": wall}
 
 
 def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -> None:
@@ -142,8 +172,11 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -
                 time.sleep(pause)
             box.counts.clear()
             box.detail.clear()
+            box.tally.clear()
+            serving = time.process_time()  # this process's CPU: the sandbox's work
             run = run_sync(config)
-            report(name, run, box.counts)
+            run["sandbox_cpu"] = time.process_time() - serving
+            report(name, run, box.counts, box.tally)
             if detail:
                 for (system, what), calls in sorted(box.detail.items()):
                     print(f"      {system:10} {calls:>6,}  {what}")
@@ -152,15 +185,19 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -
         store.close()
 
 
-def report(name: str, run: dict[str, Any], counts: Counter[tuple[str, str]]) -> None:
+def report(name: str, run: dict[str, Any], counts: Counter[tuple[str, str]],
+           tally: Tally) -> None:
     systems = run["summary"]["systems"]
     records = sum(s["records_read"] for s in systems.values())
     rate = records / run["cpu"] if run["cpu"] else 0.0
     print(f"  {name:8} records read {records:>9,}  leadpact CPU {run['cpu']:7.1f} s "
           f"({rate:,.0f} records/CPU s)  peak RSS {run['rss_mb']:6.0f} MB  "
-          f"wall {run['wall']:6.1f} s  status {run['summary']['status']}")
+          f"wall {run['wall']:6.1f} s  sandbox CPU {run['sandbox_cpu']:6.1f} s  "
+          f"status {run['summary']['status']}")
     for system in ("salesforce", "hubspot"):
-        split = "  ".join(f"{kind} {counts[(system, kind)]:>6,}" for kind in KINDS)
+        split = "  ".join(
+            f"{kind} {counts[(system, kind)]:>6,} (min {tally.minimum(system, kind):,})"
+            if kind != "other" else f"{kind} {counts[(system, kind)]:>4,}" for kind in KINDS)
         total = sum(counts[(system, kind)] for kind in KINDS)
         applied = systems.get(system, {}).get("changes_applied", 0)
         print(f"    {system:10} calls {total:>6,}: {split}   changes applied {applied:,}")

@@ -83,14 +83,16 @@ class Leadpact:
 
     def sync(self, *, progress: Progress | None = None,
              observer: ReadObserver | None = None,
-             as_of: datetime | None = None, full: bool = False) -> SyncResult:
+             as_of: datetime | None = None, full: bool = False,
+             keep_changes: bool = True) -> SyncResult:
         """Read changes from the CRMs (everything with `full`), judge them (as of `as_of`,
         default now), write the verdicts back, record the run. A new meaning of the rules
         re-judges every known record. Raises a LeadpactError (e.g. QuotaExhausted, or
         RuleError for changed rules under an old version) when something stops the run;
-        what was committed before stays committed."""
+        what was committed before stays committed. `keep_changes` False: `changes` comes
+        back empty and the run holds none of them (a big org's sync stays small in memory)."""
         return self._run(dry_run=False, progress=progress, observer=observer, as_of=as_of,
-                         full=full)
+                         full=full, keep_changes=keep_changes)
 
     def check(self, *, fix: bool = False) -> CheckResult:
         """Connectivity, permissions and every field leadpact writes, per CRM. `fix`
@@ -123,7 +125,8 @@ class Leadpact:
 
     def _run(self, dry_run: bool, progress: Progress | None,
              observer: ReadObserver | None = None,
-             as_of: datetime | None = None, full: bool = False) -> SyncResult:
+             as_of: datetime | None = None, full: bool = False,
+             keep_changes: bool = True) -> SyncResult:
         from leadpact.connect import title_classifier
         from leadpact.pipeline import run_sync
         from leadpact.state import State
@@ -149,7 +152,8 @@ class Leadpact:
             summary, changes = run_sync(connectors, state, self.rules,
                                         title_classifier(self.rules), now,
                                         dry_run=dry_run, progress=progress, full=full,
-                                        before_first_write=check_first)
+                                        before_first_write=check_first,
+                                        keep_changes=keep_changes)
         finally:
             if not dry_run:  # alerts and write-loop freezes: leadpact/alerting.py
                 from leadpact.alerting import after_run

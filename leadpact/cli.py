@@ -151,8 +151,12 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | Non
           full: bool, shown: ShownChanges | None = None) -> None:
     leadpact = _open(config_path)
     with progress_for(show_bar=not as_json) as watch:
-        run = leadpact.plan if dry_run else leadpact.sync
-        result = run(progress=watch.records_handled, observer=watch, as_of=as_of, full=full)
+        if dry_run:
+            result = leadpact.plan(progress=watch.records_handled, observer=watch, as_of=as_of,
+                                   full=full)
+        else:  # the summary's counts are all a sync shows: keep no list of changes
+            result = leadpact.sync(progress=watch.records_handled, observer=watch,
+                                   as_of=as_of, full=full, keep_changes=False)
     data = result.summary.as_dict()
     changes = shown.select(result.changes) if shown else []
     if as_json:

@@ -104,7 +104,7 @@ Progress = Callable[[str, int], None]  # (system, records just handled)
 class _Run:
     def __init__(self, connectors: Sequence[Connector], state: State, rules: Rules,
                  classify: Callable[[str], Any], now: datetime, dry_run: bool,
-                 progress: Progress | None, run_id: str):
+                 progress: Progress | None, run_id: str, keep_changes: bool = True):
         self.connectors = {c.system: c for c in connectors}
         self.state, self.rules, self.classify, self.now = state, rules, classify, now
         self.dry_run, self.progress, self.run_id = dry_run, progress, run_id
@@ -116,6 +116,7 @@ class _Run:
         self.refresh: dict[Ref, int] = {}
         self.clock = itertools.count()
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
+        self.keep_changes = keep_changes  # a sync needs only the counts: memory stays flat
         self.roles: dict[Ref, str] = {}  # buying roles judged in this run
         self.engaged: dict[Ref, datetime | None] = {}  # latest engagement seen in this run
         self.in_refresh = False
@@ -172,6 +173,11 @@ class _Run:
         return {system: learn_stage_norms(deals, self.now, t.norm_percentile, t.norm_min_deals)
                 for system, deals in won.items()}
 
+    def note_planned(self, system: str, steps: Sequence[Step]) -> None:
+        self.count(system, "changes_planned", len(steps))
+        if self.keep_changes:
+            self.planned.extend(step.change for step in steps)
+
     def tick(self) -> int:
         """A counter that only grows: orders "handled" against "asked to re-judge"."""
         return next(self.clock)
@@ -198,8 +204,7 @@ class _Run:
         self.count(system, "records_read", len(page.records))
         log.debug("%s: page of %d record(s) handled", system, len(page.records))
         steps = [step for plan in plans for step in plan.steps]
-        self.count(system, "changes_planned", len(steps))
-        self.planned.extend(step.change for step in steps)
+        self.note_planned(system, steps)
 
         stamps = {record.ref: record.modified_at for record in page.records}
 
@@ -217,6 +222,12 @@ class _Run:
             if page.cursor:
                 self.state.set_cursor(system, page.cursor)
         self.apply(connector, steps, commit, stamps)
+        # The page is saved: the state answers for its persons now, so the run holds
+        # their roles and activities no longer (memory stays flat with the org's size).
+        for record in page.records:
+            self.roles.pop(record.ref, None)
+            self.engaged.pop(record.ref, None)
+            self.fresh_activities.pop(record.ref, None)
         if self.progress:
             self.progress(system, len(page.records))
 
@@ -340,8 +351,7 @@ class _Run:
                         forgets.append(decided.key)
                     elif decided is not None:
                         steps.append(task_step(self, intent, decided))
-                self.count(system, "changes_planned", len(steps))
-                self.planned.extend(step.change for step in steps)
+                self.note_planned(system, steps)
 
                 def commit(failed: set[Ref], batch: list[TaskIntent] = batch,
                            forgets: list[str] = forgets) -> None:
@@ -409,6 +419,7 @@ def run_sync(
     run_id: str | None = None,
     full: bool = False,
     before_first_write: Callable[[], None] | None = None,
+    keep_changes: bool = True,
 ) -> tuple[RunSummary, list[Change]]:
     """One sync over every connector. Returns the run summary and every planned change.
     `full`: read each CRM from the start instead of from its cursor. `before_first_write`
@@ -416,14 +427,16 @@ def run_sync(
     the same run rehearsed on a copy of the state with every write answered unsent
     (leadpact/rehearsal.py), so its counts are the sync's. QuotaExhausted and other
     connector errors propagate after the run is recorded as failed; every page committed
-    before them stays committed."""
+    before them stays committed. `keep_changes` False: the list comes back empty (the
+    counts are in the summary), so a big sync does not hold every change it planned."""
     real, quotas = list(connectors), RunQuota({}, {})
     if dry_run:
         state = state if state.disposable else state.copy()
         connectors = [Rehearsal(c) for c in connectors]
     rejudge = must_rejudge(state.get_meta(rules_change.STATE_KEY), rules, state.has_records())
     run = _Run(connectors, state, rules, classify, now, dry_run, progress,
-               run_id or now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6])
+               run_id or now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6],
+               keep_changes)
     log.info("run %s started%s: %s", run.run_id, " (plan only)" if dry_run else "",
              ", ".join(run.connectors))
     run.summary.rules_changed = rejudge

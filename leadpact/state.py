@@ -112,6 +112,7 @@ class State:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
                 self._lock = exclusive(lock_path(path))
             self._db = sqlite3.connect(str(path), isolation_level=None)
+            self._ledger_rows: list[tuple[str, str, str, str | None, str | None, str]] = []
             self._db.execute("PRAGMA journal_mode=WAL")
             self._upgrade()
         except (OSError, sqlite3.Error, ValueError) as exc:  # a path no run can use
@@ -167,7 +168,9 @@ class State:
         self._db.execute("BEGIN")
         try:
             yield
+            self._flush_ledger()
         except BaseException:
+            self._ledger_rows.clear()
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
@@ -216,6 +219,7 @@ class State:
     # -- the ledger ---------------------------------------------------------------------
     def last_written(self, ref: Ref) -> dict[str, str | None]:
         """field -> the value leadpact last wrote to it on this record."""
+        self._flush_ledger()
         rows = self._db.execute(
             "SELECT field, new_value FROM ledger WHERE record=? ORDER BY seq", (str(ref),)
         ).fetchall()
@@ -223,9 +227,18 @@ class State:
 
     def record_write(self, run_id: str, ref: Ref, field: str, old: str | None,
                      new: str | None, now: datetime) -> None:
-        self._db.execute(
-            "INSERT INTO ledger (run_id, record, field, old_value, new_value, written_at) "
-            "VALUES (?,?,?,?,?,?)", (run_id, str(ref), field, old, new, now.isoformat()))
+        """Kept until the transaction commits (or the ledger is read), then inserted in
+        one executemany: a first sync writes a ledger row per field, 100k+ of them."""
+        self._ledger_rows.append((run_id, str(ref), field, old, new, now.isoformat()))
+        if not self._db.in_transaction:
+            self._flush_ledger()
+
+    def _flush_ledger(self) -> None:
+        if self._ledger_rows:
+            rows, self._ledger_rows = self._ledger_rows, []
+            self._db.executemany(
+                "INSERT INTO ledger (run_id, record, field, old_value, new_value, written_at) "
+                "VALUES (?,?,?,?,?,?)", rows)
 
     # -- what each record looked like when last judged (leadpact/echoes.py) ---------------
     def judged(self, ref: Ref) -> tuple[str, dict[str, str | None], str] | None:
@@ -246,12 +259,14 @@ class State:
     def writes_of_run(self, run_id: str) -> list[tuple[Ref, str, str | None, str | None]]:
         """(record, field, old, new) that a run wrote, in order (values it only adopted
         are left out: it did not write them)."""
+        self._flush_ledger()
         rows = self._db.execute(
             "SELECT record, field, old_value, new_value FROM ledger WHERE run_id=? AND "
             "old_value IS NOT new_value ORDER BY seq", (run_id,)).fetchall()
         return [(Ref.parse(r[0]), r[1], r[2], r[3]) for r in rows]
 
     def last_run_of(self, ref: Ref, field: str) -> str | None:
+        self._flush_ledger()
         row = self._db.execute(
             "SELECT run_id FROM ledger WHERE record=? AND field=? ORDER BY seq DESC LIMIT 1",
             (str(ref), field)).fetchone()
@@ -294,6 +309,7 @@ class State:
                                                                    str | None]]:
         """(run, record, field, old, new) written by these runs and, for the same fields,
         by any run, in write order."""
+        self._flush_ledger()
         ids = list(run_ids)
         marks = ",".join("?" * len(ids))
         return [tuple(r) for r in self._db.execute(

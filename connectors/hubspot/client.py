@@ -21,6 +21,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from leadpact.connectors.hubspot.pacing import DailyAllowance, Pacer
+from leadpact.connectors.hubspot.fast_dates import use_fast_datetimes
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.retry import (
     Failure,
@@ -64,6 +65,8 @@ class HubSpotApis:
         self.properties = crm.properties.core_api
         self.groups = crm.properties.groups_api
         self.owners = crm.owners.owners_api
+        for api in (self.objects, self.batch, self.search, self.associations):
+            use_fast_datetimes(api)  # the read path: connectors/hubspot/fast_dates.py
         self._token = access_token
         self._seen: dict[int, Any] = {}
 

@@ -210,14 +210,15 @@ class HubSpotConnector:
     def _read_window(self, stream: Stream, streams: dict[str, StreamCursor],
                      state: StreamCursor, since: int | None, newest: Any) -> Iterator[Page]:
         window: Window | None = Window(since, to_ms(self._modified(stream, newest)))
-        counted: set[str] = set()  # windows overlap at their boundary: count each row once
+        # Windows overlap only at their boundary millisecond: ids seen there are counted
+        # once (only those are kept, not every id of the read).
+        counted: set[str] = set()
         fresh: dict[str, Fetched] = {}  # gathered across search pages, by id
         echoed = False  # rows skipped as echoes since the last page handed on
         waiting = 0  # rows read but not yet handed on, for the progress bar
         while window is not None:
             page = self._search(stream, window_body(stream, window, self._page_size))
             ids = {str(obj.id) for obj in page.results or []} - counted
-            counted |= ids
             waiting += len(ids)
             hits, handled = [], []
             for obj in page.results or []:
@@ -232,6 +233,8 @@ class HubSpotConnector:
             state = state.advance(handled)
             streams[stream.name] = state
             window = next_window(window, hits, self._page_size)
+            edge = window.since if window is not None else None
+            counted = {str(hit.id) for hit in hits if edge is not None and hit.modified >= edge}
             if len(fresh) >= self._enrich_batch or (window is None and fresh):
                 yield Page(tuple(self._records(stream, list(fresh.values()))),
                            cursors.dump(streams))

@@ -13,7 +13,6 @@ and the read continues through REST pages, leaving out rows the Bulk read alread
 from __future__ import annotations
 
 import csv
-import io
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -71,6 +70,18 @@ def cell_value(text: str, kind: str) -> Any:
     return text
 
 
+def csv_lines(text: str) -> Iterator[str]:
+    """The lines of a result set, endings kept (csv joins a quoted field's lines again),
+    one at a time: io.StringIO would hold a second copy of a set of up to `max_records`
+    rows, at four bytes a character."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def parse_rows(lines: Iterable[str], types: Mapping[str, str], sobject: str,
                version: str) -> Iterator[Row]:
     """Rows of one Bulk result set (header line first), as REST query rows."""
@@ -113,7 +124,7 @@ class BulkReader:
         page: list[Row] = []  # pages span result sets, so they are the size REST gives
         for text in read(soql, max_records=self._settings.max_records,
                          wait=self._settings.poll_seconds):
-            for row in parse_rows(io.StringIO(text), types, sobject, self._version):
+            for row in parse_rows(csv_lines(text), types, sobject, self._version):
                 page.append(row)
                 if len(page) == page_size:
                     yield page

@@ -26,6 +26,7 @@ from leadpact.connectors.sandbox.hubspot_schema import (
     object_type,
     properties_by_name,
 )
+from leadpact.connectors.sandbox.hubspot_search_slice import time_slice
 from leadpact.connectors.sandbox.server import Request, Response
 from leadpact.connectors.sandbox.store import Row, Store
 
@@ -224,10 +225,22 @@ def routes(sandbox: Any) -> list[tuple[str, str, Callable[[Request], Response]]]
             request = search.parse_request(req.json(), window)
         except (search.SearchError, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise ApiError(400, f"There was a problem with the request: {exc}") from None
-        since = search.modified_since(request)
-        rows = {row.id: row for row in store.scan("hubspot", type_, since=since)}
+        found = time_slice(request, type_)
+        if found is not None:  # an incremental read: answered from the time index
+            rows = {row.id: row for row in store.in_time_range(
+                "hubspot", type_, found.since, found.until, found.descending,
+                request.after + request.limit)}
+            total = store.count_in_time_range("hubspot", type_, found.since, found.until)
+        else:
+            since = search.modified_since(request)
+            rows = {row.id: row for row in store.scan("hubspot", type_, since=since)}
         candidates = [(id_, records.all_properties(type_, row)) for id_, row in rows.items()]
-        page, total, more = search.run(request, candidates, SEARCHABLE.get(type_, ()))
+        page, matched, more = search.run(request, candidates, SEARCHABLE.get(type_, ()))
+        if found is None:
+            total = matched
+        else:  # the candidates hold the page, the count holds the rest
+            end = request.after + request.limit
+            more = end if end < total else None
         names = list(request.properties) if request.properties else None
         body: dict[str, Any] = {"total": total,
                                 "results": [render(type_, rows[id_], names) for id_, _ in page]}

@@ -30,6 +30,15 @@ CREATE INDEX IF NOT EXISTS records_by_sf_task_key ON records
     (system, type, lower(json_extract(fields, '$.Leadpact_Task_Key__c')));
 CREATE INDEX IF NOT EXISTS records_by_hs_task_key ON records
     (system, type, lower(json_extract(fields, '$.leadpact_task_key')));
+-- Salesforce child rows are read by parent id lists (`WhoId IN (...)`, scan's one_of):
+-- without these, every such query parses the whole table.
+CREATE INDEX IF NOT EXISTS records_by_lower_id ON records (system, type, lower(id));
+CREATE INDEX IF NOT EXISTS records_by_who ON records
+    (system, type, lower(json_extract(fields, '$.WhoId')));
+CREATE INDEX IF NOT EXISTS records_by_what ON records
+    (system, type, lower(json_extract(fields, '$.WhatId')));
+CREATE INDEX IF NOT EXISTS records_by_opportunity ON records
+    (system, type, lower(json_extract(fields, '$.OpportunityId')));
 CREATE TABLE IF NOT EXISTS associations (
     system TEXT NOT NULL, from_type TEXT NOT NULL, from_id TEXT NOT NULL,
     to_type TEXT NOT NULL, to_id TEXT NOT NULL, type_id INTEGER NOT NULL,
@@ -84,6 +93,7 @@ class Store:
         self._lock = threading.RLock()
         self._clock = clock
         self._last_stamp: datetime | None = None
+        self._meta: dict[str, str | None] = {}
 
     # -- time ---------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -102,12 +112,17 @@ class Store:
 
     # -- meta and counters --------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return row[0] if row else None
+        """Cached: schema definitions are asked for on every rendered record, and the same
+        string object each time keeps their parsed forms' cache keys cheap to hash."""
+        if key not in self._meta:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            self._meta[key] = row[0] if row else None
+        return self._meta[key]
 
     def set_meta(self, key: str, value: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self._meta[key] = value
 
     def next_number(self, name: str, start: int = 1) -> int:
         with self._lock:
@@ -182,10 +197,13 @@ class Store:
         it lets SQLite drop rows before Python parses them."""
         sql = "SELECT * FROM records WHERE system=? AND type=?"
         args: list[Any] = [system, type_]
+        # With id lists, SQLite must look the ids up in their index rather than walk the
+        # time index for its order: `+modified_at` keeps it off the time index.
+        stamp = "+modified_at" if one_of else "modified_at"
         if not include_deleted:
             sql += " AND deleted=0"
         if since is not None:
-            sql += " AND modified_at >= ?"
+            sql += f" AND {stamp} >= ?"
             args.append(iso(since))
         for name, values in (one_of or {}).items():
             if not _FIELD_NAME.fullmatch(name) or not all(v.isascii() for v in values):
@@ -193,9 +211,45 @@ class Store:
             column = "id" if name == "Id" else f"json_extract(fields, '$.{name}')"
             sql += f" AND lower({column}) IN ({','.join('?' * len(values))})"
             args.extend(v.lower() for v in values)
-        sql += " ORDER BY modified_at, id"
+        sql += f" ORDER BY {stamp}, id"
         for row in self._db.execute(sql, args).fetchall():
             yield _row(row)
+
+    def in_time_range(self, system: str, type_: str, since: datetime | None,
+                      until: datetime | None, descending: bool, limit: int) -> list[Row]:
+        """The first `limit` live rows modified in [since, until] by (modified_at, id), newest
+        first when `descending`, plus every row sharing the last one's stamp (so a caller
+        can order ties its own way). Served by the records_by_time index."""
+        where, args = self._time_bounds(system, type_, since, until)
+        order = "DESC" if descending else "ASC"
+        rows = [_row(r) for r in self._db.execute(
+            f"SELECT * FROM records WHERE {where} ORDER BY modified_at {order}, id {order} "
+            "LIMIT ?", (*args, limit)).fetchall()]
+        if len(rows) == limit and rows:
+            edge = iso(rows[-1].modified_at)
+            seen = {row.id for row in rows}
+            rows.extend(_row(r) for r in self._db.execute(
+                "SELECT * FROM records WHERE system=? AND type=? AND deleted=0 "
+                "AND modified_at=?", (system, type_, edge)).fetchall() if r["id"] not in seen)
+        return rows
+
+    def count_in_time_range(self, system: str, type_: str, since: datetime | None,
+                            until: datetime | None) -> int:
+        where, args = self._time_bounds(system, type_, since, until)
+        return int(self._db.execute(f"SELECT count(*) FROM records WHERE {where}",
+                                    args).fetchone()[0])
+
+    @staticmethod
+    def _time_bounds(system: str, type_: str, since: datetime | None,
+                     until: datetime | None) -> tuple[str, list[Any]]:
+        where, args = "system=? AND type=? AND deleted=0", [system, type_]
+        if since is not None:
+            where += " AND modified_at >= ?"
+            args.append(iso(since))
+        if until is not None:
+            where += " AND modified_at <= ?"
+            args.append(iso(until))
+        return where, args
 
     def holding(self, system: str, type_: str, name: str, value: str) -> list[Row]:
         """Live records whose field `name` holds `value` (ASCII, case-insensitive): the
@@ -257,6 +311,8 @@ class _Bulk:
         try:
             self._store._db.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
+            if exc_type:
+                self._store._meta.clear()  # values set in the rolled-back transaction
             self._store._lock.release()
 
 

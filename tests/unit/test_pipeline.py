@@ -101,6 +101,17 @@ def test_given_new_people_when_synced_twice_then_second_run_writes_nothing(state
     assert len(hs.tasks) == 1
 
 
+def test_given_keep_changes_off_when_syncing_then_counts_stay_and_no_change_is_held(
+        state: State) -> None:
+    hs = MemoryConnector("hubspot")
+    hs.put(person("1", title="CFO", email="a@x.com", owner_id="o1"))
+    summary, planned = run_sync([hs], state, RULES, classify, NOW, keep_changes=False)
+    assert planned == []
+    assert summary.systems["hubspot"].changes_planned > 0
+    assert summary.systems["hubspot"].changes_applied == summary.systems["hubspot"].changes_planned
+    assert hs.records[Ref("hubspot", "contact", "1")].leadpact["role"] == "economic_buyer"
+
+
 def test_given_a_rep_edited_our_field_when_synced_again_then_the_edit_stays(state: State) -> None:
     hs = MemoryConnector("hubspot")
     hs.put(person("1", title="CFO"))

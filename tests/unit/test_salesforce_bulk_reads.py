@@ -12,6 +12,7 @@ import pytest
 from leadpact.connectors.salesforce.bulk_reads import (
     BulkSettings,
     cell_value,
+    csv_lines,
     parse_rows,
     settings_for,
     with_fallback,
@@ -39,6 +40,19 @@ def test_given_a_result_set_when_parsed_then_rest_rows_with_attributes() -> None
     assert rows == [{"attributes": {"type": "Contact",
                                     "url": "/services/data/v59.0/sobjects/Contact/003A"},
                      "Id": "003A", "Name": 'Acme, "Big"\nInc.', "IsDeleted": False}]
+
+
+@pytest.mark.parametrize("text", [
+    '"Id","Name"\r\n"003A","Acme\r\nInc."\r\n"003B","Bo"',
+    '"Id","Name"\n"003A","Acme\nInc."\n"003B","Bo"\n',
+])
+def test_given_a_result_set_when_split_into_lines_then_the_same_rows_as_a_file(
+        text: str) -> None:
+    assert "".join(csv_lines(text)) == text
+    assert list(parse_rows(csv_lines(text), {}, "Contact", "59.0")) == \
+        list(parse_rows(io.StringIO(text, newline=""), {}, "Contact", "59.0"))
+    assert [row["Name"] for row in parse_rows(csv_lines(text), {}, "Contact", "59.0")] == \
+        [text.split('"')[7], "Bo"]
 
 
 def test_given_a_ragged_row_when_parsed_then_an_error_not_a_shifted_row() -> None:
