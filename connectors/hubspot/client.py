@@ -20,8 +20,8 @@ import urllib3
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
-from leadpact.connectors.hubspot.pacing import DailyAllowance, Pacer
 from leadpact.connectors.hubspot.fast_dates import use_fast_datetimes
+from leadpact.connectors.hubspot.pacing import DailyAllowance, Pacer
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.retry import (
     Failure,
