@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,9 @@ from leadpact.state import State
 from tests.builders import NOW, person
 from tests.memory_connector import MemoryConnector
 
-RULES = load_rules(None)
+# The earlier score-threshold format: a CFO is sales-ready on title alone, so every person
+# gets one task (the shipped definition also wants engagement).
+RULES = load_rules(Path(__file__).parent / "data" / "legacy_rules.yaml")
 PEOPLE = 30
 EPOCH = NOW - timedelta(hours=1)  # the in-memory CRM's stamps count seconds from here
 
