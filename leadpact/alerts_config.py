@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from leadpact.alert_rules import AlertSettings
+from leadpact.config_text import config_text
 from leadpact.errors import ConfigError
 
 WEBHOOK_ENV = "LEADPACT_ALERTS_WEBHOOK_URL"
@@ -37,11 +38,12 @@ class AlertsConfig:
 def alerts_config(section: Mapping[str, Any], env: Mapping[str, str],
                   path: Path) -> AlertsConfig | None:
     """None when no alert destination is configured (nothing to send to)."""
-    webhook = env.get(WEBHOOK_ENV, "").strip() or _text(section, "webhook_url", path)
+    webhook = (env.get(WEBHOOK_ENV, "").strip()
+               or config_text(section, "webhook_url", path, "alerts"))
     if webhook and not webhook.startswith(("https://", "http://")):
         raise ConfigError(f"{path}: [alerts] `webhook_url` must be an http(s) URL (a Slack "
                           "incoming-webhook URL, for instance)")
-    command = _text(section, "email_command", path)
+    command = config_text(section, "email_command", path, "alerts")
     settings = AlertSettings(
         quota_repeats=_whole(section, "quota_repeats", 3, 1, path),
         refused_share=_share(section, path),
@@ -53,15 +55,6 @@ def alerts_config(section: Mapping[str, Any], env: Mapping[str, str],
     if not webhook and not command:
         return None
     return AlertsConfig(webhook or None, command or None, settings, float(timeout))
-
-
-def _text(section: Mapping[str, Any], key: str, path: Path) -> str:
-    value = section.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{path}: [alerts] `{key}` must be a non-empty string in quotes")
-    return value.strip()
 
 
 def _whole(section: Mapping[str, Any], key: str, default: int, low: int, path: Path) -> int:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leadpact.config_text import config_text
 from leadpact.errors import ConfigError
 from leadpact.secrets import check_secret, remember, require_tls
 
@@ -69,16 +70,16 @@ def salesforce_oauth(section: Mapping[str, Any], env: Mapping[str, str], path: P
                      instance_url: str) -> OAuthSettings:
     """The settings of [salesforce] auth = jwt | client_credentials | refresh_token."""
     flow = salesforce_flow(section, path)
-    login = _text(section, "login_url", path) or instance_url
+    login = config_text(section, "login_url", path, "salesforce") or instance_url
     require_tls(login, "[salesforce] login_url")
     token_url = login.rstrip("/") + SALESFORCE_TOKEN_PATH
     key = _secret(env, SF_CONSUMER_KEY, f"[salesforce] auth = \"{flow}\"")
     if flow == "jwt":
-        username = _text(section, "username", path)
+        username = config_text(section, "username", path, "salesforce")
         if not username:
             raise ConfigError(f"{path}: [salesforce] auth = \"jwt\" needs `username` (the "
                               "integration user's Salesforce username)")
-        audience = _text(section, "jwt_audience", path) or DEFAULT_AUDIENCE
+        audience = config_text(section, "jwt_audience", path, "salesforce") or DEFAULT_AUDIENCE
         return OAuthSettings(flow, token_url, key, username=username,
                              private_key=_private_key(section, env, path), audience=audience)
     if flow == "client_credentials":
@@ -106,15 +107,6 @@ def _flow(section: Mapping[str, Any], path: Path, name: str, flows: tuple[str, .
     return str(value)
 
 
-def _text(section: Mapping[str, Any], key: str, path: Path) -> str:
-    value = section.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{path}: [salesforce] `{key}` must be a non-empty string")
-    return value.strip()
-
-
 def _secret(env: Mapping[str, str], var: str, why: str, required: bool = True) -> str:
     value = env.get(var, "")
     if not value.strip():
@@ -126,7 +118,7 @@ def _secret(env: Mapping[str, str], var: str, why: str, required: bool = True) -
 
 def _private_key(section: Mapping[str, Any], env: Mapping[str, str], path: Path) -> str:
     """The PEM text of the JWT signing key, from `private_key_file` or the environment."""
-    file = _text(section, "private_key_file", path)
+    file = config_text(section, "private_key_file", path, "salesforce")
     if file:
         key_path = path.parent / Path(file).expanduser()
         try:

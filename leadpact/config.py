@@ -25,6 +25,7 @@ from leadpact.auth_config import (
     salesforce_flow,
     salesforce_oauth,
 )
+from leadpact.config_text import config_text
 from leadpact.errors import ConfigError
 from leadpact.field_map import DEFAULT_FIELDS, FIELDS_KEYS, FieldMap, field_map
 from leadpact.secrets import check_secret, read_secrets_file, require_tls
@@ -116,11 +117,11 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
     data = _read(path)
     base = path.parent
     core = data.get("leadpact", {})
-    secrets_file = _text(core, "secrets_file", path, "leadpact", required=False)
+    secrets_file = config_text(core, "secrets_file", path, "leadpact")
     if secrets_file and credentials:
         _check_secrets_file(base / Path(secrets_file).expanduser(), path)
         env = {**read_secrets_file(base / Path(secrets_file).expanduser(), path), **env}
-    rules = _text(core, "rules", path, "leadpact", required=False)
+    rules = config_text(core, "rules", path, "leadpact")
     sf = data.get("salesforce", {})
     hs = data.get("hubspot", {})
     salesforce = hubspot = None
@@ -132,7 +133,7 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
         static = salesforce_flow(sf, path) == "token" or not credentials
         salesforce = SalesforceConfig(
             instance_url,
-            _text(sf, "api_version", path, "salesforce", required=False) or "59.0",
+            config_text(sf, "api_version", path, "salesforce") or "59.0",
             _token(env, SALESFORCE_TOKEN, "Salesforce") if static and credentials else "",
             _share(sf.get("max_api_share", 0.9), path),
             None if static else salesforce_oauth(sf, env, path, instance_url),
@@ -194,7 +195,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _state_path(core: dict[str, Any], path: Path) -> Path:
-    return path.parent / (_text(core, "state", path, "leadpact", required=False)
+    return path.parent / (config_text(core, "state", path, "leadpact")
                           or ".leadpact/state.sqlite3")
 
 
@@ -307,17 +308,8 @@ def _clip(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _text(section: dict[str, Any], key: str, path: Path, name: str, required: bool = True) -> str:
-    value = section.get(key)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"{path}: [{name}] `{key}` must be a non-empty string")
-    return value.strip()
-
-
 def _url(section: dict[str, Any], key: str, path: Path, name: str) -> str:
-    value = _text(section, key, path, name)
+    value = config_text(section, key, path, name, required=True)
     if not value.startswith(("https://", "http://")) or "YOUR-DOMAIN" in value:
         raise ConfigError(f"{path}: [{name}] `{key}` must be your {name} base URL "
                           f"(https://…), not {value!r}")

@@ -213,3 +213,15 @@ class MemoryFace:
 
 def _iso(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+EVERY_CRM = ("salesforce", "hubspot", "memory")
+
+
+def open_org(crm: str, sandbox: Sandbox) -> Org:
+    """A fresh org on `crm` (one of EVERY_CRM), for a fixture parametrised over them."""
+    clock = ManualClock()
+    if crm == "memory":
+        return MemoryFace(clock)
+    face = SalesforceFace if crm == "salesforce" else HubSpotFace
+    return face(sandbox, clock)

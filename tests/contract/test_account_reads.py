@@ -3,25 +3,17 @@ HTTP (the sandbox) and from the in-memory connector held to the same contract.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from leadpact.connectors.base import AccountReader
 from leadpact.connectors.sandbox.server import Sandbox
 from leadpact.model import Person
-from tests.contract.orgs import HubSpotFace, MemoryFace, Org, SalesforceFace
-from tests.sf_builders import ManualClock
+from tests.contract.orgs import EVERY_CRM, Org, open_org
 
 
-@pytest.fixture(params=["salesforce", "hubspot", "memory"])
-def org(request: pytest.FixtureRequest, sandbox: Sandbox) -> Iterator[Org]:
-    clock = ManualClock()
-    if request.param == "memory":
-        yield MemoryFace(clock)
-        return
-    face = SalesforceFace if request.param == "salesforce" else HubSpotFace
-    yield face(sandbox, clock)
+@pytest.fixture(params=EVERY_CRM)
+def org(request: pytest.FixtureRequest, sandbox: Sandbox) -> Org:
+    return open_org(request.param, sandbox)
 
 
 def test_given_accounts_when_read_by_id_then_firmographics_under_canonical_names(

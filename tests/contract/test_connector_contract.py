@@ -3,7 +3,6 @@ against the in-memory connector tests inject in their place."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,21 +14,15 @@ from leadpact.model import Deal, Page, Person, Ref
 from leadpact.pipeline import run_sync
 from leadpact.rules.engine import load_rules
 from leadpact.state import State
-from tests.contract.orgs import HubSpotFace, MemoryFace, Org, SalesforceFace
-from tests.sf_builders import ManualClock
+from tests.contract.orgs import EVERY_CRM, MemoryFace, Org, open_org
 from tests.unit.test_pipeline import classify
 
 RULES = load_rules(None)
 
 
-@pytest.fixture(params=["salesforce", "hubspot", "memory"])
-def org(request: pytest.FixtureRequest, sandbox: Sandbox) -> Iterator[Org]:
-    clock = ManualClock()
-    if request.param == "memory":
-        yield MemoryFace(clock)
-        return
-    face = SalesforceFace if request.param == "salesforce" else HubSpotFace
-    yield face(sandbox, clock)
+@pytest.fixture(params=EVERY_CRM)
+def org(request: pytest.FixtureRequest, sandbox: Sandbox) -> Org:
+    return open_org(request.param, sandbox)
 
 
 def read_all(connector: Connector, cursor: str | None) -> tuple[list[Page], str | None]:
