@@ -1,6 +1,7 @@
 """`leadpact plan` tells the truth: on the seeded demo org (tasks, twins across the two
-CRMs, deals re-judged by their contacts' roles, accounts' buying-group fields), what a plan counts is what the sync right
-after it applies, counter by counter, and the changes are the same list."""
+CRMs, deals re-judged by their contacts' roles, accounts' buying-group fields), what a
+plan counts is what the sync right after it applies, counter by counter, and the changes
+are the same list."""
 
 from __future__ import annotations
 
