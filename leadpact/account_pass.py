@@ -17,11 +17,15 @@ from typing import Protocol
 
 from leadpact.account_plan import desired_values, needs_read, plan_account, wanted
 from leadpact.account_task import GroupMember, account_task_body
-from leadpact.account_verdicts import AccountVerdict, account_verdicts, all_persons
+from leadpact.account_verdicts import (
+    AccountVerdict,
+    account_verdicts,
+    all_persons,
+    firmographics,
+)
 from leadpact.changes import ChangeResult, SetField
 from leadpact.connectors.base import AccountReader, Connector
 from leadpact.judging import Step, merged_activities
-from leadpact.lead_facts import OWN_FIELDS
 from leadpact.model import Account, Ref
 from leadpact.rules.engine import Rules
 from leadpact.state import KnownPerson, State
@@ -137,9 +141,10 @@ def _intents(run: Run, account: Account, verdict: AccountVerdict,
         body = ""
         if holds:
             people = [_member(by_identity[i]) for i in verdict.people if i in by_identity]
+            records = sorted((p for i in verdict.people for p in by_identity.get(i, ())),
+                             key=lambda p: str(p.ref))
             own = {k: v for k, v in account.fields.items() if v not in (None, "")}
-            body = account_task_body(account.name,
-                                     {**_firmographics(verdict, by_identity), **own},
+            body = account_task_body(account.name, {**firmographics(records), **own},
                                      people, group.power_roles,
                                      run.now - timedelta(days=group.engaged_days), run.now,
                                      result.reasons)
@@ -161,16 +166,3 @@ def _member(records: list[KnownPerson]) -> GroupMember:
     return GroupMember(max(titled)[1] if titled else (first.name or ""),
                        str((first.verdict or {}).get("role") or "unknown"), engaged,
                        activities)
-
-
-def _firmographics(verdict: AccountVerdict, by_identity: Mapping[str, list[KnownPerson]]
-                   ) -> dict[str, str | None]:
-    """The people's own firmographics (a lead's Industry/NumberOfEmployees): what the
-    account's own fields do not say."""
-    merged: dict[str, str | None] = {}
-    for identity in verdict.people:
-        for p in sorted(by_identity.get(identity, ()), key=lambda p: str(p.ref)):
-            for key, value in ((p.verdict or {}).get(OWN_FIELDS) or {}).items():
-                if value not in (None, "") and key not in merged:
-                    merged[key] = str(value)
-    return merged
