@@ -3,8 +3,8 @@ written onto the Salesforce Account and the HubSpot company, and the account sta
 stated for the task pass. Runs after the refresh pass (every person's verdict is saved)
 and before the task pass (which turns the intents into at most one task per account).
 
-Reads only the accounts that may need a write (account_plan.needs_read) or whose task
-matters, so a second sync reads and writes none. Writes go through the run's `apply`:
+Reads only the accounts that may need a write (account_plan.needs_read) or a task made or
+closed, so a second sync reads and writes none. Writes go through the run's `apply`:
 pending rows first, the still-ours re-read, the CRM's limits, the ledger on success.
 """
 
@@ -77,8 +77,10 @@ def _write_batch(run: Run, connector: Connector,
     for ref, verdict in batch:
         wants[ref] = wanted(desired_values(verdict.result, run.rules.version),
                             state.frozen_fields(ref))
-        task_matters = any(verdict.result.stage == s.name
-                           or state.open_task(ref, RULE_PREFIX + s.name) is not None
+        # A task to make or to close. An open task whose stage holds still needs nothing:
+        # its words are rewritten only when the fields move (then the account is read).
+        task_matters = any((verdict.result.stage == s.name)
+                           != (state.open_task(ref, RULE_PREFIX + s.name) is not None)
                            for s in task_stages)
         if task_matters or needs_read(wants[ref], state.last_written(ref), state.pending(ref)):
             to_read.append(ref)

@@ -5,6 +5,7 @@ account that closes when the group cools down."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import timedelta
 
 from leadpact.model import Account, Ref
@@ -45,8 +46,14 @@ def test_the_group_stage_lands_on_both_accounts_once_with_one_task_each() -> Non
         "Buying group at Acme (500 people, Manufacturing): CFO (economic buyer) replied "
         "twice this week; Software Engineer (technical evaluator) engaged.")
 
+    asked: list[list[str]] = []
+    for crm in (sf, hs):
+        def read(ids: Sequence[str], crm: MemoryConnector = crm) -> list[Account]:
+            asked.append(list(ids))
+            return MemoryConnector.read_accounts(crm, ids)
+        crm.read_accounts = read  # type: ignore[method-assign]
     again, changes = run_sync([sf, hs], state, RULES, classify, NOW)
-    assert changes == []
+    assert changes == [] and asked == []  # nothing can move: no account is even read
     assert all(s.account_fields_written == 0 and s.tasks_created == 0
                for s in again.systems.values())
 
