@@ -45,7 +45,7 @@ def account_verdicts(persons: Iterable[KnownPerson], definition: LeadDefinition,
         members = [_member(by_identity[i], now) for i in identities]
         records = sorted((p for i in identities for p in by_identity[i]),
                          key=lambda p: str(p.ref))
-        snapshot = AccountSnapshot(now, "", _firmographics(records), tuple(members))
+        snapshot = AccountSnapshot(now, "", firmographics(records), tuple(members))
         found.append(AccountVerdict(accounts, identities, judge_account(definition, snapshot)))
     return found
 
@@ -88,7 +88,9 @@ def _member(records: list[KnownPerson], now: datetime) -> Member:
                   engaged, touched, max(titled)[1] if titled else None)
 
 
-def _firmographics(records: list[KnownPerson]) -> dict[str, str | None]:
+def firmographics(records: list[KnownPerson]) -> dict[str, str | None]:
+    """The people's own firmographics (a lead's Industry, NumberOfEmployees, Country),
+    the first record's value per field."""
     merged: dict[str, str | None] = {}
     for p in records:
         for key, value in ((p.verdict or {}).get(OWN_FIELDS) or {}).items():

@@ -20,7 +20,9 @@ TASK_KEY_PROPERTY = "leadpact_task_key"
 HUBSPOT_GROUP = "leadpact"
 PERSON_SOBJECTS = ("Lead", "Contact")
 DEAL_SOBJECTS = ("Opportunity",)
-HISTORY_SOBJECTS = PERSON_SOBJECTS + DEAL_SOBJECTS  # objects with field history tracking
+ACCOUNT_SOBJECTS = ("Account",)  # the buying group's stage and engaged roles
+# objects with field history tracking
+HISTORY_SOBJECTS = PERSON_SOBJECTS + DEAL_SOBJECTS + ACCOUNT_SOBJECTS
 
 # field kind -> (Metadata type, describe type, metadata extras). Numbers keep 4 decimals
 # for confidences; long texts hold reasons lists well past 255 characters.
@@ -106,7 +108,8 @@ def salesforce_fields() -> tuple[SalesforceField, ...]:
     found = [_salesforce(sobject, spec.salesforce, spec.label, spec.kind)
              for spec in fields.FIELDS
              for kind, sobjects in ((fields.PERSON, PERSON_SOBJECTS),
-                                    (fields.DEAL, DEAL_SOBJECTS))
+                                    (fields.DEAL, DEAL_SOBJECTS),
+                                    (fields.ACCOUNT, ACCOUNT_SOBJECTS))
              if kind in spec.applies_to for sobject in sobjects]
     found.append(replace(_salesforce("Task", TASK_KEY_FIELD, "leadpact task key", "text"),
                          external_id=True))
@@ -135,6 +138,8 @@ def hubspot_properties() -> dict[str, list[dict[str, Any]]]:
     return {
         "contacts": [body(f.hubspot, f.label, f.kind) for f in fields.fields_for(fields.PERSON)],
         "deals": [body(f.hubspot, f.label, f.kind) for f in fields.fields_for(fields.DEAL)],
+        "companies": [body(f.hubspot, f.label, f.kind)
+                      for f in fields.fields_for(fields.ACCOUNT)],
         "tasks": [body(TASK_KEY_PROPERTY, "Task key", "text", unique=True)],
     }
 

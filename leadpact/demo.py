@@ -79,7 +79,8 @@ def lead_definition_lines(systems: dict[str, dict[str, Any]]) -> list[str]:
         stages = stats.get("leads_by_stage") or {}
         staged = ", ".join(f"{stage} {n}" for stage, n in stages.items())
         lines.append(f"Lead stages in {system}: {staged or 'none'}; accounts sales-ready "
-                     f"(buying group): {stats.get('accounts_sales_ready', 0)}.")
+                     f"(buying group): {stats.get('accounts_sales_ready', 0)}; account "
+                     f"fields written: {stats.get('account_fields_written', 0)}.")
     return lines
 
 

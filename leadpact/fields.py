@@ -16,7 +16,7 @@ class FieldSpec:
     name: str  # canonical, snake_case
     label: str
     kind: str  # "text" | "number" | "long_text"
-    applies_to: tuple[str, ...]  # record kinds: "person", "deal"
+    applies_to: tuple[str, ...]  # record kinds: "person", "deal", "account"
 
     @property
     def salesforce(self) -> str:
@@ -36,6 +36,7 @@ class FieldSpec:
 
 PERSON = "person"
 DEAL = "deal"
+ACCOUNT = "account"  # a Salesforce Account / HubSpot company: its buying group's verdict
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("seniority", "Seniority", "text", (PERSON,)),
@@ -49,7 +50,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("lead_stage", "Lead stage", "text", (PERSON,)),
     FieldSpec("lead_score", "Lead score", "number", (PERSON,)),
     FieldSpec("lead_reasons", "Lead stage reasons", "long_text", (PERSON,)),
-    FieldSpec("rules_version", "Rules version", "text", (PERSON, DEAL)),
+    FieldSpec("rules_version", "Rules version", "text", (PERSON, DEAL, ACCOUNT)),
     FieldSpec("stale", "Stale deal", "text", (DEAL,)),
     FieldSpec("stale_score", "Stale deal score", "number", (DEAL,)),
     FieldSpec("stale_reasons", "Stale deal reasons", "long_text", (DEAL,)),
@@ -57,13 +58,16 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("committee_present", "Buying roles present", "long_text", (DEAL,)),
     FieldSpec("committee_missing", "Buying roles missing", "long_text", (DEAL,)),
     FieldSpec("committee_flags", "Committee risk flags", "long_text", (DEAL,)),
+    FieldSpec("group_stage", "Buying group stage", "text", (ACCOUNT,)),
+    FieldSpec("engaged_roles", "Buying roles engaged", "text", (ACCOUNT,)),
+    FieldSpec("group_reasons", "Buying group stage reasons", "long_text", (ACCOUNT,)),
 )
 
 BY_NAME = {f.name: f for f in FIELDS}
 
 
 def fields_for(kind: str) -> tuple[FieldSpec, ...]:
-    """Fields that apply to a record kind ("person" or "deal")."""
+    """Fields that apply to a record kind ("person", "deal" or "account")."""
     return tuple(f for f in FIELDS if kind in f.applies_to)
 
 

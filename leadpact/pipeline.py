@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from leadpact import rules_change
+from leadpact.account_pass import account_pass
 from leadpact.changes import Change, CloseTask, SetField, SetNativeField, UpdateTask, UpsertTask
 from leadpact.connectors.base import Connector
 from leadpact.crm_limits import refusal
@@ -69,6 +70,7 @@ class SystemStats:
     stale_deals: int = 0  # open deals flagged stale at the end of the run
     manual_values_kept: int = 0
     values_refused: int = 0  # values the CRM cannot hold, not sent (leadpact/crm_limits.py)
+    account_fields_written: int = 0  # buying-group fields on accounts (leadpact/account_pass.py)
     api_calls: int = 0
 
 
@@ -454,6 +456,7 @@ def run_sync(
                 run.read_and_handle(connector, [ref for ref in state.known_records(system)
                                                 if ref not in run.handled])
         run.refresh_pass()
+        account_pass(run)  # every person is judged: their accounts' buying groups now
         run.task_pass()
         if not dry_run:  # names for new deal owners, for the reports: leadpact/owner_names.py
             learn_owner_names(run.connectors.values(), state)

@@ -24,7 +24,7 @@ from leadpact.changes import (
 )
 from leadpact.connectors.base import CheckProblem, Connector
 from leadpact.judging import HS_BUYING_ROLE
-from leadpact.model import Deal, Page, Person, Record, Ref
+from leadpact.model import Account, Deal, Page, Person, Record, Ref
 
 
 def current_values(crm: object, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]] | None:
@@ -68,6 +68,13 @@ class Rehearsal:
 
     def check(self) -> list[CheckProblem]:
         return self._crm.check()
+
+    def read_accounts(self, ids: Sequence[str]) -> list[Account]:
+        """The accounts as the CRM would return them after this run's writes so far."""
+        read = getattr(self._crm, "read_accounts", None)
+        found: list[Account] = read(ids) if read is not None else []
+        return [dataclasses.replace(a, leadpact={**a.leadpact, **self._fields[a.ref]})
+                if a.ref in self._fields else a for a in found]
 
     def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
         """What a sync would find right before writing: the CRM's values, then ours."""

@@ -28,7 +28,7 @@ def lead_task_body(state: State, definition: LeadDefinition, person: KnownPerson
     verdict = members[0].verdict or person.verdict or {}
     who = f"{_title(members) or person.name or 'This person'} ({_words(verdict.get('role'))})"
     where = _where(members)
-    did = _what_they_did([a for m in members for a in m.activities], now)
+    did = what_they_did([a for m in members for a in m.activities], now)
     text = f"{who}{where} {did}"
     colleagues = _colleagues(state, definition, members, now)
     if colleagues:
@@ -66,7 +66,8 @@ def _where(members: list[KnownPerson]) -> str:
 _VERBS = {"email": "replied", "meeting": "met you", "call": "took your call"}
 
 
-def _what_they_did(activities: list[Activity], now: datetime) -> str:
+def what_they_did(activities: list[Activity], now: datetime) -> str:
+    """What a person did with the seller lately, in words ("replied twice this week")."""
     seen = {(a.at, a.kind, a.subject): a for a in activities}.values()  # twins' copies once
     two_way = [a for a in seen if a.kind in _VERBS and a.at <= now and counts_as_buyer(a)]
     week = [a for a in two_way if a.at >= now - WEEK]

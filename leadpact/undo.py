@@ -15,13 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNativeField
-from leadpact.connectors.base import Connector
+from leadpact.connectors.base import AccountReader, Connector
 from leadpact.errors import ConfigError
-from leadpact.model import Deal, Person, Record, Ref
+from leadpact.model import ACCOUNT, Account, Deal, Person, Record, Ref
 from leadpact.pipeline import stopped_by
 from leadpact.report import LEFT_ALONE_SHOWN, describe_change
 from leadpact.state import OpenTask, State
 
+Undone = Record | Account  # what an undo re-reads: persons, deals, accounts
 CONTACT_ROLE = "contact_role:"
 
 
@@ -61,7 +62,7 @@ class UndoResult:
         return data
 
 
-def current_value(record: Record, name: str) -> tuple[bool, str | None]:
+def current_value(record: Undone, name: str) -> tuple[bool, str | None]:
     """(found, value) of one ledger field on a record as read now."""
     if name.startswith(CONTACT_ROLE):
         if not isinstance(record, Deal):
@@ -78,7 +79,7 @@ def current_value(record: Record, name: str) -> tuple[bool, str | None]:
 
 def plan_undo(run_id: str, writes: Sequence[tuple[Ref, str, str | None, str | None]],
               last_runs: Mapping[tuple[Ref, str], str | None],
-              records: Mapping[Ref, Record], undos: Collection[str] = ()) -> UndoPlan:
+              records: Mapping[Ref, Undone], undos: Collection[str] = ()) -> UndoPlan:
     """Pure: the changes that put back a run's writes, and what is left alone and why.
     `undos`: ids of earlier undos of this run, whose writes are not "a later run"."""
     before: dict[tuple[Ref, str], str | None] = {}
@@ -110,7 +111,7 @@ def plan_undo(run_id: str, writes: Sequence[tuple[Ref, str, str | None, str | No
     return plan
 
 
-def _restore(record: Record, name: str, old: str | None, now: str | None) -> Change:
+def _restore(record: Undone, name: str, old: str | None, now: str | None) -> Change:
     if name.startswith(CONTACT_ROLE):
         assert isinstance(record, Deal)
         role_id = name[len(CONTACT_ROLE):]
@@ -141,11 +142,14 @@ def run_undo(connectors: Sequence[Connector], state: State, run_id: str, now: da
     by_system = {c.system: c for c in connectors}
     writes = state.writes_of_run(run_id)
     refs = sorted({ref for ref, _, _, _ in writes})
-    records: dict[Ref, Record] = {}
+    records: dict[Ref, Undone] = {}
     for system, connector in by_system.items():
         mine = [r for r in refs if r.system == system]
         for start in range(0, len(mine), 200):
             records.update((r.ref, r) for r in connector.read_records(mine[start:start + 200]))
+        accounts = [r.id for r in mine if r.kind == ACCOUNT]  # buying-group fields
+        if accounts and isinstance(connector, AccountReader):
+            records.update((a.ref, a) for a in connector.read_accounts(accounts))
     last_runs = {(ref, name): state.last_run_of(ref, name) for ref, name, _, _ in writes}
     plan = plan_undo(run_id, writes, last_runs, records, earlier)
     tasks = state.open_tasks_of_run(run_id)

@@ -20,7 +20,7 @@ from leadpact.changes import (
 )
 from leadpact.connectors.base import CheckProblem
 from leadpact.errors import QuotaExhausted
-from leadpact.model import Account, Deal, Page, Person, Record, Ref
+from leadpact.model import ACCOUNT, Account, Deal, Page, Person, Record, Ref
 from tests.builders import NOW
 
 
@@ -71,6 +71,10 @@ class MemoryConnector:
         self.calls += 1
         found: dict[Ref, dict[str, str | None]] = {}
         for ref in refs:
+            if ref.kind == ACCOUNT:
+                if ref.id in self.accounts and not self.accounts[ref.id].deleted:
+                    found[ref] = dict(self.accounts[ref.id].leadpact)
+                continue
             record = self.records.get(ref)
             if record is None or record.deleted:
                 continue
@@ -95,6 +99,13 @@ class MemoryConnector:
         return results
 
     def _apply(self, change: Change) -> ChangeResult:
+        if isinstance(change, SetField) and change.ref.kind == ACCOUNT:
+            account = self.accounts.get(change.ref.id)
+            if change.ref in self.refuse or account is None:
+                return ChangeResult(change, False, "refused by test")
+            self.accounts[change.ref.id] = dataclasses.replace(
+                account, leadpact={**account.leadpact, change.field: change.value})
+            return ChangeResult(change, True)
         if isinstance(change, (SetField, SetNativeField)):
             if change.ref in self.refuse or change.ref not in self.records:
                 return ChangeResult(change, False, "refused by test")

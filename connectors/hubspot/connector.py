@@ -57,7 +57,7 @@ from leadpact.connectors.retry import RetryPolicy
 from leadpact.crm_limits import FieldLimit
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
 from leadpact.field_map import DEFAULT_FIELDS, FieldMap
-from leadpact.model import CONTACT, DEAL, HUBSPOT, Account, Page, Record, Ref
+from leadpact.model import ACCOUNT, CONTACT, DEAL, HUBSPOT, Account, Page, Record, Ref
 from leadpact.quota import Allowance, CallCosts
 from leadpact.secrets import require_tls
 
@@ -362,6 +362,15 @@ class HubSpotConnector:
                     if kind == CONTACT:
                         values["hs_buying_role"] = props.get("hs_buying_role") or None
                     found[Ref(HUBSPOT, kind, str(obj.id))] = values
+        companies = list(dict.fromkeys(r.id for r in refs
+                                       if r.system == HUBSPOT and r.kind == ACCOUNT))
+        for chunk in chunked(companies, READ_BATCH):
+            for obj in self._reader.batch_read("companies", chunk, [
+                    spec.hubspot for spec in mapping.ACCOUNT_FIELDS]):
+                props = obj.properties or {}
+                found[Ref(HUBSPOT, ACCOUNT, str(obj.id))] = {
+                    spec.name: fields.to_canonical(spec, props.get(spec.hubspot))
+                    for spec in mapping.ACCOUNT_FIELDS}
         return found
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:

@@ -11,9 +11,10 @@ from leadpact import fields
 from leadpact.connectors.base import CheckProblem
 from leadpact.crm_limits import HUBSPOT_TEXT_MAX, FieldLimit
 from leadpact.enrichment.crm_roles import HUBSPOT_BUYING_ROLE
-from leadpact.model import CONTACT, DEAL
+from leadpact.model import ACCOUNT, CONTACT, DEAL
 
-KINDS = {"contacts": (CONTACT, fields.PERSON), "deals": (DEAL, fields.DEAL)}
+KINDS = {"contacts": (CONTACT, fields.PERSON), "deals": (DEAL, fields.DEAL),
+         "companies": (ACCOUNT, fields.ACCOUNT)}
 NATIVE = {"contacts": ("hs_buying_role",)}  # the portal's own properties leadpact fills
 # every hs_buying_role value leadpact writes (enrichment/crm_roles.py)
 HUBSPOT_BUYING_ROLES = frozenset({*HUBSPOT_BUYING_ROLE.values(), "LEGAL_AND_COMPLIANCE"})

@@ -33,16 +33,18 @@ Properties = Mapping[str, "str | None"]
 
 LEADPACT_GROUP = "leadpact"
 TASK_KEY_PROPERTY = "leadpact_task_key"
-OBJECT_TYPES = {CONTACT: "contacts", DEAL: "deals", TASK: "tasks"}
+OBJECT_TYPES = {CONTACT: "contacts", DEAL: "deals", TASK: "tasks", ACCOUNT: "companies"}
 
 # Association type ids (hubspot/crm/association_type.py).
 TASK_TO_CONTACT = 204
 TASK_TO_DEAL = 216
+TASK_TO_COMPANY = 192
 DEAL_TO_PRIMARY_COMPANY = 5
 CONTACT_TO_PRIMARY_COMPANY = 1
 
 _PERSON_FIELDS = fields.fields_for(fields.PERSON)
 _DEAL_FIELDS = fields.fields_for(fields.DEAL)
+ACCOUNT_FIELDS = fields.fields_for(fields.ACCOUNT)
 
 CONTACT_PROPERTIES: tuple[str, ...] = (
     "email", "firstname", "lastname", "jobtitle", "hubspot_owner_id", "hs_buying_role",
@@ -191,7 +193,8 @@ def to_deal(
     )
 
 
-COMPANY_PROPERTIES = ("name", "hubspot_owner_id", "hs_lastmodifieddate")
+COMPANY_PROPERTIES = ("name", "hubspot_owner_id", "hs_lastmodifieddate",
+                      *(spec.hubspot for spec in ACCOUNT_FIELDS))
 
 
 def to_account(id_: str, props: Properties, *, modified_at: datetime,
@@ -200,7 +203,8 @@ def to_account(id_: str, props: Properties, *, modified_at: datetime,
     return Account(ref=Ref(HUBSPOT, ACCOUNT, id_), modified_at=modified_at,
                    name=_text(props.get("name")) or "",
                    owner_id=_text(props.get("hubspot_owner_id")),
-                   fields=mapped_values(props, company_fields))
+                   fields=mapped_values(props, company_fields),
+                   leadpact=_leadpact(ACCOUNT_FIELDS, props))
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +261,8 @@ def property_value(change: SetField | SetNativeField) -> tuple[str, str]:
     spec = fields.BY_NAME.get(change.field)
     if spec is None:
         raise NotWritable(f"unknown leadpact field {change.field!r}")
-    kind = {CONTACT: fields.PERSON, DEAL: fields.DEAL}.get(change.ref.kind)
+    kind = {CONTACT: fields.PERSON, DEAL: fields.DEAL,
+            ACCOUNT: fields.ACCOUNT}.get(change.ref.kind)
     if kind is None or kind not in spec.applies_to:
         raise NotWritable(f"leadpact field {change.field!r} does not apply to a {change.ref.kind}")
     return spec.hubspot, str(fields.to_native(spec, change.value, HUBSPOT))
@@ -278,16 +283,19 @@ def task_properties(change: UpsertTask) -> dict[str, str]:
 
 
 def task_associations(change: UpsertTask) -> list[dict[str, Any]]:
-    """task -> deal (216) and/or task -> contact (204), as the create body's `associations`."""
+    """task -> deal (216), company (192) and/or contact (204), as the create body's
+    `associations`."""
     if change.about.system != HUBSPOT:
         raise NotWritable(f"{change.about} is not a HubSpot record")
     targets: list[tuple[str, int]] = []
     for ref in (change.about, change.contact):
         if ref is None or ref.system != HUBSPOT:
             continue
-        type_id = {DEAL: TASK_TO_DEAL, CONTACT: TASK_TO_CONTACT}.get(ref.kind)
+        type_id = {DEAL: TASK_TO_DEAL, CONTACT: TASK_TO_CONTACT,
+                   ACCOUNT: TASK_TO_COMPANY}.get(ref.kind)
         if type_id is None:
-            raise NotWritable(f"HubSpot tasks attach to contacts and deals, not {ref.kind!r}")
+            raise NotWritable(f"HubSpot tasks attach to contacts, deals and companies, not "
+                              f"{ref.kind!r}")
         if (ref.id, type_id) not in targets:
             targets.append((ref.id, type_id))
     return [{"to": {"id": id_}, "types": [{"associationCategory": "HUBSPOT_DEFINED",

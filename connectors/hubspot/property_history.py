@@ -27,9 +27,9 @@ from leadpact.connectors.overwritten import (
     transitions_from_versions,
 )
 from leadpact.fields import BY_NAME, to_canonical
-from leadpact.model import CONTACT, DEAL, Ref
+from leadpact.model import ACCOUNT, CONTACT, DEAL, Ref
 
-OBJECT_TYPES = {CONTACT: "contacts", DEAL: "deals"}
+OBJECT_TYPES = {CONTACT: "contacts", DEAL: "deals", ACCOUNT: "companies"}
 OWNERS_PAGE = 500  # the owners API's page cap
 
 

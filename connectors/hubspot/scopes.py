@@ -12,13 +12,15 @@ import requests
 TOKEN_INFO_PATH = "/oauth/v2/private-apps/get/access-token-info"
 # Writing leadpact's properties on contacts and deals; reading is proven by the property
 # list the check reads first.
-WRITE_SCOPES = ("crm.objects.contacts.write", "crm.objects.deals.write")
+WRITE_SCOPES = ("crm.objects.contacts.write", "crm.objects.deals.write",
+                "crm.objects.companies.write")  # the buying group's stage on the company
 
 
 # Creating properties and property groups (`leadpact setup`), per object type; HubSpot has
 # no schema scope for tasks (their properties come with the CRM's own objects).
 SCHEMA_WRITE_SCOPES = {"contacts": "crm.schemas.contacts.write",
-                       "deals": "crm.schemas.deals.write"}
+                       "deals": "crm.schemas.deals.write",
+                       "companies": "crm.schemas.companies.write"}
 
 
 def schema_scopes(object_types: Iterable[str]) -> list[str]:

@@ -55,7 +55,7 @@ from leadpact.errors import (
     UnreachableError,
 )
 from leadpact.field_map import DEFAULT_FIELDS, FieldMap
-from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Account, Page, Record, Ref
+from leadpact.model import ACCOUNT, CONTACT, DEAL, LEAD, SALESFORCE, Account, Page, Record, Ref
 from leadpact.quota import Allowance, CallCosts
 
 T = TypeVar("T")
@@ -380,7 +380,8 @@ class SalesforceConnector:
         first_answer: datetime | None = None
         for kind, kind_of_field in ((LEAD, leadpact_fields.PERSON),
                                     (CONTACT, leadpact_fields.PERSON),
-                                    (DEAL, leadpact_fields.DEAL)):
+                                    (DEAL, leadpact_fields.DEAL),
+                                    (ACCOUNT, leadpact_fields.ACCOUNT)):
             ids = list(dict.fromkeys(r.id for r in refs
                                      if r.system == SALESFORCE and r.kind == kind))
             sobject = queries.SOBJECT_BY_KIND[kind]

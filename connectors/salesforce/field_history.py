@@ -21,13 +21,14 @@ from leadpact.connectors.overwritten import Overwritten, Transition, find_overwr
 from leadpact.connectors.salesforce.queries import IN_LIST_LIMIT, chunks
 from leadpact.crm_schema import HISTORY_SOBJECTS, salesforce_fields
 from leadpact.fields import BY_NAME, to_canonical
-from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Ref
+from leadpact.model import ACCOUNT, CONTACT, DEAL, LEAD, SALESFORCE, Ref
 
 Row = dict[str, Any]
 Query = Callable[[str, bool, str], list[Row]]  # (soql, include deleted, what) -> rows
 
 HISTORY = {LEAD: ("LeadHistory", "LeadId"), CONTACT: ("ContactHistory", "ContactId"),
-           DEAL: ("OpportunityFieldHistory", "OpportunityId")}
+           DEAL: ("OpportunityFieldHistory", "OpportunityId"),
+           ACCOUNT: ("AccountHistory", "AccountId")}
 HISTORY_ROWS = 20  # the newest changes looked at: a fight shows within a few
 
 
@@ -94,7 +95,7 @@ def user_names(query: Query, ids: Iterable[str]) -> dict[str, str]:
 
 
 # -- what leadpact's writes landed on (connectors/overwritten.py) -------------------------
-SOBJECT_OF = {LEAD: "Lead", CONTACT: "Contact", DEAL: "Opportunity"}
+SOBJECT_OF = {LEAD: "Lead", CONTACT: "Contact", DEAL: "Opportunity", ACCOUNT: "Account"}
 
 
 def verifiable(change: SetField) -> bool:

@@ -11,10 +11,10 @@ from leadpact import fields
 from leadpact.connectors.base import CheckProblem
 from leadpact.crm_limits import FieldLimit
 from leadpact.crm_schema import salesforce_fields
-from leadpact.model import CONTACT, DEAL, LEAD
+from leadpact.model import ACCOUNT, CONTACT, DEAL, LEAD
 
 KINDS = {"Lead": (LEAD, fields.PERSON), "Contact": (CONTACT, fields.PERSON),
-         "Opportunity": (DEAL, fields.DEAL)}
+         "Opportunity": (DEAL, fields.DEAL), "Account": (ACCOUNT, fields.ACCOUNT)}
 _NUMBERS = {"double", "currency", "percent", "int"}
 
 

@@ -119,7 +119,8 @@ def to_account(row: Row, account_fields: Mapping[str, str]) -> Account:
     return Account(ref=Ref(SALESFORCE, ACCOUNT, row["Id"]), modified_at=modified_at(row),
                    name=row.get("Name") or "", owner_id=row.get("OwnerId") or None,
                    fields=mapped_values(row, account_fields),
-                   deleted=bool(row.get("IsDeleted")))
+                   deleted=bool(row.get("IsDeleted")),
+                   leadpact=leadpact_values(row, leadpact_fields.ACCOUNT))
 
 
 def is_person_with_activities(row: Row) -> bool:
@@ -230,9 +231,10 @@ def field_write(change: Change) -> FieldWrite:
     """The one field write a non-task change makes. SetContactRole needs its
     role_record_id resolved first."""
     if isinstance(change, SetField):
-        record_id = _salesforce_id(change.ref, (LEAD, CONTACT, DEAL))
+        record_id = _salesforce_id(change.ref, (LEAD, CONTACT, DEAL, ACCOUNT))
         spec = leadpact_fields.BY_NAME.get(change.field)
-        applies = leadpact_fields.DEAL if change.ref.kind == DEAL else leadpact_fields.PERSON
+        applies = {DEAL: leadpact_fields.DEAL, ACCOUNT: leadpact_fields.ACCOUNT}.get(
+            change.ref.kind, leadpact_fields.PERSON)
         if spec is None or applies not in spec.applies_to:
             raise UnsupportedChange(f"{change.field!r} is not a leadpact field of a "
                                     f"{change.ref.kind}")
@@ -296,8 +298,8 @@ def task_record(change: UpsertTask) -> dict[str, Any]:
     if change.owner_id:
         record["OwnerId"] = change.owner_id
     about = change.about
-    _salesforce_id(about, (LEAD, CONTACT, DEAL))
-    if about.kind == DEAL:
+    _salesforce_id(about, (LEAD, CONTACT, DEAL, ACCOUNT))
+    if about.kind in (DEAL, ACCOUNT):
         record["WhatId"] = about.id
         # Salesforce refuses a lead as WhoId next to a WhatId; only a contact goes along.
         person = change.contact

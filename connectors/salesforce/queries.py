@@ -13,7 +13,7 @@ from typing import TypeVar
 from simple_salesforce import format_soql
 
 from leadpact import fields as leadpact_fields
-from leadpact.model import CONTACT, DEAL, LEAD, TASK
+from leadpact.model import ACCOUNT, CONTACT, DEAL, LEAD, TASK
 
 T = TypeVar("T")
 
@@ -25,12 +25,15 @@ COLLECTION_LIMIT = 200  # records per sObject Collections call (composite/sobjec
 IN_LIST_LIMIT = 450
 MIN_BATCH, MAX_BATCH = 200, 2000  # what Sforce-Query-Options batchSize accepts
 
-SOBJECT_BY_KIND = {LEAD: "Lead", CONTACT: "Contact", DEAL: "Opportunity", TASK: "Task"}
+SOBJECT_BY_KIND = {LEAD: "Lead", CONTACT: "Contact", DEAL: "Opportunity", TASK: "Task",
+                   ACCOUNT: "Account"}
 SOBJECT_PREFIXES = {"Lead": "00Q", "Contact": "003", "Opportunity": "006"}  # id key prefixes
 KIND_BY_SOBJECT = {sobject: kind for kind, sobject in SOBJECT_BY_KIND.items()}
 
 PERSON_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.PERSON))
 DEAL_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.DEAL))
+ACCOUNT_NATIVE = tuple(f.salesforce
+                       for f in leadpact_fields.fields_for(leadpact_fields.ACCOUNT))
 _PERSON_BASE = ("Id", "Name", "Email", "Title", "OwnerId", "IsDeleted", "MasterRecordId",
                 "SystemModstamp")
 
@@ -70,12 +73,13 @@ EVENT_ACTIVITY_FIELDS = ("Id", "WhoId", "WhatId", "Subject", "Type", "StartDateT
 # Fields leadpact writes, per sObject: `leadpact check` makes sure they exist and are editable.
 WRITTEN_FIELDS: dict[str, tuple[str, ...]] = {
     "Lead": PERSON_NATIVE, "Contact": PERSON_NATIVE, "Opportunity": DEAL_NATIVE,
+    "Account": ACCOUNT_NATIVE,
     "Task": (TASK_KEY_FIELD, "Subject", "Description", "ActivityDate", "Status", "Priority",
              "OwnerId", "WhoId", "WhatId"),
 }
 
 
-ACCOUNT_FIELDS = ("Id", "Name", "OwnerId", "IsDeleted", "SystemModstamp")
+ACCOUNT_FIELDS = ("Id", "Name", "OwnerId", "IsDeleted", "SystemModstamp", *ACCOUNT_NATIVE)
 
 
 def _select(sobject: str, extra: Sequence[str] = ()) -> str:

@@ -12,10 +12,12 @@ from leadpact.connectors.sandbox.server import Request, Response
 PATH = r"/oauth/v2/private-apps/get/access-token-info"
 # what a private app set up for leadpact is given (README, "Setting up both CRMs")
 DEFAULT_SCOPES = ("crm.objects.contacts.read", "crm.objects.contacts.write",
-                  "crm.objects.companies.read", "crm.objects.deals.read",
+                  "crm.objects.companies.read", "crm.objects.companies.write",
+                  "crm.objects.deals.read",
                   "crm.objects.deals.write", "crm.objects.owners.read",
                   "crm.schemas.contacts.read", "crm.schemas.contacts.write",
-                  "crm.schemas.deals.read", "crm.schemas.deals.write")
+                  "crm.schemas.deals.read", "crm.schemas.deals.write",
+                  "crm.schemas.companies.read", "crm.schemas.companies.write")
 
 
 def register(sandbox: Any) -> None:

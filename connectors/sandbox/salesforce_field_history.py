@@ -1,6 +1,6 @@
 """Field history in the fake Salesforce org: a LeadHistory / ContactHistory /
-OpportunityFieldHistory row for each change of a tracked field, as an org with field
-history tracking on those fields keeps them (Field, OldValue, NewValue, DataType,
+OpportunityFieldHistory / AccountHistory row for each change of a tracked field, as an org
+with field history tracking on those fields keeps them (Field, OldValue, NewValue, DataType,
 CreatedById, CreatedDate). Tracked here: the custom fields (`__c`) of those objects that
 were installed with tracking on (leadpact's package fields) or created through the Tooling
 API with `trackHistory: true`; FieldDefinition.IsFieldHistoryTracked says which.
@@ -47,7 +47,7 @@ def record_changes(store: Store, sobject: str, record_id: str, before: Mapping[s
     user = actors.salesforce_user(store)
     for name in changed:
         new = values[name]
-        # one counter for the three objects: they share the key prefix 017
+        # one counter for the four objects: they share the key prefix 017
         number = store.next_number("salesforce:FieldHistory")
         store.insert(SYSTEM, history, f"{KEY_PREFIXES[history]}{number:012d}AAA", {
             parent_field: record_id, "Field": name,

@@ -25,12 +25,14 @@ KEY_PREFIXES: dict[str, str] = {
     "OpportunityContactRole": "00K", "OpportunityHistory": "008", "Task": "00T", "Event": "00U",
     "Campaign": "701", "CampaignMember": "00v",
     "PermissionSet": "0PS", "FieldPermissions": "01k", "PermissionSetAssignment": "0Pa",
-    # field history: all three share Salesforce's key prefix 017 (see field_history.py)
+    # field history: all four share Salesforce's key prefix 017 (see field_history.py)
     "LeadHistory": "017", "ContactHistory": "017", "OpportunityFieldHistory": "017",
+    "AccountHistory": "017",
 }
 # sObject -> (its field history sObject, that one's parent id field)
 FIELD_HISTORY = {"Lead": ("LeadHistory", "LeadId"), "Contact": ("ContactHistory", "ContactId"),
-                 "Opportunity": ("OpportunityFieldHistory", "OpportunityId")}
+                 "Opportunity": ("OpportunityFieldHistory", "OpportunityId"),
+                 "Account": ("AccountHistory", "AccountId")}
 READ_ONLY_SOBJECTS = frozenset({"OpportunityHistory", *(h for h, _ in FIELD_HISTORY.values())})
 SOBJECT_BY_PREFIX = {prefix: name for name, prefix in KEY_PREFIXES.items()
                      if prefix != "017"}  # history rows are never referenced

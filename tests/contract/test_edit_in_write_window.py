@@ -12,7 +12,7 @@ import pytest
 from leadpact.changes import SetField
 from leadpact.connectors.sandbox.server import Fault, Sandbox
 from leadpact.fields import BY_NAME
-from leadpact.model import Ref
+from leadpact.model import ACCOUNT, Ref
 from leadpact.pipeline import run_sync
 from leadpact.rules.engine import load_rules
 from leadpact.state import State
@@ -22,7 +22,8 @@ from tests.unit.test_pipeline import classify
 
 RULES = load_rules(None)
 WRITE = {"salesforce": ("PATCH", "/composite/sobjects"), "hubspot": ("POST", "/batch/update")}
-TYPES = {("salesforce", "contact"): "Contact", ("hubspot", "contact"): "contacts"}
+TYPES = {("salesforce", "contact"): "Contact", ("hubspot", "contact"): "contacts",
+         ("salesforce", "account"): "Account", ("hubspot", "account"): "companies"}
 
 Face = SalesforceFace | HubSpotFace
 
@@ -86,3 +87,17 @@ def test_given_an_edit_inside_the_write_then_the_connector_names_the_persons_val
     found = crm.overwritten(changes)  # type: ignore[attr-defined]
     assert [(o.change.field, o.value) for o in found] == [("role", "user")]
     assert found[0].restore() == SetField(ann, "role", "user", "economic_buyer")
+
+
+def test_given_an_edit_of_an_account_field_inside_the_write_then_it_is_named_too(
+        org: Face) -> None:
+    acme = Ref(org.system, ACCOUNT, org.account("Acme", "Manufacturing", 500, "Germany"))
+    crm = org.connector()
+    current = crm.current_values([acme])[acme]  # type: ignore[attr-defined]
+    changes = [SetField(acme, "group_stage", "sales_ready", current.get("group_stage")),
+               SetField(acme, "engaged_roles", "economic_buyer, user",
+                        current.get("engaged_roles"))]
+    edit_inside_next_write(org, acme, "group_stage", "Working it")
+    assert all(result.ok for result in crm.apply(changes))
+    found = crm.overwritten(changes)  # type: ignore[attr-defined]
+    assert [(o.change.field, o.value) for o in found] == [("group_stage", "Working it")]

@@ -521,12 +521,14 @@ def test_given_a_fresh_portal_when_checking_then_missing_properties_and_fix_crea
     hubspot_connector = connector(sandbox)
     problems = hubspot_connector.check()
     assert [p.what.split(" lack ")[0] for p in problems] == \
-        ["HubSpot contacts", "HubSpot deals", "HubSpot tasks"]
+        ["HubSpot contacts", "HubSpot deals", "HubSpot companies", "HubSpot tasks"]
     assert "leadpact_role_confidence" in problems[0].what
+    assert "leadpact_group_stage" in problems[2].what
     assert all(p.fix == "run `leadpact setup` to create them" for p in problems)
 
     created = hubspot_connector.create_missing_properties()
     assert "contacts.leadpact_role" in created and "tasks.leadpact_task_key" in created
+    assert "companies.leadpact_engaged_roles" in created
     assert hubspot_connector.check() == []
     assert hubspot_connector.create_missing_properties() == []
 

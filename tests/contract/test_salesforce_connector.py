@@ -476,10 +476,11 @@ def test_given_an_org_without_leadpact_fields_when_checking_then_each_missing_fi
     problems = connector.check()
     assert [p.what.split(":")[0] for p in problems] == [
         f"Salesforce {s} is missing fields leadpact writes"
-        for s in ("Lead", "Contact", "Opportunity", "Task")]
+        for s in ("Lead", "Contact", "Opportunity", "Account", "Task")]
     lead_missing = problems[0].what.split(": ")[1].split(", ")
     assert "Leadpact_Seniority__c" not in lead_missing and "Leadpact_Lead_Stage__c" in lead_missing
-    assert problems[3].what.endswith(": Leadpact_Task_Key__c")
+    assert "Leadpact_Group_Stage__c" in problems[3].what
+    assert problems[4].what.endswith(": Leadpact_Task_Key__c")
 
 
 def test_given_a_bad_token_when_checking_then_one_problem_saying_what_to_set(

@@ -29,6 +29,8 @@ def test_given_a_fresh_demo_org_when_synced_twice_then_the_second_run_writes_not
         again = second["systems"][system]
         assert again["changes_applied"] == 0 and again["tasks_created"] == 0
         assert again["changes_planned"] == 0 and again["tasks_updated"] == 0
+        # the buying groups' stage lands on the accounts once
+        assert done["account_fields_written"] > 0 and again["account_fields_written"] == 0
         assert again["stale_deals"] == done["stale_deals"]
     assert sum(s["stale_deals"] for s in second["systems"].values()) > 0
     # the totals count stale deals as they stand, not summed over the two runs
@@ -59,3 +61,4 @@ def test_given_demo_json_then_last_line_is_the_summary(tmp_path: Path) -> None:
     for stats in data["systems"].values():
         assert isinstance(stats["leads_by_stage"], dict)
         assert isinstance(stats["accounts_sales_ready"], int)
+        assert stats["account_fields_written"] > 0

@@ -1,6 +1,7 @@
 """`leadpact plan` tells the truth: on the seeded demo org (tasks, twins across the two
-CRMs, deals re-judged by their contacts' roles), what a plan counts is what the sync right
-after it applies, counter by counter, and the changes are the same list."""
+CRMs, deals re-judged by their contacts' roles, accounts' buying-group fields), what a
+plan counts is what the sync right after it applies, counter by counter, and the changes
+are the same list."""
 
 from __future__ import annotations
 
@@ -31,5 +32,8 @@ def test_plan_counts_what_the_following_sync_applies(sandbox: Sandbox, tmp_path:
             for counter in set(COUNTERS) - NOT_COMPARED:
                 assert getattr(planned.summary.systems[system], counter) == \
                     getattr(stats, counter), (system, counter)
-    first = org.runs()[-1]
+    first, rerun = org.runs()[-1], org.runs()[0]
     assert first.systems["salesforce"]["tasks_created"] > 0
+    for system in ("salesforce", "hubspot"):  # the buying groups' stage on the accounts
+        assert first.systems[system]["account_fields_written"] > 0
+        assert rerun.systems[system]["account_fields_written"] == 0

@@ -181,7 +181,10 @@ def test_given_a_task_about_a_salesforce_record_when_mapping_then_refused() -> N
 
 def test_given_leadpact_fields_when_listing_properties_then_one_each_in_group_leadpact() -> None:
     props = mapping.leadpact_properties()
-    assert set(props) == {"contacts", "deals", "tasks"}
+    assert set(props) == {"contacts", "deals", "tasks", "companies"}
+    assert {p["name"] for p in props["companies"]} == {
+        "leadpact_group_stage", "leadpact_engaged_roles", "leadpact_group_reasons",
+        "leadpact_rules_version"}
     confidence = next(p for p in props["contacts"] if p["name"] == "leadpact_role_confidence")
     assert (confidence["type"], confidence["fieldType"], confidence["groupName"]) == \
         ("number", "number", "leadpact")

@@ -14,7 +14,8 @@ def test_every_field_leadpact_writes_has_a_salesforce_definition_on_each_of_its_
     defined = {f.full_name for f in crm_schema.salesforce_fields()}
     for spec in fields.FIELDS:
         objects = (["Lead", "Contact"] if fields.PERSON in spec.applies_to else []) + (
-            ["Opportunity"] if fields.DEAL in spec.applies_to else [])
+            ["Opportunity"] if fields.DEAL in spec.applies_to else []) + (
+            ["Account"] if fields.ACCOUNT in spec.applies_to else [])
         assert {f"{o}.{spec.salesforce}" for o in objects} <= defined
     assert "Task.Leadpact_Task_Key__c" in defined
     assert len(defined) == len(crm_schema.salesforce_fields())  # no duplicates
