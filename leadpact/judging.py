@@ -21,17 +21,13 @@ from leadpact.changes import (
     UpsertTask,
 )
 from leadpact.enrichment.buyer_activity import deal_timeline
-from leadpact.enrichment.crm_roles import (
-    hubspot_buying_role,
-    role_from_crm,
-    salesforce_contact_role,
-)
 from leadpact.enrichment.engagement import needs_deal_context
 from leadpact.identity import identity_members, normalise_email
 from leadpact.known import Known, KnownPerson
 from leadpact.lead_facts import person_facts, saved_verdict, shared
 from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
 from leadpact.plan import plan_fields
+from leadpact.role_vocabulary import NO_ROLES, RoleVocabulary
 from leadpact.rules.engine import Rules
 from leadpact.sales_ready import lead_task_body
 from leadpact.task_lifecycle import TaskIntent
@@ -60,7 +56,6 @@ from leadpact.verdicts import (
 STALE_RULE = "deal:stale"
 COMMITTEE_RULE = "deal:committee_gap"
 ROLE_FIELDS = ("seniority", "function", "role", "role_confidence", "role_reason")
-HS_BUYING_ROLE = "hs_buying_role"
 TWO_WAY = frozenset({"email", "meeting", "call"})
 _NONE: Mapping[Any, Any] = MappingProxyType({})
 
@@ -122,6 +117,11 @@ class Setting:
     classify: Callable[[str], Any]
     now: datetime
     in_refresh: bool = False  # True once the change feeds are read
+    # Each CRM's spelling of buying roles in its own fields (connectors/roles.py)
+    vocabularies: Mapping[str, RoleVocabulary] = field(default_factory=_nothing)
+
+    def roles_in(self, system: str) -> RoleVocabulary:
+        return self.vocabularies.get(system, NO_ROLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,10 +217,11 @@ def plan_person(at: Setting, known: Known, p: Person) -> RecordPlan:
         SetIdentity(tuple(m.ref for m in members), identity)]
     plan_record_fields(known, p.ref, p.leadpact, verdict.fields(at.rules.version), out,
                        tagged=True)
-    if p.ref.system == HUBSPOT:
-        wanted = hubspot_buying_role(verdict.role, verdict.function)
+    crm = at.roles_in(p.ref.system)
+    if crm.person_field is not None:  # the CRM's own buying-role field, filled if empty
+        wanted = crm.person_role(verdict.role, verdict.function)
         if wanted is not None:
-            plan_native(known, p.ref, HS_BUYING_ROLE, p.buying_role, wanted, out)
+            plan_native(known, p.ref, crm.person_field, p.buying_role, wanted, out)
     # A stage's task goes to the sales side: the Salesforce record if the person has one.
     if task_home(p.ref, [m.ref for m in members]) != p.ref:
         # Its tasks moved to the sales side (a Salesforce twin appeared): close ours here.
@@ -279,13 +280,13 @@ def plan_deal(at: Setting, known: Known, fresh: Fresh, d: Deal) -> RecordPlan:
         return out.done()
     plan_record_fields(known, d.ref, d.leadpact, verdict.fields(at.rules.version), out,
                        tagged=False)
-    if d.ref.system == SALESFORCE:
-        for contact in d.contacts:
-            role = fresh.role_of(known, contact.person)
-            wanted = salesforce_contact_role(role)
-            if wanted is not None and contact.id is not None:
-                plan_native(known, d.ref, f"contact_role:{contact.id}", contact.role, wanted,
-                            out, contact_role=(contact.person, contact.id))
+    crm = at.roles_in(d.ref.system)
+    for contact in d.contacts:  # the CRM's own role of each contact on the deal
+        wanted = crm.deal_contact_role(fresh.role_of(known, contact.person))
+        key = crm.contact_role_field(contact.id)
+        if wanted is not None and key is not None and contact.id is not None:
+            plan_native(known, d.ref, key, contact.role, wanted, out,
+                        contact_role=(contact.person, contact.id))
     out.tasks.extend(deal_tasks(at, known, d, verdict))
     return out.done()
 
@@ -294,7 +295,8 @@ def judge_deal_now(at: Setting, known: Known, fresh: Fresh, d: Deal) -> DealVerd
     """A deal's verdict from its contacts' roles as known now, and which of them engaged
     lately (any record of the same person counts: marketing touches live in HubSpot,
     sales ones in Salesforce)."""
-    roles = committee_roles(known, d, [fresh.role_of(known, c.person) for c in d.contacts])
+    roles = committee_roles(known, at.roles_in(d.ref.system), d,
+                            [fresh.role_of(known, c.person) for c in d.contacts])
     since = at.now - timedelta(days=at.rules.engaged_days)
     engaged = [role for c, role in zip(d.contacts, roles, strict=True)
                if (last := fresh.engaged_at(known, c.person)) is not None and last >= since]
@@ -304,7 +306,8 @@ def judge_deal_now(at: Setting, known: Known, fresh: Fresh, d: Deal) -> DealVerd
                       known.stage_norms(d.ref.system))
 
 
-def committee_roles(known: Known, d: Deal, roles: list[str]) -> list[str]:
+def committee_roles(known: Known, crm: RoleVocabulary, d: Deal, roles: list[str]
+                    ) -> list[str]:
     """Each contact's role for coverage: one a person recorded on the deal (Salesforce
     contact role, HubSpot label) beats our guess. A value we filled in, or the very value
     we would fill in, is only our guess again, so the fresh guess wins (so is one a run cut
@@ -312,9 +315,9 @@ def committee_roles(known: Known, d: Deal, roles: list[str]) -> list[str]:
     ours, pending = known.last_written(d.ref), known.pending_values(d.ref)
     found = []
     for contact, role in zip(d.contacts, roles, strict=True):
-        recorded = role_from_crm(contact.role)
-        key = f"contact_role:{contact.id}"
-        guessed = contact.role in (ours.get(key), salesforce_contact_role(role)) \
+        recorded = crm.role_from_crm(contact.role)
+        key = crm.contact_role_field(contact.id) or ""
+        guessed = contact.role in (ours.get(key), crm.guessed_contact_role(role)) \
             or contact.role in pending.get(key, ())
         found.append(recorded if recorded and not guessed else role)
     return found

@@ -24,6 +24,7 @@ from leadpact import rules_change
 from leadpact.changes import Change, SetField, SetNativeField
 from leadpact.commit import apply_updates, record_answers
 from leadpact.connectors.base import Connector
+from leadpact.connectors.roles import VOCABULARIES
 from leadpact.crm_limits import refusal
 from leadpact.echoes import attach_echoes, remember_judged
 from leadpact.enrichment.stage_norms import learn_stage_norms
@@ -123,7 +124,7 @@ class _Run:
 
     @property
     def setting(self) -> Setting:
-        return Setting(self.rules, self.classify, self.now, self.in_refresh)
+        return Setting(self.rules, self.classify, self.now, self.in_refresh, VOCABULARIES)
 
     def learn_norms(self) -> dict[str, dict[str, int]]:
         """Each CRM's stage norms, from the stage history of its deals won, as of the run's

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from leadpact.changes import CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
+from leadpact.connectors.roles import VOCABULARIES
 from leadpact.identity import identity_members
 from leadpact.judging import Fresh, Setting, Step, plan_deal, plan_person
 from leadpact.known import KnownDeal, OpenTask
@@ -32,7 +33,7 @@ from tests.builders import NOW, days_ago, deal, person
 from tests.known_builders import known, known_person
 from tests.unit.test_pipeline import RULES, classify
 
-AT = Setting(RULES, classify, NOW)
+AT = Setting(RULES, classify, NOW, vocabularies=VOCABULARIES)
 HS = Ref("hubspot", "contact", "1")
 SF = Ref("salesforce", "contact", "003A")
 CFO = {"title": "CFO", "email": "ann@acme.com", "name": "Ann"}

@@ -96,3 +96,33 @@ def test_the_check_follows_imports_through_other_modules(tmp_path: Path) -> None
     bad = tmp_path / "bad.py"
     bad.write_text("import sqlite3\nfrom leadpact import judging\n")
     assert imports_of(bad) == ("sqlite3", "leadpact", "leadpact.judging")
+
+
+# CRM spellings of buying roles belong to the connectors' mappings (connectors/roles.py).
+CRM_SPELLINGS = ("hs_buying_role", "contact_role:", "BUDGET_HOLDER", "END_USER",
+                 "Economic Buyer", "Business User", "OpportunityContactRole")
+
+
+def crm_spellings_in(path: Path) -> list[str]:
+    """String constants in code (not comments or docstrings) naming a CRM's role fields."""
+    tree = ast.parse(path.read_text("utf-8"), str(path))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    return [f"{path.name}:{node.lineno} {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in docstrings and any(s in node.value for s in CRM_SPELLINGS)]
+
+
+def test_the_core_names_no_crm_role_field_or_value() -> None:
+    core = [p for folder in ("leadpact", "enrichment", "rules")
+            for p in sorted((ROOT / folder).glob("*.py"))]
+    assert len(core) > 80
+    assert [hit for path in core for hit in crm_spellings_in(path)] == []
+
+
+def test_the_spelling_check_sees_code_but_not_prose(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text('"""Writes hs_buying_role."""\n# contact_role: a comment\n'
+                      'FIELD = "hs_buying_role"\n')
+    assert crm_spellings_in(module) == ["m.py:3 'hs_buying_role'"]
