@@ -15,10 +15,10 @@ from pathlib import Path
 
 from leadpact.connect import title_classifier
 from leadpact.demo import run_demo
-from leadpact.lead_by_time import persons_moved_by_time
 from leadpact.model import SYSTEMS
 from leadpact.rules.engine import load_rules
 from leadpact.state import State
+from leadpact.time_moves import persons_moved_by_time
 
 
 def main() -> None:

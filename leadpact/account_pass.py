@@ -16,20 +16,16 @@ from functools import partial
 from typing import Protocol
 
 from leadpact.account_plan import desired_values, needs_read, plan_account, wanted
+from leadpact.account_summary import all_persons
 from leadpact.account_task import GroupMember, account_task_body
-from leadpact.account_verdicts import (
-    AccountVerdict,
-    account_verdicts,
-    all_persons,
-    firmographics,
-)
-from leadpact.changes import ChangeResult, SetField
+from leadpact.account_verdicts import AccountVerdict, account_verdicts, firmographics
 from leadpact.connectors.base import AccountReader, Connector
 from leadpact.judging import Step, merged_activities
 from leadpact.model import Account, Ref
 from leadpact.rules.engine import Rules
 from leadpact.state import KnownPerson, State
 from leadpact.task_lifecycle import TaskIntent
+from leadpact.updates import LedgerWrite
 
 RULE_PREFIX = "account:"
 BATCH = 1000  # accounts planned and written together
@@ -106,8 +102,10 @@ def _write_batch(run: Run, connector: Connector,
                 saves.append(partial(state.record_write, run.run_id, ref, name,
                                      written.get(name), account.leadpact.get(name), run.now))
             saves.append(partial(state.clear_pending_field, ref, name))
-        steps += [Step(change, ref, partial(_written, run, change),
-                       writes=(ref, change.field, change.value)) for change in plan.changes]
+        steps += [Step(change, ref, done=(LedgerWrite(ref, change.field, change.previous,
+                                                      change.value),),
+                       counts=WRITTEN, writes=(ref, change.field, change.value))
+                  for change in plan.changes]
         intents += _intents(run, account, verdict_of[ref], by_identity)
     run.note_planned(system, steps)
 
@@ -120,12 +118,6 @@ def _write_batch(run: Run, connector: Connector,
             state.clear_failed(ref)
         state.save_task_intents((i.about, i.rule, i.holds, i.to_json()) for i in intents)
     run.apply(connector, steps, commit)
-
-
-def _written(run: Run, change: SetField, result: ChangeResult) -> None:
-    run.state.record_write(run.run_id, change.ref, change.field, change.previous,
-                           change.value, run.now)
-    run.count(change.ref.system, WRITTEN)
 
 
 def _intents(run: Run, account: Account, verdict: AccountVerdict,

@@ -1,5 +1,6 @@
 """Buying-group verdicts for accounts, from state as it stands at the end of a run. Pure
-over the saved persons: nothing depends on the order records were read in.
+over the saved persons (leadpact/account_summary.py reads them): nothing depends on the
+order records were read in.
 
 One person counts once however many CRMs hold them (twins share an identity), and an
 account in Salesforce and a company in HubSpot that share a person are one buying group:
@@ -10,10 +11,11 @@ NumberOfEmployees, Country), the lowest record reference first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from leadpact.known import KnownPerson
 from leadpact.lead_facts import OWN_FIELDS
 from leadpact.model import ACCOUNT, Ref
 from leadpact.rules.conditions import counts_as_buyer
@@ -24,7 +26,6 @@ from leadpact.rules.lead_model import (
     Member,
     judge_account,
 )
-from leadpact.state import KnownPerson, State
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,24 +100,14 @@ def firmographics(records: list[KnownPerson]) -> dict[str, str | None]:
     return merged
 
 
-def all_persons(state: State, systems: Iterable[str]) -> list[KnownPerson]:
-    """Every person state knows in these CRMs (deals left out)."""
-    found = []
-    for system in systems:
-        for ref in state.known_records(system):
-            if ref.kind != "deal" and (known := state.person(ref)) is not None:
-                found.append(known)
-    return found
-
-
 SALES_READY = "sales_ready"
 
 
-def lead_definition_summary(state: State, definition: LeadDefinition, now: datetime,
-                            systems: Iterable[str]) -> dict[str, dict[str, object]]:
+def lead_definition_counts(persons: Sequence[KnownPerson], definition: LeadDefinition,
+                           now: datetime, systems: Iterable[str]
+                           ) -> dict[str, dict[str, object]]:
     """Per CRM: people per lead stage, and accounts whose buying group is sales-ready."""
     systems = list(systems)
-    persons = all_persons(state, systems)
     found: dict[str, dict[str, object]] = {}
     for system in systems:
         stages: dict[str, int] = {}

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from leadpact.account_verdicts import lead_definition_summary
+from leadpact.account_summary import lead_definition_summary
 from leadpact.config import Config, HubSpotConfig, SalesforceConfig
 from leadpact.connect import connectors_for, title_classifier
 from leadpact.connectors.sandbox.seed import TRUTH_META, seed_demo_org

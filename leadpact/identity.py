@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from leadpact.known import Known, KnownPerson
 from leadpact.model import Ref
-from leadpact.state import KnownPerson, State
 
 SHARED_MAILBOXES = frozenset({
     "info", "sales", "contact", "hello", "office", "admin", "support", "team", "marketing",
@@ -28,18 +28,18 @@ def joins_by_email(email: str | None) -> bool:
     return email is not None and email.split("@", 1)[0] not in SHARED_MAILBOXES
 
 
-def identity_members(state: State, ref: Ref, email: str | None,
+def identity_members(known: Known, ref: Ref, email: str | None,
                      links: Iterable[Ref] = ()) -> list[KnownPerson]:
     """The other known records of the same person (not `ref` itself). `links` are the
     cross-CRM ids the record carries, which may not be in state yet."""
-    members = set(state.linked(ref))
+    members = set(known.linked(ref))
     for link in links:
         members.add(link)
-        members |= state.linked(link)
-    if joins_by_email(email):
-        for known in state.persons_with_email(email):  # type: ignore[arg-type]
-            members.add(known.ref)
-            members |= state.linked(known.ref)
+        members |= known.linked(link)
+    if email is not None and joins_by_email(email):
+        for same in known.persons_with_email(email):
+            members.add(same.ref)
+            members |= known.linked(same.ref)
     members.discard(ref)
-    found = [state.person(m) for m in sorted(members)]
+    found = [known.person(m) for m in sorted(members)]
     return [p for p in found if p is not None]

@@ -10,16 +10,15 @@ every known person with a saved verdict is checked then.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from leadpact.judging import first_deal_start, merged_activities
+from leadpact.known import Known, KnownPerson
 from leadpact.lead_facts import OWN_FIELDS
-from leadpact.model import Ref
 from leadpact.rules.conditions import All, AnyOf, Condition, FieldTest, Not
 from leadpact.rules.engine import Rules
-from leadpact.state import KnownPerson, State
 from leadpact.verdicts import PersonFacts, judge_person
 
 # What the time can move in a person's saved verdict.
@@ -27,34 +26,29 @@ MOVES = ("stage", "score", "stage_reasons", "engagement", "fit")
 DATE_OPS = ("within_days", "older_than_days")
 
 
-def persons_moved_by_time(state: State, rules: Rules, classify: Callable[[str], Any],
-                          now: datetime, systems: Collection[str],
-                          handled: Collection[Ref]) -> Iterator[Ref]:
-    dated = _tests_dates(rules)
-    for system in systems:
-        for ref in state.known_records(system):
-            if ref.kind == "deal" or ref in handled:
-                continue
-            known = state.person(ref)
-            if known is None or not known.verdict:
-                continue
-            members = state.persons_of_identity(known.identity) or [known]
-            others = [m for m in members if m.ref != ref]
-            activities = merged_activities(known.activities, others)
-            if not activities and not dated:
-                continue  # nothing in the verdict depends on the clock
-            if _judged_now(known, members, activities, state, rules, classify, now) != \
-                    {k: known.verdict.get(k) for k in MOVES}:
-                yield ref
+def moved_by_time(person: KnownPerson, known: Known, rules: Rules,
+                  classify: Callable[[str], Any], now: datetime, dated: bool) -> bool:
+    """Whether the person's saved verdict differs from the one reached now from what state
+    holds (`known`: their identity and its deals). `dated`: the rules test field dates
+    (tests_dates)."""
+    if not person.verdict:
+        return False
+    members = list(known.persons_of_identity(person.identity)) or [person]
+    others = [m for m in members if m.ref != person.ref]
+    activities = merged_activities(person.activities, others)
+    if not activities and not dated:
+        return False  # nothing in the verdict depends on the clock
+    return _judged_now(person, members, activities, known, rules, classify, now) != \
+        {k: person.verdict.get(k) for k in MOVES}
 
 
-def _judged_now(known: KnownPerson, members: list[KnownPerson], activities: Any,
-                state: State, rules: Rules, classify: Callable[[str], Any],
+def _judged_now(known_person: KnownPerson, members: list[KnownPerson], activities: Any,
+                known: Known, rules: Rules, classify: Callable[[str], Any],
                 now: datetime) -> dict[str, Any]:
     """The person's verdict as plan_person would reach it now from what state holds."""
     titled = [(m.modified_at, m.title) for m in members if m.title and m.title.strip()]
-    title = max(titled)[1] if titled else known.title
-    deal_start = first_deal_start(state, [m.ref for m in members]) if activities else None
+    title = max(titled)[1] if titled else known_person.title
+    deal_start = first_deal_start(known, [m.ref for m in members]) if activities else None
     fields: dict[str, str | None] = {}
     for m in sorted(members, key=lambda m: str(m.ref)):
         for key, value in ((m.verdict or {}).get(OWN_FIELDS) or {}).items():
@@ -63,12 +57,12 @@ def _judged_now(known: KnownPerson, members: list[KnownPerson], activities: Any,
     feedback = sorted((str(m.ref), (m.verdict or {}).get("sales_feedback")) for m in members
                       if (m.verdict or {}).get("sales_feedback"))
     verdict, _ = judge_person(title, rules, classify, activities, now, deal_start,
-                              about=PersonFacts(known.name, known.email, fields,
+                              about=PersonFacts(known_person.name, known_person.email, fields,
                                                 feedback[0][1] if feedback else None))
     return {k: getattr(verdict, k) for k in MOVES}
 
 
-def _tests_dates(rules: Rules) -> bool:
+def tests_dates(rules: Rules) -> bool:
     """Does any person-side condition compare a field's date with the clock?"""
     lead = rules.lead
     conditions = [s.when for s in lead.person_stages] + [d.when for d in lead.disqualifiers] \

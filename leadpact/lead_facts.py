@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from leadpact.known import KnownPerson
 from leadpact.model import Person
-from leadpact.state import KnownPerson
 from leadpact.verdicts import PersonFacts
 
 OWN_FIELDS = "own_fields"  # where a saved verdict keeps its record's own firmographics

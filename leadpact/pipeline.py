@@ -18,37 +18,32 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from leadpact import rules_change
 from leadpact.account_pass import account_pass
-from leadpact.changes import Change, CloseTask, SetField, SetNativeField, UpdateTask, UpsertTask
+from leadpact.changes import Change, SetField, SetNativeField
+from leadpact.commit import apply_updates, record_answers
 from leadpact.connectors.base import Connector
+from leadpact.connectors.roles import VOCABULARIES
 from leadpact.crm_limits import refusal
 from leadpact.echoes import attach_echoes, remember_judged
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
-from leadpact.judging import (
-    RecordPlan,
-    Step,
-    final_intent,
-    judge_deal_now,
-    plan_deal,
-    plan_person,
-    task_step,
-)
-from leadpact.lead_by_time import persons_moved_by_time
-from leadpact.model import Activity, Page, Person, Ref
+from leadpact.judging import Setting, Step
+from leadpact.known_load import load_for_tasks, load_known
+from leadpact.model import Page, Ref
 from leadpact.owner_names import learn_owner_names
 from leadpact.person_edits import restore_person_edits
+from leadpact.planner import deals_moved_by_time, plan_page, plan_tasks
 from leadpact.quota_run import RunQuota
 from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
 from leadpact.state import State
-from leadpact.task_lifecycle import Forget, TaskIntent, decide
+from leadpact.task_lifecycle import TaskIntent
+from leadpact.time_moves import persons_moved_by_time
 from leadpact.verdicts import deal_from_snapshot
 
 log = logging.getLogger(__name__)
@@ -119,48 +114,19 @@ class _Run:
         self.clock = itertools.count()
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
         self.keep_changes = keep_changes  # a sync needs only the counts: memory stays flat
-        self.roles: dict[Ref, str] = {}  # buying roles judged in this run
-        self.engaged: dict[Ref, datetime | None] = {}  # latest engagement seen in this run
         self.in_refresh = False
         self.kept_manual: set[tuple[Ref, str]] = set()  # (record, field) left to a person
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
         self.before_first_write: Callable[[], None] | None = None
-        self.fresh_activities: dict[Ref, tuple[Activity, ...]] = {}  # persons read this run
         self.norms = self.learn_norms()
 
     def count(self, system: str, counter: str, n: int = 1) -> None:
         stats = self.summary.systems[system]
         setattr(stats, counter, getattr(stats, counter) + n)
 
-    def role_of(self, person: Ref) -> str:
-        if person in self.roles:
-            return self.roles[person]
-        known = self.state.person(person)
-        return str(known.verdict.get("role", "unknown")) if known and known.verdict \
-            else "unknown"
-
-    def engaged_at(self, person: Ref) -> datetime | None:
-        known = self.state.person(person)
-        members = self.state.persons_of_identity(known.identity) if known else []
-        stamps = [self.engaged.get(m.ref, m.engaged_at)
-                  for m in members]
-        stamps.append(self.engaged.get(person))
-        return max((s for s in stamps if s is not None), default=None)
-
-    def activities_of(self, person: Ref) -> tuple[Activity, ...]:
-        known = self.state.person(person)
-        members = self.state.persons_of_identity(known.identity) if known else []
-        found = [a for m in members for a in self.fresh_activities.get(m.ref, m.activities)]
-        if not any(m.ref == person for m in members):
-            found.extend(self.fresh_activities.get(person, ()))
-        return tuple(found)
-
-    def holds_task(self, about: Ref, rule_prefix: str) -> bool:
-        return any(t.rule.startswith(rule_prefix) for t in self.state.open_tasks_about(about)) \
-            or self.state.wants_task(about, rule_prefix)
-
-    def stage_norms(self, system: str) -> Mapping[str, int]:
-        return self.norms.get(system, {})
+    @property
+    def setting(self) -> Setting:
+        return Setting(self.rules, self.classify, self.now, self.in_refresh, VOCABULARIES)
 
     def learn_norms(self) -> dict[str, dict[str, int]]:
         """Each CRM's stage norms, from the stage history of its deals won, as of the run's
@@ -186,26 +152,17 @@ class _Run:
 
     def handle_page(self, connector: Connector, page: Page) -> None:
         system = connector.system
-        plans: list[RecordPlan] = []
-        # Persons first: a deal on the same page is judged by its contacts' fresh roles.
-        ordered = sorted(page.records, key=lambda r: not isinstance(r, Person))
-        for record in ordered:
+        known = load_known(self.state, page.records, self.norms)  # read model, in one go
+        plan = plan_page(page.records, known, self.setting)  # pure
+        for record, decided in plan.records:
             self.handled[record.ref] = self.tick()
-            plan = plan_person(self, record) if isinstance(record, Person) \
-                else plan_deal(self, record)
-            if plan.role is not None:
-                self.roles[record.ref] = plan.role
-                self.engaged[record.ref] = plan.engaged_at
-            if isinstance(record, Person):
-                self.fresh_activities[record.ref] = record.activities
-            for ref in plan.refresh:
+            for ref in decided.refresh:
                 self.refresh[ref] = self.tick()
-            self.kept_manual.update(plan.kept_manual)
-            plans.append(plan)
-        intents = {(i.about, i.rule): i for plan in plans for i in plan.tasks}
+            self.kept_manual.update(decided.kept_manual)
+        intents = plan.intents
         self.count(system, "records_read", len(page.records))
         log.debug("%s: page of %d record(s) handled", system, len(page.records))
-        steps = [step for plan in plans for step in plan.steps]
+        steps = plan.steps
         self.note_planned(system, steps)
 
         stamps = {record.ref: record.modified_at for record in page.records}
@@ -214,9 +171,7 @@ class _Run:
             for record in page.records:
                 if record.ref not in failed:
                     self.state.clear_failed(record.ref)
-            for plan in plans:
-                for save in plan.saves:
-                    save()
+            apply_updates(self.state, plan.updates, self.run_id, self.now)
             remember_judged(self.state, page.records, failed, self.rules.version)
             # Tasks are decided once, at the end of the run, on each record's final verdict.
             self.state.save_task_intents((about, rule, intent.holds, intent.to_json())
@@ -224,20 +179,15 @@ class _Run:
             if page.cursor:
                 self.state.set_cursor(system, page.cursor)
         self.apply(connector, steps, commit, stamps)
-        # The page is saved: the state answers for its persons now, so the run holds
-        # their roles and activities no longer (memory stays flat with the org's size).
-        for record in page.records:
-            self.roles.pop(record.ref, None)
-            self.engaged.pop(record.ref, None)
-            self.fresh_activities.pop(record.ref, None)
         if self.progress:
             self.progress(system, len(page.records))
 
     def apply(self, connector: Connector, steps: Sequence[Step],
               commit: Callable[[set[Ref]], None],
               read_at: Mapping[Ref, datetime] | None = None) -> set[Ref]:
-        """Apply `steps` on one CRM, then record what it did and `commit(failed records)`
-        in one state transaction. Returns the records whose change the CRM refused."""
+        """Apply `steps` on one CRM, then record what it answered and `commit(failed
+        records)` in one state transaction. Returns the records whose change the CRM
+        refused."""
         system = connector.system
         if steps and self.before_first_write is not None:
             check, self.before_first_write = self.before_first_write, None
@@ -250,34 +200,16 @@ class _Run:
         results = connector.apply([step.change for step in steps]) if steps else []
         self.put_back_person_edits(connector, [step.change for step, result
                                                in zip(steps, results, strict=True) if result.ok])
-        failed: set[Ref] = set()
         with self.state.transaction():
             # The CRM answered for every change: nothing of this page is in doubt any more.
             self.state.clear_pending({ref for ref, _, _ in writes})
-            for step, result in zip(steps, results, strict=True):
-                if result.ok:
-                    self.count(system, "changes_applied")
-                    step.on_success(result)
-                    continue
-                self.count(system, "changes_failed")
-                self.state.record_refusal(self.run_id, step.source, describe_change(step.change),
-                                          result.error or "refused")
-                if isinstance(step.change, CloseTask):
-                    # The CRM refused to complete it (deleted, or no longer ours to touch):
-                    # retrying would fail the same way on every run, so stop tracking it.
-                    self.state.close_task(step.change.key)
-                elif isinstance(step.change, UpdateTask):
-                    # A rep deleted it: the episode goes on without a task (none is remade).
-                    self.state.detach_task(step.change.key)
-                else:
-                    failed.add(step.source)
-                    if not isinstance(step.change, UpsertTask):  # its intent stays to retry
-                        self.state.mark_failed(step.source, result.error or "refused",
-                                               self.run_id)
-                if len(self.summary.failures) < 20:
-                    self.summary.failures.append(f"{step.source}: {result.error}")
-            commit(failed)
-        return failed
+            answered = record_answers(self.state, steps, results, self.run_id, self.now)
+            for counter, n in answered.counts.items():
+                self.count(system, counter, n)
+            room = max(0, 20 - len(self.summary.failures))
+            self.summary.failures.extend(answered.errors[:room])
+            commit(answered.failed)
+        return answered.failed
 
     def that_fit(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
         """The steps whose values the CRM can hold (leadpact/crm_limits.py). The others are
@@ -339,29 +271,20 @@ class _Run:
         run left undecided) becomes at most one task change per record and rule."""
         intents = {(i.about, i.rule): i
                    for i in map(TaskIntent.from_json, self.state.task_intents())}
-        today = self.now.date()
         for system, connector in self.connectors.items():
             mine = [i for key, i in sorted(intents.items(), key=lambda kv: str(kv[0]))
                     if key[0].system == system]
             for start in range(0, len(mine), BATCH):
                 batch = mine[start:start + BATCH]
-                steps, forgets = [], []
-                for intent in map(partial(final_intent, self), batch):
-                    decided = decide(intent, self.state.open_task(intent.about, intent.rule),
-                                     self.state.next_episode(intent.about, intent.rule), today)
-                    if isinstance(decided, Forget):
-                        forgets.append(decided.key)
-                    elif decided is not None:
-                        steps.append(task_step(self, intent, decided))
-                self.note_planned(system, steps)
+                tasks = plan_tasks(batch, load_for_tasks(self.state, batch), self.setting)
+                self.note_planned(system, tasks.steps)
 
                 def commit(failed: set[Ref], batch: list[TaskIntent] = batch,
-                           forgets: list[str] = forgets) -> None:
-                    for key in forgets:
-                        self.state.close_task(key)
+                           forgets: Sequence[Any] = tasks.forgets) -> None:
+                    apply_updates(self.state, forgets, self.run_id, self.now)
                     self.state.drop_task_intents((i.about, i.rule) for i in batch
                                                  if i.about not in failed)
-                self.apply(connector, steps, commit)
+                self.apply(connector, tasks.steps, commit)
 
     def read_and_handle(self, connector: Connector, refs: Sequence[Ref]) -> None:
         for start in range(0, len(refs), BATCH):
@@ -371,12 +294,14 @@ class _Run:
     def stale_by_time(self, include_handled: bool = False) -> Iterable[Ref]:
         """Open deals nobody touched whose verdict changed just because time passed (or,
         with `include_handled`, because the stage norms moved during this run)."""
-        for ref, snapshot, verdict in self.state.open_deals():
-            if (ref in self.handled and not include_handled) or \
-                    ref.system not in self.connectors:
-                continue
-            if judge_deal_now(self, deal_from_snapshot(ref, snapshot)).summary() != verdict:
-                yield ref
+        deals = [(ref, snapshot, verdict) for ref, snapshot, verdict in self.state.open_deals()
+                 if (include_handled or ref not in self.handled)
+                 and ref.system in self.connectors]
+        for start in range(0, len(deals), BATCH):
+            batch = deals[start:start + BATCH]
+            known = load_known(self.state, [deal_from_snapshot(ref, snapshot)
+                                            for ref, snapshot, _ in batch], self.norms)
+            yield from deals_moved_by_time(batch, known, self.setting)
 
     def refresh_pass(self, rounds: int = 4) -> None:
         """Re-judge what moved under other records' feet. Each round can move more (a

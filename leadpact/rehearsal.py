@@ -23,7 +23,6 @@ from leadpact.changes import (
     UpsertTask,
 )
 from leadpact.connectors.base import CheckProblem, Connector
-from leadpact.judging import HS_BUYING_ROLE
 from leadpact.model import Account, Deal, Page, Person, Record, Ref
 
 
@@ -40,7 +39,8 @@ class Rehearsal:
         self.system = crm.system
         self._crm = crm
         self._fields: dict[Ref, dict[str, str | None]] = {}
-        self._buying_roles: dict[Ref, str | None] = {}
+        # The CRM's own fields written, by name: a person's one is their buying role.
+        self._native: dict[Ref, dict[str, str | None]] = {}
         self._contact_roles: dict[tuple[Ref, Ref], str | None] = {}
         self._ids = itertools.count(1)
 
@@ -83,8 +83,7 @@ class Rehearsal:
             return {ref: {} for ref in refs}
         for ref, values in found.items():
             values.update(self._fields.get(ref, {}))
-            if ref in self._buying_roles:
-                values[HS_BUYING_ROLE] = self._buying_roles[ref]
+            values.update(self._native.get(ref, {}))
         return found
 
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
@@ -93,8 +92,8 @@ class Rehearsal:
             created = None
             if isinstance(change, SetField):
                 self._fields.setdefault(change.ref, {})[change.field] = change.value
-            elif isinstance(change, SetNativeField) and change.field == HS_BUYING_ROLE:
-                self._buying_roles[change.ref] = change.value
+            elif isinstance(change, SetNativeField):
+                self._native.setdefault(change.ref, {})[change.field] = change.value
             elif isinstance(change, SetContactRole):
                 self._contact_roles[(change.deal, change.person)] = change.role
             elif isinstance(change, UpsertTask):
@@ -107,8 +106,10 @@ class Rehearsal:
         fields = self._fields.get(record.ref)
         if fields:
             record = dataclasses.replace(record, leadpact={**record.leadpact, **fields})
-        if isinstance(record, Person) and record.ref in self._buying_roles:
-            record = dataclasses.replace(record, buying_role=self._buying_roles[record.ref])
+        native = self._native.get(record.ref)
+        if isinstance(record, Person) and native:  # a person's one native field: the role
+            [role] = native.values()
+            record = dataclasses.replace(record, buying_role=role)
         if isinstance(record, Deal) and self._contact_roles:
             contacts = tuple(
                 dataclasses.replace(c, role=self._contact_roles[(record.ref, c.person)])

@@ -17,9 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from leadpact.enrichment.crm_roles import role_from_crm
+from leadpact.connectors.roles import VOCABULARIES
 from leadpact.history import RunRecord, read_history
 from leadpact.model import Ref
+from leadpact.role_vocabulary import NO_ROLES
 from leadpact.stale_report import OpenDeal, OwnerNames, StaleReport, stale_report
 
 RUN_METRICS = ("records_read", "changes_applied", "changes_failed", "tasks_created",
@@ -83,11 +84,12 @@ def committee_summary(deals: Iterable[OpenDeal], person_roles: Mapping[str, str]
     present: Counter[str] = Counter()
     missing: Counter[str] = Counter()
     opened = single = user_only = 0
-    for _ref, snapshot, verdict in deals:
+    for ref, snapshot, verdict in deals:
         opened += 1
         roles = set()
+        crm = VOCABULARIES.get(ref.system, NO_ROLES)
         for person, crm_role, _id in snapshot.get("contacts") or ():
-            role = role_from_crm(crm_role) or person_roles.get(str(person), "unknown")
+            role = crm.role_from_crm(crm_role) or person_roles.get(str(person), "unknown")
             roles.add(role)
         present.update(roles - {"unknown"})
         flags = (verdict or {}).get("flags") or ()

@@ -11,26 +11,26 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from leadpact.known import Known, KnownPerson
 from leadpact.lead_facts import OWN_FIELDS
 from leadpact.model import Activity
 from leadpact.rules.conditions import counts_as_buyer
 from leadpact.rules.lead_model import LeadDefinition
-from leadpact.state import KnownPerson, State
 
 WEEK = timedelta(days=7)
 COLLEAGUES_NAMED = 2
 
 
-def lead_task_body(state: State, definition: LeadDefinition, person: KnownPerson,
+def lead_task_body(known: Known, definition: LeadDefinition, person: KnownPerson,
                    now: datetime) -> str:
-    members = sorted(state.persons_of_identity(person.identity) or [person],
+    members = sorted(known.persons_of_identity(person.identity) or [person],
                      key=lambda m: str(m.ref))
     verdict = members[0].verdict or person.verdict or {}
     who = f"{_title(members) or person.name or 'This person'} ({_words(verdict.get('role'))})"
     where = _where(members)
     did = what_they_did([a for m in members for a in m.activities], now)
     text = f"{who}{where} {did}"
-    colleagues = _colleagues(state, definition, members, now)
+    colleagues = _colleagues(known, definition, members, now)
     if colleagues:
         text += f"; {' and '.join(colleagues)} engaged too"
     reasons = verdict.get("stage_reasons")
@@ -85,7 +85,7 @@ def _times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
-def _colleagues(state: State, definition: LeadDefinition, members: list[KnownPerson],
+def _colleagues(known: Known, definition: LeadDefinition, members: list[KnownPerson],
                 now: datetime) -> list[str]:
     since = now - timedelta(days=definition.buying_group.engaged_days)
     identity = members[0].identity
@@ -93,7 +93,7 @@ def _colleagues(state: State, definition: LeadDefinition, members: list[KnownPer
     for m in members:
         if not m.account:
             continue
-        for other in state.persons_at_account(m.ref.system, m.account):
+        for other in known.persons_at_account(m.ref.system, m.account):
             if other.identity == identity or other.identity in found:
                 continue
             if other.engaged_at is not None and since <= other.engaged_at <= now:

@@ -11,13 +11,13 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from leadpact.errors import ConfigError
 from leadpact.history import DIED, History
+from leadpact.known import KnownPerson, OpenTask  # the rows it reads back (leadpact/known.py)
 from leadpact.model import Activity, Ref
 from leadpact.state_lock import exclusive, lock_path
 
@@ -70,36 +70,6 @@ CREATE TABLE IF NOT EXISTS frozen (
 CREATE TABLE IF NOT EXISTS owners (
     system TEXT NOT NULL, owner_id TEXT NOT NULL, name TEXT, PRIMARY KEY (system, owner_id));
 """
-
-
-@dataclass(frozen=True, slots=True)
-class OpenTask:
-    key: str
-    rule: str
-    about: Ref
-    task: Ref | None  # None: no CRM task to touch (a rep deleted it, or none was made)
-    episode: int
-    body: str | None = None  # the description leadpact last gave it
-
-
-@dataclass(frozen=True, slots=True)
-class KnownPerson:
-    ref: Ref
-    identity: str
-    email: str | None
-    title: str | None
-    modified_at: datetime  # when this record's title last changed, as far as leadpact saw
-    verdict: dict[str, Any] | None
-    account: str | None = None
-    name: str = ""
-    engaged_at: datetime | None = None  # latest buyer-side activity seen
-    activities_json: str | None = None  # this record's own recent activities (see activities)
-
-    @property
-    def activities(self) -> tuple[Activity, ...]:
-        if not self.activities_json:
-            return ()
-        return tuple(_activity(row) for row in json.loads(self.activities_json))
 
 
 class State:
@@ -575,12 +545,3 @@ def _person(row: tuple[Any, ...]) -> KnownPerson:
                        datetime.fromisoformat(modified_at),
                        json.loads(verdict) if verdict else None, account, name or "",
                        datetime.fromisoformat(engaged_at) if engaged_at else None, acts)
-
-
-def _activity(row: list[Any]) -> Activity:
-    """One stored activity; rows written before outcome/booked_at/text had five items."""
-    at, kind, inbound, subject, deal, *more = row
-    outcome, booked, text = (more + ["", None, ""])[:3]
-    return Activity(datetime.fromisoformat(at), kind, inbound, subject,
-                    Ref.parse(deal) if deal else None, outcome or "",
-                    datetime.fromisoformat(booked) if booked else None, text or "")

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from leadpact.changes import Change, CloseTask, UpdateTask, UpsertTask
+from leadpact.known import OpenTask
 from leadpact.model import Ref
-from leadpact.state import OpenTask
 
 
 @dataclass(frozen=True, slots=True)

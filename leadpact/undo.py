@@ -16,14 +16,15 @@ from typing import Any
 
 from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNativeField
 from leadpact.connectors.base import AccountReader, Connector
+from leadpact.connectors.roles import VOCABULARIES
 from leadpact.errors import ConfigError
 from leadpact.model import ACCOUNT, Account, Deal, Person, Record, Ref
 from leadpact.pipeline import stopped_by
 from leadpact.report import LEFT_ALONE_SHOWN, describe_change
+from leadpact.role_vocabulary import NO_ROLES
 from leadpact.state import OpenTask, State
 
 Undone = Record | Account  # what an undo re-reads: persons, deals, accounts
-CONTACT_ROLE = "contact_role:"
 
 
 @dataclass
@@ -64,15 +65,15 @@ class UndoResult:
 
 def current_value(record: Undone, name: str) -> tuple[bool, str | None]:
     """(found, value) of one ledger field on a record as read now."""
-    if name.startswith(CONTACT_ROLE):
+    crm = VOCABULARIES.get(record.ref.system, NO_ROLES)
+    if (role_id := crm.contact_role_id(name)) is not None:
         if not isinstance(record, Deal):
             return False, None
-        role_id = name[len(CONTACT_ROLE):]
         for contact in record.contacts:
             if contact.id == role_id:
                 return True, contact.role
         return False, None
-    if name == "hs_buying_role":
+    if name == crm.person_field:
         return isinstance(record, Person), getattr(record, "buying_role", None)
     return True, record.leadpact.get(name)
 
@@ -112,12 +113,12 @@ def plan_undo(run_id: str, writes: Sequence[tuple[Ref, str, str | None, str | No
 
 
 def _restore(record: Undone, name: str, old: str | None, now: str | None) -> Change:
-    if name.startswith(CONTACT_ROLE):
+    crm = VOCABULARIES.get(record.ref.system, NO_ROLES)
+    if (role_id := crm.contact_role_id(name)) is not None:
         assert isinstance(record, Deal)
-        role_id = name[len(CONTACT_ROLE):]
         person = next(c.person for c in record.contacts if c.id == role_id)
         return SetContactRole(record.ref, person, old, role_id)
-    if name == "hs_buying_role":
+    if name == crm.person_field:
         return SetNativeField(record.ref, name, old, now)
     return SetField(record.ref, name, old, now)
 

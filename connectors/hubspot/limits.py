@@ -9,15 +9,19 @@ from typing import Any
 
 from leadpact import fields
 from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.hubspot.roles import (
+    BUYING_ROLE,
+    BUYING_ROLE_BY_FUNCTION,
+    BUYING_ROLE_FIELD,
+)
 from leadpact.crm_limits import HUBSPOT_TEXT_MAX, FieldLimit
-from leadpact.enrichment.crm_roles import HUBSPOT_BUYING_ROLE
 from leadpact.model import ACCOUNT, CONTACT, DEAL
 
 KINDS = {"contacts": (CONTACT, fields.PERSON), "deals": (DEAL, fields.DEAL),
          "companies": (ACCOUNT, fields.ACCOUNT)}
-NATIVE = {"contacts": ("hs_buying_role",)}  # the portal's own properties leadpact fills
-# every hs_buying_role value leadpact writes (enrichment/crm_roles.py)
-HUBSPOT_BUYING_ROLES = frozenset({*HUBSPOT_BUYING_ROLE.values(), "LEGAL_AND_COMPLIANCE"})
+NATIVE = {"contacts": (BUYING_ROLE_FIELD,)}  # the portal's own properties leadpact fills
+# every hs_buying_role value leadpact writes (connectors/hubspot/roles.py)
+HUBSPOT_BUYING_ROLES = frozenset({*BUYING_ROLE.values(), *BUYING_ROLE_BY_FUNCTION.values()})
 
 
 def property_limit(prop: Any) -> FieldLimit:

@@ -117,7 +117,9 @@ def test_given_realistic_multilingual_subjects_then_their_topic(subject: str, to
 
 
 def test_given_hubspot_label_spellings_then_they_map_like_the_enumeration() -> None:
-    from leadpact.enrichment.crm_roles import role_from_crm
+    from leadpact.connectors.roles import VOCABULARIES
+
+    role_from_crm = VOCABULARIES["hubspot"].role_from_crm
 
     assert role_from_crm("Budget Holder") == role_from_crm("BUDGET_HOLDER") == "economic_buyer"
     assert role_from_crm("End User") == "user"

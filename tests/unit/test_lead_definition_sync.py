@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from leadpact.account_verdicts import account_verdicts, all_persons, lead_definition_summary
+from leadpact.account_summary import all_persons, lead_definition_summary
+from leadpact.account_verdicts import account_verdicts
 from leadpact.model import Activity, Ref
 from leadpact.pipeline import run_sync
 from leadpact.rules.engine import load_rules

@@ -479,10 +479,10 @@ def test_given_a_run_killed_mid_write_when_the_verdict_moves_then_our_value_is_s
 
 def test_given_a_rep_set_the_native_role_we_would_guess_then_a_later_title_never_changes_it(
         state: State) -> None:
-    from leadpact.enrichment.crm_roles import hubspot_buying_role
+    from leadpact.connectors.roles import VOCABULARIES
 
     hs = MemoryConnector("hubspot")
-    theirs = hubspot_buying_role("economic_buyer", "finance")
+    theirs = VOCABULARIES["hubspot"].person_role("economic_buyer", "finance")
     assert theirs is not None
     ref = hs.put(person("1", title="CFO", buying_role=theirs)).ref
     sync(state, hs)

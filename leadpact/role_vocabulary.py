@@ -1,0 +1,67 @@
+"""How one CRM spells buying roles in its own fields. The spelling belongs to the
+connectors (connectors/salesforce/roles.py, connectors/hubspot/roles.py, gathered in
+connectors/roles.py); the planner gets it as data and speaks leadpact's roles. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+def _none() -> Mapping[Any, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class RoleVocabulary:
+    # The CRM's own buying-role field on a person, by the name the ledger keeps for it
+    # (None: the CRM has none leadpact fills).
+    person_field: str | None = None
+    person_values: Mapping[str, str] = field(default_factory=_none)  # leadpact role -> value
+    # (leadpact role, function) -> a more exact value of that field
+    person_by_function: Mapping[tuple[str, str], str] = field(default_factory=_none)
+    # leadpact role -> the role of a contact on a deal (empty: the CRM keeps roles on people)
+    deal_contact_values: Mapping[str, str] = field(default_factory=_none)
+    # leadpact role -> how a deal contact's role leadpact wrote in another CRM reads here
+    # (HubSpot's Salesforce integration carries contact roles into deal-contact labels)
+    echoed_contact_values: Mapping[str, str] = field(default_factory=_none)
+    # The ledger's name for one deal contact's role is this prefix and the role record's id.
+    contact_role_prefix: str | None = None
+    # A value a person recorded (casefolded, spaces as underscores too) -> leadpact role
+    recorded: Mapping[str, str] = field(default_factory=_none)
+
+    def person_role(self, role: str, function: str) -> str | None:
+        """The person field's value for a role (None: nothing to write)."""
+        return self.person_by_function.get((role, function)) or self.person_values.get(role)
+
+    def deal_contact_role(self, role: str) -> str | None:
+        return self.deal_contact_values.get(role)
+
+    def guessed_contact_role(self, role: str) -> str | None:
+        """The value a deal contact's role holds when it is only leadpact's guess."""
+        return self.deal_contact_values.get(role) or self.echoed_contact_values.get(role)
+
+    def contact_role_field(self, role_record_id: str | None) -> str | None:
+        """The ledger field of one deal contact's role (None: the CRM keeps none)."""
+        if self.contact_role_prefix is None or role_record_id is None:
+            return None
+        return f"{self.contact_role_prefix}{role_record_id}"
+
+    def contact_role_id(self, ledger_field: str) -> str | None:
+        """The role record's id a ledger field names, if it names one."""
+        prefix = self.contact_role_prefix
+        return ledger_field[len(prefix):] if prefix and ledger_field.startswith(prefix) \
+            else None
+
+    def role_from_crm(self, value: str | None) -> str | None:
+        """A role a person recorded in the CRM, in leadpact's terms (None: no usable
+        value). A rep naming someone's role on a deal knows more than a title does."""
+        if not value:
+            return None
+        first = value.split(";")[0].strip().casefold()
+        return self.recorded.get(first) or self.recorded.get(first.replace(" ", "_"))
+
+
+NO_ROLES = RoleVocabulary()  # a CRM without buying-role fields of its own

@@ -1,0 +1,31 @@
+"""Finds, at the edge, the people whose lead verdict moves only because time passed
+(the rule: leadpact/lead_by_time.py): state's known people, each with their identity and
+its deals loaded, judged again as of now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from datetime import datetime
+from typing import Any
+
+from leadpact.known_load import load_identity
+from leadpact.lead_by_time import moved_by_time, tests_dates
+from leadpact.model import Ref
+from leadpact.rules.engine import Rules
+from leadpact.state import State
+
+
+def persons_moved_by_time(state: State, rules: Rules, classify: Callable[[str], Any],
+                          now: datetime, systems: Collection[str],
+                          handled: Collection[Ref]) -> Iterator[Ref]:
+    dated = tests_dates(rules)
+    for system in systems:
+        for ref in state.known_records(system):
+            if ref.kind == "deal" or ref in handled:
+                continue
+            person = state.person(ref)
+            if person is None or not person.verdict:
+                continue
+            if moved_by_time(person, load_identity(state, person), rules, classify, now,
+                             dated):
+                yield ref
