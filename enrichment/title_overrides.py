@@ -31,6 +31,7 @@ _parser: Any = importlib.import_module("re._parser")
 sre: Any = importlib.import_module("re._constants")
 
 _REGEX_CHARS = frozenset("\\.^$*+?{}[]|()")
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]")
 _SHORT_KEY = 4  # keys shorter than this ("it", "vp") are in many titles: a last resort
 # Zero-width items: the characters on either side of them are adjacent in the title.
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
@@ -40,7 +41,7 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 class Pattern:
     """One override pattern, compiled once. Raises re.error for an invalid regex."""
 
-    __slots__ = ("text", "plain", "regex", "key_options")
+    __slots__ = ("text", "plain", "regex", "key_options", "case_blind")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -48,6 +49,9 @@ class Pattern:
         # "Geschaftsfuhrer"). Anything with a regex character stays a regular expression.
         self.plain: str | None = None if _REGEX_CHARS.intersection(text) else fold(text)
         self.regex = re.compile(text, re.IGNORECASE)
+        # No inline flags ("(?-i:CFO)" is case-sensitive again): the regex ignores case
+        # everywhere.
+        self.case_blind = _INLINE_FLAGS.search(text) is None
         # Each option: texts one of which is in the folded form of every title this
         # pattern matches (the index picks the option that narrows the candidates most).
         self.key_options: tuple[tuple[str, ...], ...] = (
@@ -59,9 +63,11 @@ class Pattern:
             return self.plain in folded
         if self.regex.search(folded) is not None:
             return True
-        # An ASCII title folds to its lower case, which a case-insensitive regex cannot
-        # tell from the title: searching the title as written would find nothing more.
-        return not title.isascii() and self.regex.search(title) is not None
+        # An ASCII title folds to its lower case, which a regex that ignores case
+        # throughout cannot tell from the title: searching it as written finds no more.
+        if self.case_blind and title.isascii():
+            return False
+        return self.regex.search(title) is not None
 
 
 class OverrideIndex:
