@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 # Aho-Corasick: finds all override keys in a title in one pass (C extension, no stubs).
-import ahocorasick  # type: ignore[import-untyped]
+import ahocorasick
 
 from leadpact.enrichment.title_normalise import fold
 
