@@ -211,6 +211,14 @@ class Lexicon:
                 if len(key) > 1 and index not in in_families:
                     self._phrase_pairs[key[:2]] = (*in_families, index)
         self._speller = Speller(self.vocabulary)
+        # What a word no family knows says (company names, numbers), shared rather than
+        # built per word; indexed by `lone`.
+        nothing = tuple(() for _ in self._family_list)
+        self._no_cues = tuple(
+            _WordCues((0,) * len(self._family_list), nothing, ((),) * _PRESET_POSITIONS, lone,
+                      frozenset(), frozenset())
+            for lone in (False, True))
+        self._no_stems = nothing
         # Per-word memos, filled as words are met (bounded by _TOKEN_CACHE_LIMIT).
         self._word_cues: dict[str, _WordCues] = {}
         self._resolved: dict[tuple[str, bool], tuple[str, bool]] = {}
@@ -265,7 +273,12 @@ class Lexicon:
         starting = [*(self._phrase_pairs.get(pair, ()) for pair in pairs), ()]
         in_phrase = [False] * n
         hits: list[Hit] = []
+        may_start = frozenset().union(*starting)  # families a phrase may start in here
         for f, family in enumerate(self._family_list):
+            if f not in may_start:  # every word on its own, as the loop below would do
+                hits.extend([Hit(cue, i, i + 1, term) for i, entry in enumerate(entries)
+                             for cue, term in entry.own[f]])
+                continue
             i = 0
             while i < n:
                 length = 0
@@ -299,6 +312,8 @@ class Lexicon:
         longest = tuple(f.longest_from.get(word, 0) for f in self._family_list)
         own = tuple(self._own_cues(word))
         flat = [cue_term for cues in own for cue_term in cues]
+        if not flat and not any(longest):  # most words met: one shared entry for them all
+            return self._no_cues[word not in self.filler and not word.isdigit()]
         at = tuple(tuple(Hit(cue, i, i + 1, term) for cue, term in flat)
                    for i in range(_PRESET_POSITIONS))
         lone = not flat and word not in self.filler and not word.isdigit()
@@ -327,6 +342,8 @@ class Lexicon:
         if found is None:
             heads = _heads(word)
             found = tuple(f.stems_in(word, heads) for f in self._family_list)
+            if not any(found):
+                found = self._no_stems  # shared: most words hold no stem
             if len(self._stems_memo) > _TOKEN_CACHE_LIMIT:
                 self._stems_memo.clear()
             self._stems_memo[word] = found

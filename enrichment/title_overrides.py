@@ -6,9 +6,10 @@ Checking every pattern on every title costs as many regex searches as there are
 overrides, and patterns passed to `re` as strings go through its cache of 512 compiled
 patterns, which thrashes past that many. Here each pattern is compiled once and indexed
 by a piece of text every title it matches must contain (a "key": the pattern itself when
-plain, else a literal run the regex requires, found with the regex parser), filed under
-one four-letter piece of it. A title looks up the pieces of its words (once per distinct
-word) and verifies only the few overrides they point to.
+plain, else a literal run the regex requires, found with the regex parser). All keys go
+into one Aho-Corasick automaton (pyahocorasick): one pass over a folded title finds every
+key in it, so a title costs about the same with 5 overrides or 5,000, and only regexes
+whose key is there are searched (a plain pattern whose key is there has matched).
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from __future__ import annotations
 import importlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+# Aho-Corasick: finds all override keys in a title in one pass (C extension, no stubs).
+import ahocorasick
 
 from leadpact.enrichment.title_normalise import fold
 
@@ -27,8 +31,8 @@ _parser: Any = importlib.import_module("re._parser")
 sre: Any = importlib.import_module("re._constants")
 
 _REGEX_CHARS = frozenset("\\.^$*+?{}[]|()")
-_GRAM = 4  # keys are indexed by one gram of this many characters (or a shorter word)
-_WORD_MEMO_LIMIT = 100_000
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]")
+_SHORT_KEY = 4  # keys shorter than this ("it", "vp") are in many titles: a last resort
 # Zero-width items: the characters on either side of them are adjacent in the title.
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
@@ -37,7 +41,7 @@ _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 class Pattern:
     """One override pattern, compiled once. Raises re.error for an invalid regex."""
 
-    __slots__ = ("text", "plain", "regex", "key_options")
+    __slots__ = ("text", "plain", "regex", "key_options", "case_blind")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -45,6 +49,9 @@ class Pattern:
         # "Geschaftsfuhrer"). Anything with a regex character stays a regular expression.
         self.plain: str | None = None if _REGEX_CHARS.intersection(text) else fold(text)
         self.regex = re.compile(text, re.IGNORECASE)
+        # No inline flags ("(?-i:CFO)" is case-sensitive again): the regex ignores case
+        # everywhere.
+        self.case_blind = _INLINE_FLAGS.search(text) is None
         # Each option: texts one of which is in the folded form of every title this
         # pattern matches (the index picks the option that narrows the candidates most).
         self.key_options: tuple[tuple[str, ...], ...] = (
@@ -54,17 +61,21 @@ class Pattern:
         """Whether the pattern matches a title, given its folded form (fold(title))."""
         if self.plain is not None:
             return self.plain in folded
-        return self.regex.search(title) is not None or self.regex.search(folded) is not None
+        if self.regex.search(folded) is not None:
+            return True
+        # An ASCII title folds to its lower case, which a regex that ignores case
+        # throughout cannot tell from the title: searching it as written finds no more.
+        if self.case_blind and title.isascii():
+            return False
+        return self.regex.search(title) is not None
 
 
 class OverrideIndex:
     """The position of the first pattern (in the given order) that matches a title."""
 
-    __slots__ = ("patterns", "_keys", "_by_gram", "_gram_sizes", "_always", "_by_word")
+    __slots__ = ("patterns", "_keys", "_automaton", "_always", "_searched")
 
-    def __init__(self, patterns: Sequence[Pattern], title_words: Iterable[str] = ()) -> None:
-        """`title_words`: words titles are commonly made of (the lexicon's vocabulary);
-        pieces of them ("head", "ager") make poor index entries, being in most titles."""
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
         self.patterns = tuple(patterns)
         # Rarity among all patterns stands in for rarity in titles, which is unknown here:
         # "norvex" narrows "\bnorvex\b.*\bfinance\b" down better than "finance" does.
@@ -72,76 +83,43 @@ class OverrideIndex:
                              for k in option)
         self._keys: list[tuple[str, ...]] = [
             min(p.key_options, default=(), key=lambda option: (
-                any(len(max(k.split() or [""], key=len)) < _GRAM for k in option),
-                sum(key_counts[k] for k in option), -min(map(len, option))))
+                min(map(len, option)) < _SHORT_KEY, sum(key_counts[k] for k in option),
+                -min(map(len, option))))
             for p in self.patterns]
-        # Each key is filed under its rarest gram, so common letter runs ("head", "ager")
-        # do not make every title a candidate for many overrides: rare among the keys and
-        # among the words of titles.
-        gram_counts = Counter(g for keys in self._keys for k in keys for g in set(_grams(k)))
-        for word in set(title_words):
-            gram_counts.update({word[i : i + n] for n in range(1, _GRAM + 1)
-                                for i in range(len(word) - n + 1)} & gram_counts.keys())
-        buckets: dict[str, list[int]] = {}
+        by_key: dict[str, list[int]] = {}
         always = []
         for position, keys in enumerate(self._keys):
-            if not keys or not all(_grams(k) for k in keys):  # nothing to file it under
+            if not keys or not all(keys):  # nothing to look for: tried on every title
                 always.append(position)
                 continue
             for key in keys:
-                gram = min(_grams(key), key=lambda g: (gram_counts[g], -len(g), g))
-                bucket = buckets.setdefault(gram, [])
-                if not bucket or bucket[-1] != position:
-                    bucket.append(position)
-        self._by_gram = {gram: tuple(positions) for gram, positions in buckets.items()}
-        self._gram_sizes = tuple(sorted({len(gram) for gram in self._by_gram}))
+                positions = by_key.setdefault(key, [])
+                if not positions or positions[-1] != position:
+                    positions.append(position)
+        self._automaton: Any = None
+        if by_key:
+            self._automaton = ahocorasick.Automaton()
+            for key, positions in by_key.items():
+                self._automaton.add_word(key, tuple(positions))
+            self._automaton.make_automaton()
         self._always = tuple(always)
-        # Grams hold no whitespace, so each lies within one word of a title: the
-        # candidates are worked out once per word (titles share most of their words).
-        self._by_word: dict[str, tuple[int, ...]] = {}
+        # A plain pattern whose key is in the folded title has matched: its key is its
+        # folded text. Only regexes are searched.
+        self._searched = tuple(p.plain is None for p in self.patterns)
 
     def first_match(self, title: str, folded: str) -> int | None:
         """Position of the first pattern matching `title` (folded: fold(title)), or None."""
         candidates = set(self._always)
-        by_word = self._by_word
-        for word in folded.split():
-            found = by_word.get(word)
-            if found is None:
-                found = self._candidates_in(word)
-            if found:
-                candidates.update(found)
+        if self._automaton is not None:
+            for _, positions in self._automaton.iter(folded):
+                candidates.update(positions)
+        if not candidates:
+            return None
+        searched = self._searched
         for position in sorted(candidates):
-            keys = self._keys[position]  # a gram matched; the whole key may not be there
-            if len(keys) == 1:
-                if keys[0] not in folded:
-                    continue
-            elif keys and not any(k in folded for k in keys):
-                continue
-            if self.patterns[position].matches(title, folded):
+            if not searched[position] or self.patterns[position].matches(title, folded):
                 return position
         return None
-
-    def _candidates_in(self, word: str) -> tuple[int, ...]:
-        found: set[int] = set()
-        for size in self._gram_sizes:
-            for start in range(len(word) - size + 1):
-                found.update(self._by_gram.get(word[start : start + size], ()))
-        if len(self._by_word) >= _WORD_MEMO_LIMIT:  # bounded: start again, never grow
-            self._by_word.clear()
-        result = self._by_word[word] = tuple(found)
-        return result
-
-
-def _grams(key: str) -> list[str]:
-    """Pieces of a key that every text containing it contains: its runs of non-space
-    characters, or their GRAM-character pieces when longer."""
-    grams = []
-    for run in key.split():
-        if len(run) <= _GRAM:
-            grams.append(run)
-        else:
-            grams.extend(run[i : i + _GRAM] for i in range(len(run) - _GRAM + 1))
-    return grams
 
 
 def _required_keys(pattern: str) -> tuple[tuple[str, ...], ...]:

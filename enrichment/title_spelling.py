@@ -34,10 +34,12 @@ class Speller:
         if len(word) < _MIN_FUZZY_LENGTH or not word.isalpha():
             return None
         candidates = set(self._by_deletion.get(word, ()))
-        for deleted in _deletions(word):
-            if deleted in self._known:
-                candidates.add(deleted)
-            candidates.update(self._by_deletion.get(deleted, ()))
+        # Set operations rather than a loop over the deletions: most words asked about
+        # (company names) share none with the vocabulary.
+        deletions = set(_deletions(word))
+        candidates.update(self._known.intersection(deletions))
+        for deleted in self._by_deletion.keys() & deletions:
+            candidates.update(self._by_deletion[deleted])
         matches = sorted(c for c in candidates if c[0] == word[0] and _one_edit_apart(word, c))
         return min(matches, key=len) if matches else None
 

@@ -135,7 +135,7 @@ class TitleClassifier:
 
     def __init__(self, overrides: Iterable[Override] = ()) -> None:
         self.overrides = tuple(overrides)
-        self._index = OverrideIndex([o.compiled for o in self.overrides], LEXICON.vocabulary)
+        self._index = OverrideIndex([o.compiled for o in self.overrides])
 
     def classify(self, title: object) -> TitleRole:
         if not isinstance(title, str):

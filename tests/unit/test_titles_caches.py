@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from leadpact.enrichment import title_lexicon
@@ -115,3 +117,47 @@ def test_given_any_word_then_the_stem_prefilter_and_memo_agree_with_the_full_reg
             assert LEXICON.stems_of(word) == expected, word
     clear_caches()
     assert LEXICON._stems_memo == {}
+
+
+def test_given_one_typo_of_a_known_word_then_the_speller_finds_what_a_scan_of_the_vocabulary_finds(
+) -> None:
+    # The speller looks candidates up by shared deletions, with set operations; a scan of
+    # every vocabulary word one edit away (same first letter, shortest, then first in
+    # order) is what it must equal.
+    from leadpact.enrichment.title_spelling import _one_edit_apart
+
+    speller = LEXICON._speller
+    vocabulary = speller.vocabulary
+    rng = random.Random(4)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["norvex", "kalabri", "zentekmar", "12345"]
+    for _ in range(600):
+        known = rng.choice(vocabulary)
+        i = rng.randrange(len(known))
+        words.append(rng.choice([
+            known[:i] + known[i + 1:], known[:i] + rng.choice(letters) + known[i:],
+            known[:i] + rng.choice(letters) + known[i + 1:],
+            known[:i] + known[i + 1:i + 2] + known[i:i + 1] + known[i + 2:],
+        ]))
+
+    def scan(word: str) -> str | None:
+        if len(word) < 5 or not word.isalpha():
+            return None
+        near = sorted(v for v in vocabulary if v[0] == word[0] and _one_edit_apart(word, v))
+        return min(near, key=len) if near else None
+
+    corrected = [w for w in words if speller.correct(w) is not None]
+    assert [speller.correct(w) for w in words] == [scan(w) for w in words]
+    assert len(corrected) > 300  # typos of known words are mostly fixed
+
+
+@pytest.mark.parametrize("word", ["norvexkala", "gmbh", "4711", "qxz", "zzzq"])
+def test_given_a_word_no_lexicon_knows_then_its_shared_entry_says_what_its_own_would(
+    word: str,
+) -> None:
+    clear_caches()
+    entry = LEXICON.word_cues(word)
+    assert not any(entry.own) and not any(entry.longest) and not any(entry.at)
+    assert entry.lone == (word not in LEXICON.filler and not word.isdigit())
+    assert entry.hits_at(12) == ()
+    assert LEXICON.read((word,)).hits == ()

@@ -240,3 +240,51 @@ def test_given_more_overrides_than_re_caches_then_classifying_compiles_nothing()
     for n in range(0, 1_100, 7):
         classifier.classify(f"Team {n} Manager")
     assert not any(r"\bteam" in str(key) for key in re._cache)  # type: ignore[attr-defined]
+
+
+def test_given_keys_inside_other_keys_then_the_index_finds_every_one_in_order() -> None:
+    # One automaton pass reports keys that overlap, nest or repeat; plain text with
+    # accents is looked for folded.
+    rng = random.Random(5)
+    patterns = ["head of sales", "ad of sa", "head", "of sales", "sales", "Geschäftsführer",
+                "führer", r"\bhead\b.*\bsales\b", r"(?:of|für) (sales|einkauf)", "sales sales",
+                "les", r"^sales", r"s$", "Leiter Süd", "ÉTÉ"]
+    titles = ["Head of Sales", "Geschaftsfuhrer", "GESCHÄFTSFÜHRER Einkauf", "sales sales",
+              "Vice Head of Salesforce", "Leiter Sud", "leiter süd", "Chef für Einkauf", "été",
+              "Sales", "saless", "", "Head"]
+    for _ in range(30):
+        rng.shuffle(patterns)
+        overrides = tuple(Override(p, "user") for p in patterns)
+        classifier = TitleClassifier(overrides)
+        for title in titles:
+            expected = _reference_first_match(overrides, title)
+            got = classifier.classify(title)
+            if expected is None:
+                assert got == classify_title(title), title
+            else:
+                assert got.because == f"org override '{patterns[expected]}' → user", title
+
+
+def test_given_ascii_titles_in_any_case_then_one_regex_search_finds_what_two_find() -> None:
+    # An ASCII title is searched once (folded): case-sensitive parts of a pattern,
+    # classes, back-references and scoped flags must not tell the two forms apart.
+    rng = random.Random(8)
+    patterns = [r"(?-i:CFO)", r"[A-Z]{3}", r"\bVP\b", r"(head)\s+of\s+\1", r"[^a-z]ead",
+                r"(?i:Sales) (?-i:Lead)", r"\b[Ss]enior\b", r"Dir\.", r"^[A-Z]", r"(?-i:vp)",
+                r"\bK\b"]
+    titles = ["CFO", "cfo", "Cfo of ACME", "VP Sales", "vp sales", "Head of head",
+              "HEAD OF HEAD", "Sales Lead", "SALES LEAD", "sales lead", "Senior", "Dir. Ops",
+              "x K y", "k"]
+    for _ in range(20):
+        cased = ["".join(c.upper() if rng.random() < 0.5 else c.lower() for c in t)
+                 for t in titles]
+        rng.shuffle(patterns)
+        overrides = tuple(Override(p, "user") for p in patterns)
+        classifier = TitleClassifier(overrides)
+        for title in titles + cased:
+            expected = _reference_first_match(overrides, title)
+            got = classifier.classify(title)
+            if expected is None:
+                assert got == classify_title(title), title
+            else:
+                assert got.because == f"org override '{patterns[expected]}' → user", title
