@@ -31,6 +31,7 @@ from leadpact.enrichment.engagement import needs_deal_context
 from leadpact.identity import identity_members, normalise_email
 from leadpact.lead_facts import person_facts, saved_verdict, shared
 from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
+from leadpact.native_stage import NativeMap, wanted_values
 from leadpact.plan import plan_fields
 from leadpact.rules.engine import Rules
 from leadpact.sales_ready import lead_task_body
@@ -83,6 +84,7 @@ class Context(Protocol):
     dry_run: bool
     run_id: str
     in_refresh: bool  # True once the change feeds are read
+    native: NativeMap  # stages onto the CRMs' own fields ([native] in leadpact.toml)
 
     def count(self, system: str, counter: str) -> None: ...
 
@@ -176,6 +178,8 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
         wanted = hubspot_buying_role(verdict.role, verdict.function)
         if wanted is not None:
             plan_native(ctx, p.ref, HS_BUYING_ROLE, p.buying_role, wanted, out)
+    for name, value in wanted_values(ctx.native, p.ref, lead.stage, p.native).items():
+        plan_native(ctx, p.ref, name, p.native.get(name), value, out)  # opt-in: [native]
     # A stage's task goes to the sales side: the Salesforce record if the person has one.
     if task_home(p.ref, [m.ref for m in members]) != p.ref:
         # Its tasks moved to the sales side (a Salesforce twin appeared): close ours here.

@@ -25,6 +25,7 @@ from leadpact.changes import (
 from leadpact.connectors.base import CheckProblem, Connector
 from leadpact.judging import HS_BUYING_ROLE
 from leadpact.model import Deal, Page, Person, Record, Ref
+from leadpact.native_stage import NATIVE_PERSON_FIELDS
 
 
 def current_values(crm: object, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]] | None:
@@ -41,6 +42,7 @@ class Rehearsal:
         self._crm = crm
         self._fields: dict[Ref, dict[str, str | None]] = {}
         self._buying_roles: dict[Ref, str | None] = {}
+        self._native: dict[Ref, dict[str, str | None]] = {}  # lead-status fields ([native])
         self._contact_roles: dict[tuple[Ref, Ref], str | None] = {}
         self._ids = itertools.count(1)
 
@@ -78,6 +80,7 @@ class Rehearsal:
             values.update(self._fields.get(ref, {}))
             if ref in self._buying_roles:
                 values[HS_BUYING_ROLE] = self._buying_roles[ref]
+            values.update(self._native.get(ref, {}))
         return found
 
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
@@ -88,6 +91,8 @@ class Rehearsal:
                 self._fields.setdefault(change.ref, {})[change.field] = change.value
             elif isinstance(change, SetNativeField) and change.field == HS_BUYING_ROLE:
                 self._buying_roles[change.ref] = change.value
+            elif isinstance(change, SetNativeField) and change.field in NATIVE_PERSON_FIELDS:
+                self._native.setdefault(change.ref, {})[change.field] = change.value
             elif isinstance(change, SetContactRole):
                 self._contact_roles[(change.deal, change.person)] = change.role
             elif isinstance(change, UpsertTask):
@@ -102,6 +107,9 @@ class Rehearsal:
             record = dataclasses.replace(record, leadpact={**record.leadpact, **fields})
         if isinstance(record, Person) and record.ref in self._buying_roles:
             record = dataclasses.replace(record, buying_role=self._buying_roles[record.ref])
+        if isinstance(record, Person) and record.ref in self._native:
+            record = dataclasses.replace(record, native={**record.native,
+                                                         **self._native[record.ref]})
         if isinstance(record, Deal) and self._contact_roles:
             contacts = tuple(
                 dataclasses.replace(c, role=self._contact_roles[(record.ref, c.person)])

@@ -18,6 +18,7 @@ from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNat
 from leadpact.connectors.base import Connector
 from leadpact.errors import ConfigError
 from leadpact.model import Deal, Person, Record, Ref
+from leadpact.native_stage import NATIVE_PERSON_FIELDS
 from leadpact.pipeline import stopped_by
 from leadpact.report import LEFT_ALONE_SHOWN, describe_change
 from leadpact.state import OpenTask, State
@@ -73,6 +74,8 @@ def current_value(record: Record, name: str) -> tuple[bool, str | None]:
         return False, None
     if name == "hs_buying_role":
         return isinstance(record, Person), getattr(record, "buying_role", None)
+    if name in NATIVE_PERSON_FIELDS:
+        return isinstance(record, Person), getattr(record, "native", {}).get(name)
     return True, record.leadpact.get(name)
 
 
@@ -116,7 +119,7 @@ def _restore(record: Record, name: str, old: str | None, now: str | None) -> Cha
         role_id = name[len(CONTACT_ROLE):]
         person = next(c.person for c in record.contacts if c.id == role_id)
         return SetContactRole(record.ref, person, old, role_id)
-    if name == "hs_buying_role":
+    if name == "hs_buying_role" or name in NATIVE_PERSON_FIELDS:
         return SetNativeField(record.ref, name, old, now)
     return SetField(record.ref, name, old, now)
 

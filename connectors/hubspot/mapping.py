@@ -28,6 +28,7 @@ from leadpact.model import (
     Person,
     Ref,
 )
+from leadpact.native_stage import HS_LEAD_STATUS, LIFECYCLE
 
 Properties = Mapping[str, "str | None"]
 
@@ -42,6 +43,7 @@ DEAL_TO_PRIMARY_COMPANY = 5
 CONTACT_TO_PRIMARY_COMPANY = 1
 
 _PERSON_FIELDS = fields.fields_for(fields.PERSON)
+NATIVE_CONTACT = (LIFECYCLE, HS_LEAD_STATUS)  # what [native] may map stages onto
 _DEAL_FIELDS = fields.fields_for(fields.DEAL)
 
 CONTACT_PROPERTIES: tuple[str, ...] = (
@@ -52,7 +54,7 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
     "num_conversion_events", "hs_email_open", "hs_email_click", "hs_email_last_open_date",
     "hs_email_last_click_date", "hs_email_last_email_name", "hs_analytics_num_page_views",
     "hs_analytics_num_visits", "hs_analytics_last_visit_timestamp", "hs_analytics_last_url",
-    *(f.hubspot for f in _PERSON_FIELDS),
+    *NATIVE_CONTACT, *(f.hubspot for f in _PERSON_FIELDS),
 )
 DEAL_PROPERTIES: tuple[str, ...] = (
     "dealname", "dealstage", "pipeline", "hs_is_closed", "hs_is_closed_won", "amount",
@@ -129,7 +131,13 @@ def to_person(
         buying_role=_text(props.get("hs_buying_role")), linked=linked,
         merged_into=Ref(HUBSPOT, CONTACT, merged_into) if merged_into else None,
         deleted=deleted, leadpact=_leadpact(_PERSON_FIELDS, props), activities=tuple(activities),
+        native=native_values(props),
     )
+
+
+def native_values(props: Properties) -> dict[str, str | None]:
+    """The contact's lifecycle stage and lead status, empty ones left out."""
+    return {name: value for name in NATIVE_CONTACT if (value := _text(props.get(name)))}
 
 
 def _when(value: Any) -> datetime | None:

@@ -56,6 +56,7 @@ from leadpact.errors import (
 )
 from leadpact.field_map import DEFAULT_FIELDS, FieldMap
 from leadpact.model import CONTACT, DEAL, LEAD, SALESFORCE, Account, Page, Record, Ref
+from leadpact.native_stage import NO_NATIVE, NativeMap, option_problems
 from leadpact.quota import Allowance, CallCosts
 
 T = TypeVar("T")
@@ -95,7 +96,7 @@ class SalesforceConnector:
         max_api_share: float = 0.9,
         bulk: BulkSettings = BulkSettings(),  # noqa: B008 - frozen
         timeout: Any = transport.DEFAULT_TIMEOUT,
-        fields: FieldMap = DEFAULT_FIELDS,
+        fields: FieldMap = DEFAULT_FIELDS, native: NativeMap = NO_NATIVE,
     ):
         """`activity_days` / `activity_cap`: how far back, and how many of the newest
         activities, each person carries; `clock` is "now" for that window and for a deal's
@@ -105,7 +106,9 @@ class SalesforceConnector:
         of `access_token` (and again, once per call, when the session expires). `bulk`:
         when a change read is big enough to go through Bulk API 2.0 (bulk_reads.py).
         `timeout`: seconds (or (connect, read)) to wait for an answer. `fields`: which
-        Account and Lead fields hold the firmographics (leadpact/field_map.py)."""
+        Account and Lead fields hold the firmographics (leadpact/field_map.py). `native`:
+        the stages mapped onto Lead Status, whose values check() finds in its picklist."""
+        self._native = native
         target = transport.endpoint(instance_url)
         self._host = target.host
         self._retry = retry
@@ -385,11 +388,15 @@ class SalesforceConnector:
                                      if r.system == SALESFORCE and r.kind == kind))
             sobject = queries.SOBJECT_BY_KIND[kind]
             columns = [spec.salesforce for spec in leadpact_fields.fields_for(kind_of_field)]
+            if kind == LEAD:
+                columns.append(queries.LEAD_STATUS)
             for chunk in chunks(ids, queries.IN_LIST_LIMIT):
                 for row in self._query(queries.current_values_query(sobject, columns, chunk),
                                        False, f"re-reading {sobject} values before writing"):
-                    found[Ref(SALESFORCE, kind, row["Id"])] = \
-                        mapping.leadpact_values(row, kind_of_field)
+                    values = mapping.leadpact_values(row, kind_of_field)
+                    if kind == LEAD:
+                        values[queries.LEAD_STATUS] = row.get(queries.LEAD_STATUS) or None
+                    found[Ref(SALESFORCE, kind, row["Id"])] = values
                 first_answer = first_answer or self._server_time()
         # Where the history of the writes that follow starts: the Date header has whole
         # seconds and comes after the query ran, so the lookback is the margin.
@@ -622,7 +629,17 @@ class SalesforceConnector:
             except ConnectorError as exc:
                 return [_problem_for(exc, self._host)]
             problems += [p for p in (narrow, untracked) if p is not None]
-        return problems
+        return problems + self._native_problems()
+
+    def _native_problems(self) -> list[CheckProblem]:
+        """[native] values that are not active options of the Lead's Status picklist."""
+        if not self._native.of_system(SALESFORCE) or "Lead" not in self._described:
+            return []
+        options = {f["name"]: [v["value"] for v in f.get("picklistValues") or []
+                               if v.get("active", True)]
+                   for f in self._described["Lead"].get("fields", [])}
+        return [CheckProblem(line, "edit [native] in leadpact.toml") for line in
+                option_problems(self._native, SALESFORCE, options)]
 
 
 _KIND_OF_ROWS = {"Lead": leadpact_fields.PERSON, "Contact": leadpact_fields.PERSON,
@@ -631,7 +648,9 @@ _KIND_OF_ROWS = {"Lead": leadpact_fields.PERSON, "Contact": leadpact_fields.PERS
 # (compared with the ledger instead).
 _NOT_PRINTED = {
     sobject: frozenset({"SystemModstamp", "LastModifiedDate", "attributes",
-                        *(spec.salesforce for spec in leadpact_fields.fields_for(kind))})
+                        *(spec.salesforce for spec in leadpact_fields.fields_for(kind)),
+                        # a Lead's Status, which [native] may write, compared like ours
+                        *((queries.LEAD_STATUS,) if sobject == "Lead" else ())})
     for sobject, kind in _KIND_OF_ROWS.items()}
 
 

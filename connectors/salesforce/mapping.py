@@ -24,6 +24,7 @@ from leadpact.changes import (
 )
 from leadpact.connectors.salesforce.queries import (
     KIND_BY_SOBJECT,
+    LEAD_STATUS,
     SOBJECT_BY_KIND,
     TASK_KEY_FIELD,
 )
@@ -111,6 +112,8 @@ def to_person(row: Row, activities: Sequence[Activity] = (),
         leadpact=leadpact_values(row, leadpact_fields.PERSON),
         activities=tuple(activities),
         fields=mapped_values(row, lead_fields or {}) if sobject == "Lead" else {},
+        native={LEAD_STATUS: row[LEAD_STATUS]} if sobject == "Lead" and row.get(LEAD_STATUS)
+        else {},
     )
 
 

@@ -31,12 +31,13 @@ KIND_BY_SOBJECT = {sobject: kind for kind, sobject in SOBJECT_BY_KIND.items()}
 
 PERSON_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.PERSON))
 DEAL_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.DEAL))
+LEAD_STATUS = "Status"  # the Lead's own status, which [native] may map stages onto
 _PERSON_BASE = ("Id", "Name", "Email", "Title", "OwnerId", "IsDeleted", "MasterRecordId",
                 "SystemModstamp")
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "Lead": (*_PERSON_BASE, "IsConverted", "ConvertedContactId", "ConvertedAccountId",
-             *PERSON_NATIVE),
+             LEAD_STATUS, *PERSON_NATIVE),
     "Contact": (*_PERSON_BASE, "AccountId", *PERSON_NATIVE),
     "Opportunity": ("Id", "Name", "StageName", "IsClosed", "IsWon", "Amount", "CloseDate",
                     "OwnerId", "AccountId", "CreatedDate", "LastActivityDate", "IsDeleted",
