@@ -54,7 +54,7 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
     "num_conversion_events", "hs_email_open", "hs_email_click", "hs_email_last_open_date",
     "hs_email_last_click_date", "hs_email_last_email_name", "hs_analytics_num_page_views",
     "hs_analytics_num_visits", "hs_analytics_last_visit_timestamp", "hs_analytics_last_url",
-    *NATIVE_CONTACT, *(f.hubspot for f in _PERSON_FIELDS),
+    *NATIVE_CONTACT, *(f.hubspot for f in _PERSON_FIELDS), fields.SALES_FEEDBACK.hubspot,
 )
 DEAL_PROPERTIES: tuple[str, ...] = (
     "dealname", "dealstage", "pipeline", "hs_is_closed", "hs_is_closed_won", "amount",
@@ -130,7 +130,8 @@ def to_person(
         account_id=account_id, owner_id=_text(props.get("hubspot_owner_id")),
         buying_role=_text(props.get("hs_buying_role")), linked=linked,
         merged_into=Ref(HUBSPOT, CONTACT, merged_into) if merged_into else None,
-        deleted=deleted, leadpact=_leadpact(_PERSON_FIELDS, props), activities=tuple(activities),
+        deleted=deleted, leadpact=_leadpact((*_PERSON_FIELDS, fields.SALES_FEEDBACK), props),
+        activities=tuple(activities),
         native=native_values(props),
     )
 

@@ -590,7 +590,8 @@ class SalesforceConnector:
         except ConnectorError as exc:
             return [_problem_for(exc, self._host)]
         problems: list[CheckProblem] = []
-        for sobject, needed in queries.WRITTEN_FIELDS.items():
+        for sobject, written in queries.WRITTEN_FIELDS.items():
+            needed = (*written, *queries.READ_FIELDS.get(sobject, ()))
             try:
                 described = self._call(partial(self._sf.restful, f"sobjects/{sobject}/describe"),
                                        f"describing {sobject}")
@@ -600,11 +601,11 @@ class SalesforceConnector:
             self._described[sobject] = described or {}
             fields = {f["name"]: f for f in (described or {}).get("fields", [])}
             missing = [name for name in needed if name not in fields]
-            read_only = [name for name in needed
+            read_only = [name for name in written
                          if name in fields and not fields[name].get("updateable")]
             if missing:
                 problems.append(CheckProblem(
-                    f"Salesforce {sobject} is missing fields leadpact writes: "
+                    f"Salesforce {sobject} is missing fields leadpact writes or reads: "
                     f"{', '.join(missing)}",
                     "run `leadpact setup` to create them (or see README, \"Fields leadpact "
                     "writes\", to create them by hand)"))

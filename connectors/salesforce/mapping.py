@@ -23,6 +23,7 @@ from leadpact.changes import (
     UpsertTask,
 )
 from leadpact.connectors.salesforce.queries import (
+    FEEDBACK_FIELD,
     KIND_BY_SOBJECT,
     LEAD_STATUS,
     SOBJECT_BY_KIND,
@@ -109,12 +110,18 @@ def to_person(row: Row, activities: Sequence[Activity] = (),
         converted_to=_ref(CONTACT, converted),
         merged_into=_ref(kind, row.get("MasterRecordId")),
         deleted=bool(row.get("IsDeleted")),
-        leadpact=leadpact_values(row, leadpact_fields.PERSON),
+        leadpact=leadpact_values(row, leadpact_fields.PERSON) | feedback_of(row),
         activities=tuple(activities),
         fields=mapped_values(row, lead_fields or {}) if sobject == "Lead" else {},
         native={LEAD_STATUS: row[LEAD_STATUS]} if sobject == "Lead" and row.get(LEAD_STATUS)
         else {},
     )
+
+
+def feedback_of(row: Row) -> dict[str, str | None]:
+    """A rep's sales feedback on the row, under its canonical name (empty: left out)."""
+    value = row.get(FEEDBACK_FIELD)
+    return {leadpact_fields.SALES_FEEDBACK.name: str(value)} if value else {}
 
 
 def to_account(row: Row, account_fields: Mapping[str, str]) -> Account:

@@ -31,14 +31,15 @@ KIND_BY_SOBJECT = {sobject: kind for kind, sobject in SOBJECT_BY_KIND.items()}
 
 PERSON_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.PERSON))
 DEAL_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.DEAL))
+FEEDBACK_FIELD = leadpact_fields.SALES_FEEDBACK.salesforce  # a rep's verdict, read only
 LEAD_STATUS = "Status"  # the Lead's own status, which [native] may map stages onto
 _PERSON_BASE = ("Id", "Name", "Email", "Title", "OwnerId", "IsDeleted", "MasterRecordId",
                 "SystemModstamp")
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "Lead": (*_PERSON_BASE, "IsConverted", "ConvertedContactId", "ConvertedAccountId",
-             LEAD_STATUS, *PERSON_NATIVE),
-    "Contact": (*_PERSON_BASE, "AccountId", *PERSON_NATIVE),
+             LEAD_STATUS, *PERSON_NATIVE, FEEDBACK_FIELD),
+    "Contact": (*_PERSON_BASE, "AccountId", *PERSON_NATIVE, FEEDBACK_FIELD),
     "Opportunity": ("Id", "Name", "StageName", "IsClosed", "IsWon", "Amount", "CloseDate",
                     "OwnerId", "AccountId", "CreatedDate", "LastActivityDate", "IsDeleted",
                     "PushCount", "LastStageChangeDate",
@@ -75,6 +76,10 @@ WRITTEN_FIELDS: dict[str, tuple[str, ...]] = {
              "OwnerId", "WhoId", "WhatId"),
 }
 
+# Fields leadpact only reads, per sObject: `leadpact check` makes sure they exist (the
+# change queries select them).
+READ_FIELDS: dict[str, tuple[str, ...]] = {"Lead": (FEEDBACK_FIELD,),
+                                           "Contact": (FEEDBACK_FIELD,)}
 
 ACCOUNT_FIELDS = ("Id", "Name", "OwnerId", "IsDeleted", "SystemModstamp")
 
