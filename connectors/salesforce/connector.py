@@ -317,8 +317,12 @@ class SalesforceConnector:
         kind = _KIND_OF_ROWS.get(sobject)
         if kind is None or not rows:
             return set()
+        # A person's own values as the sync saves them: leadpact's fields, the feedback and
+        # a Lead's Status (echo.own_values), so a row holding only our writes matches.
         seen = [(Ref(SALESFORCE, queries.KIND_BY_SOBJECT[sobject], str(row["Id"])),
-                 _fingerprint(sobject, row), mapping.leadpact_values(row, kind))
+                 _fingerprint(sobject, row),
+                 echo.own_values(mapping.to_person(row)) if kind == leadpact_fields.PERSON
+                 else mapping.leadpact_values(row, kind))
                 for row in rows]
         return {ref.id for ref in self.echoes.unchanged(seen)}
 
