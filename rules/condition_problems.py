@@ -21,9 +21,8 @@ def condition_problems(data: dict[str, Any], roles: tuple[str, ...]) -> list[Bad
 def _conditions(data: dict[str, Any]) -> Iterator[tuple[Path_, Any]]:
     """(key path, value) of each `when` the lead definition holds. Places of the wrong
     shape are left to the schema, which names them."""
-    fit = data.get("fit") if isinstance(data.get("fit"), dict) else {}
-    person = fit.get("person") if isinstance(fit.get("person"), dict) else {}
-    stages = data.get("stages") if isinstance(data.get("stages"), dict) else {}
+    fit, stages = _table(data, "fit"), _table(data, "stages")
+    person = _table(fit, "person")
     places: list[tuple[Path_, Any]] = [
         (("fit", "person", "signals"), person.get("signals")),
         (("fit", "account"), fit.get("account")),
@@ -37,6 +36,11 @@ def _conditions(data: dict[str, Any]) -> Iterator[tuple[Path_, Any]]:
         for index, entry in enumerate(entries):
             if isinstance(entry, dict) and entry.get("when") is not None:
                 yield (*path, index, "when"), entry["when"]
+
+
+def _table(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _problems(condition: Any, path: Path_, roles: tuple[str, ...]) -> list[BadCondition]:
