@@ -121,6 +121,8 @@ class HubSpotConnector:
         `native`: the stages mapped onto contact lifecyclestage / hs_lead_status, whose
         values check() looks for among the properties' options."""
         self._native = native
+        # No company property mapped, no company read (an org may map none of them).
+        self._reads_firmographics = bool(fields.hubspot_company)
         self.host = require_tls(host, "[hubspot] host").rstrip("/")
         self._login: Login = (OAuthRefresh(oauth, retry) if oauth is not None
                               else StaticToken(access_token or ""))
@@ -324,10 +326,18 @@ class HubSpotConnector:
             touches = self._reader.contact_activities(
                 {id_: props for id_, props, _ in fetched}, self._clock(), self._activity_days,
                 self._activity_cap)
+            primary = {id_: mapping.primary_company(companies.get(id_, []),
+                                                    mapping.CONTACT_TO_PRIMARY_COMPANY)
+                       for id_ in ids}
+            # The fit reads the company's firmographics: each company of the page once,
+            # 100 a call (a contact holds none of its own in the mapped properties).
+            accounts = {a.ref.id: a for a in self.read_accounts(
+                [c for c in primary.values() if c])} if self._reads_firmographics else {}
             return [mapping.to_person(
-                id_, props, modified_at=modified, account_id=mapping.primary_company(
-                    companies.get(id_, []), mapping.CONTACT_TO_PRIMARY_COMPANY),
-                activities=touches.get(id_, ()))
+                id_, props, modified_at=modified, account_id=primary[id_],
+                activities=touches.get(id_, ()),
+                firmographics=accounts[company].fields
+                if (company := primary[id_]) in accounts else None)
                 for id_, props, modified in fetched]
         contacts = self._reader.associated("deals", "contacts", ids)
         companies = self._reader.associated("deals", "companies", ids)

@@ -116,8 +116,10 @@ def _leadpact(specs: Sequence[fields.FieldSpec], props: Properties) -> dict[str,
 def to_person(
     id_: str, props: Properties, *, modified_at: datetime, account_id: str | None = None,
     deleted: bool = False, merged_into: str | None = None, activities: Sequence[Activity] = (),
+    firmographics: Mapping[str, str | None] | None = None,
 ) -> Person:
-    """A contact; `activities` (activities.py) are its recent touches, newest last."""
+    """A contact; `activities` (activities.py) are its recent touches, newest last;
+    `firmographics` those of its primary company (canonical names), for its fit."""
     linked = tuple(
         Ref(SALESFORCE, kind, str(props[name]))
         for name, kind in (("salesforcecontactid", "contact"), ("salesforceleadid", "lead"))
@@ -132,7 +134,7 @@ def to_person(
         merged_into=Ref(HUBSPOT, CONTACT, merged_into) if merged_into else None,
         deleted=deleted, leadpact=_leadpact((*_PERSON_FIELDS, fields.SALES_FEEDBACK), props),
         activities=tuple(activities),
-        native=native_values(props),
+        native=native_values(props), fields=dict(firmographics or {}),
     )
 
 

@@ -131,8 +131,11 @@ class SalesforceConnector:
                                 bulk, api_version)
         self._types: dict[str, dict[str, str]] = {}
         self._fields = fields
-        # Mapped Lead fields ride along in the Lead reads: no extra call.
-        self._extra = {"Lead": tuple(fields.salesforce_lead.values())}
+        # Mapped Lead fields ride along in the Lead reads, and a Contact's Account fields
+        # in the Contact reads (parent relationship fields): no extra call.
+        self._extra = {"Lead": tuple(fields.salesforce_lead.values()),
+                       "Contact": tuple(f"{queries.CONTACT_ACCOUNT}.{name}"
+                                        for name in fields.salesforce_account.values())}
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
         self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
@@ -300,7 +303,8 @@ class SalesforceConnector:
             touches = self._activities.for_people(rows, self._clock())
             return echo.with_fingerprints(
                 [mapping.to_person(row, touches.get(row["Id"], ()),
-                                   self._fields.salesforce_lead) for row in rows],
+                                   self._fields.salesforce_lead,
+                                   self._fields.salesforce_account) for row in rows],
                 {row["Id"]: _fingerprint(sobject, row) for row in rows})
         if sobject == "Opportunity":
             return echo.with_fingerprints(self._deals(rows), {

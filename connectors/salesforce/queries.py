@@ -32,6 +32,7 @@ KIND_BY_SOBJECT = {sobject: kind for kind, sobject in SOBJECT_BY_KIND.items()}
 PERSON_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.PERSON))
 DEAL_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.DEAL))
 FEEDBACK_FIELD = leadpact_fields.SALES_FEEDBACK.salesforce  # a rep's verdict, read only
+CONTACT_ACCOUNT = "Account"  # Contact's parent relationship to its Account
 LEAD_STATUS = "Status"  # the Lead's own status, which [native] may map stages onto
 _PERSON_BASE = ("Id", "Name", "Email", "Title", "OwnerId", "IsDeleted", "MasterRecordId",
                 "SystemModstamp")
