@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from leadpact.model import HUBSPOT, Person, Record, Ref
+from leadpact.native_stage import NATIVE_PERSON_FIELDS
 
 # (record, fingerprint of the row, leadpact's values on it as read)
 Seen = tuple[Ref, str, Mapping[str, "str | None"]]
@@ -37,7 +38,7 @@ NO_ECHOES: EchoFilter = _NoEchoes()
 
 
 # The CRM's own fields leadpact fills (ledger names): compared like leadpact's fields.
-OWN_NATIVE = ("hs_buying_role",)
+OWN_NATIVE = ("hs_buying_role", *NATIVE_PERSON_FIELDS)
 
 
 def own_values(record: Record) -> dict[str, str | None]:
@@ -46,6 +47,8 @@ def own_values(record: Record) -> dict[str, str | None]:
     values = dict(record.leadpact)
     if isinstance(record, Person) and record.ref.system == HUBSPOT:
         values["hs_buying_role"] = record.buying_role
+    if isinstance(record, Person):
+        values.update(record.native)  # the lead-status fields [native] may write
     return values
 
 

@@ -19,7 +19,9 @@ from leadpact.config import Config, load_config
 from leadpact.connectors.base import CheckProblem, Connector
 from leadpact.connectors.observe import ReadObserver
 from leadpact.connectors.retry import RetryPolicy
+from leadpact.errors import ConfigError
 from leadpact.history import RunRecord, read_history
+from leadpact.native_stage import unknown_stages
 from leadpact.pipeline import Progress, RunSummary
 from leadpact.rules import engine
 from leadpact.rules.engine import Rules
@@ -59,6 +61,9 @@ class Leadpact:
                  clock: Callable[[], datetime] | None = None) -> None:
         self.config = config
         self.rules: Rules = engine.load_rules(config.rules_path)
+        wrong = unknown_stages(config.native, [stage.name for stage in self.rules.stages])
+        if wrong:  # a [native] line naming a stage the rules file does not have
+            raise ConfigError(f"{config.source}: {wrong[0]}", path=config.source)
         self._connectors = list(connectors) if connectors is not None else None
         self._retry = retry
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -153,7 +158,8 @@ class Leadpact:
                                         title_classifier(self.rules), now,
                                         dry_run=dry_run, progress=progress, full=full,
                                         before_first_write=check_first,
-                                        keep_changes=keep_changes)
+                                        keep_changes=keep_changes,
+                                        native=self.config.native)
         finally:
             if not dry_run:  # alerts and write-loop freezes: leadpact/alerting.py
                 from leadpact.alerting import after_run

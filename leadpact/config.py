@@ -28,6 +28,8 @@ from leadpact.auth_config import (
 from leadpact.config_text import config_text
 from leadpact.errors import ConfigError
 from leadpact.field_map import DEFAULT_FIELDS, FIELDS_KEYS, FieldMap, field_map
+from leadpact.native_stage import NO_NATIVE, NativeMap, native_map
+from leadpact.native_stage import TARGETS as NATIVE_TARGETS
 from leadpact.secrets import check_secret, read_secrets_file, require_tls
 
 SALESFORCE_TOKEN = "LEADPACT_SALESFORCE_TOKEN"
@@ -64,6 +66,14 @@ host = "https://api.hubapi.com"
 # [alerts]                 # tell someone when a run needs them (README: "Alerts")
 # email_command = "mail -s 'leadpact alert' revops@example.com"
 # webhook_url: a Slack-style incoming webhook; keep it in LEADPACT_ALERTS_WEBHOOK_URL
+
+# Opt-in: lead stages onto the CRMs' own status fields (README: "Using it with your CRMs").
+# [native.hubspot_lifecyclestage]   # only ever moved forward
+# sales_ready = "salesqualifiedlead"
+# [native.hubspot_lead_status]
+# disqualified = "UNQUALIFIED"
+# [native.salesforce_lead_status]   # Lead Status
+# sales_ready = "Working - Contacted"
 '''
 
 
@@ -96,6 +106,7 @@ class Config:
     alerts: AlertsConfig | None = None  # [alerts]: see leadpact/alerts_config.py
     keep_refused_runs: int = 50  # refused records are kept for the newest N runs
     fields: FieldMap = DEFAULT_FIELDS  # [fields.*]: firmographics read, see field_map.py
+    native: NativeMap = NO_NATIVE  # [native.*]: stages onto native fields, native_stage.py
 
 
 _KNOWN = {
@@ -106,6 +117,7 @@ _KNOWN = {
     "hubspot": {"enabled", "host", "max_api_share", *HUBSPOT_KEYS},
     "alerts": ALERT_KEYS,
     "fields": FIELDS_KEYS,  # [fields.salesforce] / [fields.hubspot]: field_map.py checks them
+    "native": set(NATIVE_TARGETS),  # [native.*]: native_stage.py checks them
 }
 
 
@@ -156,7 +168,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, *,
         salesforce=salesforce, hubspot=hubspot,
         alerts=alerts_config(data.get("alerts", {}), env, path),
         keep_refused_runs=_keep_runs(core.get("keep_refused_runs", 50), path),
-        fields=field_map(data.get("fields"), path, _text_of(path)))
+        fields=field_map(data.get("fields"), path, _text_of(path)),
+        native=native_map(data.get("native"), path))
 
 
 def _text_of(path: Path) -> str:

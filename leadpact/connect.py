@@ -35,12 +35,14 @@ def connectors_for(config: Config, now: datetime | None = None, *,
         found.append(SalesforceConnector(sf.instance_url, sf.token, api_version=sf.api_version,
                                          max_api_share=sf.max_api_share, oauth=sf.oauth,
                                          bulk=settings_for(sf.instance_url, sf.bulk_threshold),
-                                         fields=config.fields, **extra))
+                                         fields=config.fields, native=config.native,
+                                         **extra))
     if config.hubspot is not None:
         from leadpact.connectors.hubspot.connector import HubSpotConnector
 
         found.append(HubSpotConnector(config.hubspot.host, config.hubspot.token,
                                       oauth=config.hubspot.oauth, fields=config.fields,
+                                      native=config.native,
                                       max_api_share=config.hubspot.max_api_share, **extra))
     return found
 

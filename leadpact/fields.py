@@ -64,6 +64,9 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 
 BY_NAME = {f.name: f for f in FIELDS}
+# Set by reps, read by leadpact (never written): the `rep_rejected` disqualifier tests it.
+# A picklist in both CRMs (leadpact/crm_schema.py FEEDBACK_PICKLISTS), created by setup.
+SALES_FEEDBACK = FieldSpec("sales_feedback", "Sales feedback", "text", ())
 
 
 def fields_for(kind: str) -> tuple[FieldSpec, ...]:

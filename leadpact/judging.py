@@ -26,6 +26,7 @@ from leadpact.identity import identity_members, normalise_email
 from leadpact.known import Known, KnownPerson
 from leadpact.lead_facts import person_facts, saved_verdict, shared
 from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
+from leadpact.native_stage import NO_NATIVE, NativeMap, wanted_values
 from leadpact.plan import plan_fields
 from leadpact.role_vocabulary import NO_ROLES, RoleVocabulary
 from leadpact.rules.engine import Rules
@@ -119,6 +120,7 @@ class Setting:
     in_refresh: bool = False  # True once the change feeds are read
     # Each CRM's spelling of buying roles in its own fields (connectors/roles.py)
     vocabularies: Mapping[str, RoleVocabulary] = field(default_factory=_nothing)
+    native: NativeMap = NO_NATIVE  # stages onto the CRMs' own fields ([native] in config)
 
     def roles_in(self, system: str) -> RoleVocabulary:
         return self.vocabularies.get(system, NO_ROLES)
@@ -222,6 +224,8 @@ def plan_person(at: Setting, known: Known, p: Person) -> RecordPlan:
         wanted = crm.person_role(verdict.role, verdict.function)
         if wanted is not None:
             plan_native(known, p.ref, crm.person_field, p.buying_role, wanted, out)
+    for name, value in wanted_values(at.native, p.ref, lead.stage, p.native).items():
+        plan_native(known, p.ref, name, p.native.get(name), value, out)  # opt-in: [native]
     # A stage's task goes to the sales side: the Salesforce record if the person has one.
     if task_home(p.ref, [m.ref for m in members]) != p.ref:
         # Its tasks moved to the sales side (a Salesforce twin appeared): close ours here.

@@ -97,6 +97,9 @@ class Person:
     # Firmographics on the person's own record, canonical names as in Account.fields: a
     # Salesforce lead has no account, so its Industry/NumberOfEmployees/Country live here.
     fields: Mapping[str, str | None] = field(default_factory=dict)
+    # The CRM's own lead-status fields as read, by native name (HubSpot lifecyclestage and
+    # hs_lead_status, Salesforce Lead Status): what [native] may map the stage onto.
+    native: Mapping[str, str | None] = field(default_factory=dict)
     # What the CRM row said besides leadpact's fields and stamps (connectors/echo.py): a
     # row that comes back with the same print held only leadpact's own writes.
     fingerprint: str = field(default="", compare=False)

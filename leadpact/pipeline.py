@@ -33,6 +33,7 @@ from leadpact.errors import LeadpactError, QuotaExhausted
 from leadpact.judging import Setting, Step
 from leadpact.known_load import load_for_tasks, load_known
 from leadpact.model import Page, Ref
+from leadpact.native_stage import NO_NATIVE, NativeMap
 from leadpact.owner_names import learn_owner_names
 from leadpact.person_edits import restore_person_edits
 from leadpact.planner import deals_moved_by_time, plan_page, plan_tasks
@@ -115,6 +116,7 @@ class _Run:
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
         self.keep_changes = keep_changes  # a sync needs only the counts: memory stays flat
         self.in_refresh = False
+        self.native = NO_NATIVE  # set by run_sync: stages onto native fields
         self.kept_manual: set[tuple[Ref, str]] = set()  # (record, field) left to a person
         self.api_calls_before = {s: c.api_calls for s, c in self.connectors.items()}
         self.before_first_write: Callable[[], None] | None = None
@@ -126,7 +128,8 @@ class _Run:
 
     @property
     def setting(self) -> Setting:
-        return Setting(self.rules, self.classify, self.now, self.in_refresh, VOCABULARIES)
+        return Setting(self.rules, self.classify, self.now, self.in_refresh, VOCABULARIES,
+                       self.native)
 
     def learn_norms(self) -> dict[str, dict[str, int]]:
         """Each CRM's stage norms, from the stage history of its deals won, as of the run's
@@ -347,6 +350,7 @@ def run_sync(
     full: bool = False,
     before_first_write: Callable[[], None] | None = None,
     keep_changes: bool = True,
+    native: NativeMap = NO_NATIVE,
 ) -> tuple[RunSummary, list[Change]]:
     """One sync over every connector. Returns the run summary and every planned change.
     `full`: read each CRM from the start instead of from its cursor. `before_first_write`
@@ -355,7 +359,8 @@ def run_sync(
     (leadpact/rehearsal.py), so its counts are the sync's. QuotaExhausted and other
     connector errors propagate after the run is recorded as failed; every page committed
     before them stays committed. `keep_changes` False: the list comes back empty (the
-    counts are in the summary), so a big sync does not hold every change it planned."""
+    counts are in the summary), so a big sync does not hold every change it planned.
+    `native`: which native fields get the person's stage ([native], native_stage.py)."""
     real, quotas = list(connectors), RunQuota({}, {})
     if dry_run:
         state = state if state.disposable else state.copy()
@@ -368,6 +373,7 @@ def run_sync(
              ", ".join(run.connectors))
     run.summary.rules_changed = rejudge
     run.before_first_write = before_first_write
+    run.native = native
     state.start_run(run.run_id, now)
     attach_echoes(connectors, state, rules.version)  # own writes read back: not re-judged
     try:

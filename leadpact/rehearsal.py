@@ -23,7 +23,9 @@ from leadpact.changes import (
     UpsertTask,
 )
 from leadpact.connectors.base import CheckProblem, Connector
+from leadpact.connectors.roles import VOCABULARIES
 from leadpact.model import Account, Deal, Page, Person, Record, Ref
+from leadpact.role_vocabulary import NO_ROLES
 
 
 def current_values(crm: object, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]] | None:
@@ -39,7 +41,7 @@ class Rehearsal:
         self.system = crm.system
         self._crm = crm
         self._fields: dict[Ref, dict[str, str | None]] = {}
-        # The CRM's own fields written, by name: a person's one is their buying role.
+        # The CRM's own fields written, by name: a person's buying role and lead statuses.
         self._native: dict[Ref, dict[str, str | None]] = {}
         self._contact_roles: dict[tuple[Ref, Ref], str | None] = {}
         self._ids = itertools.count(1)
@@ -107,9 +109,13 @@ class Rehearsal:
         if fields:
             record = dataclasses.replace(record, leadpact={**record.leadpact, **fields})
         native = self._native.get(record.ref)
-        if isinstance(record, Person) and native:  # a person's one native field: the role
-            [role] = native.values()
-            record = dataclasses.replace(record, buying_role=role)
+        if isinstance(record, Person) and native:
+            role_field = VOCABULARIES.get(record.ref.system, NO_ROLES).person_field
+            if role_field in native:
+                record = dataclasses.replace(record, buying_role=native[role_field])
+            others = {k: v for k, v in native.items() if k != role_field}
+            if others:  # lead-status fields ([native] in leadpact.toml)
+                record = dataclasses.replace(record, native={**record.native, **others})
         if isinstance(record, Deal) and self._contact_roles:
             contacts = tuple(
                 dataclasses.replace(c, role=self._contact_roles[(record.ref, c.person)])

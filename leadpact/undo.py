@@ -19,6 +19,7 @@ from leadpact.connectors.base import AccountReader, Connector
 from leadpact.connectors.roles import VOCABULARIES
 from leadpact.errors import ConfigError
 from leadpact.model import ACCOUNT, Account, Deal, Person, Record, Ref
+from leadpact.native_stage import NATIVE_PERSON_FIELDS
 from leadpact.pipeline import stopped_by
 from leadpact.report import LEFT_ALONE_SHOWN, describe_change
 from leadpact.role_vocabulary import NO_ROLES
@@ -75,6 +76,8 @@ def current_value(record: Undone, name: str) -> tuple[bool, str | None]:
         return False, None
     if name == crm.person_field:
         return isinstance(record, Person), getattr(record, "buying_role", None)
+    if name in NATIVE_PERSON_FIELDS:
+        return isinstance(record, Person), getattr(record, "native", {}).get(name)
     return True, record.leadpact.get(name)
 
 
@@ -118,7 +121,7 @@ def _restore(record: Undone, name: str, old: str | None, now: str | None) -> Cha
         assert isinstance(record, Deal)
         person = next(c.person for c in record.contacts if c.id == role_id)
         return SetContactRole(record.ref, person, old, role_id)
-    if name == crm.person_field:
+    if name == crm.person_field or name in NATIVE_PERSON_FIELDS:
         return SetNativeField(record.ref, name, old, now)
     return SetField(record.ref, name, old, now)
 

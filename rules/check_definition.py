@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from leadpact.enrichment.engagement import CHAMPION
 from leadpact.enrichment.titles import ROLES as TITLE_ROLES
+from leadpact.rules.condition_problems import condition_problems
 from leadpact.rules.conditions import BadCondition
 from leadpact.rules.lead_parse import NEW_SECTIONS, parse_definition, unreachable_stages
 from leadpact.rules.strict_yaml import Loaded, Path_, Problem
@@ -30,6 +31,11 @@ def definition_problems(loaded: Loaded, source: str) -> Iterator[Problem]:
             yield Problem(source, 1, (), f"missing `{needed}`; add it (the shipped "
                                          "rules/default.yaml shows every key with its meaning)")
             return
+    bad = condition_problems(data, ROLES)  # every condition mistake, not only the first
+    for exc in bad:
+        yield Problem(source, loaded.line(exc.path), exc.path, exc.detail)
+    if bad:
+        return
     try:
         definition = parse_definition(data, ROLES)
     except BadCondition as exc:

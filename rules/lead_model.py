@@ -8,6 +8,7 @@ all call the same code and get the same verdict.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,11 +64,17 @@ class Decay:
         return self.points * float(0.5 ** (age_days / self.half_life_days))
 
 
+DEFAULT_STEP = 0.0  # a file without `engagement.step` keeps exact scores (the shipped one: 5)
+
+
 @dataclass(frozen=True, slots=True)
 class Engagement:
     kinds: Mapping[str, Decay]
     window_days: int  # older activities count for nothing, whatever their decay
     marketing_cap: float | None  # all marketing touches together give at most this
+    # The score is rounded down to a multiple of this (0: exact), so a day's decay moves a
+    # person's written engagement only when it crosses a step, not every day.
+    step: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +211,16 @@ def engagement_of(rules: Engagement, activities: tuple[Activity, ...], now: date
         marketing = rules.marketing_cap
     why = ", ".join(_counted(kind, n) for kind, n in sorted(
         counted.items(), key=lambda kv: (kv[0] not in TWO_WAY_KINDS, kv[0])))
-    return two_way + marketing, why + (" (marketing capped)" if capped else "")
+    return coarse(two_way + marketing, rules.step), why + (" (marketing capped)" if capped
+                                                           else "")
+
+
+def coarse(points: float, step: float) -> float:
+    """`points` rounded down to a multiple of `step` (0: as is). Down, so a condition such
+    as `engagement >= 20` with 20 a multiple of the step holds exactly when it did."""
+    if step <= 0:
+        return points
+    return step * math.floor(points / step + 1e-9)  # 1e-9: 19.999999… from decay is 20
 
 
 def last_engaged(activities: tuple[Activity, ...], now: datetime) -> datetime | None:

@@ -22,6 +22,7 @@ from leadpact.rules.conditions import (
     role_list,
 )
 from leadpact.rules.lead_model import (
+    DEFAULT_STEP,
     BuyingGroup,
     Decay,
     Engagement,
@@ -147,7 +148,8 @@ def _engagement(spec: dict[str, Any]) -> Engagement:
     window = spec.get("window_days", 90)
     cap = spec.get("marketing_cap")
     return Engagement(kinds, days(window, ("engagement", "window_days")),
-                      float(cap) if cap is not None else None)
+                      float(cap) if cap is not None else None,
+                      float(spec.get("step", DEFAULT_STEP)))
 
 
 def _buying_group(spec: dict[str, Any], roles: tuple[str, ...]) -> BuyingGroup:

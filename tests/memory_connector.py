@@ -81,6 +81,7 @@ class MemoryConnector:
             found[ref] = dict(record.leadpact)
             if isinstance(record, Person):
                 found[ref]["hs_buying_role"] = record.buying_role
+                found[ref].update(record.native)
         return found
 
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
@@ -115,6 +116,9 @@ class MemoryConnector:
                 self.put(dataclasses.replace(record, leadpact=values))
             elif change.field == "hs_buying_role":
                 self.put(dataclasses.replace(record, buying_role=change.value))
+            elif isinstance(record, Person):  # a lead-status field ([native])
+                self.put(dataclasses.replace(record, native={**record.native,
+                                                             change.field: change.value}))
             return ChangeResult(change, True)
         if isinstance(change, UpsertTask):
             existing = self.tasks.get(change.key)

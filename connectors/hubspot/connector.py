@@ -58,6 +58,7 @@ from leadpact.crm_limits import FieldLimit
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
 from leadpact.field_map import DEFAULT_FIELDS, FieldMap
 from leadpact.model import ACCOUNT, CONTACT, DEAL, HUBSPOT, Account, Page, Record, Ref
+from leadpact.native_stage import NO_NATIVE, NativeMap, option_problems
 from leadpact.quota import Allowance, CallCosts
 from leadpact.secrets import require_tls
 
@@ -103,6 +104,7 @@ class HubSpotConnector:
         activity_days: int = 180, activity_cap: int = 50,
         clock: Callable[[], datetime] = _utcnow, pacer: Pacer | None = None,
         max_api_share: float = 0.9, fields: FieldMap = DEFAULT_FIELDS,
+        native: NativeMap = NO_NATIVE,
     ):
         """`client_options` go to hubspot.HubSpot as configuration (for example
         client_side_validation=True, ssl_ca_cert=...). `activity_days` / `activity_cap`: how
@@ -115,7 +117,12 @@ class HubSpotConnector:
         `enrich_batch`: changed records gathered across search pages before their
         associations and activities are read (v4 association reads take 1,000 ids a call),
         and handed on as one page.
-        `fields`: which company properties hold the firmographics (leadpact/field_map.py)."""
+        `fields`: which company properties hold the firmographics (leadpact/field_map.py).
+        `native`: the stages mapped onto contact lifecyclestage / hs_lead_status, whose
+        values check() looks for among the properties' options."""
+        self._native = native
+        # No company property mapped, no company read (an org may map none of them).
+        self._reads_firmographics = bool(fields.hubspot_company)
         self.host = require_tls(host, "[hubspot] host").rstrip("/")
         self._login: Login = (OAuthRefresh(oauth, retry) if oauth is not None
                               else StaticToken(access_token or ""))
@@ -319,10 +326,18 @@ class HubSpotConnector:
             touches = self._reader.contact_activities(
                 {id_: props for id_, props, _ in fetched}, self._clock(), self._activity_days,
                 self._activity_cap)
+            primary = {id_: mapping.primary_company(companies.get(id_, []),
+                                                    mapping.CONTACT_TO_PRIMARY_COMPANY)
+                       for id_ in ids}
+            # The fit reads the company's firmographics: each company of the page once,
+            # 100 a call (a contact holds none of its own in the mapped properties).
+            accounts = {a.ref.id: a for a in self.read_accounts(
+                [c for c in primary.values() if c])} if self._reads_firmographics else {}
             return [mapping.to_person(
-                id_, props, modified_at=modified, account_id=mapping.primary_company(
-                    companies.get(id_, []), mapping.CONTACT_TO_PRIMARY_COMPANY),
-                activities=touches.get(id_, ()))
+                id_, props, modified_at=modified, account_id=primary[id_],
+                activities=touches.get(id_, ()),
+                firmographics=accounts[company].fields
+                if (company := primary[id_]) in accounts else None)
                 for id_, props, modified in fetched]
         contacts = self._reader.associated("deals", "contacts", ids)
         companies = self._reader.associated("deals", "companies", ids)
@@ -351,8 +366,8 @@ class HubSpotConnector:
         for kind, stream in _STREAMS.items():
             ids = list(dict.fromkeys(r.id for r in refs if r.system == HUBSPOT and r.kind == kind))
             specs = fields.fields_for(fields.PERSON if kind == CONTACT else fields.DEAL)
-            names = [spec.hubspot for spec in specs] + (["hs_buying_role"]
-                                                        if kind == CONTACT else [])
+            names = [spec.hubspot for spec in specs] + (
+                ["hs_buying_role", *mapping.NATIVE_CONTACT] if kind == CONTACT else [])
             for chunk in chunked(ids, READ_BATCH):
                 for obj in self._reader.batch_read(stream.object_type, chunk, names):
                     props = obj.properties or {}
@@ -361,6 +376,8 @@ class HubSpotConnector:
                         for spec in specs}
                     if kind == CONTACT:
                         values["hs_buying_role"] = props.get("hs_buying_role") or None
+                        values.update({name: props.get(name) or None
+                                       for name in mapping.NATIVE_CONTACT})
                     found[Ref(HUBSPOT, kind, str(obj.id))] = values
         companies = list(dict.fromkeys(r.id for r in refs
                                        if r.system == HUBSPOT and r.kind == ACCOUNT))
@@ -489,7 +506,17 @@ class HubSpotConnector:
                     "Settings > Properties and run `leadpact setup` to recreate it (tasks "
                     "made before keep working; their keys are gone)"))
         lacking = limits.missing_options(limits.field_limits(self._properties))
-        return problems + ([lacking] if lacking else []) + self._scope_problems()
+        return problems + ([lacking] if lacking else []) + self._native_problems() \
+            + self._scope_problems()
+
+    def _native_problems(self) -> list[CheckProblem]:
+        """[native] values that are not options of their contact property."""
+        if not self._native.of_system(HUBSPOT) or "contacts" not in self._properties:
+            return []
+        options = {str(p.name): [str(o.value) for o in p.options or []]
+                   for p in self._properties["contacts"]}
+        return [CheckProblem(line, "edit [native] in leadpact.toml") for line in
+                option_problems(self._native, HUBSPOT, options)]
 
     def _scope_problems(self) -> list[CheckProblem]:
         """The private app's missing write scopes (one call; nothing when HubSpot does not

@@ -28,6 +28,7 @@ from leadpact.model import (
     Person,
     Ref,
 )
+from leadpact.native_stage import HS_LEAD_STATUS, LIFECYCLE
 
 Properties = Mapping[str, "str | None"]
 
@@ -43,6 +44,7 @@ DEAL_TO_PRIMARY_COMPANY = 5
 CONTACT_TO_PRIMARY_COMPANY = 1
 
 _PERSON_FIELDS = fields.fields_for(fields.PERSON)
+NATIVE_CONTACT = (LIFECYCLE, HS_LEAD_STATUS)  # what [native] may map stages onto
 _DEAL_FIELDS = fields.fields_for(fields.DEAL)
 ACCOUNT_FIELDS = fields.fields_for(fields.ACCOUNT)
 
@@ -54,7 +56,7 @@ CONTACT_PROPERTIES: tuple[str, ...] = (
     "num_conversion_events", "hs_email_open", "hs_email_click", "hs_email_last_open_date",
     "hs_email_last_click_date", "hs_email_last_email_name", "hs_analytics_num_page_views",
     "hs_analytics_num_visits", "hs_analytics_last_visit_timestamp", "hs_analytics_last_url",
-    *(f.hubspot for f in _PERSON_FIELDS),
+    *NATIVE_CONTACT, *(f.hubspot for f in _PERSON_FIELDS), fields.SALES_FEEDBACK.hubspot,
 )
 DEAL_PROPERTIES: tuple[str, ...] = (
     "dealname", "dealstage", "pipeline", "hs_is_closed", "hs_is_closed_won", "amount",
@@ -116,8 +118,10 @@ def _leadpact(specs: Sequence[fields.FieldSpec], props: Properties) -> dict[str,
 def to_person(
     id_: str, props: Properties, *, modified_at: datetime, account_id: str | None = None,
     deleted: bool = False, merged_into: str | None = None, activities: Sequence[Activity] = (),
+    firmographics: Mapping[str, str | None] | None = None,
 ) -> Person:
-    """A contact; `activities` (activities.py) are its recent touches, newest last."""
+    """A contact; `activities` (activities.py) are its recent touches, newest last;
+    `firmographics` those of its primary company (canonical names), for its fit."""
     linked = tuple(
         Ref(SALESFORCE, kind, str(props[name]))
         for name, kind in (("salesforcecontactid", "contact"), ("salesforceleadid", "lead"))
@@ -130,8 +134,15 @@ def to_person(
         account_id=account_id, owner_id=_text(props.get("hubspot_owner_id")),
         buying_role=_text(props.get("hs_buying_role")), linked=linked,
         merged_into=Ref(HUBSPOT, CONTACT, merged_into) if merged_into else None,
-        deleted=deleted, leadpact=_leadpact(_PERSON_FIELDS, props), activities=tuple(activities),
+        deleted=deleted, leadpact=_leadpact((*_PERSON_FIELDS, fields.SALES_FEEDBACK), props),
+        activities=tuple(activities),
+        native=native_values(props), fields=dict(firmographics or {}),
     )
+
+
+def native_values(props: Properties) -> dict[str, str | None]:
+    """The contact's lifecycle stage and lead status, empty ones left out."""
+    return {name: value for name in NATIVE_CONTACT if (value := _text(props.get(name)))}
 
 
 def _when(value: Any) -> datetime | None:

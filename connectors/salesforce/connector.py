@@ -56,6 +56,7 @@ from leadpact.errors import (
 )
 from leadpact.field_map import DEFAULT_FIELDS, FieldMap
 from leadpact.model import ACCOUNT, CONTACT, DEAL, LEAD, SALESFORCE, Account, Page, Record, Ref
+from leadpact.native_stage import NO_NATIVE, NativeMap, option_problems
 from leadpact.quota import Allowance, CallCosts
 
 T = TypeVar("T")
@@ -95,7 +96,7 @@ class SalesforceConnector:
         max_api_share: float = 0.9,
         bulk: BulkSettings = BulkSettings(),  # noqa: B008 - frozen
         timeout: Any = transport.DEFAULT_TIMEOUT,
-        fields: FieldMap = DEFAULT_FIELDS,
+        fields: FieldMap = DEFAULT_FIELDS, native: NativeMap = NO_NATIVE,
     ):
         """`activity_days` / `activity_cap`: how far back, and how many of the newest
         activities, each person carries; `clock` is "now" for that window and for a deal's
@@ -105,7 +106,9 @@ class SalesforceConnector:
         of `access_token` (and again, once per call, when the session expires). `bulk`:
         when a change read is big enough to go through Bulk API 2.0 (bulk_reads.py).
         `timeout`: seconds (or (connect, read)) to wait for an answer. `fields`: which
-        Account and Lead fields hold the firmographics (leadpact/field_map.py)."""
+        Account and Lead fields hold the firmographics (leadpact/field_map.py). `native`:
+        the stages mapped onto Lead Status, whose values check() finds in its picklist."""
+        self._native = native
         target = transport.endpoint(instance_url)
         self._host = target.host
         self._retry = retry
@@ -128,8 +131,11 @@ class SalesforceConnector:
                                 bulk, api_version)
         self._types: dict[str, dict[str, str]] = {}
         self._fields = fields
-        # Mapped Lead fields ride along in the Lead reads: no extra call.
-        self._extra = {"Lead": tuple(fields.salesforce_lead.values())}
+        # Mapped Lead fields ride along in the Lead reads, and a Contact's Account fields
+        # in the Contact reads (parent relationship fields): no extra call.
+        self._extra = {"Lead": tuple(fields.salesforce_lead.values()),
+                       "Contact": tuple(f"{queries.CONTACT_ACCOUNT}.{name}"
+                                        for name in fields.salesforce_account.values())}
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
         self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
@@ -297,7 +303,8 @@ class SalesforceConnector:
             touches = self._activities.for_people(rows, self._clock())
             return echo.with_fingerprints(
                 [mapping.to_person(row, touches.get(row["Id"], ()),
-                                   self._fields.salesforce_lead) for row in rows],
+                                   self._fields.salesforce_lead,
+                                   self._fields.salesforce_account) for row in rows],
                 {row["Id"]: _fingerprint(sobject, row) for row in rows})
         if sobject == "Opportunity":
             return echo.with_fingerprints(self._deals(rows), {
@@ -314,8 +321,12 @@ class SalesforceConnector:
         kind = _KIND_OF_ROWS.get(sobject)
         if kind is None or not rows:
             return set()
+        # A person's own values as the sync saves them: leadpact's fields, the feedback and
+        # a Lead's Status (echo.own_values), so a row holding only our writes matches.
         seen = [(Ref(SALESFORCE, queries.KIND_BY_SOBJECT[sobject], str(row["Id"])),
-                 _fingerprint(sobject, row), mapping.leadpact_values(row, kind))
+                 _fingerprint(sobject, row),
+                 echo.own_values(mapping.to_person(row)) if kind == leadpact_fields.PERSON
+                 else mapping.leadpact_values(row, kind))
                 for row in rows]
         return {ref.id for ref in self.echoes.unchanged(seen)}
 
@@ -386,11 +397,15 @@ class SalesforceConnector:
                                      if r.system == SALESFORCE and r.kind == kind))
             sobject = queries.SOBJECT_BY_KIND[kind]
             columns = [spec.salesforce for spec in leadpact_fields.fields_for(kind_of_field)]
+            if kind == LEAD:
+                columns.append(queries.LEAD_STATUS)
             for chunk in chunks(ids, queries.IN_LIST_LIMIT):
                 for row in self._query(queries.current_values_query(sobject, columns, chunk),
                                        False, f"re-reading {sobject} values before writing"):
-                    found[Ref(SALESFORCE, kind, row["Id"])] = \
-                        mapping.leadpact_values(row, kind_of_field)
+                    values = mapping.leadpact_values(row, kind_of_field)
+                    if kind == LEAD:
+                        values[queries.LEAD_STATUS] = row.get(queries.LEAD_STATUS) or None
+                    found[Ref(SALESFORCE, kind, row["Id"])] = values
                 first_answer = first_answer or self._server_time()
         # Where the history of the writes that follow starts: the Date header has whole
         # seconds and comes after the query ran, so the lookback is the margin.
@@ -584,7 +599,8 @@ class SalesforceConnector:
         except ConnectorError as exc:
             return [_problem_for(exc, self._host)]
         problems: list[CheckProblem] = []
-        for sobject, needed in queries.WRITTEN_FIELDS.items():
+        for sobject, written in queries.WRITTEN_FIELDS.items():
+            needed = (*written, *queries.READ_FIELDS.get(sobject, ()))
             try:
                 described = self._call(partial(self._sf.restful, f"sobjects/{sobject}/describe"),
                                        f"describing {sobject}")
@@ -594,11 +610,11 @@ class SalesforceConnector:
             self._described[sobject] = described or {}
             fields = {f["name"]: f for f in (described or {}).get("fields", [])}
             missing = [name for name in needed if name not in fields]
-            read_only = [name for name in needed
+            read_only = [name for name in written
                          if name in fields and not fields[name].get("updateable")]
             if missing:
                 problems.append(CheckProblem(
-                    f"Salesforce {sobject} is missing fields leadpact writes: "
+                    f"Salesforce {sobject} is missing fields leadpact writes or reads: "
                     f"{', '.join(missing)}",
                     "run `leadpact setup` to create them (or see README, \"Fields leadpact "
                     "writes\", to create them by hand)"))
@@ -623,7 +639,17 @@ class SalesforceConnector:
             except ConnectorError as exc:
                 return [_problem_for(exc, self._host)]
             problems += [p for p in (narrow, untracked) if p is not None]
-        return problems
+        return problems + self._native_problems()
+
+    def _native_problems(self) -> list[CheckProblem]:
+        """[native] values that are not active options of the Lead's Status picklist."""
+        if not self._native.of_system(SALESFORCE) or "Lead" not in self._described:
+            return []
+        options = {f["name"]: [v["value"] for v in f.get("picklistValues") or []
+                               if v.get("active", True)]
+                   for f in self._described["Lead"].get("fields", [])}
+        return [CheckProblem(line, "edit [native] in leadpact.toml") for line in
+                option_problems(self._native, SALESFORCE, options)]
 
 
 _KIND_OF_ROWS = {"Lead": leadpact_fields.PERSON, "Contact": leadpact_fields.PERSON,
@@ -632,7 +658,9 @@ _KIND_OF_ROWS = {"Lead": leadpact_fields.PERSON, "Contact": leadpact_fields.PERS
 # (compared with the ledger instead).
 _NOT_PRINTED = {
     sobject: frozenset({"SystemModstamp", "LastModifiedDate", "attributes",
-                        *(spec.salesforce for spec in leadpact_fields.fields_for(kind))})
+                        *(spec.salesforce for spec in leadpact_fields.fields_for(kind)),
+                        # a Lead's Status, which [native] may write, compared like ours
+                        *((queries.LEAD_STATUS,) if sobject == "Lead" else ())})
     for sobject, kind in _KIND_OF_ROWS.items()}
 
 

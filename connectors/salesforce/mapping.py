@@ -23,7 +23,10 @@ from leadpact.changes import (
     UpsertTask,
 )
 from leadpact.connectors.salesforce.queries import (
+    CONTACT_ACCOUNT,
+    FEEDBACK_FIELD,
     KIND_BY_SOBJECT,
+    LEAD_STATUS,
     SOBJECT_BY_KIND,
     TASK_KEY_FIELD,
 )
@@ -89,10 +92,12 @@ def leadpact_values(row: Row, kind: str) -> dict[str, str | None]:
 
 # -- reads ----------------------------------------------------------------------------------
 def to_person(row: Row, activities: Sequence[Activity] = (),
-              lead_fields: Mapping[str, str] | None = None) -> Person:
+              lead_fields: Mapping[str, str] | None = None,
+              account_fields: Mapping[str, str] | None = None) -> Person:
     """A Lead or Contact row (by its attributes.type, else its id prefix), with its recent
     activities (activities.py), newest last. `lead_fields` (canonical name -> Lead field):
-    a lead's own firmographics; a contact's are its account's."""
+    a lead's own firmographics; `account_fields` (-> Account field): a contact's, read
+    through its Account relationship in the same row."""
     sobject = _sobject_of(row)
     kind = KIND_BY_SOBJECT[sobject]
     converted = row.get("ConvertedContactId") if row.get("IsConverted") else None
@@ -108,10 +113,29 @@ def to_person(row: Row, activities: Sequence[Activity] = (),
         converted_to=_ref(CONTACT, converted),
         merged_into=_ref(kind, row.get("MasterRecordId")),
         deleted=bool(row.get("IsDeleted")),
-        leadpact=leadpact_values(row, leadpact_fields.PERSON),
+        leadpact=leadpact_values(row, leadpact_fields.PERSON) | feedback_of(row),
         activities=tuple(activities),
-        fields=mapped_values(row, lead_fields or {}) if sobject == "Lead" else {},
+        fields=mapped_values(row, lead_fields or {}) if sobject == "Lead"
+        else mapped_values(parent_row(row, CONTACT_ACCOUNT), account_fields or {}),
+        native={LEAD_STATUS: row[LEAD_STATUS]} if sobject == "Lead" and row.get(LEAD_STATUS)
+        else {},
     )
+
+
+def parent_row(row: Row, relationship: str) -> Row:
+    """A parent's fields in a row: nested under the relationship (REST), or as
+    `Relationship.Field` columns (Bulk API 2.0 CSV); empty when there is no parent."""
+    nested = row.get(relationship)
+    if isinstance(nested, Mapping):
+        return nested
+    prefix = relationship + "."
+    return {key[len(prefix):]: value for key, value in row.items() if key.startswith(prefix)}
+
+
+def feedback_of(row: Row) -> dict[str, str | None]:
+    """A rep's sales feedback on the row, under its canonical name (empty: left out)."""
+    value = row.get(FEEDBACK_FIELD)
+    return {leadpact_fields.SALES_FEEDBACK.name: str(value)} if value else {}
 
 
 def to_account(row: Row, account_fields: Mapping[str, str]) -> Account:

@@ -34,13 +34,16 @@ PERSON_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_
 DEAL_NATIVE = tuple(f.salesforce for f in leadpact_fields.fields_for(leadpact_fields.DEAL))
 ACCOUNT_NATIVE = tuple(f.salesforce
                        for f in leadpact_fields.fields_for(leadpact_fields.ACCOUNT))
+FEEDBACK_FIELD = leadpact_fields.SALES_FEEDBACK.salesforce  # a rep's verdict, read only
+CONTACT_ACCOUNT = "Account"  # Contact's parent relationship to its Account
+LEAD_STATUS = "Status"  # the Lead's own status, which [native] may map stages onto
 _PERSON_BASE = ("Id", "Name", "Email", "Title", "OwnerId", "IsDeleted", "MasterRecordId",
                 "SystemModstamp")
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "Lead": (*_PERSON_BASE, "IsConverted", "ConvertedContactId", "ConvertedAccountId",
-             *PERSON_NATIVE),
-    "Contact": (*_PERSON_BASE, "AccountId", *PERSON_NATIVE),
+             LEAD_STATUS, *PERSON_NATIVE, FEEDBACK_FIELD),
+    "Contact": (*_PERSON_BASE, "AccountId", *PERSON_NATIVE, FEEDBACK_FIELD),
     "Opportunity": ("Id", "Name", "StageName", "IsClosed", "IsWon", "Amount", "CloseDate",
                     "OwnerId", "AccountId", "CreatedDate", "LastActivityDate", "IsDeleted",
                     "PushCount", "LastStageChangeDate",
@@ -78,6 +81,10 @@ WRITTEN_FIELDS: dict[str, tuple[str, ...]] = {
              "OwnerId", "WhoId", "WhatId"),
 }
 
+# Fields leadpact only reads, per sObject: `leadpact check` makes sure they exist (the
+# change queries select them).
+READ_FIELDS: dict[str, tuple[str, ...]] = {"Lead": (FEEDBACK_FIELD,),
+                                           "Contact": (FEEDBACK_FIELD,)}
 
 ACCOUNT_FIELDS = ("Id", "Name", "OwnerId", "IsDeleted", "SystemModstamp", *ACCOUNT_NATIVE)
 

@@ -18,8 +18,9 @@ def _package() -> dict[str, Any]:
 
 
 def salesforce_custom_fields() -> dict[str, list[dict[str, Any]]]:
-    """{sObject: [{name, label, kind[, external_id]}, ...]}; kind is text | number |
-    long_text; external_id marks an External ID + Unique field."""
+    """{sObject: [{name, label, kind[, external_id][, values]}, ...]}; kind is text |
+    number | long_text | picklist (with its values); external_id marks an External ID +
+    Unique field."""
     return {k: [dict(f) for f in v] for k, v in _package()["salesforce"].items()}
 
 

@@ -357,6 +357,9 @@ def _custom_def(sobject: str, name: str) -> FieldDef:
         return _text(name, name, custom=True)
     if spec["kind"] == "number":
         return FieldDef(name, "double", spec["label"], custom=True)
+    if spec["kind"] == "picklist":  # sales feedback: a restricted picklist reps set
+        return FieldDef(name, "picklist", spec["label"], custom=True, length=255,
+                        picklist=tuple(spec.get("values") or ()))
     if spec["kind"] == "long_text":
         return _text(name, spec["label"], length=32768, type="textarea", custom=True)
     return _text(name, spec["label"], custom=True, external_id=bool(spec.get("external_id")))

@@ -475,10 +475,11 @@ def test_given_an_org_without_leadpact_fields_when_checking_then_each_missing_fi
     set_custom_fields(sandbox.store, {"Lead": ["Leadpact_Seniority__c"]})
     problems = connector.check()
     assert [p.what.split(":")[0] for p in problems] == [
-        f"Salesforce {s} is missing fields leadpact writes"
+        f"Salesforce {s} is missing fields leadpact writes or reads"
         for s in ("Lead", "Contact", "Opportunity", "Account", "Task")]
     lead_missing = problems[0].what.split(": ")[1].split(", ")
     assert "Leadpact_Seniority__c" not in lead_missing and "Leadpact_Lead_Stage__c" in lead_missing
+    assert "Leadpact_Sales_Feedback__c" in lead_missing  # read: the change query selects it
     assert "Leadpact_Group_Stage__c" in problems[3].what
     assert problems[4].what.endswith(": Leadpact_Task_Key__c")
 

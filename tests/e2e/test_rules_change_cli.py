@@ -48,8 +48,9 @@ def test_a_rules_edit_reaches_every_record_once(sandbox: Sandbox, tmp_path: Path
     code, out = run("plan", "--config", str(config), "--json")
     assert code == 0 and total(summary_of(out), "changes_planned") == 0
 
-    # RevOps lowers the bar for sales-ready, without a new version: refused, nothing read.
-    edited = default_rules_text().replace("- {field: fit, gte: 50}", "- {field: fit, gte: 20}")
+    # RevOps raises the bar for sales-ready (the fixture's project lead, fit 50 with her
+    # account's 500 employees, drops out), without a new version: refused, nothing read.
+    edited = default_rules_text().replace("- {field: fit, gte: 50}", "- {field: fit, gte: 55}")
     assert edited != default_rules_text()
     rules.write_text(edited, "utf-8")
     code, out = run("sync", "--config", str(config))

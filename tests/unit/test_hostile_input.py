@@ -68,7 +68,7 @@ def test_given_credentials_in_a_url_then_refused_without_showing_them(tmp_path: 
 
 
 @pytest.mark.parametrize(("old", "new"), [
-    ('version: "2026.12.1"', 'version: "2026\\u0000"'),
+    ('version: "2026.12.2"', 'version: "2026\\u0000"'),
     ("name: nurture", 'name: "nur\\u0000ture"'),
     ('subject: "Sales-ready: {name} ({title})"', 'subject: "Sales-ready:\\n{name}"'),
     ('subject: "Sales-ready: {name} ({title})"', 'subject: "Sales-ready:\\t{name}"'),

@@ -3,6 +3,7 @@ readiness, disqualifiers, first-match stages, and the shipped file's verdicts.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -15,6 +16,7 @@ from leadpact.rules.lead_model import (
     Engagement,
     Member,
     PersonSnapshot,
+    coarse,
     engagement_of,
     judge_account,
     judge_lead,
@@ -113,7 +115,7 @@ def test_fit_points_grade_and_reasons_in_plain_words() -> None:
     assert result.fit == 40 + 20 + 10 + 10 and result.grade == "A"
     assert result.reasons.startswith(
         "fit A (80: economic buyer +40, c level +20, ideal industry +10, 200+ employees +10); "
-        "engagement 27.9 (2 replies)")
+        "engagement 25 (2 replies)")  # 27.9 rounded down to the shipped step of 5
     assert result.score == result.fit + result.engagement
     low = judge_lead(SHIPPED, cfo(role="user", seniority="ic"))
     assert (low.fit, low.grade) == (14, "D")
@@ -159,3 +161,30 @@ def test_account_reasons_say_who_engaged() -> None:
         Member("decision_maker", last_engaged_at=ago(2))))
     assert result.reasons.startswith("engaged in 30 days: decision maker, economic buyer; "
                                      "a power role engaged; fit ideal industry +10")
+
+
+@pytest.mark.parametrize(("points", "step", "expected"), [
+    (27.9, 5, 25), (25.0, 5, 25), (24.99, 5, 20), (19.9999999999, 5, 20), (4.9, 5, 0),
+    (0.0, 5, 0), (27.9, 0, 27.9), (27.9, 1, 27), (27.9, 10, 20),
+])
+def test_engagement_is_rounded_down_to_its_step(points: float, step: float,
+                                                 expected: float) -> None:
+    assert coarse(points, step) == pytest.approx(expected)
+
+
+def test_a_days_decay_moves_the_written_engagement_only_across_a_step() -> None:
+    """Two replies decaying day by day: with the shipped step the score moves on few days,
+    and a threshold that is a multiple of the step holds exactly when the raw score did."""
+    exact = replace(SHIPPED, engagement=replace(SHIPPED.engagement, step=0))
+    replies = (did("email", 1), did("email", 2))
+    coarse_days, exact_days = [], []
+    for day in range(30):
+        when = NOW + timedelta(days=day)
+        coarse_days.append(engagement_of(SHIPPED.engagement, replies, when)[0])
+        raw = engagement_of(exact.engagement, replies, when)[0]
+        exact_days.append(raw)
+        assert (coarse_days[-1] >= 20) is (raw >= 20)
+
+    def moves(values: list[float]) -> int:
+        return sum(a != b for a, b in zip(values, values[1:], strict=False))
+    assert moves(exact_days) == 29 and moves(coarse_days) <= 6

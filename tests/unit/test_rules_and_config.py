@@ -38,7 +38,7 @@ def test_given_a_user_in_the_earlier_format_then_not_sales_ready() -> None:
     ("      economic_buyer: 40", "      economic_buyyer: 40", "economic_buyyer: unknown"),
     ("required_roles: [economic_buyer, decision_maker]", "required_roles: [cfo]",
      "unknown role 'cfo'"),
-    ('version: "2026.12.1"', "", ": missing `version`"),
+    ('version: "2026.12.2"', "", ": missing `version`"),
 ])
 def test_given_a_bad_rules_file_when_parsed_then_error_names_line_and_field(
         old: str, new: str, message: str) -> None:

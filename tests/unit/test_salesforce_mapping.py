@@ -40,7 +40,7 @@ def test_given_a_cursor_when_building_the_changes_query_then_a_closed_unquoted_b
                          "ORDER BY SystemModstamp, Id")
     assert text.startswith("SELECT Id, Name, Email, Title, OwnerId, IsDeleted, MasterRecordId, "
                            "SystemModstamp, IsConverted, ConvertedContactId, ConvertedAccountId, "
-                           "Leadpact_Seniority__c, ")
+                           "Status, Leadpact_Seniority__c, ")
 
 
 @pytest.mark.parametrize(("sobject", "must_have"), [
