@@ -90,6 +90,10 @@ class Tally:
         self.units[key] += moved
         self.caps[key] = cap
 
+    def minimum_of(self, key: tuple[str, str, str]) -> int:
+        """The fewest calls one endpoint's rows needed: at least one, as it was used."""
+        return max(1, math.ceil(self.units[key] / self.caps[key]))
+
     def minimum(self, system: str, kind: str) -> int:
-        return sum(max(1, math.ceil(self.units[key] / self.caps[key]))
-                   for key in self.calls if key[0] == system and key[1] == kind)
+        return sum(self.minimum_of(key) for key in self.calls
+                   if key[0] == system and key[1] == kind)

@@ -77,16 +77,21 @@ class CountingSandbox(Sandbox):
     def __init__(self, store: Store) -> None:
         super().__init__(store)
         self.counts: Counter[tuple[str, str]] = Counter()
-        self.detail: Counter[tuple[str, str]] = Counter()  # (system, what) for --detail
         self.tally = Tally()  # rows moved per endpoint: the fewest calls they needed
+        self._more: dict[str, str] = {}  # a query's nextRecordsUrl -> the query's endpoint
 
     def handle(self, request: Request) -> Response | None:
         system = self.system_of(request.path)
         answer = super().handle(request)
         if system is not None and not self.oauth.serves(request.path):
-            kind, what = kind_of(system, request), what_of(request)
+            kind = kind_of(system, request)
+            # A further page counts with the query it continues.
+            what = self._more.pop(request.path, None) or what_of(request)
+            following = answer.body.get("nextRecordsUrl") \
+                if answer is not None and isinstance(answer.body, dict) else None
+            if following:
+                self._more[following] = what
             self.counts[(system, kind)] += 1
-            self.detail[(system, what)] += 1
             if answer is not None and answer.status < 300:
                 self.tally.add(system, kind, what, request.method, request.path,
                                request.body, answer.body)
@@ -171,15 +176,13 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -
                 print(f"  (pausing {pause:.0f} s, past the sync's 5-minute lookback)", flush=True)
                 time.sleep(pause)
             box.counts.clear()
-            box.detail.clear()
             box.tally.clear()
             serving = time.process_time()  # this process's CPU: the sandbox's work
             run = run_sync(config)
             run["sandbox_cpu"] = time.process_time() - serving
             report(name, run, box.counts, box.tally)
             if detail:
-                for (system, what), calls in sorted(box.detail.items()):
-                    print(f"      {system:10} {calls:>6,}  {what}")
+                print_detail(box.tally)
     finally:
         box.stop()
         store.close()
@@ -202,6 +205,14 @@ def report(name: str, run: dict[str, Any], counts: Counter[tuple[str, str]],
         applied = systems.get(system, {}).get("changes_applied", 0)
         print(f"    {system:10} calls {total:>6,}: {split}   changes applied {applied:,}")
     sys.stdout.flush()
+
+
+def print_detail(tally: Tally) -> None:
+    """Calls, rows (or ids sent) and the minimum per endpoint, grouped by CRM and kind."""
+    for system, kind, what in sorted(tally.calls):
+        key = (system, kind, what)
+        print(f"      {system:10} {kind:8} {tally.calls[key]:>6,} calls (min "
+              f"{tally.minimum_of(key):>5,}, {tally.units[key]:>8,} rows)  {what}")
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from leadpact.changes import Change, ChangeResult, SetContactRole, SetField, Ups
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
+from leadpact.connectors.call_budget import CallBudget
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.observe import (
     NO_OBSERVER,
@@ -114,6 +115,9 @@ class SalesforceConnector:
         self._owns_session = session is None
         self._session = session or requests.Session()
         self._transport = transport.mount(self._session, target, timeout)
+        # The quota plan's cap on a change read's requests (connectors/call_budget.py).
+        self.call_budget = CallBudget(SALESFORCE)
+        self._transport.budget = self.call_budget
         login: Login = (auth.OAuthLogin(oauth, self._session, retry) if oauth is not None
                         else StaticToken(access_token or ""))
         self._auth = auth.Session(
