@@ -62,6 +62,7 @@ from leadpact.quota import Allowance, CallCosts
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
+_PEOPLE = ("Lead", "Contact")
 _PERSON_PREFIXES = {queries.SOBJECT_PREFIXES["Lead"]: LEAD,
                     queries.SOBJECT_PREFIXES["Contact"]: CONTACT}
 
@@ -141,6 +142,7 @@ class SalesforceConnector:
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
+        self._activities.drop_window()
         if self._owns_session:
             self._session.close()
 
@@ -206,21 +208,25 @@ class SalesforceConnector:
                 "again after the limit resets")
 
     def _query_pages(self, soql: str, include_deleted: bool, what: str,
-                     stream: str | None = None) -> Iterator[list[Row]]:
+                     stream: str | None = None, bulk_as: str | None = None
+                     ) -> Iterator[list[Row]]:
         """The rows of a query, one server page at a time; each page is retried on its
         own, so a failure on page 3 does not re-read pages 1 and 2. With `stream`, the
-        observer hears the query's totalSize."""
+        observer hears the query's totalSize. A big read of `stream` (or `bulk_as`, the
+        sObject queried) goes through Bulk API 2.0."""
         options = queries.query_options(self._page_size)
         result = self._call(lambda: self._sf.query(soql, include_deleted=include_deleted,
                                                    headers=options), what)
         log.debug("%s: %s rows in all", what, result.get("totalSize"))
         if stream is not None:
             self.observer.stream_started(self.system, stream, result.get("totalSize"))
-            if not result["done"] and self._bulk_settings.wanted(result.get("totalSize")):
-                yield from with_fallback(  # a big read: one Bulk API 2.0 job
-                    self._bulk.pages(stream, soql, include_deleted, self._page_size),
-                    lambda: self._query_pages(soql, include_deleted, what), what)
-                return
+        sobject = stream or bulk_as
+        if sobject is not None and not result["done"] and \
+                self._bulk_settings.wanted(result.get("totalSize")):
+            yield from with_fallback(  # a big read: one Bulk API 2.0 job
+                self._bulk.pages(sobject, soql, include_deleted, self._page_size),
+                lambda: self._query_pages(soql, include_deleted, what), what)
+            return
         while True:
             yield list(result["records"])
             if result["done"]:
@@ -248,9 +254,14 @@ class SalesforceConnector:
         start = min(known) if known else self._clock()
         for sobject in queries.ACTIVITY_STREAMS:
             streams.setdefault(sobject, cursors.StreamCursor(start))
-        emitted: dict[str, datetime] = {}  # ids already yielded by this read, and when
-        for sobject in queries.STREAMS:
-            yield from self._read_stream(sobject, streams, emitted)
+        # Ids already yielded by this read, and a time before which every change to their
+        # child rows (roles, activities) was in what was read with them.
+        emitted: dict[str, datetime] = {}
+        try:
+            for sobject in queries.STREAMS:
+                yield from self._read_stream(sobject, streams, emitted)
+        finally:
+            self._activities.drop_window()
 
     def _read_stream(self, sobject: str, streams: dict[str, cursors.StreamCursor],
                      emitted: dict[str, datetime]) -> Iterator[Page]:
@@ -259,10 +270,15 @@ class SalesforceConnector:
         soql = queries.changes_query(sobject, state.query_from(self._lookback),
                                      self._extra.get(sobject, ()))
         served_at: datetime | None = None  # Salesforce's time as the query was answered
+        # Every person read: their activities are read whole, once (child_rows.py).
+        whole = sobject in _PEOPLE and state.query_from(self._lookback) is None
+        if not whole:  # only pages of a whole read use it; later reads see newer rows
+            self._activities.drop_window()
         for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows",
                                              stream=sobject):
+            answered_at = self._server_time()
             if served_at is None:
-                served_at = self._server_time()
+                served_at = answered_at
             for rows in chunks(server_page, self._page_size):
                 stamped = [(row, mapping.modified_at(row)) for row in rows]
                 fresh = [(row, ts) for row, ts in stamped if state.is_new(row["Id"], ts)]
@@ -275,9 +291,16 @@ class SalesforceConnector:
                         yield Page((), cursors.dump(streams))
                     self.observer.items_done(self.system, sobject, len(rows))
                     continue  # all seen in the lookback window already
-                read_at = self._clock()
+                # The child rows are read after this answer, so a child stamped before its
+                # Date was among them; without a Date, the local clock less the lookback.
+                seen_before = answered_at or self._clock() - self._lookback
+                if whole:
+                    self._activities.read_window(self._window_pages, self._clock(),
+                                                 seen_before)
+                    seen_before = min(seen_before, self._activities.window_read_at
+                                      or seen_before)
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
-                emitted.update((record.ref.id, read_at) for record in records)
+                emitted.update((record.ref.id, seen_before) for record in records)
                 yield Page(tuple(records), cursors.dump(streams))
                 # Counted once the page is handled: the bar's ETA is the run's, not the read's.
                 self.observer.items_done(self.system, sobject, len(rows))
@@ -285,6 +308,10 @@ class SalesforceConnector:
         if done != state:  # read to the end: the next read starts from the read time
             streams[sobject] = done
             yield Page((), cursors.dump(streams))
+
+    def _window_pages(self, soql: str, include_deleted: bool, what: str,
+                      bulk_as: str | None) -> Iterator[list[Row]]:
+        return self._query_pages(soql, include_deleted, what, bulk_as=bulk_as)
 
     def _server_time(self) -> datetime | None:
         """Salesforce's clock, from the Date header of the last answer (whole seconds)."""
@@ -342,9 +369,9 @@ class SalesforceConnector:
         return found
 
     def _seen_since(self, emitted: dict[str, datetime], parent: str, child: Row) -> bool:
-        read_at = emitted.get(parent)
-        return read_at is not None and \
-            mapping.modified_at(child) + self._lookback < read_at
+        """Was this child row's change already read with its parent in this read?"""
+        seen_before = emitted.get(parent)
+        return seen_before is not None and mapping.modified_at(child) < seen_before
 
     def _touched(self, rows: list[Row], emitted: dict[str, datetime]) -> list[Record]:
         """The persons (WhoId) and opportunities (WhatId) of changed Tasks/Events, as they
