@@ -46,6 +46,7 @@ from leadpact.connectors.salesforce.bulk_reads import (
     with_fallback,
 )
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
+from leadpact.connectors.salesforce.read_so_far import ReadSoFar
 from leadpact.crm_limits import FieldLimit
 from leadpact.errors import (
     AuthError,
@@ -254,17 +255,16 @@ class SalesforceConnector:
         start = min(known) if known else self._clock()
         for sobject in queries.ACTIVITY_STREAMS:
             streams.setdefault(sobject, cursors.StreamCursor(start))
-        # Ids already yielded by this read, and a time before which every change to their
-        # child rows (roles, activities) was in what was read with them.
-        emitted: dict[str, datetime] = {}
+        emitted = ReadSoFar()  # ids yielded so far (read_so_far.py)
         try:
             for sobject in queries.STREAMS:
                 yield from self._read_stream(sobject, streams, emitted)
         finally:
+            emitted.close()
             self._activities.drop_window()
 
     def _read_stream(self, sobject: str, streams: dict[str, cursors.StreamCursor],
-                     emitted: dict[str, datetime]) -> Iterator[Page]:
+                     emitted: ReadSoFar) -> Iterator[Page]:
         state = streams.get(sobject, cursors.StreamCursor())
         # queryAll: deleted and merged-away rows come back with IsDeleted = true.
         soql = queries.changes_query(sobject, state.query_from(self._lookback),
@@ -300,7 +300,7 @@ class SalesforceConnector:
                     seen_before = min(seen_before, self._activities.window_read_at
                                       or seen_before)
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
-                emitted.update((record.ref.id, seen_before) for record in records)
+                emitted.add((record.ref.id for record in records), seen_before)
                 yield Page(tuple(records), cursors.dump(streams))
                 # Counted once the page is handled: the bar's ETA is the run's, not the read's.
                 self.observer.items_done(self.system, sobject, len(rows))
@@ -320,7 +320,7 @@ class SalesforceConnector:
                                    else None)
 
     def _records(self, sobject: str, rows: list[Row],
-                 emitted: dict[str, datetime]) -> list[Record]:
+                 emitted: ReadSoFar | None) -> list[Record]:
         """Records for changed rows. Rows of child objects (contact roles, activities)
         stand for their parents, which are read now unless this read already yielded them
         after the child changed (with the lookback as margin for clock skew)."""
@@ -336,8 +336,9 @@ class SalesforceConnector:
         if sobject in queries.ACTIVITY_STREAMS:
             return self._touched(rows, emitted)
         # A changed contact role means its opportunity's buying committee changed.
+        read = emitted.before([row["OpportunityId"] for row in rows]) if emitted is not None else {}
         parents = list(dict.fromkeys(row["OpportunityId"] for row in rows
-                                     if not self._seen_since(emitted, row["OpportunityId"], row)))
+                                     if not _seen_since(read, row["OpportunityId"], row)))
         return list(self._deals(self._rows_by_id("Opportunity", parents)))
 
     def _echoes(self, sobject: str, rows: list[Row]) -> set[str]:
@@ -368,23 +369,20 @@ class SalesforceConnector:
                 found.setdefault(row["OpportunityId"], []).append(row)
         return found
 
-    def _seen_since(self, emitted: dict[str, datetime], parent: str, child: Row) -> bool:
-        """Was this child row's change already read with its parent in this read?"""
-        seen_before = emitted.get(parent)
-        return seen_before is not None and mapping.modified_at(child) < seen_before
-
-    def _touched(self, rows: list[Row], emitted: dict[str, datetime]) -> list[Record]:
+    def _touched(self, rows: list[Row], emitted: ReadSoFar | None) -> list[Record]:
         """The persons (WhoId) and opportunities (WhatId) of changed Tasks/Events, as they
         are now. leadpact's own tasks are skipped: they change neither."""
+        read = emitted.before([str(row.get(f) or "") for row in rows
+                               for f in ("WhoId", "WhatId")]) if emitted is not None else {}
         wanted: list[Ref] = []
         for row in rows:
             if row.get(TASK_KEY_FIELD):
                 continue
             who, what = str(row.get("WhoId") or ""), str(row.get("WhatId") or "")
-            if who[:3] in _PERSON_PREFIXES and not self._seen_since(emitted, who, row):
+            if who[:3] in _PERSON_PREFIXES and not _seen_since(read, who, row):
                 wanted.append(Ref(SALESFORCE, _PERSON_PREFIXES[who[:3]], who))
             if what.startswith(queries.SOBJECT_PREFIXES["Opportunity"]) and \
-                    not self._seen_since(emitted, what, row):
+                    not _seen_since(read, what, row):
                 wanted.append(Ref(SALESFORCE, DEAL, what))
         return self.read_records(list(dict.fromkeys(wanted)))
 
@@ -438,7 +436,7 @@ class SalesforceConnector:
         found: dict[str, Record] = {}
         for sobject, ids in wanted.items():
             rows = self._rows_by_id(sobject, list(dict.fromkeys(ids)))
-            for record in self._records(sobject, rows, emitted={}):
+            for record in self._records(sobject, rows, emitted=None):
                 found[record.ref.id] = record
         return [found[ref.id] for ref in dict.fromkeys(refs) if ref.id in found]
 
@@ -664,6 +662,12 @@ _NOT_PRINTED = {
     sobject: frozenset({"SystemModstamp", "LastModifiedDate", "attributes",
                         *(spec.salesforce for spec in leadpact_fields.fields_for(kind))})
     for sobject, kind in _KIND_OF_ROWS.items()}
+
+
+def _seen_since(read: dict[str, datetime], parent: str, child: Row) -> bool:
+    """Was this child row's change already read with its parent in this read?"""
+    seen_before = read.get(parent)
+    return seen_before is not None and mapping.modified_at(child) < seen_before
 
 
 def _fingerprint(sobject: str, row: Row) -> str:

@@ -1,0 +1,44 @@
+"""The records a change read has yielded so far, each with a Salesforce time before which
+every change to its child rows (contact roles, activities) was read with it: a changed
+child row stamped earlier needs no second read of its parent.
+
+Kept in a private temporary SQLite file (deleted when closed), not a dict, so a read of a
+million records does not grow the process by their ids.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from leadpact.connectors.salesforce.queries import chunks
+
+_LOOKUP_IDS = 500  # ids per lookup statement
+
+
+class ReadSoFar:
+    def __init__(self) -> None:
+        # "": SQLite's private temporary on-disk database, removed on close.
+        self._db = sqlite3.connect("", check_same_thread=False)
+        self._db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY, before REAL NOT NULL) "
+                         "WITHOUT ROWID")
+
+    def add(self, ids: Iterable[str], before: datetime) -> None:
+        stamp = before.timestamp()
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO seen (id, before) VALUES (?, ?)",
+                                 ((record_id, stamp) for record_id in ids))
+
+    def before(self, ids: Sequence[str]) -> dict[str, datetime]:
+        """{id: the time} for those of `ids` read so far."""
+        found: dict[str, datetime] = {}
+        for chunk in chunks(list(dict.fromkeys(i for i in ids if i)), _LOOKUP_IDS):
+            marks = ", ".join("?" * len(chunk))
+            for record_id, stamp in self._db.execute(
+                    f"SELECT id, before FROM seen WHERE id IN ({marks})", chunk):
+                found[record_id] = datetime.fromtimestamp(stamp, UTC)
+        return found
+
+    def close(self) -> None:
+        self._db.close()
