@@ -140,6 +140,7 @@ class SalesforceConnector:
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
         self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
         self._described: dict[str, dict[str, Any]] = {}  # sObject describes check() read
+        self._read_so_far: ReadSoFar | None = None  # while a change read is under way
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
@@ -256,10 +257,12 @@ class SalesforceConnector:
         for sobject in queries.ACTIVITY_STREAMS:
             streams.setdefault(sobject, cursors.StreamCursor(start))
         emitted = ReadSoFar()  # ids yielded so far (read_so_far.py)
+        self._read_so_far = emitted  # apply() notes the contact roles it fills there
         try:
             for sobject in queries.STREAMS:
                 yield from self._read_stream(sobject, streams, emitted)
         finally:
+            self._read_so_far = None
             emitted.close()
             self._activities.drop_window()
 
@@ -335,7 +338,11 @@ class SalesforceConnector:
                 row["Id"]: _fingerprint(sobject, row) for row in rows})
         if sobject in queries.ACTIVITY_STREAMS:
             return self._touched(rows, emitted)
-        # A changed contact role means its opportunity's buying committee changed.
+        # A changed contact role means its opportunity's buying committee changed; a role
+        # leadpact filled in this read is its own write coming back.
+        if emitted is not None:
+            ours = emitted.own_roles(rows)
+            rows = [row for row in rows if str(row["Id"]) not in ours]
         read = emitted.before([row["OpportunityId"] for row in rows]) if emitted is not None else {}
         parents = list(dict.fromkeys(row["OpportunityId"] for row in rows
                                      if not _seen_since(read, row["OpportunityId"], row)))
@@ -480,9 +487,25 @@ class SalesforceConnector:
                     mapping.save_error(outcome[position])
                 for index in record.change_indexes:
                     results[index] = ChangeResult(changes[index], error is None, error)
+        self._note_roles_filled(changes, results, role_ids)
         self._upsert_tasks(tasks, results)
         return [r if r is not None else ChangeResult(changes[i], False, "not applied")
                 for i, r in enumerate(results)]
+
+    def _note_roles_filled(self, changes: Sequence[Change],
+                           results: list[ChangeResult | None],
+                           role_ids: dict[tuple[str, str], str]) -> None:
+        """Tell the change read under way which contact roles leadpact just filled."""
+        if self._read_so_far is None:
+            return
+        filled = []
+        for change, result in zip(changes, results, strict=True):
+            if isinstance(change, SetContactRole) and result is not None and result.ok:
+                role_id = change.role_record_id or \
+                    role_ids.get((change.deal.id, change.person.id))
+                if role_id:
+                    filled.append((role_id, change.person.id, change.role))
+        self._read_so_far.wrote_roles(filled)
 
     def _collection(self, method: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """sObject Collections SaveResults, in request order (no retry: callers decide)."""
