@@ -12,6 +12,8 @@ association batch read 1,000 ids.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import re
@@ -36,7 +38,8 @@ def units(system: str, method: str, path: str, body: bytes, answer: Any,
         if "/jobs/query" in path:
             if path.endswith("/results"):
                 text = answer.decode() if isinstance(answer, bytes) else str(answer or "")
-                return max(0, text.count("\n") - 1), BULK_ROWS
+                # CSV records, not lines: a quoted value (a logged email) spans lines
+                return max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1), BULK_ROWS
             found = _BULK_JOB.search(path)
             if found:  # a status poll: one per job is the least a client can do
                 job = found.group(1)
@@ -90,6 +93,10 @@ class Tally:
         self.units[key] += moved
         self.caps[key] = cap
 
+    def minimum_of(self, key: tuple[str, str, str]) -> int:
+        """The fewest calls one endpoint's rows needed: at least one, as it was used."""
+        return max(1, math.ceil(self.units[key] / self.caps[key]))
+
     def minimum(self, system: str, kind: str) -> int:
-        return sum(max(1, math.ceil(self.units[key] / self.caps[key]))
-                   for key in self.calls if key[0] == system and key[1] == kind)
+        return sum(self.minimum_of(key) for key in self.calls
+                   if key[0] == system and key[1] == kind)

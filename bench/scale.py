@@ -4,6 +4,7 @@ figures, asserts nothing.
     .venv/bin/python bench/scale.py                 # 3,000 and 30,000 people
     .venv/bin/python bench/scale.py --sizes 3000    # any sizes
     .venv/bin/python bench/scale.py --300k --1m     # add 300,000 / 1,000,000 people
+    .venv/bin/python bench/scale.py --sizes 300000 --seeded old/300000/sandbox.sqlite3
 
 Per size: seed a fresh sandbox org (seed 7), serve it on loopback from this process, and
 run `leadpact sync --json` three times in a child process: the first sync; a rerun, after
@@ -26,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -77,16 +79,21 @@ class CountingSandbox(Sandbox):
     def __init__(self, store: Store) -> None:
         super().__init__(store)
         self.counts: Counter[tuple[str, str]] = Counter()
-        self.detail: Counter[tuple[str, str]] = Counter()  # (system, what) for --detail
         self.tally = Tally()  # rows moved per endpoint: the fewest calls they needed
+        self._more: dict[str, str] = {}  # a query's nextRecordsUrl -> the query's endpoint
 
     def handle(self, request: Request) -> Response | None:
         system = self.system_of(request.path)
         answer = super().handle(request)
         if system is not None and not self.oauth.serves(request.path):
-            kind, what = kind_of(system, request), what_of(request)
+            kind = kind_of(system, request)
+            # A further page counts with the query it continues.
+            what = self._more.pop(request.path, None) or what_of(request)
+            following = answer.body.get("nextRecordsUrl") \
+                if answer is not None and isinstance(answer.body, dict) else None
+            if following:
+                self._more[following] = what
             self.counts[(system, kind)] += 1
-            self.detail[(system, what)] += 1
             if answer is not None and answer.status < 300:
                 self.tally.add(system, kind, what, request.method, request.path,
                                request.body, answer.body)
@@ -153,15 +160,24 @@ def run_sync(config: Path) -> dict[str, Any]:
             "rss_mb": peak_kb / 1024, "wall": wall}
 
 
-def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -> None:
+def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float,
+            seeded: Path | None = None) -> None:
     folder = workdir / f"{people}"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.sqlite3*"):
         old.unlink()
-    store = Store(folder / "sandbox.sqlite3")
     started = time.monotonic()
-    seed_demo_org(store, seed=seed, people=people, now=datetime.now(UTC))
-    print(f"\n== {people:,} people (seed {seed}; seeded in {time.monotonic() - started:.1f} s)",
+    if seeded is not None:  # an org seeded before: a copy, so it stays as seeded
+        with sqlite3.connect(seeded) as source, \
+                sqlite3.connect(folder / "sandbox.sqlite3") as copy:
+            source.backup(copy)
+        store = Store(folder / "sandbox.sqlite3")
+        how = f"copied from {seeded}"
+    else:
+        store = Store(folder / "sandbox.sqlite3")
+        seed_demo_org(store, seed=seed, people=people, now=datetime.now(UTC))
+        how = "seeded"
+    print(f"\n== {people:,} people (seed {seed}; {how} in {time.monotonic() - started:.1f} s)",
           flush=True)
     box = CountingSandbox(store)
     config = write_config(folder, box.serve(0))
@@ -171,15 +187,13 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float) -
                 print(f"  (pausing {pause:.0f} s, past the sync's 5-minute lookback)", flush=True)
                 time.sleep(pause)
             box.counts.clear()
-            box.detail.clear()
             box.tally.clear()
             serving = time.process_time()  # this process's CPU: the sandbox's work
             run = run_sync(config)
             run["sandbox_cpu"] = time.process_time() - serving
             report(name, run, box.counts, box.tally)
             if detail:
-                for (system, what), calls in sorted(box.detail.items()):
-                    print(f"      {system:10} {calls:>6,}  {what}")
+                print_detail(box.tally)
     finally:
         box.stop()
         store.close()
@@ -204,6 +218,14 @@ def report(name: str, run: dict[str, Any], counts: Counter[tuple[str, str]],
     sys.stdout.flush()
 
 
+def print_detail(tally: Tally) -> None:
+    """Calls, rows (or ids sent) and the minimum per endpoint, grouped by CRM and kind."""
+    for system, kind, what in sorted(tally.calls):
+        key = (system, kind, what)
+        print(f"      {system:10} {kind:8} {tally.calls[key]:>6,} calls (min "
+              f"{tally.minimum_of(key):>5,}, {tally.units[key]:>8,} rows)  {what}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="3000,30000",
@@ -215,6 +237,10 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=0.0,
                         help="seconds to wait after the first sync, as between scheduled "
                              "syncs (310 passes the 5-minute lookback)")
+    parser.add_argument("--seeded", type=Path, default=None,
+                        help="a sandbox.sqlite3 seeded before (one size only): run on a "
+                             "copy of it instead of seeding (seeding 300,000 people takes "
+                             "most of an hour on a busy 2-core machine)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the orgs and state here (default: a temporary folder)")
     args = parser.parse_args()
@@ -223,7 +249,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="leadpact-scale-") as scratch:
         workdir = args.workdir or Path(scratch)
         for people in sizes:
-            measure(people, args.seed, workdir, args.detail, args.pause)
+            measure(people, args.seed, workdir, args.detail, args.pause, args.seeded)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,11 @@ class QuotaExhausted(TransientError):
     """The CRM's API allowance is used up: stop now and retry later."""
 
 
+class ReadBudgetSpent(QuotaExhausted):
+    """The run spent its planned read budget on a CRM: the read stops before the next
+    request, and the rest waits for the next run (leadpact/quota_run.py)."""
+
+
 class Busy(LeadpactError):
     """Another leadpact run holds the state: try again when it has finished."""
 

@@ -13,7 +13,8 @@ from typing import Any
 from leadpact import quota
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import Connector
-from leadpact.errors import LeadpactError, QuotaExhausted, TransientError
+from leadpact.connectors.call_budget import CallBudget
+from leadpact.errors import LeadpactError, QuotaExhausted, ReadBudgetSpent, TransientError
 from leadpact.model import Page
 from leadpact.state import State
 
@@ -101,17 +102,25 @@ class RunQuota:
             yield from pages
             return
         source = iter(pages)
+        # Checked before every request the read makes, not only between pages, so a
+        # page's enriching reads cannot overshoot the budget (connectors/call_budget.py).
+        budget: CallBudget | None = getattr(connector, "call_budget", None)
         try:
             while True:
                 spent = connector.api_calls - self._spent_from.get(connector.system, 0)
                 if spent >= limit:
-                    self.deferred.add(connector.system)
-                    log.warning("%s: %d calls spent, the run's read budget (%d of %s left "
-                                "today, %s kept in reserve): the rest of the changes is "
-                                "deferred to the next run", connector.system, spent, limit,
-                                found.remaining, found.reserve)
+                    self._defer(connector.system, spent, limit, found)
                     return
-                page = next(source, None)
+                if budget is not None:
+                    budget.left = limit - spent
+                try:
+                    page = next(source, None)
+                except ReadBudgetSpent:  # mid-page: that page is read again next run
+                    self._defer(connector.system, limit, limit, found)
+                    return
+                finally:
+                    if budget is not None:
+                        budget.left = None  # writes and end-of-run passes are not capped
                 if page is None:
                     return
                 yield page
@@ -119,6 +128,12 @@ class RunQuota:
             close = getattr(source, "close", None)
             if close is not None:
                 close()  # an abandoned read lets go of what it holds now
+
+    def _defer(self, system: str, spent: int, limit: int, found: quota.QuotaPlan) -> None:
+        self.deferred.add(system)
+        log.warning("%s: %d calls spent, the run's read budget (%d of %s left today, %s "
+                    "kept in reserve): the rest of the changes is deferred to the next run",
+                    system, spent, limit, found.remaining, found.reserve)
 
     def remember(self, state: State) -> None:
         """Note in state which CRMs' reads were deferred (the next plan cannot size them)."""

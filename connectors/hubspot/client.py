@@ -20,6 +20,7 @@ import urllib3
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
+from leadpact.connectors.call_budget import CallBudget
 from leadpact.connectors.hubspot.fast_dates import use_fast_datetimes
 from leadpact.connectors.hubspot.pacing import DailyAllowance, Pacer
 from leadpact.connectors.oauth_http import Login, StaticToken
@@ -134,6 +135,7 @@ class Caller:
         self.host = host
         self.policy = policy
         self.attempts = 0
+        self.budget = CallBudget("hubspot")  # the quota plan's cap on a change read
         self.pacer = pacer
         self._answered = answered or (lambda: None)
         self.max_api_share = max_api_share
@@ -144,6 +146,7 @@ class Caller:
     def once(self, call: Callable[[], T], search: bool = False) -> T:
         """One HTTP request, paced and counted; no retry (for steps inside a retried
         composite). `search`: a search API call (its own, tighter rate)."""
+        self.budget.spend()
         if self.pacer is not None:
             self._check_allowance(self.pacer.daily)
             self.pacer.before_call(search)

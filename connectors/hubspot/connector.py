@@ -26,6 +26,7 @@ from leadpact.changes import Change, ChangeResult, SetField, SetNativeField
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
+from leadpact.connectors.call_budget import CallBudget
 from leadpact.connectors.cursor import StreamCursor
 from leadpact.connectors.hubspot import activities, limits, mapping, property_history, scopes
 from leadpact.connectors.hubspot.auth import OAuthRefresh
@@ -149,6 +150,11 @@ class HubSpotConnector:
     @property
     def api_calls(self) -> int:
         return self._call.attempts
+
+    @property
+    def call_budget(self) -> CallBudget:
+        """The quota plan's cap on a change read's requests (connectors/call_budget.py)."""
+        return self._call.budget
 
     @property
     def call_costs(self) -> CallCosts:

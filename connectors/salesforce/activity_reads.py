@@ -1,21 +1,26 @@
 """Reading activities for a page of records: a person's recent touches and a deal's next
 scheduled step. A few chunked queries per page (Task, Event and responded CampaignMember,
-450 ids each), never one per record; the mapping is activities.py's and marketing.py's."""
+450 ids each), never one per record; on a first read, the window's rows of every person
+read once per run instead (`read_window`, child_rows.py). The mapping is activities.py's
+and marketing.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from leadpact.connectors.salesforce import activities, mapping, queries
+from leadpact.connectors.salesforce import activities, mapping, marketing, queries
+from leadpact.connectors.salesforce.child_rows import ChildRows
 from leadpact.connectors.salesforce.queries import chunks
 from leadpact.model import Activity
 
 Row = dict[str, Any]
 UPCOMING_DAYS = 120  # meetings booked this far ahead are read with a person's activities
 Query = Callable[[str, bool, str], list[Row]]  # (soql, include_deleted, what) -> rows
+# (soql, include_deleted, what, sObject for a Bulk API 2.0 read or None) -> pages of rows
+Pages = Callable[[str, bool, str, str | None], Iterator[list[Row]]]
 
 
 class ActivityReader:
@@ -23,6 +28,39 @@ class ActivityReader:
         self._query = query
         self.days = max(0, days)
         self.cap = max(0, cap)
+        self._window: ChildRows | None = None
+        # A Salesforce time before which every activity change is in the window read.
+        self.window_read_at: datetime | None = None
+
+    def read_window(self, pages: Pages, now: datetime, read_at: datetime) -> None:
+        """Read every person's activity rows in the window, once per run, for the pages
+        of people that follow (a first or full read). `read_at`: a Salesforce time from
+        before the first of these queries was sent."""
+        if self._window is not None or self.cap == 0:
+            return
+        window = ChildRows()
+        start = now - timedelta(days=self.days)
+        until = now + timedelta(days=UPCOMING_DAYS)
+        try:
+            for page in pages(queries.window_tasks_query(start.date()), False,
+                              "reading the people's tasks", "Task"):
+                window.add("task", ((str(row.get("WhoId") or ""), row) for row in page))
+            for page in pages(queries.window_events_query(start, until), True,
+                              "reading the people's events", "Event"):
+                window.add("event", ((str(row.get("WhoId") or ""), row) for row in page))
+            for page in pages(queries.window_responses_query(start.date()), False,
+                              "reading the people's campaign responses", None):
+                window.add("response", ((marketing.member_of(row), row) for row in page))
+        except BaseException:
+            window.close()
+            raise
+        self._window, self.window_read_at = window, read_at
+
+    def drop_window(self) -> None:
+        """Forget the window's rows (the end of a read)."""
+        if self._window is not None:
+            self._window.close()
+        self._window = self.window_read_at = None
 
     def _rows(self, build: Callable[[list[str]], str], ids: Sequence[str], what: str
               ) -> list[Row]:
@@ -46,6 +84,11 @@ class ActivityReader:
         if not people or self.cap == 0:
             return {}
         ids = [str(row["Id"]) for row in people]
+        emails = {str(row["Id"]): row.get("Email") or None for row in people}
+        if self._window is not None:
+            return activities.person_activities(
+                self._window.of("task", ids), self._window.of("event", ids), emails, now,
+                self.days, self.cap, self._window.of("response", ids))
         start = now - timedelta(days=self.days)
         tasks = self._rows(lambda chunk: queries.person_tasks_query(chunk, start.date()),
                            ids, "reading the people's tasks")
@@ -59,7 +102,6 @@ class ActivityReader:
             responses += self._rows(
                 partial(queries.campaign_responses_query, id_field, since=start.date()),
                 mine, "reading the people's campaign responses")
-        emails = {str(row["Id"]): row.get("Email") or None for row in people}
         return activities.person_activities(tasks, events, emails, now, self.days, self.cap,
                                             responses)
 

@@ -19,6 +19,7 @@ from leadpact.changes import Change, ChangeResult, SetContactRole, SetField, Ups
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
+from leadpact.connectors.call_budget import CallBudget
 from leadpact.connectors.oauth_http import Login, StaticToken
 from leadpact.connectors.observe import (
     NO_OBSERVER,
@@ -45,6 +46,7 @@ from leadpact.connectors.salesforce.bulk_reads import (
     with_fallback,
 )
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
+from leadpact.connectors.salesforce.read_so_far import ReadSoFar
 from leadpact.crm_limits import FieldLimit
 from leadpact.errors import (
     AuthError,
@@ -62,6 +64,7 @@ from leadpact.quota import Allowance, CallCosts
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
+_PEOPLE = ("Lead", "Contact")
 _PERSON_PREFIXES = {queries.SOBJECT_PREFIXES["Lead"]: LEAD,
                     queries.SOBJECT_PREFIXES["Contact"]: CONTACT}
 
@@ -117,6 +120,9 @@ class SalesforceConnector:
         self._owns_session = session is None
         self._session = session or requests.Session()
         self._transport = transport.mount(self._session, target, timeout)
+        # The quota plan's cap on a change read's requests (connectors/call_budget.py).
+        self.call_budget = CallBudget(SALESFORCE)
+        self._transport.budget = self.call_budget
         login: Login = (auth.OAuthLogin(oauth, self._session, retry) if oauth is not None
                         else StaticToken(access_token or ""))
         self._auth = auth.Session(
@@ -140,9 +146,11 @@ class SalesforceConnector:
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
         self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
         self._described: dict[str, dict[str, Any]] = {}  # sObject describes check() read
+        self._read_so_far: ReadSoFar | None = None  # while a change read is under way
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
+        self._activities.drop_window()
         if self._owns_session:
             self._session.close()
 
@@ -208,21 +216,25 @@ class SalesforceConnector:
                 "again after the limit resets")
 
     def _query_pages(self, soql: str, include_deleted: bool, what: str,
-                     stream: str | None = None) -> Iterator[list[Row]]:
+                     stream: str | None = None, bulk_as: str | None = None
+                     ) -> Iterator[list[Row]]:
         """The rows of a query, one server page at a time; each page is retried on its
         own, so a failure on page 3 does not re-read pages 1 and 2. With `stream`, the
-        observer hears the query's totalSize."""
+        observer hears the query's totalSize. A big read of `stream` (or `bulk_as`, the
+        sObject queried) goes through Bulk API 2.0."""
         options = queries.query_options(self._page_size)
         result = self._call(lambda: self._sf.query(soql, include_deleted=include_deleted,
                                                    headers=options), what)
         log.debug("%s: %s rows in all", what, result.get("totalSize"))
         if stream is not None:
             self.observer.stream_started(self.system, stream, result.get("totalSize"))
-            if not result["done"] and self._bulk_settings.wanted(result.get("totalSize")):
-                yield from with_fallback(  # a big read: one Bulk API 2.0 job
-                    self._bulk.pages(stream, soql, include_deleted, self._page_size),
-                    lambda: self._query_pages(soql, include_deleted, what), what)
-                return
+        sobject = stream or bulk_as
+        if sobject is not None and not result["done"] and \
+                self._bulk_settings.wanted(result.get("totalSize")):
+            yield from with_fallback(  # a big read: one Bulk API 2.0 job
+                self._bulk.pages(sobject, soql, include_deleted, self._page_size),
+                lambda: self._query_pages(soql, include_deleted, what), what)
+            return
         while True:
             yield list(result["records"])
             if result["done"]:
@@ -250,21 +262,32 @@ class SalesforceConnector:
         start = min(known) if known else self._clock()
         for sobject in queries.ACTIVITY_STREAMS:
             streams.setdefault(sobject, cursors.StreamCursor(start))
-        emitted: dict[str, datetime] = {}  # ids already yielded by this read, and when
-        for sobject in queries.STREAMS:
-            yield from self._read_stream(sobject, streams, emitted)
+        emitted = ReadSoFar()  # ids yielded so far (read_so_far.py)
+        self._read_so_far = emitted  # apply() notes the contact roles it fills there
+        try:
+            for sobject in queries.STREAMS:
+                yield from self._read_stream(sobject, streams, emitted)
+        finally:
+            self._read_so_far = None
+            emitted.close()
+            self._activities.drop_window()
 
     def _read_stream(self, sobject: str, streams: dict[str, cursors.StreamCursor],
-                     emitted: dict[str, datetime]) -> Iterator[Page]:
+                     emitted: ReadSoFar) -> Iterator[Page]:
         state = streams.get(sobject, cursors.StreamCursor())
         # queryAll: deleted and merged-away rows come back with IsDeleted = true.
         soql = queries.changes_query(sobject, state.query_from(self._lookback),
                                      self._extra.get(sobject, ()))
         served_at: datetime | None = None  # Salesforce's time as the query was answered
+        # Every person read: their activities are read whole, once (child_rows.py).
+        whole = sobject in _PEOPLE and state.query_from(self._lookback) is None
+        if not whole:  # only pages of a whole read use it; later reads see newer rows
+            self._activities.drop_window()
         for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows",
                                              stream=sobject):
+            answered_at = self._server_time()
             if served_at is None:
-                served_at = self._server_time()
+                served_at = answered_at
             for rows in chunks(server_page, self._page_size):
                 stamped = [(row, mapping.modified_at(row)) for row in rows]
                 fresh = [(row, ts) for row, ts in stamped if state.is_new(row["Id"], ts)]
@@ -277,9 +300,16 @@ class SalesforceConnector:
                         yield Page((), cursors.dump(streams))
                     self.observer.items_done(self.system, sobject, len(rows))
                     continue  # all seen in the lookback window already
-                read_at = self._clock()
+                # The child rows are read after this answer, so a child stamped before its
+                # Date was among them; without a Date, the local clock less the lookback.
+                seen_before = answered_at or self._clock() - self._lookback
+                if whole:
+                    self._activities.read_window(self._window_pages, self._clock(),
+                                                 seen_before)
+                    seen_before = min(seen_before, self._activities.window_read_at
+                                      or seen_before)
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
-                emitted.update((record.ref.id, read_at) for record in records)
+                emitted.add((record.ref.id for record in records), seen_before)
                 yield Page(tuple(records), cursors.dump(streams))
                 # Counted once the page is handled: the bar's ETA is the run's, not the read's.
                 self.observer.items_done(self.system, sobject, len(rows))
@@ -288,6 +318,10 @@ class SalesforceConnector:
             streams[sobject] = done
             yield Page((), cursors.dump(streams))
 
+    def _window_pages(self, soql: str, include_deleted: bool, what: str,
+                      bulk_as: str | None) -> Iterator[list[Row]]:
+        return self._query_pages(soql, include_deleted, what, bulk_as=bulk_as)
+
     def _server_time(self) -> datetime | None:
         """Salesforce's clock, from the Date header of the last answer (whole seconds)."""
         response = self._transport.last_response
@@ -295,7 +329,7 @@ class SalesforceConnector:
                                    else None)
 
     def _records(self, sobject: str, rows: list[Row],
-                 emitted: dict[str, datetime]) -> list[Record]:
+                 emitted: ReadSoFar | None) -> list[Record]:
         """Records for changed rows. Rows of child objects (contact roles, activities)
         stand for their parents, which are read now unless this read already yielded them
         after the child changed (with the lookback as margin for clock skew)."""
@@ -311,9 +345,14 @@ class SalesforceConnector:
                 row["Id"]: _fingerprint(sobject, row) for row in rows})
         if sobject in queries.ACTIVITY_STREAMS:
             return self._touched(rows, emitted)
-        # A changed contact role means its opportunity's buying committee changed.
+        # A changed contact role means its opportunity's buying committee changed; a role
+        # leadpact filled in this read is its own write coming back.
+        if emitted is not None:
+            ours = emitted.own_roles(rows)
+            rows = [row for row in rows if str(row["Id"]) not in ours]
+        read = emitted.before([row["OpportunityId"] for row in rows]) if emitted is not None else {}
         parents = list(dict.fromkeys(row["OpportunityId"] for row in rows
-                                     if not self._seen_since(emitted, row["OpportunityId"], row)))
+                                     if not _seen_since(read, row["OpportunityId"], row)))
         return list(self._deals(self._rows_by_id("Opportunity", parents)))
 
     def _echoes(self, sobject: str, rows: list[Row]) -> set[str]:
@@ -348,23 +387,20 @@ class SalesforceConnector:
                 found.setdefault(row["OpportunityId"], []).append(row)
         return found
 
-    def _seen_since(self, emitted: dict[str, datetime], parent: str, child: Row) -> bool:
-        read_at = emitted.get(parent)
-        return read_at is not None and \
-            mapping.modified_at(child) + self._lookback < read_at
-
-    def _touched(self, rows: list[Row], emitted: dict[str, datetime]) -> list[Record]:
+    def _touched(self, rows: list[Row], emitted: ReadSoFar | None) -> list[Record]:
         """The persons (WhoId) and opportunities (WhatId) of changed Tasks/Events, as they
         are now. leadpact's own tasks are skipped: they change neither."""
+        read = emitted.before([str(row.get(f) or "") for row in rows
+                               for f in ("WhoId", "WhatId")]) if emitted is not None else {}
         wanted: list[Ref] = []
         for row in rows:
             if row.get(TASK_KEY_FIELD):
                 continue
             who, what = str(row.get("WhoId") or ""), str(row.get("WhatId") or "")
-            if who[:3] in _PERSON_PREFIXES and not self._seen_since(emitted, who, row):
+            if who[:3] in _PERSON_PREFIXES and not _seen_since(read, who, row):
                 wanted.append(Ref(SALESFORCE, _PERSON_PREFIXES[who[:3]], who))
             if what.startswith(queries.SOBJECT_PREFIXES["Opportunity"]) and \
-                    not self._seen_since(emitted, what, row):
+                    not _seen_since(read, what, row):
                 wanted.append(Ref(SALESFORCE, DEAL, what))
         return self.read_records(list(dict.fromkeys(wanted)))
 
@@ -423,7 +459,7 @@ class SalesforceConnector:
         found: dict[str, Record] = {}
         for sobject, ids in wanted.items():
             rows = self._rows_by_id(sobject, list(dict.fromkeys(ids)))
-            for record in self._records(sobject, rows, emitted={}):
+            for record in self._records(sobject, rows, emitted=None):
                 found[record.ref.id] = record
         return [found[ref.id] for ref in dict.fromkeys(refs) if ref.id in found]
 
@@ -467,9 +503,25 @@ class SalesforceConnector:
                     mapping.save_error(outcome[position])
                 for index in record.change_indexes:
                     results[index] = ChangeResult(changes[index], error is None, error)
+        self._note_roles_filled(changes, results, role_ids)
         self._upsert_tasks(tasks, results)
         return [r if r is not None else ChangeResult(changes[i], False, "not applied")
                 for i, r in enumerate(results)]
+
+    def _note_roles_filled(self, changes: Sequence[Change],
+                           results: list[ChangeResult | None],
+                           role_ids: dict[tuple[str, str], str]) -> None:
+        """Tell the change read under way which contact roles leadpact just filled."""
+        if self._read_so_far is None:
+            return
+        filled = []
+        for change, result in zip(changes, results, strict=True):
+            if isinstance(change, SetContactRole) and result is not None and result.ok:
+                role_id = change.role_record_id or \
+                    role_ids.get((change.deal.id, change.person.id))
+                if role_id:
+                    filled.append((role_id, change.person.id, change.role))
+        self._read_so_far.wrote_roles(filled)
 
     def _collection(self, method: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """sObject Collections SaveResults, in request order (no retry: callers decide)."""
@@ -662,6 +714,12 @@ _NOT_PRINTED = {
                         # a Lead's Status, which [native] may write, compared like ours
                         *((queries.LEAD_STATUS,) if sobject == "Lead" else ())})
     for sobject, kind in _KIND_OF_ROWS.items()}
+
+
+def _seen_since(read: dict[str, datetime], parent: str, child: Row) -> bool:
+    """Was this child row's change already read with its parent in this read?"""
+    seen_before = read.get(parent)
+    return seen_before is not None and mapping.modified_at(child) < seen_before
 
 
 def _fingerprint(sobject: str, row: Row) -> str:

@@ -164,6 +164,29 @@ def campaign_responses_query(id_field: str, ids: Sequence[str], since: date) -> 
                        id_field, list(ids), since)
 
 
+def window_tasks_query(since: date) -> str:
+    """Every person's closed Tasks due on or after `since`: a first read's activities,
+    read once (child_rows.py) instead of per page of people."""
+    return format_soql("SELECT {:literal} FROM Task WHERE WhoId != null AND IsClosed = TRUE "
+                       "AND ActivityDate >= {} ORDER BY ActivityDate, Id",
+                       ", ".join(TASK_ACTIVITY_FIELDS), since)
+
+
+def window_events_query(since: datetime, until: datetime) -> str:
+    """Every person's Events starting inside the window (read with queryAll)."""
+    return format_soql("SELECT {:literal} FROM Event WHERE WhoId != null "
+                       "AND StartDateTime >= {} AND StartDateTime <= {} "
+                       "ORDER BY StartDateTime, Id",
+                       ", ".join(EVENT_ACTIVITY_FIELDS), since, until)
+
+
+def window_responses_query(since: date) -> str:
+    """Every campaign membership that responded on or after `since`."""
+    return format_soql("SELECT {:literal} FROM CampaignMember WHERE HasResponded = TRUE "
+                       "AND FirstRespondedDate >= {} ORDER BY FirstRespondedDate, Id",
+                       ", ".join(CAMPAIGN_MEMBER_FIELDS), since)
+
+
 def open_tasks_query(what_ids: Sequence[str], today: date) -> str:
     """Open Tasks on these opportunities due today or later, leadpact's own left out."""
     return format_soql("SELECT WhatId, ActivityDate FROM Task WHERE WhatId IN {} "

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from leadpact.connectors.call_budget import CallBudget
 from leadpact.errors import ConfigError
 from leadpact.secrets import is_loopback
 
@@ -60,10 +61,13 @@ class SalesforceTransport(HTTPAdapter):
         self._timeout = timeout
         self.attempts = 0
         self.last_response: requests.Response | None = None
+        self.budget: CallBudget | None = None  # the run's read cap, checked per request
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: bool | str = True, cert: Any = None,
              proxies: Mapping[str, str] | None = None) -> requests.Response:
+        if self.budget is not None:
+            self.budget.spend()
         self.attempts += 1
         self.last_response = None
         parts = urlsplit(request.url or "")

@@ -114,10 +114,16 @@ def test_given_many_leads_when_reading_with_pages_of_200_then_one_page_per_query
     with connect(sandbox, page_size=200) as conn:
         pages, cursor = read_all(conn, None)
         assert [len(p.records) for p in pages if p.records] == [200, 200, 50]
-        # leads: 1 query + 2 nextRecordsUrl, and a Task, an Event and a CampaignMember query
-        # per page of 200; 1 query each for the other five streams
-        assert conn.api_calls == 3 + 3 * 3 + 5
-        assert records_of(list(conn.read_changes(cursor))) == []
+        # leads: 1 query + 2 nextRecordsUrl; a first read reads the activity window once
+        # (a Task, an Event and a CampaignMember query), not per page of 200; 1 query each
+        # for the other five streams
+        assert conn.api_calls == 3 + 3 + 5
+        # a later read goes per page of changed people (3 queries for the one changed
+        # lead); its lookback re-reads the 3 pages of leads stamped inside it
+        org.lead("Later")
+        before = conn.api_calls
+        assert [r.name for r in records_of(list(conn.read_changes(cursor)))] == ["Ada Later"]
+        assert conn.api_calls - before == 3 + 3 + 5
 
 
 def test_given_pages_smaller_than_salesforce_allows_when_reading_then_cut_client_side(
