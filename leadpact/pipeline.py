@@ -48,6 +48,7 @@ from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
 from leadpact.state import State
 from leadpact.task_lifecycle import Forget, TaskIntent, decide
+from leadpact.unchecked_writes import check_unfinished_writes, noted
 from leadpact.verdicts import deal_from_snapshot
 
 log = logging.getLogger(__name__)
@@ -242,9 +243,12 @@ class _Run:
             check()
         steps = self.that_fit(connector, self.still_ours(connector, steps))
         writes = [step.writes for step in steps if step.writes is not None]
-        if writes:
+        # Until the history check below has run, a kill could lose a person's edit.
+        notes = noted((s.change, s.writes[1] if s.writes else None) for s in steps)
+        if writes or notes:
             with self.state.transaction():
                 self.state.add_pending(self.run_id, writes, read_at)
+                self.state.add_unchecked(self.run_id, notes)
         results = connector.apply([step.change for step in steps]) if steps else []
         self.put_back_person_edits(connector, [step.change for step, result
                                                in zip(steps, results, strict=True) if result.ok])
@@ -252,6 +256,7 @@ class _Run:
         with self.state.transaction():
             # The CRM answered for every change: nothing of this page is in doubt any more.
             self.state.clear_pending({ref for ref, _, _ in writes})
+            self.state.clear_unchecked({ref for ref, _ in notes})
             for step, result in zip(steps, results, strict=True):
                 if result.ok:
                     self.count(system, "changes_applied")
@@ -310,6 +315,16 @@ class _Run:
                 self.summary.failures.append(
                     f"{edit.change.ref}: {edit.change.field} was edited while leadpact wrote "
                     f"it, and putting the edit ({edit.value!r}) back was refused: {error}")
+
+    def check_killed_page(self, connector: Connector) -> None:
+        """The history check a run killed after a page's write never ran
+        (leadpact/unchecked_writes.py): persons' values put back, counted as kept."""
+        resumed = check_unfinished_writes(connector, self.state)
+        self.kept_manual.update((e.change.ref, e.change.field) for e in resumed.kept)
+        for edit, error in resumed.refused:
+            self.count(connector.system, "changes_failed")
+            self.summary.failures.append(f"{edit.change.ref}: putting back the edit of "
+                                         f"{edit.change.field} was refused: {error}")
 
     def still_ours(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
         """The field writes whose record still holds what it held when read: a person who
@@ -446,6 +461,8 @@ def run_sync(
     try:
         quotas = RunQuota.before_run(real, state, now, full)  # leadpact/quota_run.py
         for system, connector in run.connectors.items():
+            if not dry_run:
+                run.check_killed_page(connector)
             run.read_and_handle(connector, state.failed(system))  # last run's refusals first
             for page in quotas.pages(connector, connector.read_changes(
                     None if full else state.cursor(system))):

@@ -558,13 +558,16 @@ class SalesforceConnector:
                 self._described[sobject] = described or {}
         return limits.field_limits(self._described)
 
-    def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
+    def overwritten(self, writes: Sequence[Change],
+                    whole_history: bool = False) -> list[Overwritten]:
         """leadpact's field writes that landed on a person's edit made after the re-read
-        before them (current_values), from the field history (field_history.py)."""
+        before them (current_values), from the field history (field_history.py).
+        `whole_history`: the re-read was another run's (leadpact/unchecked_writes.py)."""
         fields_written = [w for w in writes if isinstance(w, SetField)]
         if not fields_written:
             return []
-        return field_history.overwritten(self._query, fields_written, self._values_read_at)
+        return field_history.overwritten(self._query, fields_written,
+                                         None if whole_history else self._values_read_at)
 
     # -- setup / check ----------------------------------------------------------------------
     def setup(self, permission_set: str, dry_run: bool = False,
