@@ -103,9 +103,9 @@ class Fault:
     Harness kinds (see chaos.py): "kill" / "kill_after" (SIGKILL process `pid` before /
     after doing the work, and drop the connection), "edit" (apply a person's `edits`
     first, then answer normally), "edit_kill_after" (apply the `edits`, do the work, then
-    SIGKILL `pid`: an edit and a kill inside one write window), "partial" (a HubSpot batch: do all inputs but one and
-    answer 207 refusing it). `skip`: let that many matching requests through first (what
-    is left of it counts the requests seen)."""
+    SIGKILL `pid`: an edit and a kill inside one write window), "partial" (a HubSpot
+    batch: do all inputs but one and answer 207 refusing it). `skip`: let that many
+    matching requests through first (what is left of it counts the requests seen)."""
 
     system: str | None = None  # "salesforce" | "hubspot" | None for both
     method: str | None = None
