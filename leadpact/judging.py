@@ -378,7 +378,8 @@ def plan_native(ctx: Context, ref: Ref, ledger_field: str, current: str | None, 
     """Fill one of the CRM's own fields only where it is empty (or still holds our value)."""
     def native(planned: SetField) -> Change:
         if contact_role is not None:
-            return SetContactRole(ref, contact_role[0], wanted, contact_role[1])
+            return SetContactRole(ref, contact_role[0], wanted, contact_role[1],
+                                  planned.previous)
         return SetNativeField(ref, ledger_field, wanted, planned.previous)
     plan_values(ctx, ref, {ledger_field: current}, {ledger_field: wanted}, out, native)
 

@@ -22,8 +22,17 @@ from functools import partial
 from typing import Any
 
 from leadpact import rules_change
-from leadpact.changes import Change, CloseTask, SetField, SetNativeField, UpdateTask, UpsertTask
+from leadpact.changes import (
+    Change,
+    CloseTask,
+    SetContactRole,
+    SetField,
+    SetNativeField,
+    UpdateTask,
+    UpsertTask,
+)
 from leadpact.connectors.base import Connector
+from leadpact.contact_role_recheck import moved_contact_roles
 from leadpact.crm_limits import refusal
 from leadpact.echoes import attach_echoes, remember_judged
 from leadpact.enrichment.stage_norms import learn_stage_norms
@@ -332,11 +341,18 @@ class _Run:
         records = sorted({s.change.ref for s in steps
                           if isinstance(s.change, (SetField, SetNativeField))})
         found = current_values(connector, records) if records else None
-        if found is None:
+        moved_roles = moved_contact_roles(connector, [s.change for s in steps])
+        if found is None and not moved_roles:
             return list(steps)
         kept = []
         for step in steps:
             change = step.change
+            if isinstance(change, SetContactRole) and change in moved_roles:  # see module
+                self.kept_manual.add((step.source, f"contact_role:{change.role_record_id}"))
+                continue
+            if found is None:
+                kept.append(step)
+                continue
             if isinstance(change, (SetField, SetNativeField)):
                 now = found.get(change.ref)
                 if now is None or now.get(change.field) != change.previous:

@@ -558,6 +558,16 @@ class SalesforceConnector:
                 self._described[sobject] = described or {}
         return limits.field_limits(self._described)
 
+    def current_contact_roles(self, ids: Sequence[str]) -> dict[str, str | None]:
+        """OpportunityContactRole id -> its Role now (one query per 200 ids): the field has
+        no history, so its edits are caught by this re-read before the write only."""
+        found: dict[str, str | None] = {}
+        for chunk in chunks(list(dict.fromkeys(ids)), queries.IN_LIST_LIMIT):
+            for row in self._query(queries.contact_roles_by_id_query(chunk), False,
+                                   "re-reading opportunity contact roles"):
+                found[str(row["Id"])] = row.get("Role") or None
+        return found
+
     def overwritten(self, writes: Sequence[Change],
                     whole_history: bool = False) -> list[Overwritten]:
         """leadpact's field writes that landed on a person's edit made after the re-read

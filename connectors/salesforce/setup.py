@@ -130,12 +130,16 @@ class SalesforceSetup:
         tracking off (FieldDefinition does not list fields hidden from this user)."""
         found = []
         for full_name, field_id in candidates:
-            answer = self._call(lambda field_id=field_id: self._sf().toolingexecute(
-                f"sobjects/CustomField/{field_id}"), f"reading the field {full_name}")
-            metadata = dict((answer or {}).get("Metadata") or {})
+            metadata = self._definition(full_name, field_id)
             if not metadata.get("trackHistory"):
                 found.append((full_name, field_id, metadata))
         return found
+
+    def _definition(self, full_name: str, field_id: str) -> dict[str, Any]:
+        """A custom field's Metadata (Tooling API, one field per call)."""
+        answer = self._call(lambda: self._sf().toolingexecute(
+            f"sobjects/CustomField/{field_id}"), f"reading the field {full_name}")
+        return dict((answer or {}).get("Metadata") or {})
 
     def _track(self, full_name: str, field_id: str, metadata: dict[str, Any]) -> None:
         """The field's whole definition sent back with trackHistory on (the Metadata API
