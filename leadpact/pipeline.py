@@ -315,7 +315,7 @@ class _Run:
     def put_back_person_edits(self, connector: Connector, written: Sequence[Change]) -> None:
         """Edits a person made while the page's writes were on their way are written back
         (leadpact/person_edits.py) and counted as values kept."""
-        restored = restore_person_edits(connector, written)
+        restored = restore_person_edits(connector, written, self.note_unchecked)
         for edit in restored.kept:
             self.kept_manual.add((edit.change.ref, edit.change.field))
         for edit, error in restored.refused:
@@ -325,10 +325,14 @@ class _Run:
                     f"{edit.change.ref}: {edit.change.field} was edited while leadpact wrote "
                     f"it, and putting the edit ({edit.value!r}) back was refused: {error}")
 
+    def note_unchecked(self, writes: Sequence[Change]) -> None:
+        with self.state.transaction():
+            self.state.add_unchecked(self.run_id, noted((w, None) for w in writes))
+
     def check_killed_page(self, connector: Connector) -> None:
         """The history check a run killed after a page's write never ran
         (leadpact/unchecked_writes.py): persons' values put back, counted as kept."""
-        resumed = check_unfinished_writes(connector, self.state)
+        resumed = check_unfinished_writes(connector, self.state, self.run_id)
         self.kept_manual.update((e.change.ref, e.change.field) for e in resumed.kept)
         for edit, error in resumed.refused:
             self.count(connector.system, "changes_failed")

@@ -23,6 +23,7 @@ from leadpact.changes import Change, SetField, SetNativeField
 from leadpact.connectors.base import Connector
 from leadpact.connectors.overwritten import Overwritten
 from leadpact.model import Ref
+from leadpact.person_edits import put_back
 from leadpact.rehearsal import current_values
 from leadpact.state import State
 
@@ -80,7 +81,7 @@ class Resumed:
     refused: list[tuple[Overwritten, str]] = field(default_factory=list)
 
 
-def check_unfinished_writes(connector: Connector, state: State) -> Resumed:
+def check_unfinished_writes(connector: Connector, state: State, run_id: str) -> Resumed:
     """Run the history check a killed run never ran for its last page on `connector`, put
     the persons' values back, and drop the notes (and the pending rows of each value put
     back: it is the person's now, not a write in doubt)."""
@@ -90,24 +91,25 @@ def check_unfinished_writes(connector: Connector, state: State) -> Resumed:
     if not notes:
         return done
     writes = [from_json(text) for text in notes]
+    log.info("%s: %d write(s) of a run cut short before their history check: checking",
+             connector.system, len(writes))
     if find is not None:
         landed = still_ours(writes, current_values(connector,
                                                    sorted({w.change.ref for w in writes})))
         done.checked = len(landed)
         found: list[Overwritten] = find([w.change for w in landed], whole_history=True) \
             if landed else []
-        results = connector.apply([edit.restore() for edit in found]) if found else []
+
+        def note(restores: Sequence[FieldWrite]) -> None:  # checked again if killed now
+            with state.transaction():
+                state.add_unchecked(run_id, noted((r, None) for r in restores))
+        restored = put_back(connector, found, note)
+        done.kept, done.refused = restored.kept, restored.refused
         ledger = {(w.change.ref, w.change.field): w.ledger_field for w in landed}
         with state.transaction():
-            for edit, result in zip(found, results, strict=True):
-                if not result.ok:
-                    done.refused.append((edit, result.error or "refused"))
-                    continue
-                done.kept.append(edit)
-                state.clear_pending_field(edit.change.ref,
-                                          ledger[(edit.change.ref, edit.change.field)])
-                log.info("%s %s was edited while a run cut short wrote it: the edit (%r) is "
-                         "put back", edit.change.ref, edit.change.field, edit.value)
+            for edit in restored.kept:  # the person's value now, not a write in doubt
+                state.clear_pending_field(edit.change.ref, ledger.get(
+                    (edit.change.ref, edit.change.field), edit.change.field))
     with state.transaction():
         state.clear_unchecked_system(connector.system)
     return done

@@ -100,8 +100,9 @@ class Step:
 
 
 def people(store: Store) -> list[tuple[str, str, str]]:
-    return sorted((system, type_, row.id) for system, type_ in PERSONS
-                  for row in store.scan(system, type_) if not row.deleted)
+    return sorted((system, type_, row.id) for system, type_ in PERSONS  # as people can edit
+                  for row in store.scan(system, type_)
+                  if not row.deleted and not row.fields.get("IsConverted"))
 
 
 def contact_roles(store: Store) -> list[str]:
