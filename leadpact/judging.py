@@ -405,12 +405,14 @@ def plan_values(ctx: Context, ref: Ref, current: Mapping[str, str | None],
 def settle_pending(ctx: Context, ref: Ref, current: Mapping[str, str | None],
                    desired: Mapping[str, str | None], written: Mapping[str, str | None],
                    pending: Mapping[str, set[str | None]], out: RecordPlan) -> None:
-    """A run cut short wrote a value the record still holds and we still want: nothing to
-    write, so record it in the ledger now (undo can put it back) and drop its pending rows,
-    which otherwise stay until the field is written again."""
+    """A run cut short wrote a value the record still holds: unless this plan writes the
+    field again (which drops the rows), record it in the ledger now (undo can put it back)
+    and drop its pending rows. A pending value the record does not hold is in no doubt
+    either (never landed, or changed since): its rows go too, or they would stay for good
+    on a field no later write touches (a new rules version alone is not stamped)."""
     for name, values in pending.items():
         value = current.get(name)
-        if name not in desired or desired[name] != value:
+        if value in values and name in desired and desired[name] != value:
             continue
         if value in values and written.get(name, object()) != value:
             out.saves.append(partial(ctx.state.record_write, ctx.run_id, ref, name,
