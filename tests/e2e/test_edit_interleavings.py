@@ -12,7 +12,7 @@ plays a random sequence of steps drawn from a seeded generator:
 Then it syncs until a run exits 0 and checks: every person's last edit still holds, no
 task key is held by two tasks, one more sync plans nothing, no pending row is left.
 
-CI size: 3 examples of 7 steps, seed 2026 (about a minute). A longer run:
+CI size: 3 examples of 7 steps, seed 2043 (about a minute). A longer run:
     LEADPACT_INTERLEAVINGS=40 LEADPACT_INTERLEAVINGS_SEED=7 \\
         .venv/bin/python -m pytest -q tests/e2e/test_edit_interleavings.py
 (`LEADPACT_INTERLEAVINGS_STEPS` sets the steps per example.) A failing example prints its
@@ -47,7 +47,9 @@ ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.chaos
 
 EXAMPLES = int(os.environ.get("LEADPACT_INTERLEAVINGS", "3"))
-SEED = int(os.environ.get("LEADPACT_INTERLEAVINGS_SEED", "2026"))
+# The CI seed's 3 examples hold every kind of step (an edit and a kill in one write
+# included) and edit every kind of field.
+SEED = int(os.environ.get("LEADPACT_INTERLEAVINGS_SEED", "2043"))
 STEPS = int(os.environ.get("LEADPACT_INTERLEAVINGS_STEPS", "7"))
 ONLY = os.environ.get("LEADPACT_INTERLEAVINGS_ONLY")
 PEOPLE = 16
@@ -164,11 +166,22 @@ class World:
     last_edit: dict[Key, str] = field(default_factory=dict)
     rules_version: int = 0
 
+    def changes(self, edits: tuple[tuple[Key, str], ...]) -> dict[Key, str]:
+        """The edits that change something: setting the value a field already holds is no
+        edit at all (no CRM can tell it happened; README: taken as agreeing with it)."""
+        out = {}
+        for key, value in edits:
+            row = self.org.store.get(*key[:3])
+            if row is not None and row.fields.get(key[3]) != value:
+                out[key] = value
+        return out
+
     def edit(self, edits: tuple[tuple[Key, str], ...]) -> None:
+        changed = self.changes(edits)
         sandbox_chaos.apply_edits(self.org.store, [
             {"system": k[0], "type": k[1], "id": k[2], "fields": {k[3]: v}} for k, v in edits],
             self.org.box.actors.person())
-        self.last_edit.update(edits)
+        self.last_edit.update(changed)
 
     def sync(self) -> tuple[int, dict[str, Any]]:
         token = self.harness.TOKEN
@@ -190,6 +203,7 @@ class World:
         edits = [{"system": k[0], "type": k[1], "id": k[2], "fields": {k[3]: v}}
                  for k, v in step.edits]
         made: list[Fault] = []
+        changed = self.changes(step.edits)  # as the fields stood before the run
 
         def fault(pid: int = 0) -> Fault:
             made.append(Fault(step.system, method, path, edits=edits, pid=pid or None,
@@ -202,7 +216,7 @@ class World:
             self.sync()
             self.org.box.faults.clear()
         if made and made[0].times == 0:  # the run wrote to that CRM: the edit was made
-            self.last_edit.update(step.edits)
+            self.last_edit.update(changed)
 
     def rules(self, points: int) -> None:
         self.rules_version += 1
@@ -301,11 +315,13 @@ def test_given_a_person_set_the_value_leadpact_would_write_then_a_title_change_k
     try:
         assert reference.sync()[0] == 0
         chosen: dict[Key, str] = {}
+        twins = end_state.twins(reference.org.state)  # their role follows the twin's title too
         for system, type_ in (("salesforce", "Contact"), ("hubspot", "contacts")):
             name = LEADPACT_FIELDS[system]["role"]
             written = sorted((row.id, row.fields[name]) for row in
                              reference.org.store.scan(system, type_)
-                             if row.fields.get(name) not in (None, "unknown", "user", "champion"))
+                             if (system, type_, row.id) not in twins and row.fields.get(name)
+                             in ("economic_buyer", "decision_maker", "executive_sponsor"))
             id_, value = written[0]
             chosen[(system, type_, id_, name)] = value
         world.edit(tuple(chosen.items()))  # before leadpact ever wrote them
