@@ -307,22 +307,36 @@ def test_given_random_edits_syncs_and_rules_changes_then_every_last_edit_holds_a
                           f"{index}):\n  " + "\n  ".join(map(str, steps)))
 
 
+def org_with_persons_without_twins(folder: Path) -> Path:
+    """A fixed org (its own seed, whatever LEADPACT_INTERLEAVINGS_SEED says) with persons on
+    both CRMs whose title alone decides their role."""
+    path = folder / "adopted.sqlite3"
+    store = Store(path)
+    seed_demo_org(store, seed=43, people=PEOPLE, now=datetime.now(UTC))
+    store.close()
+    return path
+
+
 def test_given_a_person_set_the_value_leadpact_would_write_then_a_title_change_keeps_it(
-        world: World, seeded: Path, tmp_path: Path) -> None:
+        tmp_path: Path) -> None:
     """"Adopted" values: a person who set exactly what leadpact then wanted still owns the
     value; the same title change rewrites it where leadpact wrote it itself."""
-    reference = World(world.harness.Org(seeded, tmp_path / "reference"), world.harness)
+    harness = load_harness()
+    seeded = org_with_persons_without_twins(tmp_path)
+    world = World(harness.Org(seeded, tmp_path / "org"), harness)
+    reference = World(harness.Org(seeded, tmp_path / "reference"), harness)
     try:
         assert reference.sync()[0] == 0
         chosen: dict[Key, str] = {}
         twins = end_state.twins(reference.org.state)  # their role follows the twin's title too
-        for system, type_ in (("salesforce", "Contact"), ("hubspot", "contacts")):
+        for system in ("salesforce", "hubspot"):
             name = LEADPACT_FIELDS[system]["role"]
-            written = sorted((row.id, row.fields[name]) for row in
-                             reference.org.store.scan(system, type_)
-                             if (system, type_, row.id) not in twins and row.fields.get(name)
+            written = sorted((type_, row.id, row.fields[name]) for s, type_ in PERSONS
+                             if s == system for row in reference.org.store.scan(system, type_)
+                             if (system, type_, row.id) not in twins
+                             and not row.fields.get("IsConverted") and row.fields.get(name)
                              in ("economic_buyer", "decision_maker", "executive_sponsor"))
-            id_, value = written[0]
+            type_, id_, value = written[0]
             chosen[(system, type_, id_, name)] = value
         world.edit(tuple(chosen.items()))  # before leadpact ever wrote them
         assert world.sync()[0] == 0
@@ -335,4 +349,5 @@ def test_given_a_person_set_the_value_leadpact_would_write_then_a_title_change_k
             assert world.org.store.get(*key[:3]).fields[key[3]] == value  # the person's
             assert reference.org.store.get(*key[:3]).fields[key[3]] != value  # ours: moved
     finally:
+        world.org.close()
         reference.org.close()
