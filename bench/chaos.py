@@ -22,6 +22,9 @@ Fault classes:
               answer and leadpact's state commit (every 2nd write; --full: every write)
   slow_create task creates answered after the client's read timeout
   edit        a person edits buying roles while the run's write of them is on its way
+  edit_kill   the same edits inside the first field write a CRM receives, and kill -9
+              once the CRM applied it: before the run could check the history (one
+              trial per CRM)
 
 Per class it prints: trials, exit codes, differing fields, lost writes, duplicate task
 keys (and keys open twice), missing / extra / different tasks, person edits lost, pending
@@ -64,7 +67,7 @@ READ_TIMEOUT = 3.0  # seconds the client waits for an answer (LEADPACT_READ_TIME
 HELD = READ_TIMEOUT + 1.5  # a "slow" answer: past the read timeout
 MAX_RUNS = 6  # reruns until exit 0; a trial that never gets there is reported
 CLASSES = ("clean", "random", "write_loss", "write_loss_burst", "kill", "kill_commit",
-           "slow_create", "edit")
+           "slow_create", "edit", "edit_kill")
 
 
 @dataclass
@@ -356,6 +359,30 @@ def person_edits(ref: Reference, folder: Path, size: Size, seed: int) -> list[Tr
     return [run_trial(ref, folder, f"edit-{seed}", edited, edits=chosen, expected=expected)]
 
 
+def edit_and_kill(ref: Reference, folder: Path, size: Size, seed: int) -> list[Trial]:
+    """A double fault: the person's edits land inside a CRM's first field write, and the
+    sync is killed once that write is applied, between it and its history check."""
+    rng = random.Random(seed * 7)
+    trials = []
+    for system, method, path in (("salesforce", "PATCH", "/composite/sobjects"),
+                                 ("hubspot", "POST", "/batch/update")):
+        candidates = [k for k in ref.role_writes if k[0] == system]
+        chosen: dict[FieldKey, Any] = {
+            key: "influencer" if ref.settled.fields[key] != "influencer" else "user"
+            for key in rng.sample(candidates, min(size.edits_per_crm, len(candidates)))}
+        name = f"edit_kill-{seed}-{system}"
+        expected = settled_with_edits(ref, folder / f"{name}-reference", chosen)
+        edits = [{"system": k[0], "type": k[1], "id": k[2], "fields": {k[3]: v}}
+                 for k, v in chosen.items()]
+
+        def edited(org: Org, system: str = system, method: str = method, path: str = path,
+                   edits: list[dict[str, Any]] = edits) -> list[int]:
+            return [org.sync(started=lambda pid: org.box.faults.add(
+                Fault(system, method, path, kind="edit_kill_after", edits=edits, pid=pid)))]
+        trials.append(run_trial(ref, folder, name, edited, edits=chosen, expected=expected))
+    return trials
+
+
 def settled_with_edits(ref: Reference, folder: Path,
                        edits: Mapping[FieldKey, Any]) -> EndState:
     """Where a clean run ends when the same edits come after it: the person's values kept,
@@ -377,6 +404,7 @@ RUNNERS: dict[str, Callable[[Reference, Path, Size, int], list[Trial]]] = {
     "clean": clean, "random": random_faults, "write_loss": write_loss,
     "write_loss_burst": write_loss_burst, "kill": kills,
     "kill_commit": kills_after_commit_point, "slow_create": slow_creates, "edit": person_edits,
+    "edit_kill": edit_and_kill,
 }
 
 

@@ -72,6 +72,7 @@ class SetContactRole:
     person: Ref
     role: str | None  # None clears it (only an undo does that)
     role_record_id: str | None = None
+    previous: str | None = None  # the role as read when planned (re-checked before the write)
 
 
 Change = SetField | SetNativeField | UpsertTask | UpdateTask | CloseTask | SetContactRole

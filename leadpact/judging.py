@@ -432,7 +432,8 @@ def plan_native(known: Known, ref: Ref, ledger_field: str, current: str | None, 
     """Fill one of the CRM's own fields only where it is empty (or still holds our value)."""
     def native(planned: SetField) -> Change:
         if contact_role is not None:
-            return SetContactRole(ref, contact_role[0], wanted, contact_role[1])
+            return SetContactRole(ref, contact_role[0], wanted, contact_role[1],
+                                  planned.previous)
         return SetNativeField(ref, ledger_field, wanted, planned.previous)
     plan_values(known, ref, {ledger_field: current}, {ledger_field: wanted}, out, native)
 
@@ -459,12 +460,14 @@ def plan_values(known: Known, ref: Ref, current: Mapping[str, str | None],
 def settle_pending(ref: Ref, current: Mapping[str, str | None],
                    desired: Mapping[str, str | None], written: Mapping[str, str | None],
                    pending: Mapping[str, frozenset[str | None]], out: _Draft) -> None:
-    """A run cut short wrote a value the record still holds and we still want: nothing to
-    write, so record it in the ledger now (undo can put it back) and drop its pending rows,
-    which otherwise stay until the field is written again."""
+    """A run cut short wrote a value the record still holds: unless this plan writes the
+    field again (which drops the rows), record it in the ledger now (undo can put it back)
+    and drop its pending rows. A pending value the record does not hold is in no doubt
+    either (never landed, or changed since): its rows go too, or they would stay for good
+    on a field no later write touches (a new rules version alone is not stamped)."""
     for name, values in pending.items():
         value = current.get(name)
-        if name not in desired or desired[name] != value:
+        if value in values and name in desired and desired[name] != value:
             continue
         if value in values and written.get(name, object()) != value:
             out.updates.append(LedgerWrite(ref, name, written.get(name), value))

@@ -22,10 +22,11 @@ from typing import Any
 
 from leadpact import rules_change
 from leadpact.account_pass import account_pass
-from leadpact.changes import Change, SetField, SetNativeField
+from leadpact.changes import Change, SetContactRole, SetField, SetNativeField
 from leadpact.commit import apply_updates, record_answers
 from leadpact.connectors.base import Connector
 from leadpact.connectors.roles import VOCABULARIES
+from leadpact.contact_role_recheck import moved_contact_roles
 from leadpact.crm_limits import refusal
 from leadpact.echoes import attach_echoes, remember_judged
 from leadpact.enrichment.stage_norms import learn_stage_norms
@@ -40,11 +41,13 @@ from leadpact.planner import deals_moved_by_time, plan_page, plan_tasks
 from leadpact.quota_run import RunQuota
 from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
+from leadpact.role_vocabulary import NO_ROLES
 from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
 from leadpact.state import State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.time_moves import persons_moved_by_time
+from leadpact.unchecked_writes import check_unfinished_writes, noted
 from leadpact.verdicts import deal_from_snapshot
 
 log = logging.getLogger(__name__)
@@ -197,15 +200,19 @@ class _Run:
             check()
         steps = self.that_fit(connector, self.still_ours(connector, steps))
         writes = [step.writes for step in steps if step.writes is not None]
-        if writes:
+        # Until the history check below has run, a kill could lose a person's edit.
+        notes = noted((s.change, s.writes[1] if s.writes else None) for s in steps)
+        if writes or notes:
             with self.state.transaction():
                 self.state.add_pending(self.run_id, writes, read_at)
+                self.state.add_unchecked(self.run_id, notes)
         results = connector.apply([step.change for step in steps]) if steps else []
         self.put_back_person_edits(connector, [step.change for step, result
                                                in zip(steps, results, strict=True) if result.ok])
         with self.state.transaction():
             # The CRM answered for every change: nothing of this page is in doubt any more.
             self.state.clear_pending({ref for ref, _, _ in writes})
+            self.state.clear_unchecked({ref for ref, _ in notes})
             answered = record_answers(self.state, steps, results, self.run_id, self.now)
             for counter, n in answered.counts.items():
                 self.count(system, counter, n)
@@ -238,7 +245,7 @@ class _Run:
     def put_back_person_edits(self, connector: Connector, written: Sequence[Change]) -> None:
         """Edits a person made while the page's writes were on their way are written back
         (leadpact/person_edits.py) and counted as values kept."""
-        restored = restore_person_edits(connector, written)
+        restored = restore_person_edits(connector, written, self.note_unchecked)
         for edit in restored.kept:
             self.kept_manual.add((edit.change.ref, edit.change.field))
         for edit, error in restored.refused:
@@ -248,17 +255,40 @@ class _Run:
                     f"{edit.change.ref}: {edit.change.field} was edited while leadpact wrote "
                     f"it, and putting the edit ({edit.value!r}) back was refused: {error}")
 
+    def note_unchecked(self, writes: Sequence[Change]) -> None:
+        with self.state.transaction():
+            self.state.add_unchecked(self.run_id, noted((w, None) for w in writes))
+
+    def check_killed_page(self, connector: Connector) -> None:
+        """The history check a run killed after a page's write never ran
+        (leadpact/unchecked_writes.py): persons' values put back, counted as kept."""
+        resumed = check_unfinished_writes(connector, self.state, self.run_id)
+        self.kept_manual.update((e.change.ref, e.change.field) for e in resumed.kept)
+        for edit, error in resumed.refused:
+            self.count(connector.system, "changes_failed")
+            self.summary.failures.append(f"{edit.change.ref}: putting back the edit of "
+                                         f"{edit.change.field} was refused: {error}")
+
     def still_ours(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
         """The field writes whose record still holds what it held when read: a person who
         edited it since (during this run) keeps the edit, counted as a value kept."""
         records = sorted({s.change.ref for s in steps
                           if isinstance(s.change, (SetField, SetNativeField))})
         found = current_values(connector, records) if records else None
-        if found is None:
+        moved_roles = moved_contact_roles(connector, [s.change for s in steps])
+        if found is None and not moved_roles:
             return list(steps)
         kept = []
         for step in steps:
             change = step.change
+            if isinstance(change, SetContactRole) and change in moved_roles:  # see module
+                crm = VOCABULARIES.get(change.deal.system, NO_ROLES)
+                if name := crm.contact_role_field(change.role_record_id):
+                    self.kept_manual.add((step.source, name))
+                continue
+            if found is None:
+                kept.append(step)
+                continue
             if isinstance(change, (SetField, SetNativeField)):
                 now = found.get(change.ref)
                 if now is None or now.get(change.field) != change.previous:
@@ -379,6 +409,8 @@ def run_sync(
     try:
         quotas = RunQuota.before_run(real, state, now, full)  # leadpact/quota_run.py
         for system, connector in run.connectors.items():
+            if not dry_run:
+                run.check_killed_page(connector)
             run.read_and_handle(connector, state.failed(system))  # last run's refusals first
             for page in quotas.pages(connector, connector.read_changes(
                     None if full else state.cursor(system))):

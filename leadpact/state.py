@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS pending (
     record TEXT NOT NULL, field TEXT NOT NULL, value TEXT, run_id TEXT NOT NULL,
     read_at TEXT);
 CREATE INDEX IF NOT EXISTS pending_by_record ON pending (record);
+CREATE TABLE IF NOT EXISTS unchecked (
+    record TEXT NOT NULL, system TEXT NOT NULL, write TEXT NOT NULL, run_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS unchecked_by_record ON unchecked (record);
 CREATE TABLE IF NOT EXISTS failed (
     record TEXT PRIMARY KEY, reason TEXT NOT NULL, run_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS refused (
@@ -323,6 +326,24 @@ class State:
 
     def clear_pending_field(self, ref: Ref, field: str) -> None:
         self._db.execute("DELETE FROM pending WHERE record=? AND field=?", (str(ref), field))
+
+    def add_unchecked(self, run_id: str, writes: Iterable[tuple[Ref, str]]) -> None:
+        """Field writes about to be sent whose history check has not run yet: (record,
+        the write as JSON, leadpact/unchecked_writes.py)."""
+        self._db.executemany(
+            "INSERT INTO unchecked (record, system, write, run_id) VALUES (?,?,?,?)",
+            [(str(ref), ref.system, write, run_id) for ref, write in writes])
+
+    def unchecked(self, system: str) -> list[str]:
+        """The field writes a run cut short sent (or was sending) and never checked."""
+        return [row[0] for row in self._db.execute(
+            "SELECT write FROM unchecked WHERE system=? ORDER BY rowid", (system,))]
+
+    def clear_unchecked(self, refs: Iterable[Ref]) -> None:
+        self._db.executemany("DELETE FROM unchecked WHERE record=?", [(str(r),) for r in refs])
+
+    def clear_unchecked_system(self, system: str) -> None:
+        self._db.execute("DELETE FROM unchecked WHERE system=?", (system,))
 
     # -- tasks --------------------------------------------------------------------------
     def open_task(self, about: Ref, rule: str) -> OpenTask | None:

@@ -449,9 +449,11 @@ class HubSpotConnector:
         """{owner id: name}, from the owners API (500 per call)."""
         return property_history.owner_names(self._apis, self._call, self._timeout, ids)
 
-    def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
+    def overwritten(self, writes: Sequence[Change],
+                    whole_history: bool = False) -> list[Overwritten]:
         """leadpact's property writes that landed on a person's edit made after the re-read
-        before them (current_values), from the property history (property_history.py)."""
+        before them (current_values), from the property history (property_history.py),
+        which is always read whole (`whole_history` is there for the protocol's sake)."""
         written = [w for w in writes if isinstance(w, (SetField, SetNativeField))]
         if not written:
             return []

@@ -626,13 +626,26 @@ class SalesforceConnector:
                 self._described[sobject] = described or {}
         return limits.field_limits(self._described)
 
-    def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
+    def current_contact_roles(self, ids: Sequence[str]) -> dict[str, str | None]:
+        """OpportunityContactRole id -> its Role now (one query per 200 ids): the field has
+        no history, so its edits are caught by this re-read before the write only."""
+        found: dict[str, str | None] = {}
+        for chunk in chunks(list(dict.fromkeys(ids)), queries.IN_LIST_LIMIT):
+            for row in self._query(queries.contact_roles_by_id_query(chunk), False,
+                                   "re-reading opportunity contact roles"):
+                found[str(row["Id"])] = row.get("Role") or None
+        return found
+
+    def overwritten(self, writes: Sequence[Change],
+                    whole_history: bool = False) -> list[Overwritten]:
         """leadpact's field writes that landed on a person's edit made after the re-read
-        before them (current_values), from the field history (field_history.py)."""
+        before them (current_values), from the field history (field_history.py).
+        `whole_history`: the re-read was another run's (leadpact/unchecked_writes.py)."""
         fields_written = [w for w in writes if isinstance(w, SetField)]
         if not fields_written:
             return []
-        return field_history.overwritten(self._query, fields_written, self._values_read_at)
+        return field_history.overwritten(self._query, fields_written,
+                                         None if whole_history else self._values_read_at)
 
     # -- setup / check ----------------------------------------------------------------------
     def setup(self, permission_set: str, dry_run: bool = False,

@@ -172,6 +172,6 @@ def untracked(query: Query) -> CheckProblem | None:
     return CheckProblem(
         f"Salesforce keeps no field history for {', '.join(missing)}: a person's edit made "
         "while leadpact writes one of these fields cannot be told apart and is lost",
-        "In Setup > Object Manager > <object> > Fields & Relationships > Set History "
-        "Tracking, enable history and tick these fields (`leadpact setup` turns it on for "
-        "the fields it creates)", advisory=True)
+        "Run `leadpact setup` (it turns history tracking on for leadpact's fields), or in "
+        "Setup > Object Manager > <object> > Fields & Relationships > Set History Tracking, "
+        "enable history and tick these fields", advisory=True)

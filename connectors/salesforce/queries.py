@@ -128,6 +128,11 @@ def contact_roles_query(opportunity_ids: Sequence[str]) -> str:
                        list(opportunity_ids))
 
 
+def contact_roles_by_id_query(ids: Sequence[str]) -> str:
+    return format_soql("SELECT Id, Role FROM OpportunityContactRole WHERE Id IN {} ORDER BY Id",
+                       list(ids))
+
+
 def opportunity_history_query(opportunity_ids: Sequence[str]) -> str:
     """Stage and close-date snapshots of these opportunities, oldest first."""
     return format_soql("SELECT OpportunityId, StageName, CloseDate, CreatedDate "

@@ -1,8 +1,11 @@
 """`leadpact setup` for Salesforce: create leadpact's custom fields through the Tooling API
 (`POST tooling/sobjects/CustomField`; `tooling/query` of CustomField sees the ones field-level
 security hides from describe) and grant read/edit on them in a permission set
-(PermissionSet + FieldPermissions records). Only what is missing is created, so a second run
-does nothing. The decisions are in setup_plan (pure); this module makes the calls."""
+(PermissionSet + FieldPermissions records). Fields made before leadpact asked for history
+tracking get it turned on (`FieldDefinition.IsFieldHistoryTracked` read; the field's Tooling
+`Metadata` read, `trackHistory` set, sent back with PATCH). Only what is missing is done, so
+a second run does nothing. The decisions are in setup_plan (pure); this module makes the
+calls."""
 
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ from simple_salesforce import Salesforce, format_soql
 
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.observe import NO_SETUP_OBSERVER, SetupObserver
-from leadpact.connectors.salesforce import setup_plan
-from leadpact.crm_schema import SalesforceField, salesforce_fields
+from leadpact.connectors.salesforce import field_history, setup_plan
+from leadpact.crm_schema import HISTORY_SOBJECTS, SalesforceField, salesforce_fields
 
 SYSTEM = "salesforce"
 T = TypeVar("T")
@@ -65,10 +68,11 @@ class SalesforceSetup:
         wanted = salesforce_fields()
         sobjects = list(dict.fromkeys(f.sobject for f in wanted))
         described = {sobject: self._describe(sobject) for sobject in sobjects}
-        create, problems = setup_plan.missing_fields(wanted, described,
-                                                     self._custom_fields(sobjects))
+        custom = self._custom_fields(sobjects)
+        create, problems = setup_plan.missing_fields(wanted, described, set(custom))
+        track = self._untracked(setup_plan.to_track(wanted, create, custom, self._tracked()))
         access = self._access(permission_set, wanted)
-        lacking = self._lacking(create, access)
+        lacking = self._lacking(create, access, len(track))
         if lacking:  # said before anything is changed, and nothing is
             problems.append(CheckProblem(
                 f"this Salesforce user ({access.user_id}) lacks the permission(s) "
@@ -78,13 +82,18 @@ class SalesforceSetup:
         held = dry_run or bool(lacking)
         verb = "would create" if held else "created"
         steps = [f"{verb} field {field.full_name} {field.type_text()}" for field in create]
+        steps += [f"{'would turn' if held else 'turned'} on history tracking for field "
+                  f"{full_name}" for full_name, _, _ in track]
         steps += access.describe(held)
         if held:
             return SetupResult(steps, problems, stopped=bool(lacking))
-        observer.setup_planned(SYSTEM, len(create) + access.units)
+        observer.setup_planned(SYSTEM, len(create) + len(track) + access.units)
         for field in create:
             self._create_field(field)
             observer.setup_done(SYSTEM, f"created field {field.full_name}")
+        for full_name, field_id, metadata in track:
+            self._track(full_name, field_id, metadata)
+            observer.setup_done(SYSTEM, f"turned on history tracking for {full_name}")
         self._grant(access, problems, observer)
         return SetupResult(steps, problems)
 
@@ -93,15 +102,52 @@ class SalesforceSetup:
                                f"describing {sobject}")
         return {f["name"]: f for f in (described or {}).get("fields", [])}
 
-    def _custom_fields(self, sobjects: list[str]) -> set[str]:
-        """Lower-cased "<sObject>.<field>" of every custom field on these objects, from the
-        Tooling API, which (unlike describe) also lists fields hidden from this user."""
+    def _custom_fields(self, sobjects: list[str]) -> dict[str, str]:
+        """{lower-cased "<sObject>.<field>": CustomField id} of every custom field on these
+        objects, from the Tooling API, which (unlike describe) also lists fields hidden from
+        this user."""
         soql = format_soql("SELECT Id, DeveloperName, TableEnumOrId FROM CustomField "
                            "WHERE TableEnumOrId IN {}", sobjects)
         answer = self._call(lambda: self._sf().toolingexecute("query/", params={"q": soql}),
                             "listing the custom fields (Tooling API)")
-        return {f"{r['TableEnumOrId']}.{r['DeveloperName']}__c".lower()
+        return {f"{r['TableEnumOrId']}.{r['DeveloperName']}__c".lower(): str(r["Id"])
                 for r in (answer or {}).get("records", [])}
+
+    def _tracked(self) -> set[str]:
+        """Lower-cased "<sObject>.<field>" of the fields with history tracking on (one
+        FieldDefinition query per object that keeps field history)."""
+        found: set[str] = set()
+        for sobject in HISTORY_SOBJECTS:
+            rows = self._query(field_history.tracking_query(sobject),
+                               f"reading {sobject} history tracking")
+            found |= {f"{sobject}.{r.get('QualifiedApiName')}".lower() for r in rows
+                      if r.get("IsFieldHistoryTracked")}
+        return found
+
+    def _untracked(self, candidates: list[tuple[str, str]]
+                   ) -> list[tuple[str, str, dict[str, Any]]]:
+        """(full name, id, Metadata) of the candidates whose definition really has history
+        tracking off (FieldDefinition does not list fields hidden from this user)."""
+        found = []
+        for full_name, field_id in candidates:
+            metadata = self._definition(full_name, field_id)
+            if not metadata.get("trackHistory"):
+                found.append((full_name, field_id, metadata))
+        return found
+
+    def _definition(self, full_name: str, field_id: str) -> dict[str, Any]:
+        """A custom field's Metadata (Tooling API, one field per call)."""
+        answer = self._call(lambda: self._sf().toolingexecute(
+            f"sobjects/CustomField/{field_id}"), f"reading the field {full_name}")
+        return dict((answer or {}).get("Metadata") or {})
+
+    def _track(self, full_name: str, field_id: str, metadata: dict[str, Any]) -> None:
+        """The field's whole definition sent back with trackHistory on (the Metadata API
+        replaces a definition; it does not merge one)."""
+        body = {"Metadata": {**metadata, "trackHistory": True}}
+        self._call(lambda: self._sf().toolingexecute(f"sobjects/CustomField/{field_id}",
+                                                     method="PATCH", data=body),
+                   f"turning on history tracking for {full_name}")
 
     def _create_field(self, field: SalesforceField) -> None:
         self._call(lambda: self._sf().toolingexecute("sobjects/CustomField", method="POST",
@@ -129,12 +175,13 @@ class SalesforceSetup:
             "PermissionSetId = {}", user_id, parent_id), f"reading who has {name}"))
         return AccessPlan(name, parent_id, create, update, user_id, assigned)
 
-    def _lacking(self, create: list[SalesforceField], access: AccessPlan) -> list[str]:
+    def _lacking(self, create: list[SalesforceField], access: AccessPlan,
+                 to_track: int = 0) -> list[str]:
         """The system permissions the planned steps need and this user lacks, read from
         every permission set assigned to it (its profile's own one included)."""
         needed = setup_plan.permissions_needed(
             len(create), not access.parent_id, len(access.create) + len(access.update),
-            not access.assigned)
+            not access.assigned, to_track)
         if not needed:
             return []
         assigned = self._query(format_soql(

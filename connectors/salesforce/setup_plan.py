@@ -43,6 +43,18 @@ def missing_fields(wanted: Iterable[SalesforceField],
     return create, problems
 
 
+def to_track(wanted: Iterable[SalesforceField], created: Collection[SalesforceField],
+             existing: Mapping[str, str], tracked: Collection[str]) -> list[tuple[str, str]]:
+    """(full name, CustomField id) of leadpact's existing fields that want history tracking
+    and do not have it: made before leadpact asked for it, or by hand. `existing`: {lower-
+    cased full name: id}; `tracked`: lower-cased full names with tracking on."""
+    new = {field.full_name for field in created}
+    return [(field.full_name, existing[field.full_name.lower()]) for field in wanted
+            if field.track_history and field.full_name not in new
+            and field.full_name.lower() in existing
+            and field.full_name.lower() not in tracked]
+
+
 def grants_needed(wanted: Iterable[SalesforceField],
                   permissions: Sequence[Mapping[str, Any]]
                   ) -> tuple[list[SalesforceField], list[str]]:
@@ -75,12 +87,16 @@ ASSIGN_SETS = ("PermissionsAssignPermissionSets", "Assign Permission Sets")
 
 
 def permissions_needed(fields_to_create: int, set_to_create: bool, grants: int,
-                       assign: bool) -> list[tuple[str, str, str]]:
+                       assign: bool, fields_to_track: int = 0) -> list[tuple[str, str, str]]:
     """(PermissionSet field, label, what for) of each system permission the planned steps
     need; nothing when there is nothing to do."""
     needed = []
-    if fields_to_create:
-        needed.append((*CUSTOMIZE, f"to create {fields_to_create} field(s)"))
+    if fields_to_create or fields_to_track:
+        what = " and ".join(x for x in (
+            f"create {fields_to_create} field(s)" if fields_to_create else "",
+            f"turn on history tracking for {fields_to_track} field(s)"
+            if fields_to_track else "") if x)
+        needed.append((*CUSTOMIZE, f"to {what}"))
     if set_to_create or grants:
         what = " and ".join(x for x in ("create the permission set" if set_to_create else "",
                                         f"grant access to {grants} field(s)" if grants else "")

@@ -161,4 +161,8 @@ def pending_rows(state_path: Path) -> int:
     if not state_path.exists():
         return 0
     with closing(sqlite3.connect(f"file:{state_path}?mode=ro", uri=True)) as db:
-        return int(db.execute("SELECT count(*) FROM pending").fetchone()[0])
+        found = int(db.execute("SELECT count(*) FROM pending").fetchone()[0])
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        if "unchecked" in tables:  # writes whose history check a killed run never ran
+            found += int(db.execute("SELECT count(*) FROM unchecked").fetchone()[0])
+        return found

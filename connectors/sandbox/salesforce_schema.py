@@ -285,6 +285,14 @@ def add_custom_field(store: Store, sobject: str, name: str, metadata: Mapping[st
     set_custom_fields(store, {**current, sobject: [*current.get(sobject, []), name]})
 
 
+def set_custom_field_metadata(store: Store, sobject: str, name: str,
+                              metadata: Mapping[str, Any]) -> None:
+    """Replace the definition of an existing custom field (a Tooling API PATCH)."""
+    defs = custom_field_defs(store)
+    defs[f"{sobject}.{name}"] = dict(metadata)
+    store.set_meta(CUSTOM_FIELD_DEFS_META, json.dumps(defs, sort_keys=True))
+
+
 API_USER_META = "salesforce:api_user"  # the User the API token belongs to (oauth2/userinfo)
 API_PROFILE_META = "salesforce:api_user_profile_set"  # its profile's own PermissionSet
 

@@ -10,6 +10,11 @@ read on it (FieldPermissions), and read-only until one grants edit.
 `GET .../tooling/query?q=SELECT Id, DeveloperName, TableEnumOrId FROM CustomField [WHERE …]`
 lists every custom field whatever its field-level security, in the Tooling API's query
 format (`entityTypeName`, `queryLocator`).
+
+`GET .../tooling/sobjects/CustomField/<00N id>` answers one field with its `FullName` and
+`Metadata`; `PATCH` of the same URL with `{"Metadata": {…}}` (the whole definition, as the
+Metadata API replaces it: read it, change it, send it back) answers 204. This is how
+`setup` turns history tracking on (`trackHistory`) for a field created without it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 from leadpact.connectors.sandbox import salesforce_schema as schema
 from leadpact.connectors.sandbox import soql, soql_eval
+from leadpact.connectors.sandbox.salesforce_field_history import tracked
 from leadpact.connectors.sandbox.server import Request, Response
 
 _NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*__c$")
@@ -130,6 +136,50 @@ def query_custom_fields(store: Any, text: str | None, version: str) -> dict[str,
             "queryLocator": None, "entityTypeName": "CustomField", "records": records}
 
 
+def _metadata_of(store: Any, sobject: str, name: str) -> dict[str, Any]:
+    """A custom field's Metadata: as created through the Tooling API, or, for a field the
+    org was seeded with (leadpact's package), derived from its describe."""
+    created = schema.custom_field_defs(store).get(f"{sobject}.{name}")
+    if created is not None:
+        return dict(created)
+    found = schema.fields_of(store, sobject)[name]
+    kinds = {"double": {"type": "Number", "precision": 18, "scale": 4},
+             "textarea": {"type": "LongTextArea", "length": found.length, "visibleLines": 3}}
+    meta = kinds.get(found.type, {"type": "Text", "length": found.length or 255})
+    return {"label": found.label, **meta,
+            "trackHistory": tracked({}, sobject, name) and found.type != "textarea"}
+
+
+def _field_by_id(store: Any, field_id: str) -> tuple[str, str]:
+    for row in custom_field_rows(store):
+        if row["id"] == field_id:
+            return row["tableenumorid"], row["developername"] + "__c"
+    raise ToolingError("NOT_FOUND", "The requested resource does not exist")
+
+
+def read_custom_field(store: Any, field_id: str, version: str) -> dict[str, Any]:
+    sobject, name = _field_by_id(store, field_id)
+    return {"attributes": {"type": "CustomField",
+                           "url": f"/services/data/v{version}/tooling/sobjects/CustomField/"
+                                  f"{field_id}"},
+            "Id": field_id, "DeveloperName": name[:-3], "TableEnumOrId": sobject,
+            "NamespacePrefix": None, "FullName": f"{sobject}.{name}",
+            "Metadata": _metadata_of(store, sobject, name)}
+
+
+def update_custom_field(store: Any, field_id: str, body: Any) -> None:
+    """Replace a field's Metadata (the type stays: a change of type is refused)."""
+    sobject, name = _field_by_id(store, field_id)
+    if not isinstance(body, dict) or not isinstance(body.get("Metadata"), dict):
+        raise ToolingError("JSON_PARSER_ERROR", "Metadata is required")
+    meta = body["Metadata"]
+    check_metadata(meta)
+    if meta.get("type") != _metadata_of(store, sobject, name).get("type"):
+        raise ToolingError("FIELD_INTEGRITY_EXCEPTION",
+                           "Changing the type of a field is not supported here", ("type",))
+    schema.set_custom_field_metadata(store, sobject, name, meta)
+
+
 def register(sandbox: Any, base: str, metered: Any) -> None:
     def create(request: Request) -> Response:
         try:
@@ -154,6 +204,27 @@ def register(sandbox: Any, base: str, metered: Any) -> None:
 
     sandbox.salesforce.add("POST", base + r"/tooling/sobjects/CustomField", metered(create))
     sandbox.salesforce.add("GET", base + r"/tooling/query", metered(query))
+
+    def one_field(request: Request) -> Response:
+        field_id = request.params["id"]
+        try:
+            if request.method == "GET":
+                return Response(200, read_custom_field(sandbox.store, field_id,
+                                                       request.params["version"]))
+            try:
+                body = request.json()
+            except ValueError:
+                body = None
+            update_custom_field(sandbox.store, field_id, body)
+        except ToolingError as exc:
+            status = 404 if exc.code == "NOT_FOUND" else 400
+            return Response(status, [{"message": exc.message, "errorCode": exc.code,
+                                      "fields": exc.fields}])
+        return Response(204)
+
+    field_url = base + r"/tooling/sobjects/CustomField/(?P<id>00N\w+)"
+    sandbox.salesforce.add("GET", field_url, metered(one_field))
+    sandbox.salesforce.add("PATCH", field_url, metered(one_field))
 
     def userinfo(request: Request) -> Response:  # OpenID Connect UserInfo: who the token is
         user_id = schema.api_user_id(sandbox.store)

@@ -102,9 +102,10 @@ class Fault:
     test can act while a client is known to be mid-call, e.g. kill it).
     Harness kinds (see chaos.py): "kill" / "kill_after" (SIGKILL process `pid` before /
     after doing the work, and drop the connection), "edit" (apply a person's `edits`
-    first, then answer normally), "partial" (a HubSpot batch: do all inputs but one and
-    answer 207 refusing it). `skip`: let that many matching requests through first (what
-    is left of it counts the requests seen)."""
+    first, then answer normally), "edit_kill_after" (apply the `edits`, do the work, then
+    SIGKILL `pid`: an edit and a kill inside one write window), "partial" (a HubSpot
+    batch: do all inputs but one and answer 207 refusing it). `skip`: let that many
+    matching requests through first (what is left of it counts the requests seen)."""
 
     system: str | None = None  # "salesforce" | "hubspot" | None for both
     method: str | None = None
@@ -213,11 +214,11 @@ class Sandbox:
                 fault.arrived.set()
                 fault.release.wait(timeout=60)
                 return None
-            elif fault.kind == "edit":
+            elif fault.kind in ("edit", "edit_kill_after"):
                 chaos.apply_edits(self.store, fault.edits, self.actors.person())
             elif fault.kind == "partial":
                 request, dropped = chaos.without_one_input(request, self.chaos.rng())
-            elif fault.kind not in ("drop_after", "kill_after"):
+            elif fault.kind not in ("drop_after", "kill_after", "edit_kill_after"):
                 headers = dict(fault.headers)
                 kind = headers.pop("Content-Type", "application/json;charset=UTF-8")
                 return Response(fault.status, fault.body, headers, kind)
@@ -247,8 +248,8 @@ class Sandbox:
             response = exc.response()
         if fault is not None:
             fault.done.set()  # a test can wait for a late ("delay") request to land
-        if fault is not None and fault.kind in ("drop_after", "kill_after"):
-            chaos.kill(fault.pid if fault.kind == "kill_after" else None)
+        if fault is not None and fault.kind in ("drop_after", "kill_after", "edit_kill_after"):
+            chaos.kill(None if fault.kind == "drop_after" else fault.pid)
             return None
         if dropped is not None:
             response = chaos.with_refusal(response, dropped)

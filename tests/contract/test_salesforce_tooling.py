@@ -131,3 +131,26 @@ def test_given_an_existing_field_when_created_again_then_duplicate_developer_nam
     assert again["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
     grant(sf, "Lead.Fit_Note__c", edit=True)
     assert lead_field(sf, "Fit_Note__c")["length"] == 80  # type: ignore[index]
+
+
+def test_a_custom_field_reads_with_its_metadata_and_updates_only_whole(sf: Salesforce) -> None:
+    created: Any = sf.toolingexecute("sobjects/CustomField", method="POST", data=TEXT)
+    url = f"sobjects/CustomField/{created['id']}"
+    field: Any = sf.toolingexecute(url)
+    assert (field["FullName"], field["Metadata"]) == ("Lead.Fit_Note__c", TEXT["Metadata"])
+    assert field["attributes"]["type"] == "CustomField"
+
+    with pytest.raises(SalesforceMalformedRequest) as partial:  # Metadata replaces, no merge
+        sf.toolingexecute(url, method="PATCH", data={"Metadata": {"trackHistory": True}})
+    assert partial.value.status == 400
+
+    tracked = {**field["Metadata"], "trackHistory": True}
+    assert sf.toolingexecute(url, method="PATCH", data={"Metadata": tracked}) == ""  # 204
+    assert sf.toolingexecute(url)["Metadata"] == tracked
+
+
+def test_an_unknown_custom_field_id_is_not_found(sf: Salesforce) -> None:
+    from simple_salesforce.exceptions import SalesforceResourceNotFound
+
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.toolingexecute("sobjects/CustomField/00N000000000999AAA")

@@ -58,7 +58,7 @@ CASES = [pytest.param(name, group, id=f"{name}-{group.replace(' ', '_')}",
                       marks=[KNOWN_FAILURES[(name, group)]]
                       if (name, group) in KNOWN_FAILURES else [])
          for name in ("clean", "random", "write_loss", "write_loss_burst", "kill",
-                      "kill_commit", "slow_create", "edit")
+                      "kill_commit", "slow_create", "edit", "edit_kill")
          for group in GROUPS]
 
 
@@ -77,7 +77,7 @@ def test_given_the_faulted_classes_then_faults_were_really_injected(
     totals, _ = harness
     assert totals["clean"]["faults"] == 0
     for name in ("random", "write_loss", "write_loss_burst", "kill", "kill_commit",
-                 "slow_create", "edit"):
+                 "slow_create", "edit", "edit_kill"):
         assert totals[name]["faults"] >= 1, name
 
 

@@ -328,3 +328,34 @@ def test_given_fields_without_history_tracking_then_check_names_them_and_a_sync_
     sync = run(config, "sync", "--json")
     assert sync.exit_code == 0, sync.output
     assert last_json(sync.output)["systems"]["salesforce"]["changes_applied"] > 0
+
+
+def test_given_fields_made_without_history_tracking_when_setup_runs_then_it_turns_it_on(
+        bare: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, bare.url)
+    assert run(config, "setup").exit_code == 0
+    created = salesforce_schema.custom_field_defs(bare.store)
+    for name in ("Contact.Leadpact_Role__c", "Lead.Leadpact_Lead_Score__c"):
+        created[name]["trackHistory"] = False  # as made before setup asked for it
+    bare.store.set_meta(salesforce_schema.CUSTOM_FIELD_DEFS_META, json.dumps(created))
+    assert run(config, "check").exit_code == 2
+
+    dry = run(config, "setup", "--dry-run", "--json")
+    assert last_json(dry.output)["systems"]["salesforce"]["steps"] == [
+        "would turn on history tracking for field Contact.Leadpact_Role__c",
+        "would turn on history tracking for field Lead.Leadpact_Lead_Score__c"]
+    assert salesforce_schema.custom_field_defs(bare.store) == created  # nothing changed
+
+    done = run(config, "setup", "--json")
+    assert done.exit_code == 0, done.output
+    assert last_json(done.output)["systems"]["salesforce"]["steps"] == [
+        "turned on history tracking for field Contact.Leadpact_Role__c",
+        "turned on history tracking for field Lead.Leadpact_Lead_Score__c"]
+    after = salesforce_schema.custom_field_defs(bare.store)
+    assert after["Contact.Leadpact_Role__c"] == {**created["Contact.Leadpact_Role__c"],
+                                                 "trackHistory": True}  # the rest kept
+    assert after["Lead.Leadpact_Lead_Score__c"]["trackHistory"] is True
+    checked = run(config, "check", "--json")
+    assert checked.exit_code == 0, checked.output  # the advisory is gone
+    again = run(config, "setup", "--json")
+    assert last_json(again.output)["systems"]["salesforce"]["steps"] == []  # idempotent

@@ -20,10 +20,11 @@ class WithHistory(MemoryConnector):
         super().__init__("hubspot")
         self.asked: list[Sequence[Change]] = []
 
-    def overwritten(self, writes: Sequence[Change]) -> list[Overwritten]:
+    def overwritten(self, writes: Sequence[Change],
+                    whole_history: bool = False) -> list[Overwritten]:
         self.asked.append(writes)
-        return [Overwritten(w, "influencer") for w in writes
-                if isinstance(w, SetField) and w.field == "role"]
+        return [Overwritten(w, "influencer") for w in writes  # not the write-back itself
+                if isinstance(w, SetField) and w.field == "role" and w.value != "influencer"]
 
 
 def test_given_a_write_on_a_persons_edit_then_the_edit_is_written_back() -> None:
@@ -33,7 +34,9 @@ def test_given_a_write_on_a_persons_edit_then_the_edit_is_written_back() -> None
                SetField(ann.ref, "seniority", "c_level", None)]
     restored = restore_person_edits(crm, written)
     assert [(e.change.field, e.value) for e in restored.kept] == [("role", "influencer")]
-    assert restored.refused == [] and crm.asked == [written]
+    # the write-back is checked in its turn (an edit can land inside it too)
+    assert restored.refused == [] and crm.asked == [
+        written, [SetField(ann.ref, "role", "influencer", "economic_buyer")]]
     assert crm.records[ann.ref].leadpact["role"] == "influencer"
 
 
@@ -55,3 +58,27 @@ def test_given_no_writes_or_no_history_then_nothing_is_asked_or_written() -> Non
     calls = plain.calls
     assert restore_person_edits(plain, [SetField(ann.ref, "role", "x", "y")]).kept == []
     assert plain.calls == calls
+
+
+class RacedTwice(WithHistory):
+    """The history says the person's edit came back inside the write-back: "user"."""
+
+    def overwritten(self, writes: Sequence[Change],
+                    whole_history: bool = False) -> list[Overwritten]:
+        self.asked.append(writes)
+        found = {"economic_buyer": "influencer", "influencer": "user"}
+        return [Overwritten(w, found[str(w.value)]) for w in writes
+                if isinstance(w, SetField) and str(w.value) in found]
+
+
+def test_given_an_edit_inside_the_write_back_then_it_is_noted_and_put_back_in_turn() -> None:
+    crm = RacedTwice()
+    ann = crm.put(person("1", leadpact={"role": "economic_buyer"}))
+    noted: list[Sequence[Change]] = []
+    restored = restore_person_edits(crm, [SetField(ann.ref, "role", "economic_buyer", "user")],
+                                    noted.append)
+    assert crm.records[ann.ref].leadpact["role"] == "user"
+    assert [(e.change.value, e.value) for e in restored.kept] == [
+        ("economic_buyer", "influencer"), ("influencer", "user")]
+    assert noted == [[SetField(ann.ref, "role", "influencer", "economic_buyer")],
+                     [SetField(ann.ref, "role", "user", "influencer")]]

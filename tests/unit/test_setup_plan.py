@@ -138,3 +138,25 @@ def test_given_permission_sets_then_a_permission_any_of_them_grants_is_not_missi
     assert setup_plan.missing_permissions(needed, [profile, extra]) == [
         "Manage Profiles and Permission Sets (to grant access to 1 field(s))"]
     assert len(setup_plan.missing_permissions(needed, [])) == 3
+
+
+def test_given_existing_fields_without_history_then_only_those_are_to_track() -> None:
+    reason = next(f for f in crm_schema.salesforce_fields()
+                  if f.full_name == "Lead.Leadpact_Role_Reason__c")  # long text: no values kept
+    existing = {"lead.leadpact_role__c": "00N1", "contact.leadpact_lead_score__c": "00N2",
+                "lead.leadpact_role_reason__c": "00N3"}
+    assert setup_plan.to_track([ROLE, SCORE, reason], [], existing, set()) == [
+        ("Lead.Leadpact_Role__c", "00N1"), ("Contact.Leadpact_Lead_Score__c", "00N2")]
+    tracked = {"lead.leadpact_role__c"}
+    assert setup_plan.to_track([ROLE, SCORE], [], existing, tracked) == [
+        ("Contact.Leadpact_Lead_Score__c", "00N2")]
+    assert setup_plan.to_track([ROLE], [ROLE], {}, set()) == []  # created with tracking on
+
+
+def test_given_fields_to_track_then_customize_application_is_needed_for_it() -> None:
+    needed = setup_plan.permissions_needed(0, False, 0, False, fields_to_track=2)
+    assert [(field, why) for field, _, why in needed] == [
+        ("PermissionsCustomizeApplication", "to turn on history tracking for 2 field(s)")]
+    both = setup_plan.permissions_needed(1, False, 0, False, fields_to_track=2)
+    assert [why for _, _, why in both] == [
+        "to create 1 field(s) and turn on history tracking for 2 field(s)"]
