@@ -8,6 +8,8 @@ OpportunityContactRole picklist has no gatekeeper value, so a blocker writes not
 
 from __future__ import annotations
 
+from leadpact.enrichment.labels import BuyingRole
+
 HUBSPOT_BUYING_ROLE = {
     "economic_buyer": "BUDGET_HOLDER",
     "decision_maker": "DECISION_MAKER",
@@ -62,11 +64,12 @@ _FROM_CRM = {
 }
 
 
-def role_from_crm(value: str | None) -> str | None:
+def role_from_crm(value: str | None) -> BuyingRole | None:
     """A role a person recorded in the CRM, in leadpact's terms (None: no usable value).
     A rep naming someone's role on a deal knows more than a title does."""
     if not value:
         return None
     # HubSpot enumerations say BUDGET_HOLDER, association labels say "Budget Holder".
     first = value.split(";")[0].strip().casefold()
-    return _FROM_CRM.get(first) or _FROM_CRM.get(first.replace(" ", "_"))
+    found = _FROM_CRM.get(first) or _FROM_CRM.get(first.replace(" ", "_"))
+    return BuyingRole(found) if found else None

@@ -28,9 +28,11 @@ from leadpact.enrichment.crm_roles import (
     salesforce_contact_role,
 )
 from leadpact.enrichment.engagement import needs_deal_context
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.identity import identity_members, normalise_email
 from leadpact.lead_facts import person_facts, saved_verdict, shared
 from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
+from leadpact.model import TASK as TASK_KIND
 from leadpact.plan import plan_fields
 from leadpact.rules.engine import Rules
 from leadpact.sales_ready import lead_task_body
@@ -38,8 +40,6 @@ from leadpact.state import KnownPerson, State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.verdicts import (
     DealVerdict,
-    deal_from_snapshot,
-    deal_snapshot,
     judge_deal,
     judge_person,
 )
@@ -71,7 +71,7 @@ class RecordPlan:
     refresh: list[Ref] = field(default_factory=list)  # records to re-judge after this one
     kept_manual: list[tuple[Ref, str]] = field(default_factory=list)  # a person's values kept
     tasks: list[TaskIntent] = field(default_factory=list)  # what each task rule wants
-    role: str | None = None  # a person's buying role as judged now
+    role: BuyingRole | None = None  # a person's buying role as judged now
     engaged_at: datetime | None = None  # a person's latest buyer-side activity
 
 
@@ -86,7 +86,7 @@ class Context(Protocol):
 
     def count(self, system: str, counter: str) -> None: ...
 
-    def role_of(self, person: Ref) -> str:
+    def role_of(self, person: Ref) -> BuyingRole:
         """A person's buying role: as judged earlier in this run, else as last saved."""
         ...
 
@@ -146,7 +146,7 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
         out.refresh.append(p.ref)
     verdict, lead = judge_person(title, ctx.rules, ctx.classify, activities, ctx.now,
                                  deal_start, about=person_facts(p, members))
-    verdict_dict = saved_verdict(verdict.as_dict(), p)
+    verdict_dict = saved_verdict(verdict, p)
     out.role = verdict.role
     # Engaged in a deal means talking to the seller: a reply, a meeting, a call. Content
     # and forms are the marketing funnel, not the deal.
@@ -161,7 +161,7 @@ def plan_person(ctx: Context, p: Person) -> RecordPlan:
         # do the rep's follow-ups (a deal chased without answer is going stale).
         for record in [p.ref, *(m.ref for m in members)]:
             out.refresh.extend(state.deals_of_person(record))
-    elif (previous.verdict or {}).get("role") != verdict.role:
+    elif (previous.verdict.role if previous.verdict else None) != verdict.role:
         out.refresh.extend(state.deals_of_person(p.ref))
 
     def save() -> None:
@@ -214,8 +214,8 @@ def first_deal_start(state: State, records: list[Ref]) -> datetime | None:
     starts = []
     for ref in {deal for record in records for deal in state.deals_of_person(record)}:
         found = state.deal(ref)
-        if found and found[0].get("created_at") and not found[0].get("is_closed"):
-            starts.append(datetime.fromisoformat(found[0]["created_at"]))
+        if found and found.deal.created_at and not found.deal.is_closed:
+            starts.append(found.deal.created_at)
     return min(starts, default=None)
 
 
@@ -227,7 +227,7 @@ def plan_deal(ctx: Context, d: Deal) -> RecordPlan:
         return out
     verdict = judge_deal_now(ctx, d)
     summary = verdict.summary()
-    out.saves.append(lambda: state.save_deal(d.ref, not d.is_closed, deal_snapshot(d), summary,
+    out.saves.append(lambda: state.save_deal(d.ref, not d.is_closed, d, summary,
                                              [c.person for c in d.contacts]))
     if d.is_closed:
         close_tasks(ctx, d.ref, out, in_crm=True,
@@ -259,7 +259,7 @@ def judge_deal_now(ctx: Context, d: Deal) -> DealVerdict:
                       ctx.stage_norms(d.ref.system))
 
 
-def committee_roles(state: State, d: Deal, roles: list[str]) -> list[str]:
+def committee_roles(state: State, d: Deal, roles: list[BuyingRole]) -> list[BuyingRole]:
     """Each contact's role for coverage: one a person recorded on the deal (Salesforce
     contact role, HubSpot label) beats our guess. A value we filled in, or the very value
     we would fill in, is only our guess again, so the fresh guess wins (so is one a run cut
@@ -331,10 +331,10 @@ def final_intent(ctx: Context, intent: TaskIntent) -> TaskIntent:
     if intent.rule != COMMITTEE_RULE or not intent.holds:
         return intent
     found = ctx.state.deal(intent.about)
-    missing = tuple((found[1] or {}).get("missing") or ()) if found else ()
+    missing = found.verdict.missing if found and found.verdict else ()
     if not found or not missing:
         return intent
-    deal = deal_from_snapshot(intent.about, found[0])
+    deal = found.deal
     if deal.account_id is None:  # a snapshot from before accounts were kept
         return intent
     return replace(intent, body=committee_body(ctx.state, deal, missing))
@@ -355,7 +355,7 @@ def suggest_contacts(state: State, d: Deal, missing: tuple[str, ...], limit: int
     on_deal = {c.person for c in d.contacts}
     found = []
     for known in state.persons_at_account(d.ref.system, d.account_id):
-        role = (known.verdict or {}).get("role")
+        role = known.verdict.role if known.verdict else None
         if role in missing and known.ref not in on_deal:
             found.append(f"{known.name or known.email or known.ref.id} "
                          f"({known.title or 'no title'}, {role.replace('_', ' ')})")
@@ -442,7 +442,7 @@ def task_step(ctx: Context, intent: TaskIntent, change: Change) -> Step:
     """A decided task change, and what to record once the CRM made it."""
     def done(result: ChangeResult) -> None:
         if isinstance(change, UpsertTask):
-            task = Ref(intent.about.system, "task", result.created_id) \
+            task = Ref(intent.about.system, TASK_KIND, result.created_id) \
                 if result.created_id else None
             episode = int(change.key.rsplit(":", 1)[1])
             ctx.state.record_task(change.key, intent.rule, intent.about, task, episode,

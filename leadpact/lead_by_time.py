@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from leadpact.judging import first_deal_start, merged_activities
-from leadpact.lead_facts import OWN_FIELDS
 from leadpact.model import Ref
 from leadpact.rules.conditions import All, AnyOf, Condition, FieldTest, Not
 from leadpact.rules.engine import Rules
@@ -44,7 +43,7 @@ def persons_moved_by_time(state: State, rules: Rules, classify: Callable[[str], 
             if not activities and not dated:
                 continue  # nothing in the verdict depends on the clock
             if _judged_now(known, members, activities, state, rules, classify, now) != \
-                    {k: known.verdict.get(k) for k in MOVES}:
+                    {k: getattr(known.verdict.judged, k) for k in MOVES}:
                 yield ref
 
 
@@ -57,11 +56,11 @@ def _judged_now(known: KnownPerson, members: list[KnownPerson], activities: Any,
     deal_start = first_deal_start(state, [m.ref for m in members]) if activities else None
     fields: dict[str, str | None] = {}
     for m in sorted(members, key=lambda m: str(m.ref)):
-        for key, value in ((m.verdict or {}).get(OWN_FIELDS) or {}).items():
+        for key, value in (m.verdict.own_fields if m.verdict else {}).items():
             if value not in (None, "") and key not in fields:
                 fields[key] = str(value)
-    feedback = sorted((str(m.ref), (m.verdict or {}).get("sales_feedback")) for m in members
-                      if (m.verdict or {}).get("sales_feedback"))
+    feedback = sorted((str(m.ref), m.verdict.sales_feedback) for m in members
+                      if m.verdict and m.verdict.sales_feedback)
     verdict, _ = judge_person(title, rules, classify, activities, now, deal_start,
                               about=PersonFacts(known.name, known.email, fields,
                                                 feedback[0][1] if feedback else None))

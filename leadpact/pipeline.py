@@ -26,6 +26,7 @@ from leadpact.changes import Change, CloseTask, SetField, SetNativeField, Update
 from leadpact.connectors.base import Connector
 from leadpact.crm_limits import refusal
 from leadpact.echoes import attach_echoes, remember_judged
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
 from leadpact.judging import (
@@ -48,7 +49,6 @@ from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
 from leadpact.state import State
 from leadpact.task_lifecycle import Forget, TaskIntent, decide
-from leadpact.verdicts import deal_from_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class _Run:
         self.clock = itertools.count()
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
         self.keep_changes = keep_changes  # a sync needs only the counts: memory stays flat
-        self.roles: dict[Ref, str] = {}  # buying roles judged in this run
+        self.roles: dict[Ref, BuyingRole] = {}  # buying roles judged in this run
         self.engaged: dict[Ref, datetime | None] = {}  # latest engagement seen in this run
         self.in_refresh = False
         self.kept_manual: set[tuple[Ref, str]] = set()  # (record, field) left to a person
@@ -130,12 +130,11 @@ class _Run:
         stats = self.summary.systems[system]
         setattr(stats, counter, getattr(stats, counter) + n)
 
-    def role_of(self, person: Ref) -> str:
+    def role_of(self, person: Ref) -> BuyingRole:
         if person in self.roles:
             return self.roles[person]
         known = self.state.person(person)
-        return str(known.verdict.get("role", "unknown")) if known and known.verdict \
-            else "unknown"
+        return known.verdict.role if known and known.verdict else BuyingRole.UNKNOWN
 
     def engaged_at(self, person: Ref) -> datetime | None:
         known = self.state.person(person)
@@ -164,11 +163,11 @@ class _Run:
         """Each CRM's stage norms, from the stage history of its deals won, as of the run's
         clock."""
         won: dict[str, list[tuple[list[tuple[datetime, str]], datetime]]] = {}
-        for ref, snapshot in self.state.deals():
-            history = snapshot.get("stage_history") or []
-            if snapshot.get("is_won") and len(history) > 1:
-                steps = [(datetime.fromisoformat(at), stage) for at, stage in history]
-                won.setdefault(ref.system, []).append((steps, steps[-1][0]))
+        for row in self.state.deals():
+            history = row.deal.stage_history
+            if row.deal.is_won and len(history) > 1:
+                steps = list(history)
+                won.setdefault(row.ref.system, []).append((steps, steps[-1][0]))
         t = self.rules.stale
         return {system: learn_stage_norms(deals, self.now, t.norm_percentile, t.norm_min_deals)
                 for system, deals in won.items()}
@@ -369,12 +368,12 @@ class _Run:
     def stale_by_time(self, include_handled: bool = False) -> Iterable[Ref]:
         """Open deals nobody touched whose verdict changed just because time passed (or,
         with `include_handled`, because the stage norms moved during this run)."""
-        for ref, snapshot, verdict in self.state.open_deals():
-            if (ref in self.handled and not include_handled) or \
-                    ref.system not in self.connectors:
+        for row in self.state.open_deals():
+            if (row.ref in self.handled and not include_handled) or \
+                    row.ref.system not in self.connectors:
                 continue
-            if judge_deal_now(self, deal_from_snapshot(ref, snapshot)).summary() != verdict:
-                yield ref
+            if judge_deal_now(self, row.deal).summary() != row.verdict:
+                yield row.ref
 
     def refresh_pass(self, rounds: int = 4) -> None:
         """Re-judge what moved under other records' feet. Each round can move more (a
@@ -472,10 +471,10 @@ def run_sync(
             stats = run.summary.systems[system]
             stats.api_calls = connector.api_calls - run.api_calls_before[system]
             # How the open deals stand as saved (a plan saves into its rehearsal copy).
-            verdicts = [verdict or {} for ref, _, verdict in state.open_deals()
-                        if ref.system == system]
-            stats.deals_with_committee_gaps = sum(bool(v.get("gaps")) for v in verdicts)
-            stats.stale_deals = sum(bool(v.get("stale")) for v in verdicts)
+            verdicts = [row.verdict for row in state.open_deals()
+                        if row.ref.system == system and row.verdict is not None]
+            stats.deals_with_committee_gaps = sum(v.gaps for v in verdicts)
+            stats.stale_deals = sum(v.stale for v in verdicts)
             stats.manual_values_kept = sum(1 for ref, _ in run.kept_manual
                                            if ref.system == system)
         run.summary.quota = quotas.as_dict(real)

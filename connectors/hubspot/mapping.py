@@ -19,6 +19,7 @@ from leadpact.model import (
     CONTACT,
     DEAL,
     HUBSPOT,
+    LEAD,
     SALESFORCE,
     TASK,
     Account,
@@ -118,7 +119,7 @@ def to_person(
     """A contact; `activities` (activities.py) are its recent touches, newest last."""
     linked = tuple(
         Ref(SALESFORCE, kind, str(props[name]))
-        for name, kind in (("salesforcecontactid", "contact"), ("salesforceleadid", "lead"))
+        for name, kind in (("salesforcecontactid", CONTACT), ("salesforceleadid", LEAD))
         if _text(props.get(name))
     )
     name = " ".join(p for p in (_text(props.get("firstname")), _text(props.get("lastname"))) if p)
