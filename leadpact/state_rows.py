@@ -85,10 +85,11 @@ class DealRow:
 
 def verdict_data(saved: SavedVerdict) -> JsonObject:
     v = saved.judged
-    return {"seniority": v.seniority.value, "function": v.function.value, "role": v.role.value,
+    # str(): the words themselves, whether the classifier gave enum members or plain text
+    return {"seniority": str(v.seniority), "function": str(v.function), "role": str(v.role),
             "confidence": v.confidence, "because": v.because, "stage": v.stage,
             "score": v.score, "stage_reasons": v.stage_reasons,
-            "title_role": v.title_role.value, "fit": v.fit, "engagement": v.engagement,
+            "title_role": str(v.title_role), "fit": v.fit, "engagement": v.engagement,
             "own_fields": dict(saved.own_fields), "sales_feedback": saved.sales_feedback}
 
 
@@ -116,7 +117,7 @@ def summary_data(s: DealSummary) -> JsonObject:
     return {"stale": s.stale, "reasons": s.reasons, "score": s.score,
             "days_buyer_silent": s.days_buyer_silent,
             "last_buyer_activity_at": s.last_buyer_activity_at, "gaps": s.gaps,
-            "flags": list(s.flags), "missing": [role.value for role in s.missing]}
+            "flags": list(s.flags), "missing": [str(role) for role in s.missing]}
 
 
 def summary_from_data(value: object) -> DealSummary:
