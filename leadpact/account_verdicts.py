@@ -84,7 +84,7 @@ def _member(records: list[KnownPerson], now: datetime) -> Member:
     touched = max((a.at for p in records for a in p.activities
                    if a.at <= now and counts_as_buyer(a)), default=None)
     titled = [(p.modified_at, p.title) for p in records if p.title and p.title.strip()]
-    return Member(verdict.role if verdict else "unknown", verdict.judged.stage if verdict else "",
+    return Member(first.role, verdict.judged.stage if verdict else "",
                   engaged, touched, max(titled)[1] if titled else None)
 
 

@@ -363,7 +363,7 @@ def lead_subject(at: Setting, known: Known, intent: TaskIntent) -> str:
                              title=title or "no title")
 
 
-def committee_body(known: Known, d: Deal, missing: tuple[str, ...]) -> str:
+def committee_body(known: Known, d: Deal, missing: tuple[BuyingRole, ...]) -> str:
     body = f"Nobody on this deal is a {' or '.join(m.replace('_', ' ') for m in missing)}."
     suggestions = suggest_contacts(known, d, missing)
     if suggestions:
@@ -400,7 +400,7 @@ def recovered(verdict: DealVerdict) -> str:
     return f"the deal no longer looks dropped ({heard}; stale score {verdict.stale.score})"
 
 
-def suggest_contacts(known: Known, d: Deal, missing: tuple[str, ...],
+def suggest_contacts(known: Known, d: Deal, missing: tuple[BuyingRole, ...],
                      limit: int = 3) -> list[str]:
     """People already in the CRM at the deal's account whose role fills a gap."""
     if not missing or d.account_id is None:

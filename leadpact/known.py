@@ -15,18 +15,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TypeVar
 
 from leadpact.enrichment.labels import BuyingRole
 from leadpact.model import Activity, ActivityKind, Ref
 from leadpact.state_rows import DealRow, SavedVerdict
 from leadpact.vocab import parse_label
 
-_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+K = TypeVar("K")
+V = TypeVar("V")
+_NO_NORMS: Mapping[str, int] = MappingProxyType({})
 
 
-def _nothing() -> Mapping[Any, Any]:
-    return _EMPTY
+def _nothing() -> Mapping[K, V]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,8 @@ class KnownPerson:
     def activities(self) -> tuple[Activity, ...]:
         if not self.activities_json:
             return ()
-        return tuple(activity_from_row(row) for row in json.loads(self.activities_json))
+        rows: list[list[object]] = json.loads(self.activities_json)
+        return tuple(activity_from_row(row) for row in rows)
 
     @property
     def role(self) -> BuyingRole:
@@ -153,4 +156,4 @@ class Known:
         return self.colleagues[(system, account)]
 
     def stage_norms(self, system: str) -> Mapping[str, int]:
-        return self.norms.get(system, _EMPTY)
+        return self.norms.get(system, _NO_NORMS)

@@ -7,12 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TypeVar
 
 from leadpact.enrichment.labels import BuyingRole, Function
 
+K = TypeVar("K")
+V = TypeVar("V")
 
-def _none() -> Mapping[Any, Any]:
+
+def _none() -> Mapping[K, V]:
     return MappingProxyType({})
 
 

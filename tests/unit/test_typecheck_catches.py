@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MISUSE = '''\
 from __future__ import annotations
 
-from leadpact.enrichment.labels import BuyingRole
+from leadpact.connectors.roles import VOCABULARIES
+from leadpact.enrichment.labels import BuyingRole, Function
+from leadpact.known import Known
 from leadpact.model import DEAL, Ref, System
 from leadpact.state import State
 
@@ -51,6 +53,17 @@ def verdict_read_as_a_dict(state: State, ref: Ref) -> object:
 
 def ledger_row_field_misspelt(state: State) -> object:
     return [row.new_value for row in state.ledger_of_runs(["r1"])]  # expect: attr-defined
+
+
+def read_model_deal_read_as_a_snapshot(known: Known, ref: Ref) -> object:
+    found = known.deal(ref)
+    return found.snapshot if found else None  # expect: attr-defined
+
+
+def crm_role_asked_with_stray_strings() -> str | None:
+    hubspot = VOCABULARIES[System.HUBSPOT]
+    fine = hubspot.person_role(BuyingRole.BLOCKER, Function.LEGAL)
+    return fine or hubspot.person_role("blocker", Function.LEGAL)  # expect: arg-type
 
 
 def bare_generic(rows: dict) -> int:  # expect: type-arg
