@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from leadpact.changes import Change, ChangeResult
-from leadpact.model import Account, Page, Record, Ref
+from leadpact.model import Account, Page, Record, Ref, System
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class CheckProblem:
 
 
 class Connector(Protocol):
-    system: str
+    system: System
 
     @property
     def api_calls(self) -> int:

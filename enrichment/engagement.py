@@ -19,10 +19,12 @@ from importlib import resources
 
 import yaml
 
-from leadpact.model import TWO_WAY_KINDS, Activity
+from leadpact.enrichment.labels import BuyingRole, Function
+from leadpact.model import TWO_WAY_KINDS, Activity, ActivityKind
 
-CHAMPION = "champion"  # a behavioural role: only ever set from engagement
-ADVOCATE_ROLES = frozenset({"user", "technical_evaluator", "influencer", "unknown"})
+CHAMPION = BuyingRole.CHAMPION  # a behavioural role: only ever set from engagement
+ADVOCATE_ROLES = frozenset({BuyingRole.USER, BuyingRole.TECHNICAL_EVALUATOR,
+                            BuyingRole.INFLUENCER, BuyingRole.UNKNOWN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,7 @@ class EngagementThresholds:
 
 @dataclass(frozen=True, slots=True)
 class RoleRefinement:
-    role: str
+    role: BuyingRole
     confidence: float
     because: str
     changed: bool
@@ -66,7 +68,7 @@ def _meetings_by_deal(activities: Sequence[Activity]) -> list[list[Activity]]:
     """Meetings grouped by the deal they were about (unknown deal: one group)."""
     groups: dict[object, list[Activity]] = {}
     for activity in activities:
-        if activity.kind == "meeting":
+        if activity.kind == ActivityKind.MEETING:
             groups.setdefault(activity.deal, []).append(activity)
     return list(groups.values())
 
@@ -79,10 +81,10 @@ def needs_deal_context(activities: Sequence[Activity]) -> bool:
 
 
 def refine_role(
-    role: str,
+    role: BuyingRole,
     confidence: float,
     because: str,
-    function: str,
+    function: Function,
     activities: Sequence[Activity],
     deal_started_at: datetime | None = None,
     now: datetime | None = None,
@@ -97,7 +99,8 @@ def refine_role(
         return keep
     topics = [topic_of(a.subject) for a in activities]
     # Replies are the buyer writing or calling back; meetings are counted on their own.
-    replies = [a for a in activities if a.inbound and a.kind in ("email", "call")]
+    replies = [a for a in activities
+               if a.inbound and a.kind in (ActivityKind.EMAIL, ActivityKind.CALL)]
     # A champion is an advocate without the power to decide: people who hold power or a
     # veto keep their role however often they meet.
     if role in ADVOCATE_ROLES and len(replies) >= t.champion_min_replies:
@@ -110,19 +113,19 @@ def refine_role(
                     f"{len(meetings)} meetings on one deal over {span.days} days and "
                     f"{len(replies)} replies → champion (title said {role})", changed=True)
     money = sum(1 for topic in topics if topic == "commercial")
-    if (function == "finance" and money >= t.economic_buyer_min_threads
-            and money == len(activities) and role != "economic_buyer"):
+    if (function == Function.FINANCE and money >= t.economic_buyer_min_threads
+            and money == len(activities) and role != BuyingRole.ECONOMIC_BUYER):
         return RoleRefinement(
-            "economic_buyer", max(confidence, 0.85),
+            BuyingRole.ECONOMIC_BUYER, max(confidence, 0.85),
             f"finance, only on {money} pricing/contract threads → economic buyer "
             f"(title said {role})", changed=True)
     gate = [a for a, topic in zip(activities, topics, strict=True) if topic == "gatekeeping"]
-    if gate and role != "blocker" and deal_started_at is not None and now is not None:
+    if gate and role != BuyingRole.BLOCKER and deal_started_at is not None and now is not None:
         first_seen = min(a.at for a in activities)
         life = (now - deal_started_at).total_seconds()
         if life > 0 and (first_seen - deal_started_at).total_seconds() >= t.late_share * life:
             return RoleRefinement(
-                "blocker", 0.75,
+                BuyingRole.BLOCKER, 0.75,
                 f"joined late ({first_seen.date()}) on \"{gate[0].subject}\" → blocker "
                 f"(title said {role})", changed=True)
     return keep

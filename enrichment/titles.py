@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from leadpact.enrichment.labels import TITLE_ROLES, BuyingRole, Function, Seniority
 from leadpact.enrichment.title_lexicon import Hit, Lexicon, Reading, load_lexicon
 from leadpact.enrichment.title_normalise import MAX_TITLE_CHARS, Piece, fold
 from leadpact.enrichment.title_overrides import OverrideIndex, Pattern
@@ -37,18 +38,13 @@ from leadpact.enrichment.title_rules import (
     label_component,
 )
 
-SENIORITIES = ("c_level", "vp", "director", "manager", "senior_ic", "ic", "entry", "unknown")
-FUNCTIONS = (
-    "executive", "finance", "procurement", "legal", "security", "it", "engineering", "data",
-    "product", "marketing", "sales", "customer_success", "operations", "hr", "other",
-)
-ROLES = (
-    "economic_buyer", "decision_maker", "technical_evaluator", "user", "influencer", "blocker",
-    "executive_sponsor", "unknown",
-)
+SENIORITIES = tuple(Seniority)
+FUNCTIONS = tuple(Function)
+ROLES = TITLE_ROLES
 # Guide A: on a seniority tie the role decides, in this order.
-ROLE_PRIORITY = ("economic_buyer", "executive_sponsor", "decision_maker", "blocker",
-                 "technical_evaluator", "influencer", "user", "unknown")
+ROLE_PRIORITY = (BuyingRole.ECONOMIC_BUYER, BuyingRole.EXECUTIVE_SPONSOR,
+                 BuyingRole.DECISION_MAKER, BuyingRole.BLOCKER, BuyingRole.TECHNICAL_EVALUATOR,
+                 BuyingRole.INFLUENCER, BuyingRole.USER, BuyingRole.UNKNOWN)
 _CACHE_SIZE = 65_536
 
 LEXICON: Lexicon = load_lexicon()
@@ -56,9 +52,9 @@ LEXICON: Lexicon = load_lexicon()
 
 @dataclass(frozen=True, slots=True)
 class TitleRole:
-    seniority: str
-    function: str
-    role: str
+    seniority: Seniority
+    function: Function
+    role: BuyingRole
     confidence: float  # 0-1: how much the title alone supports these labels
     because: str  # short human reason, e.g. "vp + finance → economic buyer (finance at vp)"
 
@@ -150,7 +146,7 @@ class TitleClassifier:
         if seniority is None or function is None:  # the classifier fills in the rest
             default = _classify_raw(title)
             seniority, function = seniority or default.seniority, function or default.function
-        return TitleRole(seniority, function, override.role, 0.95,
+        return TitleRole(Seniority(seniority), Function(function), BuyingRole(override.role), 0.95,
                          f"org override '{override.pattern}' → {override.role}")
 
 
@@ -362,8 +358,8 @@ def _choose(labelled: list[tuple[Component, Labels]], texts: list[str]) -> Title
     if labels.seniority == "unknown" and not labels.traits.not_current:
         confidence = min(confidence, 0.6 if role == "blocker" else 0.4)
     confidence -= 0.1 * min(component.corrected, 3) + 0.03 * min(component.home_unknown, 5)
-    return TitleRole(labels.seniority, function, role, round(max(0.05, min(0.99, confidence)), 2),
-                     because)
+    return TitleRole(Seniority(labels.seniority), Function(function), BuyingRole(role),
+                     round(max(0.05, min(0.99, confidence)), 2), because)
 
 
 def _because(labels: Labels, function: str, role: str, rule: str, function_term: str) -> str:
@@ -380,7 +376,7 @@ def _because(labels: Labels, function: str, role: str, rule: str, function_term:
 
 
 def _unknown(reason: str, confidence: float) -> TitleRole:
-    return TitleRole("unknown", "other", "unknown", confidence, reason)
+    return TitleRole(Seniority.UNKNOWN, Function.OTHER, BuyingRole.UNKNOWN, confidence, reason)
 
 
 def _only_noise() -> TitleRole:

@@ -21,9 +21,10 @@ from leadpact.account_task import GroupMember, account_task_body
 from leadpact.account_verdicts import AccountVerdict, account_verdicts, firmographics
 from leadpact.connectors.base import AccountReader, Connector
 from leadpact.judging import Step, merged_activities
-from leadpact.model import Account, Ref
+from leadpact.known import KnownPerson
+from leadpact.model import Account, Ref, System
 from leadpact.rules.engine import Rules
-from leadpact.state import KnownPerson, State
+from leadpact.state import State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.updates import LedgerWrite
 
@@ -37,7 +38,7 @@ class Run(Protocol):
     rules: Rules
     now: datetime
     run_id: str
-    connectors: dict[str, Connector]
+    connectors: dict[System, Connector]
     kept_manual: set[tuple[Ref, str]]
 
     def count(self, system: str, counter: str, n: int = 1) -> None: ...
@@ -158,5 +159,5 @@ def _member(records: list[KnownPerson]) -> GroupMember:
     engaged = max((p.engaged_at for p in records if p.engaged_at), default=None)
     activities = merged_activities((), records)
     return GroupMember(max(titled)[1] if titled else (first.name or ""),
-                       str((first.verdict or {}).get("role") or "unknown"), engaged,
+                       first.role, engaged,
                        activities)

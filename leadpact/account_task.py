@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.model import Activity
 from leadpact.sales_ready import what_they_did
 
@@ -20,7 +21,7 @@ class GroupMember:
     """One person of the buying group (twins merged), as state knows them."""
 
     title: str
-    role: str
+    role: BuyingRole
     engaged_at: datetime | None  # latest two-way contact from them
     activities: tuple[Activity, ...] = ()
 

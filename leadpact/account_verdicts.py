@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadpact.known import KnownPerson
-from leadpact.lead_facts import OWN_FIELDS
 from leadpact.model import ACCOUNT, Ref
 from leadpact.rules.conditions import counts_as_buyer
 from leadpact.rules.lead_model import (
@@ -79,13 +78,13 @@ def _groups(by_identity: Mapping[str, list[KnownPerson]]
 
 def _member(records: list[KnownPerson], now: datetime) -> Member:
     first = min(records, key=lambda p: str(p.ref))  # twins share a verdict; pick one stably
-    verdict = first.verdict or {}
+    verdict = first.verdict
     engaged = max((p.engaged_at for p in records if p.engaged_at and p.engaged_at <= now),
                   default=None)
     touched = max((a.at for p in records for a in p.activities
                    if a.at <= now and counts_as_buyer(a)), default=None)
     titled = [(p.modified_at, p.title) for p in records if p.title and p.title.strip()]
-    return Member(str(verdict.get("role") or "unknown"), str(verdict.get("stage") or ""),
+    return Member(first.role, verdict.judged.stage if verdict else "",
                   engaged, touched, max(titled)[1] if titled else None)
 
 
@@ -94,7 +93,7 @@ def firmographics(records: list[KnownPerson]) -> dict[str, str | None]:
     the first record's value per field."""
     merged: dict[str, str | None] = {}
     for p in records:
-        for key, value in ((p.verdict or {}).get(OWN_FIELDS) or {}).items():
+        for key, value in (p.verdict.own_fields if p.verdict else {}).items():
             if value not in (None, "") and key not in merged:
                 merged[key] = str(value)
     return merged
@@ -113,7 +112,7 @@ def lead_definition_counts(persons: Sequence[KnownPerson], definition: LeadDefin
         stages: dict[str, int] = {}
         for p in persons:
             if p.ref.system == system:
-                stage = str((p.verdict or {}).get("stage") or "none")
+                stage = (p.verdict.judged.stage if p.verdict else "") or "none"
                 stages[stage] = stages.get(stage, 0) + 1
         found[system] = {"leads_by_stage": dict(sorted(stages.items())),
                          "accounts_sales_ready": 0}

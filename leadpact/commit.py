@@ -10,7 +10,7 @@ from datetime import datetime
 
 from leadpact.changes import ChangeResult, CloseTask, UpdateTask, UpsertTask
 from leadpact.judging import Step
-from leadpact.model import Ref
+from leadpact.model import TASK, Ref
 from leadpact.report import describe_change
 from leadpact.state import State
 from leadpact.updates import (
@@ -44,15 +44,15 @@ def apply_update(state: State, update: Update, run_id: str, now: datetime,
         case SavePerson():
             u = update
             state.save_person(u.ref, u.identity, u.email, u.title, u.title_at,
-                              dict(u.verdict), u.account, u.name, u.engaged_at, u.activities)
+                              u.verdict, u.account, u.name, u.engaged_at, u.activities)
         case SetIdentity(refs, identity):
             state.set_identity(refs, identity)
         case SaveDeal(ref, is_open, snapshot, summary, contacts):
-            state.save_deal(ref, is_open, dict(snapshot), dict(summary), contacts)
+            state.save_deal(ref, is_open, snapshot, summary, contacts)
         case ForgetDeal(ref):
             state.forget_deal(ref)
         case TaskMade(key, rule, about, episode, body):
-            task = Ref(about.system, "task", created_id) if created_id else None
+            task = Ref(about.system, TASK, created_id) if created_id else None
             state.record_task(key, rule, about, task, episode, run_id, body)
         case TaskBodySet(key, body):
             state.set_task_body(key, body)

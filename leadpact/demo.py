@@ -15,7 +15,7 @@ from leadpact.connect import connectors_for, title_classifier
 from leadpact.connectors.sandbox.seed import TRUTH_META, seed_demo_org
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from leadpact.connectors.sandbox.store import Store
-from leadpact.model import SYSTEMS, Ref
+from leadpact.model import DEAL, SYSTEMS, Ref, System
 from leadpact.pipeline import COUNTERS, LEVELS, Progress, run_sync
 from leadpact.progress import attach
 from leadpact.rules.engine import load_rules
@@ -65,10 +65,10 @@ def stale_by_story(store: Store, state: State) -> dict[str, dict[str, int]]:
         system, id_ = key.split(":")
         if deal["archetype"] not in STORIES:
             continue
-        known = state.deal(Ref(system, "deal", id_))
+        known = state.deal(Ref(System(system), DEAL, id_))
         counts = found.setdefault(deal["archetype"], {"deals": 0, "stale": 0})
         counts["deals"] += 1
-        counts["stale"] += bool(known and known[1] and known[1].get("stale"))
+        counts["stale"] += bool(known and known.verdict and known.verdict.stale)
     return {story: found[story] for story in STORIES if story in found}
 
 

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from leadpact.errors import ConfigError
 from leadpact.state_lock import held
@@ -56,22 +55,34 @@ class RunRecord:
     def refused_changes(self) -> int:
         return sum(stats.get("changes_failed", 0) for stats in self.systems.values())
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def _record(row: tuple[Any, ...]) -> RunRecord:
+# A runs row as SQLite hands it out: id, started, finished, status, summary (JSON).
+_RunRow = tuple[str, str, str | None, str, str | None]
+
+
+def _record(row: _RunRow) -> RunRecord:
     run_id, started, finished, status, summary_text = row
-    summary: dict[str, Any] = json.loads(summary_text) if summary_text else {}
-    kind = summary.get("kind", "undo" if run_id.startswith("undo-") else "sync")
+    loaded: object = json.loads(summary_text) if summary_text else {}
+    summary = loaded if isinstance(loaded, dict) else {}
+    kind = summary.get("kind") or ("undo" if run_id.startswith("undo-") else "sync")
+    systems = summary.get("systems")
     return RunRecord(
-        run_id=run_id, kind=kind, status=status, started_at=started, finished_at=finished,
-        rules_version=summary.get("rules_version"), undoes=summary.get("undoes"),
-        error=summary.get("error"), failures=list(summary.get("failures", [])),
-        systems={name: {k: v for k, v in stats.items() if isinstance(v, int)}
-                 for name, stats in summary.get("systems", {}).items()},
-        left_alone=int(summary.get("left_alone_count", 0)),
+        run_id=run_id, kind=str(kind), status=status, started_at=started,
+        finished_at=finished, rules_version=_text(summary.get("rules_version")),
+        undoes=_text(summary.get("undoes")), error=_text(summary.get("error")),
+        failures=[str(f) for f in summary.get("failures") or []],
+        systems={str(name): {str(k): v for k, v in stats.items() if isinstance(v, int)}
+                 for name, stats in (systems if isinstance(systems, dict) else {}).items()
+                 if isinstance(stats, dict)},
+        left_alone=int(summary.get("left_alone_count") or 0),
         quota_exhausted=bool(summary.get("quota_exhausted", False)))
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 class History:
@@ -86,7 +97,7 @@ class History:
                                "ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
-    def _record(self, row: tuple[Any, ...]) -> RunRecord:
+    def _record(self, row: _RunRow) -> RunRecord:
         found = _record(row)
         if found.status == "running" and found.run_id != self._alive:
             return replace(found, status="died", error=found.error or DIED)

@@ -22,6 +22,7 @@ from leadpact.changes import (
 )
 from leadpact.enrichment.buyer_activity import deal_timeline
 from leadpact.enrichment.engagement import needs_deal_context
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.identity import identity_members, normalise_email
 from leadpact.known import Known, KnownPerson
 from leadpact.lead_facts import person_facts, saved_verdict, shared
@@ -48,8 +49,6 @@ from leadpact.updates import (
 )
 from leadpact.verdicts import (
     DealVerdict,
-    deal_from_snapshot,
-    deal_snapshot,
     judge_deal,
     judge_person,
 )
@@ -88,7 +87,7 @@ class RecordPlan:
     refresh: tuple[Ref, ...] = ()  # records to re-judge after this one
     kept_manual: tuple[tuple[Ref, str], ...] = ()  # a person's values kept
     tasks: tuple[TaskIntent, ...] = ()  # what each task rule wants
-    role: str | None = None  # a person's buying role as judged now
+    role: BuyingRole | None = None  # a person's buying role as judged now
     engaged_at: datetime | None = None  # a person's latest buyer-side activity
 
 
@@ -101,7 +100,7 @@ class _Draft:
     refresh: list[Ref] = field(default_factory=list)
     kept_manual: list[tuple[Ref, str]] = field(default_factory=list)
     tasks: list[TaskIntent] = field(default_factory=list)
-    role: str | None = None
+    role: BuyingRole | None = None
     engaged_at: datetime | None = None
 
     def done(self) -> RecordPlan:
@@ -131,16 +130,16 @@ class Fresh:
     """What the persons of the page being planned were judged to be just now (state still
     holds their previous verdicts): its deals are judged by these."""
 
-    roles: Mapping[Ref, str] = field(default_factory=_nothing)
+    roles: Mapping[Ref, BuyingRole] = field(default_factory=_nothing)
     engaged: Mapping[Ref, datetime | None] = field(default_factory=_nothing)
     activities: Mapping[Ref, tuple[Activity, ...]] = field(default_factory=_nothing)
 
-    def role_of(self, known: Known, person: Ref) -> str:
+    def role_of(self, known: Known, person: Ref) -> BuyingRole:
         """A person's buying role: as judged on this page, else as last saved."""
         if person in self.roles:
             return self.roles[person]
         found = known.person(person)
-        return found.role if found else "unknown"
+        return found.role if found else BuyingRole.UNKNOWN
 
     def engaged_at(self, known: Known, person: Ref) -> datetime | None:
         """A person's latest buyer-side activity, across their records in both CRMs."""
@@ -195,7 +194,7 @@ def plan_person(at: Setting, known: Known, p: Person) -> RecordPlan:
         out.refresh.append(p.ref)
     verdict, lead = judge_person(title, at.rules, at.classify, activities, at.now,
                                  deal_start, about=person_facts(p, members))
-    verdict_dict = saved_verdict(verdict.as_dict(), p)
+    verdict_dict = saved_verdict(verdict, p)
     out.role = verdict.role
     # Engaged in a deal means talking to the seller: a reply, a meeting, a call. Content
     # and forms are the marketing funnel, not the deal.
@@ -210,7 +209,7 @@ def plan_person(at: Setting, known: Known, p: Person) -> RecordPlan:
         # do the rep's follow-ups (a deal chased without answer is going stale).
         for record in [p.ref, *(m.ref for m in members)]:
             out.refresh.extend(known.deals_of_person(record))
-    elif (previous.verdict or {}).get("role") != verdict.role:
+    elif (previous.verdict.role if previous.verdict else None) != verdict.role:
         out.refresh.extend(known.deals_of_person(p.ref))
     out.updates += [
         LinkRecords(p.ref, tuple(p.linked)),
@@ -264,8 +263,8 @@ def first_deal_start(known: Known, records: Sequence[Ref]) -> datetime | None:
     starts = []
     for ref in {deal for record in records for deal in known.deals_of_person(record)}:
         found = known.deal(ref)
-        if found and found.snapshot.get("created_at") and not found.snapshot.get("is_closed"):
-            starts.append(datetime.fromisoformat(found.snapshot["created_at"]))
+        if found and found.deal.created_at and not found.deal.is_closed:
+            starts.append(found.deal.created_at)
     return min(starts, default=None)
 
 
@@ -276,7 +275,7 @@ def plan_deal(at: Setting, known: Known, fresh: Fresh, d: Deal) -> RecordPlan:
         close_tasks(at, known, d.ref, out, in_crm=False, note="the deal was deleted")
         return out.done()
     verdict = judge_deal_now(at, known, fresh, d)
-    out.updates.append(SaveDeal(d.ref, not d.is_closed, deal_snapshot(d), verdict.summary(),
+    out.updates.append(SaveDeal(d.ref, not d.is_closed, d, verdict.summary(),
                                 tuple(c.person for c in d.contacts)))
     if d.is_closed:
         close_tasks(at, known, d.ref, out, in_crm=True,
@@ -310,8 +309,8 @@ def judge_deal_now(at: Setting, known: Known, fresh: Fresh, d: Deal) -> DealVerd
                       known.stage_norms(d.ref.system))
 
 
-def committee_roles(known: Known, crm: RoleVocabulary, d: Deal, roles: list[str]
-                    ) -> list[str]:
+def committee_roles(known: Known, crm: RoleVocabulary, d: Deal, roles: list[BuyingRole]
+                    ) -> list[BuyingRole]:
     """Each contact's role for coverage: one a person recorded on the deal (Salesforce
     contact role, HubSpot label) beats our guess. A value we filled in, or the very value
     we would fill in, is only our guess again, so the fresh guess wins (so is one a run cut
@@ -364,7 +363,7 @@ def lead_subject(at: Setting, known: Known, intent: TaskIntent) -> str:
                              title=title or "no title")
 
 
-def committee_body(known: Known, d: Deal, missing: tuple[str, ...]) -> str:
+def committee_body(known: Known, d: Deal, missing: tuple[BuyingRole, ...]) -> str:
     body = f"Nobody on this deal is a {' or '.join(m.replace('_', ' ') for m in missing)}."
     suggestions = suggest_contacts(known, d, missing)
     if suggestions:
@@ -384,10 +383,10 @@ def final_intent(at: Setting, known: Known, intent: TaskIntent) -> TaskIntent:
     if intent.rule != COMMITTEE_RULE or not intent.holds:
         return intent
     found = known.deal(intent.about)
-    missing = tuple((found.verdict or {}).get("missing") or ()) if found else ()
+    missing = found.verdict.missing if found and found.verdict else ()
     if not found or not missing:
         return intent
-    deal = deal_from_snapshot(intent.about, dict(found.snapshot))
+    deal = found.deal
     if deal.account_id is None:  # a snapshot from before accounts were kept
         return intent
     return replace(intent, body=committee_body(known, deal, missing))
@@ -401,7 +400,7 @@ def recovered(verdict: DealVerdict) -> str:
     return f"the deal no longer looks dropped ({heard}; stale score {verdict.stale.score})"
 
 
-def suggest_contacts(known: Known, d: Deal, missing: tuple[str, ...],
+def suggest_contacts(known: Known, d: Deal, missing: tuple[BuyingRole, ...],
                      limit: int = 3) -> list[str]:
     """People already in the CRM at the deal's account whose role fills a gap."""
     if not missing or d.account_id is None:
@@ -409,7 +408,7 @@ def suggest_contacts(known: Known, d: Deal, missing: tuple[str, ...],
     on_deal = {c.person for c in d.contacts}
     found = []
     for colleague in known.persons_at_account(d.ref.system, d.account_id):
-        role = (colleague.verdict or {}).get("role")
+        role = colleague.verdict.role if colleague.verdict else None
         if role in missing and colleague.ref not in on_deal:
             found.append(f"{colleague.name or colleague.email or colleague.ref.id} "
                          f"({colleague.title or 'no title'}, {role.replace('_', ' ')})")

@@ -15,15 +15,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TypeVar
 
-from leadpact.model import Activity, Ref
+from leadpact.enrichment.labels import BuyingRole
+from leadpact.model import Activity, ActivityKind, Ref
+from leadpact.state_rows import DealRow, SavedVerdict
+from leadpact.vocab import parse_label
 
-_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+K = TypeVar("K")
+V = TypeVar("V")
+_NO_NORMS: Mapping[str, int] = MappingProxyType({})
 
 
-def _nothing() -> Mapping[Any, Any]:
-    return _EMPTY
+def _nothing() -> Mapping[K, V]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +48,7 @@ class KnownPerson:
     email: str | None
     title: str | None
     modified_at: datetime  # when this record's title last changed, as far as leadpact saw
-    verdict: dict[str, Any] | None
+    verdict: SavedVerdict | None
     account: str | None = None
     name: str = ""
     engaged_at: datetime | None = None  # latest buyer-side activity seen
@@ -53,27 +58,23 @@ class KnownPerson:
     def activities(self) -> tuple[Activity, ...]:
         if not self.activities_json:
             return ()
-        return tuple(activity_from_row(row) for row in json.loads(self.activities_json))
+        rows: list[list[object]] = json.loads(self.activities_json)
+        return tuple(activity_from_row(row) for row in rows)
 
     @property
-    def role(self) -> str:
+    def role(self) -> BuyingRole:
         """The buying role last saved for this record."""
-        return str((self.verdict or {}).get("role", "unknown")) if self.verdict else "unknown"
+        return self.verdict.role if self.verdict else BuyingRole.UNKNOWN
 
 
-def activity_from_row(row: list[Any]) -> Activity:
+def activity_from_row(row: list[object]) -> Activity:
     """One stored activity; rows written before outcome/booked_at/text had five items."""
     at, kind, inbound, subject, deal, *more = row
     outcome, booked, text = (more + ["", None, ""])[:3]
-    return Activity(datetime.fromisoformat(at), kind, inbound, subject,
-                    Ref.parse(deal) if deal else None, outcome or "",
-                    datetime.fromisoformat(booked) if booked else None, text or "")
-
-
-@dataclass(frozen=True, slots=True)
-class KnownDeal:
-    snapshot: Mapping[str, Any]
-    verdict: Mapping[str, Any] | None
+    return Activity(datetime.fromisoformat(str(at)),
+                    parse_label(ActivityKind, str(kind), "activity kind"), bool(inbound),
+                    str(subject), Ref.parse(str(deal)) if deal else None, str(outcome or ""),
+                    datetime.fromisoformat(str(booked)) if booked else None, str(text or ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ class Known:
     identities: Mapping[str, tuple[KnownPerson, ...]] = field(default_factory=_nothing)
     # person -> the deals they are on
     deals_of: Mapping[Ref, tuple[Ref, ...]] = field(default_factory=_nothing)
-    deals: Mapping[Ref, KnownDeal | None] = field(default_factory=_nothing)
+    deals: Mapping[Ref, DealRow | None] = field(default_factory=_nothing)  # as last saved
     # record -> field -> the value the ledger says leadpact last wrote
     written: Mapping[Ref, Mapping[str, str | None]] = field(default_factory=_nothing)
     # record -> field -> values a run cut short may have written
@@ -122,7 +123,7 @@ class Known:
     def deals_of_person(self, person: Ref) -> tuple[Ref, ...]:
         return self.deals_of[person]
 
-    def deal(self, ref: Ref) -> KnownDeal | None:
+    def deal(self, ref: Ref) -> DealRow | None:
         return self.deals[ref]
 
     def last_written(self, ref: Ref) -> Mapping[str, str | None]:
@@ -155,4 +156,4 @@ class Known:
         return self.colleagues[(system, account)]
 
     def stage_norms(self, system: str) -> Mapping[str, int]:
-        return self.norms.get(system, _EMPTY)
+        return self.norms.get(system, _NO_NORMS)

@@ -9,11 +9,11 @@ from types import MappingProxyType
 from typing import Any
 
 from leadpact.identity import joins_by_email, normalise_email
-from leadpact.known import Known, KnownDeal, KnownPerson, OpenTask
+from leadpact.known import Known, KnownPerson, OpenTask
 from leadpact.model import Deal, Person, Ref
 from leadpact.state import State
+from leadpact.state_rows import DealRow
 from leadpact.task_lifecycle import TaskIntent
-from leadpact.verdicts import deal_from_snapshot
 
 TASK_FAMILIES = ("lead:", "deal:")  # rule prefixes a held intent is looked up by
 
@@ -26,7 +26,7 @@ class _Loader:
         self.by_email: dict[str, tuple[KnownPerson, ...]] = {}
         self.identities: dict[str, tuple[KnownPerson, ...]] = {}
         self.deals_of: dict[Ref, tuple[Ref, ...]] = {}
-        self.deals: dict[Ref, KnownDeal | None] = {}
+        self.deals: dict[Ref, DealRow | None] = {}
         self.written: dict[Ref, Mapping[str, str | None]] = {}
         self.pending: dict[Ref, Mapping[str, frozenset[str | None]]] = {}
         self.stamps: dict[Ref, datetime | None] = {}
@@ -62,10 +62,9 @@ class _Loader:
         for deal in self.deals_of[ref]:
             self.deal(deal)
 
-    def deal(self, ref: Ref) -> KnownDeal | None:
+    def deal(self, ref: Ref) -> DealRow | None:
         if ref not in self.deals:
-            found = self.state.deal(ref)
-            self.deals[ref] = KnownDeal(*found) if found else None
+            self.deals[ref] = self.state.deal(ref)
         return self.deals[ref]
 
     def ledger(self, ref: Ref) -> None:
@@ -142,10 +141,8 @@ class _Loader:
                     self.at_account(member.ref.system, member.account)
         else:
             found = self.deal(intent.about)
-            if found is not None:
-                deal = deal_from_snapshot(intent.about, dict(found.snapshot))
-                if deal.account_id is not None:
-                    self.at_account(deal.ref.system, deal.account_id)
+            if found is not None and found.deal.account_id is not None:
+                self.at_account(intent.about.system, found.deal.account_id)
 
     def known(self, norms: Mapping[str, Mapping[str, int]]) -> Known:
         def frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:

@@ -16,7 +16,6 @@ from typing import Any
 
 from leadpact.judging import first_deal_start, merged_activities
 from leadpact.known import Known, KnownPerson
-from leadpact.lead_facts import OWN_FIELDS
 from leadpact.rules.conditions import All, AnyOf, Condition, FieldTest, Not
 from leadpact.rules.engine import Rules
 from leadpact.verdicts import PersonFacts, judge_person
@@ -39,7 +38,7 @@ def moved_by_time(person: KnownPerson, known: Known, rules: Rules,
     if not activities and not dated:
         return False  # nothing in the verdict depends on the clock
     return _judged_now(person, members, activities, known, rules, classify, now) != \
-        {k: person.verdict.get(k) for k in MOVES}
+        {k: getattr(person.verdict.judged, k) for k in MOVES}
 
 
 def _judged_now(known_person: KnownPerson, members: list[KnownPerson], activities: Any,
@@ -51,11 +50,11 @@ def _judged_now(known_person: KnownPerson, members: list[KnownPerson], activitie
     deal_start = first_deal_start(known, [m.ref for m in members]) if activities else None
     fields: dict[str, str | None] = {}
     for m in sorted(members, key=lambda m: str(m.ref)):
-        for key, value in ((m.verdict or {}).get(OWN_FIELDS) or {}).items():
+        for key, value in (m.verdict.own_fields if m.verdict else {}).items():
             if value not in (None, "") and key not in fields:
                 fields[key] = str(value)
-    feedback = sorted((str(m.ref), (m.verdict or {}).get("sales_feedback")) for m in members
-                      if (m.verdict or {}).get("sales_feedback"))
+    feedback = sorted((str(m.ref), m.verdict.sales_feedback) for m in members
+                      if m.verdict and m.verdict.sales_feedback)
     verdict, _ = judge_person(title, rules, classify, activities, now, deal_start,
                               about=PersonFacts(known_person.name, known_person.email, fields,
                                                 feedback[0][1] if feedback else None))

@@ -4,40 +4,41 @@ so that twins get one verdict whichever record is judged first. Pure."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from leadpact.known import KnownPerson
 from leadpact.model import Person
-from leadpact.verdicts import PersonFacts
+from leadpact.state_rows import SavedVerdict
+from leadpact.verdicts import PersonFacts, PersonVerdict
 
-OWN_FIELDS = "own_fields"  # where a saved verdict keeps its record's own firmographics
+OWN_FIELDS = "own_fields"  # where a saved verdict's JSON keeps its record's own firmographics
 
 
 def person_facts(p: Person, members: Sequence[KnownPerson]) -> PersonFacts:
     """Each firmographic field from the record with the lowest reference that has a value
     (the same pick from every record); sales feedback likewise."""
-    sources: list[tuple[str, Mapping[str, Any]]] = [(str(p.ref), p.fields)]
-    sources += [(str(m.ref), (m.verdict or {}).get(OWN_FIELDS) or {}) for m in members]
+    sources: list[tuple[str, Mapping[str, str | None]]] = [(str(p.ref), p.fields)]
+    sources += [(str(m.ref), m.verdict.own_fields if m.verdict else {}) for m in members]
     merged: dict[str, str | None] = {}
-    for _, fields in sorted(sources, key=lambda s: s[0]):
+    for _, fields in sorted(sources, key=_record_first):
         for key, value in fields.items():
             if value not in (None, "") and key not in merged:
                 merged[key] = str(value)
     feedback = [(str(p.ref), p.leadpact.get("sales_feedback"))]
-    feedback += [(str(m.ref), (m.verdict or {}).get("sales_feedback")) for m in members]
+    feedback += [(str(m.ref), m.verdict.sales_feedback if m.verdict else None) for m in members]
     said = sorted((ref, value) for ref, value in feedback if value)
     return PersonFacts(name=p.name, email=p.email, firmographics=merged,
                        sales_feedback=said[0][1] if said else None)
 
 
-def saved_verdict(verdict: dict[str, Any], p: Person) -> dict[str, Any]:
+def _record_first(source: tuple[str, Mapping[str, str | None]]) -> str:
+    return source[0]
+
+
+def saved_verdict(verdict: PersonVerdict, p: Person) -> SavedVerdict:
     """The verdict as state keeps it: plus this record's own inputs, for its twins."""
-    return verdict | {OWN_FIELDS: dict(p.fields),
-                      "sales_feedback": p.leadpact.get("sales_feedback")}
+    return SavedVerdict(verdict, dict(p.fields), p.leadpact.get("sales_feedback"))
 
 
-def shared(verdict: dict[str, Any] | None) -> dict[str, Any] | None:
+def shared(verdict: SavedVerdict | None) -> PersonVerdict | None:
     """The part of a saved verdict both twins must agree on."""
-    if verdict is None:
-        return None
-    return {k: v for k, v in verdict.items() if k not in (OWN_FIELDS, "sales_feedback")}
+    return verdict.judged if verdict is not None else None

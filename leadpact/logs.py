@@ -16,7 +16,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TextIO
 
 from leadpact.errors import ConfigError
 from leadpact.secrets import redact
@@ -56,17 +56,17 @@ class RedactingJsonFormatter(logging.Formatter):
         return redact(json.dumps(entry, ensure_ascii=False))
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever sys.stderr is when a record is emitted (not when the handler was
     made), so a swapped stderr (tests, click's runner) never leaves it writing to a closed
     stream."""
 
     @property
-    def stream(self) -> IO[str]:
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value: IO[str]) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 

@@ -9,25 +9,41 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
-SALESFORCE = "salesforce"
-HUBSPOT = "hubspot"
-SYSTEMS = (SALESFORCE, HUBSPOT)
+from leadpact.vocab import parse_label
 
-# Record kinds. A Salesforce Opportunity and a HubSpot deal are both "deal"; an Account and a
-# HubSpot company are both "account"; a HubSpot contact and a Salesforce Contact are "contact".
-LEAD = "lead"
-CONTACT = "contact"
-DEAL = "deal"
-ACCOUNT = "account"
-TASK = "task"
+
+class System(StrEnum):
+    """A CRM. StrEnum: a member equals its text, so state and JSON keep the same words."""
+
+    SALESFORCE = "salesforce"
+    HUBSPOT = "hubspot"
+
+
+class RecordKind(StrEnum):
+    """A Salesforce Opportunity and a HubSpot deal are both "deal"; an Account and a HubSpot
+    company are both "account"; a HubSpot contact and a Salesforce Contact are "contact"."""
+
+    LEAD = "lead"
+    CONTACT = "contact"
+    DEAL = "deal"
+    ACCOUNT = "account"
+    TASK = "task"
+
+
+# The names callers used before the enums; each is the enum member itself.
+SALESFORCE, HUBSPOT = System.SALESFORCE, System.HUBSPOT
+SYSTEMS = tuple(System)
+LEAD, CONTACT, DEAL = RecordKind.LEAD, RecordKind.CONTACT, RecordKind.DEAL
+ACCOUNT, TASK = RecordKind.ACCOUNT, RecordKind.TASK
 
 @dataclass(frozen=True, slots=True, order=True)
 class Ref:
     """Points at one record in one CRM."""
 
-    system: str
-    kind: str
+    system: System
+    kind: RecordKind
     id: str
 
     def __str__(self) -> str:
@@ -35,8 +51,14 @@ class Ref:
 
     @classmethod
     def parse(cls, text: str) -> Ref:
-        system, kind, id_ = text.split(":", 2)
-        return cls(system, kind, id_)
+        """`system:kind:id` as state and the CLI write it; ValueError naming the bad part."""
+        try:
+            system, kind, id_ = text.split(":", 2)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a record reference; write system:kind:id, "
+                             "e.g. salesforce:lead:00Q5g00000AbCdE") from None
+        return cls(parse_label(System, system, "system"),
+                   parse_label(RecordKind, kind, "record kind"), id_)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +67,7 @@ class Activity:
     webinar. `inbound` is True when the buyer acted (replied, booked, filled a form)."""
 
     at: datetime
-    kind: str  # one of ACTIVITY_KINDS below
+    kind: ActivityKind
     inbound: bool
     subject: str = ""
     deal: Ref | None = None
@@ -61,14 +83,27 @@ class Activity:
         return self.outcome not in NOT_HAPPENED
 
 
-# Activity kinds. Two-way contact: email (inbound = the buyer wrote), meeting, call. Marketing
-# touches (always inbound, the buyer acted alone): form (a form conversion), webinar,
-# content (a download), campaign_response (a Salesforce CampaignMember that responded),
-# email_open / email_click (marketing email engagement), page_view (web analytics visits).
-TWO_WAY_KINDS = ("email", "meeting", "call")
-MARKETING_KINDS = ("form", "webinar", "content", "campaign_response", "email_open",
-                   "email_click", "page_view")
-ACTIVITY_KINDS = (*TWO_WAY_KINDS, *MARKETING_KINDS)
+class ActivityKind(StrEnum):
+    """Two-way contact: email (inbound = the buyer wrote), meeting, call. Marketing touches
+    (always inbound, the buyer acted alone): form (a form conversion), webinar, content (a
+    download), campaign_response (a Salesforce CampaignMember that responded), email_open /
+    email_click (marketing email engagement), page_view (web analytics visits)."""
+
+    EMAIL = "email"
+    MEETING = "meeting"
+    CALL = "call"
+    FORM = "form"
+    WEBINAR = "webinar"
+    CONTENT = "content"
+    CAMPAIGN_RESPONSE = "campaign_response"
+    EMAIL_OPEN = "email_open"
+    EMAIL_CLICK = "email_click"
+    PAGE_VIEW = "page_view"
+
+
+TWO_WAY_KINDS = (ActivityKind.EMAIL, ActivityKind.MEETING, ActivityKind.CALL)
+MARKETING_KINDS = tuple(k for k in ActivityKind if k not in TWO_WAY_KINDS)
+ACTIVITY_KINDS = tuple(ActivityKind)
 
 HELD, SCHEDULED, CANCELLED, NO_SHOW = "held", "scheduled", "cancelled", "no_show"
 CONNECTED, NOT_REACHED = "connected", "not_reached"

@@ -48,7 +48,6 @@ from leadpact.state import State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.time_moves import persons_moved_by_time
 from leadpact.unchecked_writes import check_unfinished_writes, noted
-from leadpact.verdicts import deal_from_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -138,11 +137,11 @@ class _Run:
         """Each CRM's stage norms, from the stage history of its deals won, as of the run's
         clock."""
         won: dict[str, list[tuple[list[tuple[datetime, str]], datetime]]] = {}
-        for ref, snapshot in self.state.deals():
-            history = snapshot.get("stage_history") or []
-            if snapshot.get("is_won") and len(history) > 1:
-                steps = [(datetime.fromisoformat(at), stage) for at, stage in history]
-                won.setdefault(ref.system, []).append((steps, steps[-1][0]))
+        for row in self.state.deals():
+            history = row.deal.stage_history
+            if row.deal.is_won and len(history) > 1:
+                steps = list(history)
+                won.setdefault(row.ref.system, []).append((steps, steps[-1][0]))
         t = self.rules.stale
         return {system: learn_stage_norms(deals, self.now, t.norm_percentile, t.norm_min_deals)
                 for system, deals in won.items()}
@@ -327,13 +326,12 @@ class _Run:
     def stale_by_time(self, include_handled: bool = False) -> Iterable[Ref]:
         """Open deals nobody touched whose verdict changed just because time passed (or,
         with `include_handled`, because the stage norms moved during this run)."""
-        deals = [(ref, snapshot, verdict) for ref, snapshot, verdict in self.state.open_deals()
-                 if (include_handled or ref not in self.handled)
-                 and ref.system in self.connectors]
+        deals = [row for row in self.state.open_deals()
+                 if (include_handled or row.ref not in self.handled)
+                 and row.ref.system in self.connectors]
         for start in range(0, len(deals), BATCH):
             batch = deals[start:start + BATCH]
-            known = load_known(self.state, [deal_from_snapshot(ref, snapshot)
-                                            for ref, snapshot, _ in batch], self.norms)
+            known = load_known(self.state, [row.deal for row in batch], self.norms)
             yield from deals_moved_by_time(batch, known, self.setting)
 
     def refresh_pass(self, rounds: int = 4) -> None:
@@ -438,10 +436,10 @@ def run_sync(
             stats = run.summary.systems[system]
             stats.api_calls = connector.api_calls - run.api_calls_before[system]
             # How the open deals stand as saved (a plan saves into its rehearsal copy).
-            verdicts = [verdict or {} for ref, _, verdict in state.open_deals()
-                        if ref.system == system]
-            stats.deals_with_committee_gaps = sum(bool(v.get("gaps")) for v in verdicts)
-            stats.stale_deals = sum(bool(v.get("stale")) for v in verdicts)
+            verdicts = [row.verdict for row in state.open_deals()
+                        if row.ref.system == system and row.verdict is not None]
+            stats.deals_with_committee_gaps = sum(v.gaps for v in verdicts)
+            stats.stale_deals = sum(v.stale for v in verdicts)
             stats.manual_values_kept = sum(1 for ref, _ in run.kept_manual
                                            if ref.system == system)
         run.summary.quota = quotas.as_dict(real)

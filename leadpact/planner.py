@@ -5,9 +5,8 @@ leadpact/commit.py records the plan, both at the edge (leadpact/pipeline.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from leadpact.judging import (
     Fresh,
@@ -22,9 +21,9 @@ from leadpact.judging import (
 )
 from leadpact.known import Known
 from leadpact.model import Deal, Person, Ref
+from leadpact.state_rows import DealRow
 from leadpact.task_lifecycle import Forget, TaskIntent, decide
 from leadpact.updates import TaskEnded, Update
-from leadpact.verdicts import deal_from_snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +79,7 @@ def plan_tasks(intents: Iterable[TaskIntent], known: Known, at: Setting) -> Task
     return TaskPlan(tuple(steps), tuple(forgets))
 
 
-def deals_moved_by_time(deals: Sequence[tuple[Ref, Mapping[str, Any], Any]], known: Known,
-                        at: Setting) -> list[Ref]:
-    """Open deals (ref, snapshot, saved verdict) whose verdict differs when judged now."""
-    return [ref for ref, snapshot, verdict in deals
-            if judge_deal_now(at, known, Fresh(), deal_from_snapshot(ref, dict(snapshot)))
-            .summary() != verdict]
+def deals_moved_by_time(deals: Sequence[DealRow], known: Known, at: Setting) -> list[Ref]:
+    """Open deals (as state last saw them) whose verdict differs when judged now."""
+    return [row.ref for row in deals
+            if judge_deal_now(at, known, Fresh(), row.deal).summary() != row.verdict]

@@ -141,7 +141,7 @@ class RunQuota:
             state.set_meta(DEFERRED + system, "1" if system in self.deferred else "")
 
     def as_dict(self, connectors: Iterable[Connector]) -> dict[str, dict[str, Any]]:
-        out = {}
+        out: dict[str, dict[str, Any]] = {}
         for connector in connectors:
             found = self.plans.get(connector.system)
             if found is not None:

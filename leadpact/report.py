@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, assert_never
 
 from rich.console import Console
 from rich.table import Table
@@ -88,7 +88,7 @@ def describe_change(change: Change) -> str:
         return f"close {change.task} [{change.key}]"
     if isinstance(change, SetContactRole):
         return f"role  {change.deal} {change.person}: {change.role}"
-    return repr(change)
+    assert_never(change)  # mypy: a Change added later must be described here
 
 
 def print_plan(console: Console, shown: Sequence[Change], planned: Sequence[Change]) -> None:

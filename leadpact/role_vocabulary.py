@@ -7,10 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TypeVar
+
+from leadpact.enrichment.labels import BuyingRole, Function
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-def _none() -> Mapping[Any, str]:
+def _none() -> Mapping[K, V]:
     return MappingProxyType({})
 
 
@@ -19,27 +24,27 @@ class RoleVocabulary:
     # The CRM's own buying-role field on a person, by the name the ledger keeps for it
     # (None: the CRM has none leadpact fills).
     person_field: str | None = None
-    person_values: Mapping[str, str] = field(default_factory=_none)  # leadpact role -> value
+    person_values: Mapping[BuyingRole, str] = field(default_factory=_none)  # leadpact role -> value
     # (leadpact role, function) -> a more exact value of that field
-    person_by_function: Mapping[tuple[str, str], str] = field(default_factory=_none)
+    person_by_function: Mapping[tuple[BuyingRole, Function], str] = field(default_factory=_none)
     # leadpact role -> the role of a contact on a deal (empty: the CRM keeps roles on people)
-    deal_contact_values: Mapping[str, str] = field(default_factory=_none)
+    deal_contact_values: Mapping[BuyingRole, str] = field(default_factory=_none)
     # leadpact role -> how a deal contact's role leadpact wrote in another CRM reads here
     # (HubSpot's Salesforce integration carries contact roles into deal-contact labels)
-    echoed_contact_values: Mapping[str, str] = field(default_factory=_none)
+    echoed_contact_values: Mapping[BuyingRole, str] = field(default_factory=_none)
     # The ledger's name for one deal contact's role is this prefix and the role record's id.
     contact_role_prefix: str | None = None
     # A value a person recorded (casefolded, spaces as underscores too) -> leadpact role
-    recorded: Mapping[str, str] = field(default_factory=_none)
+    recorded: Mapping[str, BuyingRole] = field(default_factory=_none)
 
-    def person_role(self, role: str, function: str) -> str | None:
+    def person_role(self, role: BuyingRole, function: Function) -> str | None:
         """The person field's value for a role (None: nothing to write)."""
         return self.person_by_function.get((role, function)) or self.person_values.get(role)
 
-    def deal_contact_role(self, role: str) -> str | None:
+    def deal_contact_role(self, role: BuyingRole) -> str | None:
         return self.deal_contact_values.get(role)
 
-    def guessed_contact_role(self, role: str) -> str | None:
+    def guessed_contact_role(self, role: BuyingRole) -> str | None:
         """The value a deal contact's role holds when it is only leadpact's guess."""
         return self.deal_contact_values.get(role) or self.echoed_contact_values.get(role)
 
@@ -55,7 +60,7 @@ class RoleVocabulary:
         return ledger_field[len(prefix):] if prefix and ledger_field.startswith(prefix) \
             else None
 
-    def role_from_crm(self, value: str | None) -> str | None:
+    def role_from_crm(self, value: str | None) -> BuyingRole | None:
         """A role a person recorded in the CRM, in leadpact's terms (None: no usable
         value). A rep naming someone's role on a deal knows more than a title does."""
         if not value:

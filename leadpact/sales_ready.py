@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from leadpact.known import Known, KnownPerson
-from leadpact.lead_facts import OWN_FIELDS
 from leadpact.model import Activity
 from leadpact.rules.conditions import counts_as_buyer
 from leadpact.rules.lead_model import LeadDefinition
@@ -25,15 +24,16 @@ def lead_task_body(known: Known, definition: LeadDefinition, person: KnownPerson
                    now: datetime) -> str:
     members = sorted(known.persons_of_identity(person.identity) or [person],
                      key=lambda m: str(m.ref))
-    verdict = members[0].verdict or person.verdict or {}
-    who = f"{_title(members) or person.name or 'This person'} ({_words(verdict.get('role'))})"
+    verdict = members[0].verdict or person.verdict
+    who = f"{_title(members) or person.name or 'This person'} " \
+          f"({_words(verdict.role if verdict else None)})"
     where = _where(members)
     did = what_they_did([a for m in members for a in m.activities], now)
     text = f"{who}{where} {did}"
     colleagues = _colleagues(known, definition, members, now)
     if colleagues:
         text += f"; {' and '.join(colleagues)} engaged too"
-    reasons = verdict.get("stage_reasons")
+    reasons = verdict.judged.stage_reasons if verdict else None
     return text + "." + (f" Why (leadpact): {reasons}." if reasons else "")
 
 
@@ -49,7 +49,7 @@ def _words(role: object) -> str:
 def _where(members: list[KnownPerson]) -> str:
     fields: dict[str, str] = {}
     for m in members:
-        for key, value in ((m.verdict or {}).get(OWN_FIELDS) or {}).items():
+        for key, value in (m.verdict.own_fields if m.verdict else {}).items():
             if value not in (None, "") and key not in fields:
                 fields[key] = str(value)
     size = fields.get("employees", "").replace(",", "").split(".")[0]
@@ -97,6 +97,6 @@ def _colleagues(known: Known, definition: LeadDefinition, members: list[KnownPer
             if other.identity == identity or other.identity in found:
                 continue
             if other.engaged_at is not None and since <= other.engaged_at <= now:
-                role = _words((other.verdict or {}).get("role"))
+                role = _words(other.verdict.role if other.verdict else None)
                 found[other.identity] = f"{other.title or other.name or 'a colleague'} ({role})"
     return [found[i] for i in sorted(found)][:COLLEAGUES_NAMED]

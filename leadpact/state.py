@@ -13,13 +13,28 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from leadpact.errors import ConfigError
 from leadpact.history import DIED, History
 from leadpact.known import KnownPerson, OpenTask  # the rows it reads back (leadpact/known.py)
-from leadpact.model import Activity, Ref
+from leadpact.model import Activity, Deal, Ref
 from leadpact.state_lock import exclusive, lock_path
+from leadpact.state_rows import (
+    DealRow,
+    JudgedRow,
+    LedgerRow,
+    RunRow,
+    SavedVerdict,
+    WrittenValue,
+    deal_from_data,
+    snapshot_data,
+    summary_data,
+    summary_from_data,
+    verdict_data,
+    verdict_from_data,
+)
+from leadpact.verdicts import DealSummary
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (system TEXT PRIMARY KEY, cursor TEXT NOT NULL);
@@ -157,7 +172,8 @@ class State:
         self._db.execute("INSERT INTO runs VALUES (?, ?, NULL, 'running', NULL)",
                          (run_id, now.isoformat()))
 
-    def finish_run(self, run_id: str, now: datetime, status: str, summary: dict[str, Any]) -> None:
+    def finish_run(self, run_id: str, now: datetime, status: str,
+                   summary: Mapping[str, object]) -> None:
         self._db.execute("UPDATE runs SET finished_at=?, status=?, summary=? WHERE run_id=?",
                          (now.isoformat(), status, json.dumps(summary), run_id))
 
@@ -214,11 +230,15 @@ class State:
                 "VALUES (?,?,?,?,?,?)", rows)
 
     # -- what each record looked like when last judged (leadpact/echoes.py) ---------------
-    def judged(self, ref: Ref) -> tuple[str, dict[str, str | None], str] | None:
-        """(row fingerprint, leadpact's values as read, rules version) of the last judgement."""
+    def judged(self, ref: Ref) -> JudgedRow | None:
+        """The row fingerprint, leadpact's values as read and the rules version of the
+        record's last judgement."""
         row = self._db.execute("SELECT fingerprint, leadpact, rules_version FROM judged "
                                "WHERE ref=?", (str(ref),)).fetchone()
-        return (row[0], json.loads(row[1]), row[2]) if row else None
+        if row is None:
+            return None
+        values: dict[str, str | None] = json.loads(row[1])
+        return JudgedRow(str(row[0]), values, str(row[2]))
 
     def save_judged(self, rows: Iterable[tuple[Ref, str, Mapping[str, str | None], str]]
                     ) -> None:
@@ -229,14 +249,14 @@ class State:
     def forget_judged(self, refs: Iterable[Ref]) -> None:
         self._db.executemany("DELETE FROM judged WHERE ref=?", [(str(r),) for r in refs])
 
-    def writes_of_run(self, run_id: str) -> list[tuple[Ref, str, str | None, str | None]]:
+    def writes_of_run(self, run_id: str) -> list[WrittenValue]:
         """(record, field, old, new) that a run wrote, in order (values it only adopted
         are left out: it did not write them)."""
         self._flush_ledger()
         rows = self._db.execute(
             "SELECT record, field, old_value, new_value FROM ledger WHERE run_id=? AND "
             "old_value IS NOT new_value ORDER BY seq", (run_id,)).fetchall()
-        return [(Ref.parse(r[0]), r[1], r[2], r[3]) for r in rows]
+        return [WrittenValue(Ref.parse(r[0]), r[1], r[2], r[3]) for r in rows]
 
     def last_run_of(self, ref: Ref, field: str) -> str | None:
         self._flush_ledger()
@@ -245,11 +265,13 @@ class State:
             (str(ref), field)).fetchone()
         return row[0] if row else None
 
-    def runs(self, limit: int = 20) -> list[tuple[str, str, str | None, str]]:
-        """(run id, started, finished, status), newest first."""
-        return [tuple(r) for r in self._db.execute(
-            "SELECT run_id, started_at, finished_at, status FROM runs "
-            "ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()]
+    def runs(self, limit: int = 20) -> list[RunRow]:
+        """The runs, newest first."""
+        return [RunRow(str(run_id), datetime.fromisoformat(started),
+                       datetime.fromisoformat(finished) if finished else None, str(status))
+                for run_id, started, finished, status in self._db.execute(
+                    "SELECT run_id, started_at, finished_at, status FROM runs "
+                    "ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()]
 
     def open_tasks_of_run(self, run_id: str) -> list[OpenTask]:
         rows = self._db.execute(
@@ -278,14 +300,13 @@ class State:
     def unfreeze_all(self) -> int:
         return self._db.execute("DELETE FROM frozen").rowcount
 
-    def ledger_of_runs(self, run_ids: Iterable[str]) -> list[tuple[str, str, str, str | None,
-                                                                   str | None]]:
+    def ledger_of_runs(self, run_ids: Iterable[str]) -> list[LedgerRow]:
         """(run, record, field, old, new) written by these runs and, for the same fields,
         by any run, in write order."""
         self._flush_ledger()
         ids = list(run_ids)
         marks = ",".join("?" * len(ids))
-        return [tuple(r) for r in self._db.execute(
+        return [LedgerRow(*r) for r in self._db.execute(
             "SELECT run_id, record, field, old_value, new_value FROM ledger WHERE "
             f"(record, field) IN (SELECT record, field FROM ledger WHERE run_id IN ({marks})) "
             "ORDER BY seq", ids).fetchall()]
@@ -434,7 +455,7 @@ class State:
         return [_person(r) for r in rows]
 
     def save_person(self, ref: Ref, identity: str, email: str | None, title: str | None,
-                    modified_at: datetime, verdict: dict[str, Any] | None,
+                    modified_at: datetime, verdict: SavedVerdict | None,
                     account: str | None = None, name: str = "",
                     engaged_at: datetime | None = None,
                     activities: tuple[Activity, ...] = ()) -> None:
@@ -444,7 +465,7 @@ class State:
                              for a in activities])
         self._db.execute("INSERT OR REPLACE INTO persons VALUES (?,?,?,?,?,?,?,?,?,?)",
                          (str(ref), identity, email, title, modified_at.isoformat(),
-                          json.dumps(verdict) if verdict is not None else None, account, name,
+                          json.dumps(verdict_data(verdict)) if verdict else None, account, name,
                           engaged_at.isoformat() if engaged_at else None,
                           stored if activities else None))
 
@@ -462,33 +483,30 @@ class State:
         self._db.execute("DELETE FROM persons WHERE ref=?", (str(ref),))
 
     # -- deals --------------------------------------------------------------------------
-    def save_deal(self, ref: Ref, is_open: bool, snapshot: dict[str, Any],
-                  verdict: dict[str, Any] | None, contacts: Iterable[Ref]) -> None:
+    def save_deal(self, ref: Ref, is_open: bool, snapshot: Deal,
+                  verdict: DealSummary | None, contacts: Iterable[Ref]) -> None:
         self._db.execute("INSERT OR REPLACE INTO deals VALUES (?,?,?,?)",
-                         (str(ref), int(is_open), json.dumps(snapshot),
-                          json.dumps(verdict) if verdict is not None else None))
+                         (str(ref), int(is_open), json.dumps(snapshot_data(snapshot)),
+                          json.dumps(summary_data(verdict)) if verdict else None))
         self._db.execute("DELETE FROM deal_contacts WHERE deal=?", (str(ref),))
         for person in contacts:
             self._db.execute("INSERT OR IGNORE INTO deal_contacts VALUES (?, ?)",
                              (str(ref), str(person)))
 
-    def deal(self, ref: Ref) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
-        row = self._db.execute("SELECT snapshot, verdict FROM deals WHERE ref=?",
+    def deal(self, ref: Ref) -> DealRow | None:
+        row = self._db.execute("SELECT ref, snapshot, verdict FROM deals WHERE ref=?",
                                (str(ref),)).fetchone()
-        if row is None:
-            return None
-        return json.loads(row[0]), (json.loads(row[1]) if row[1] else None)
+        return _deal(row) if row else None
 
-    def open_deals(self) -> Iterator[tuple[Ref, dict[str, Any], dict[str, Any] | None]]:
+    def open_deals(self) -> Iterator[DealRow]:
         rows = self._db.execute("SELECT ref, snapshot, verdict FROM deals WHERE is_open=1 "
                                 "ORDER BY ref").fetchall()
-        for ref, snapshot, verdict in rows:
-            yield Ref.parse(ref), json.loads(snapshot), (json.loads(verdict) if verdict else None)
+        return map(_deal, rows)
 
-    def deals(self) -> Iterator[tuple[Ref, dict[str, Any]]]:
-        """Every deal known, open or closed, with its snapshot."""
-        for ref, snapshot in self._db.execute("SELECT ref, snapshot FROM deals ORDER BY ref"):
-            yield Ref.parse(ref), json.loads(snapshot)
+    def deals(self) -> Iterator[DealRow]:
+        """Every deal known, open or closed."""
+        return map(_deal, self._db.execute("SELECT ref, snapshot, verdict FROM deals "
+                                           "ORDER BY ref").fetchall())
 
     def deals_of_person(self, person: Ref) -> list[Ref]:
         rows = self._db.execute("SELECT deal FROM deal_contacts WHERE person=?", (str(person),))
@@ -554,15 +572,28 @@ def unusable_state(path: Path | str, exc: BaseException) -> ConfigError:
                        "file away: leadpact starts a new one)")
 
 
-def _task(row: tuple[Any, ...]) -> OpenTask:
+def _deal(row: tuple[str, str, str | None]) -> DealRow:
+    ref = Ref.parse(row[0])
+    return DealRow(ref, deal_from_data(ref, json.loads(row[1])),
+                   summary_from_data(json.loads(row[2])) if row[2] else None)
+
+
+# The columns of a tasks and a persons row, as SQLite hands them out.
+_TaskRow = tuple[str, str, str, str | None, int, str | None]
+_PersonRow = tuple[str, str, str | None, str | None, str, str | None, str | None, str | None,
+                   str | None, str | None]
+
+
+def _task(row: _TaskRow) -> OpenTask:
     key, rule, about, task, episode, body = row
     return OpenTask(key, rule, Ref.parse(about), Ref.parse(task) if task else None, episode,
                     body)
 
 
-def _person(row: tuple[Any, ...]) -> KnownPerson:
+def _person(row: _PersonRow) -> KnownPerson:
     ref, identity, email, title, modified_at, verdict, account, name, engaged_at, acts = row
     return KnownPerson(Ref.parse(ref), identity, email, title,
                        datetime.fromisoformat(modified_at),
-                       json.loads(verdict) if verdict else None, account, name or "",
+                       verdict_from_data(json.loads(verdict)) if verdict else None, account,
+                       name or "",
                        datetime.fromisoformat(engaged_at) if engaged_at else None, acts)

@@ -8,6 +8,7 @@ midnight UTC.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 
@@ -27,7 +28,14 @@ def parse_moment(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-class Moment(click.ParamType):
+# click types ParamType as generic from 8.2 on; older releases cannot be subscripted.
+if TYPE_CHECKING:
+    _ParamType = click.ParamType[datetime, str]
+else:
+    _ParamType = click.ParamType
+
+
+class Moment(_ParamType):
     """A click option type for `parse_moment` (a bad value is a usage error, exit 2)."""
 
     name = "timestamp"

@@ -12,18 +12,18 @@ import itertools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
 
 from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNativeField
 from leadpact.connectors.base import AccountReader, Connector
 from leadpact.connectors.roles import VOCABULARIES
 from leadpact.errors import ConfigError
-from leadpact.model import ACCOUNT, Account, Deal, Person, Record, Ref
+from leadpact.known import OpenTask
+from leadpact.model import ACCOUNT, Account, Deal, Person, Record, Ref, System
 from leadpact.native_stage import NATIVE_PERSON_FIELDS
 from leadpact.pipeline import stopped_by
 from leadpact.report import LEFT_ALONE_SHOWN, describe_change
 from leadpact.role_vocabulary import NO_ROLES
-from leadpact.state import OpenTask, State
+from leadpact.state import State
 
 Undone = Record | Account  # what an undo re-reads: persons, deals, accounts
 
@@ -53,10 +53,10 @@ class UndoResult:
     failures: list[str] = field(default_factory=list)  # the first refused changes
     systems: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def as_dict(self, shown: int | None = SHOWN) -> dict[str, Any]:
+    def as_dict(self, shown: int | None = SHOWN) -> dict[str, object]:
         """Counts, and the first `shown` left-alone lines (None: every one). A big undo
         leaves tens of thousands of values alone; one JSON line must stay readable."""
-        data = asdict(self)
+        data: dict[str, object] = asdict(self)
         lines = self.left_alone if shown is None else self.left_alone[:shown]
         data["left_alone"] = lines
         data["left_alone_count"] = len(self.left_alone)
@@ -136,7 +136,7 @@ def undo_ids(run_id: str, known: Collection[str]) -> list[str]:
 
 def run_undo(connectors: Sequence[Connector], state: State, run_id: str, now: datetime,
              dry_run: bool = False) -> UndoResult:
-    known = {r[0] for r in state.runs(limit=10_000)}
+    known = {r.run_id for r in state.runs(limit=10_000)}
     if run_id not in known:
         raise ConfigError(f"no run {run_id!r} in this state; `leadpact runs` lists them")
     earlier = undo_ids(run_id, known)
@@ -178,7 +178,7 @@ def run_undo(connectors: Sequence[Connector], state: State, run_id: str, now: da
     return result
 
 
-def _apply_undo(by_system: Mapping[str, Connector], state: State, plan: UndoPlan,
+def _apply_undo(by_system: Mapping[System, Connector], state: State, plan: UndoPlan,
                 tasks: Sequence[OpenTask], undo_id: str, now: datetime,
                 outcome: UndoResult) -> None:
     for system, connector in by_system.items():

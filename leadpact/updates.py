@@ -5,12 +5,12 @@ answered (`RecordPlan.updates`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from leadpact.model import Activity, Ref
+from leadpact.model import Activity, Deal, Ref
+from leadpact.state_rows import SavedVerdict
+from leadpact.verdicts import DealSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class SavePerson:
     email: str | None
     title: str | None
     title_at: datetime
-    verdict: Mapping[str, Any]
+    verdict: SavedVerdict
     account: str | None
     name: str
     engaged_at: datetime | None
@@ -72,8 +72,8 @@ class SetIdentity:
 class SaveDeal:
     ref: Ref
     is_open: bool
-    snapshot: Mapping[str, Any]
-    summary: Mapping[str, Any]
+    snapshot: Deal  # state keeps enough of it to judge it again as time passes
+    summary: DealSummary
     contacts: tuple[Ref, ...]
 
 

@@ -3,30 +3,31 @@ Pure: values in, values out."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from leadpact.enrichment.committee import Coverage, committee_coverage
 from leadpact.enrichment.engagement import refine_role
+from leadpact.enrichment.labels import BuyingRole, Function, Seniority
 from leadpact.enrichment.staleness import StaleVerdict, judge_staleness
-from leadpact.model import Activity, ContactRole, Deal, Ref
+from leadpact.enrichment.titles import TitleRole
+from leadpact.model import Activity, Deal
 from leadpact.rules.engine import Rules
 from leadpact.rules.lead_model import LeadResult, PersonSnapshot, judge_lead
 
 
 @dataclass(frozen=True, slots=True)
 class PersonVerdict:
-    seniority: str
-    function: str
-    role: str  # after engagement refined the title's prior
+    seniority: Seniority
+    function: Function
+    role: BuyingRole  # after engagement refined the title's prior
     confidence: float
     because: str
     stage: str
     score: float
     stage_reasons: str
-    title_role: str  # the title-only prior, kept so both can be seen
+    title_role: BuyingRole  # the title-only prior, kept so both can be seen
     fit: str = ""  # the fit grade
     engagement: float = 0.0
 
@@ -46,11 +47,9 @@ class PersonVerdict:
             "title_role": self.title_role,
         }
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
-
-def judge_person(title: str | None, rules: Rules, classify: Any, activities: Sequence[Activity],
+def judge_person(title: str | None, rules: Rules, classify: Callable[[str], TitleRole],
+                 activities: Sequence[Activity],
                  now: datetime, deal_started_at: datetime | None = None, *,
                  about: PersonFacts | None = None) -> tuple[PersonVerdict, LeadResult]:
     """`classify` is the title classifier (enrichment.titles), org overrides applied; the
@@ -106,19 +105,32 @@ class DealVerdict:
             "rules_version": rules_version,
         }
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> DealSummary:
         """What is kept in state to tell, next run, whether the verdict changed (and what
         `leadpact report stale` shows)."""
         last = self.stale.last_buyer_at
-        return {"stale": self.stale.stale, "reasons": self.stale.reasons,
-                "score": self.stale.score, "days_buyer_silent": self.stale.days_buyer_silent,
-                "last_buyer_activity_at": last.isoformat() if last else None,
-                "gaps": self.coverage.has_gaps, "flags": list(self.coverage.flags),
-                "missing": list(self.coverage.missing)}
+        return DealSummary(self.stale.stale, self.stale.reasons, self.stale.score,
+                           self.stale.days_buyer_silent, last.isoformat() if last else None,
+                           self.coverage.has_gaps, tuple(self.coverage.flags),
+                           tuple(self.coverage.missing))
 
 
-def judge_deal(deal: Deal, roles: list[str], rules: Rules, now: datetime,
-               engaged_roles: list[str] | None = None,
+@dataclass(frozen=True, slots=True)
+class DealSummary:
+    """A deal's verdict as state keeps it."""
+
+    stale: bool
+    reasons: str
+    score: float
+    days_buyer_silent: int | None
+    last_buyer_activity_at: str | None  # ISO time, as the report shows it
+    gaps: bool
+    flags: tuple[str, ...]
+    missing: tuple[BuyingRole, ...]
+
+
+def judge_deal(deal: Deal, roles: list[BuyingRole], rules: Rules, now: datetime,
+               engaged_roles: list[BuyingRole] | None = None,
                timeline: Sequence[Activity] = (),
                norms: Mapping[str, int] | None = None) -> DealVerdict:
     """`roles`: each contact's buying role; `engaged_roles`: the roles of contacts with
@@ -127,47 +139,3 @@ def judge_deal(deal: Deal, roles: list[str], rules: Rules, now: datetime,
     the org's learned days per stage."""
     return DealVerdict(judge_staleness(deal, timeline, now, rules.stale, norms),
                        committee_coverage(roles, rules.required_roles, engaged_roles))
-
-
-# -- deal snapshots: enough of a deal to re-judge it as time passes, without reading it ----
-
-def deal_snapshot(deal: Deal) -> dict[str, Any]:
-    def ts(value: datetime | date | None) -> str | None:
-        return value.isoformat() if value is not None else None
-
-    return {
-        "name": deal.name, "is_closed": deal.is_closed, "created_at": ts(deal.created_at),
-        "modified_at": ts(deal.modified_at), "close_date": ts(deal.close_date),
-        "last_activity_at": ts(deal.last_activity_at),
-        "next_activity_at": ts(deal.next_activity_at),
-        "stage": deal.stage, "stage_entered_at": ts(deal.stage_entered_at),
-        "close_date_pushes": deal.close_date_pushes,
-        "amount": deal.amount, "owner_id": deal.owner_id, "is_won": deal.is_won,
-        "account_id": deal.account_id,
-        "stage_history": [[ts(at), stage] for at, stage in deal.stage_history],
-        "close_date_history": [[ts(at), ts(day)] for at, day in deal.close_date_history],
-        "contacts": [[str(c.person), c.role, c.id] for c in deal.contacts],
-    }
-
-
-def deal_from_snapshot(ref: Ref, snap: dict[str, Any]) -> Deal:
-    def dt(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
-
-    return Deal(
-        ref=ref, modified_at=datetime.fromisoformat(snap["modified_at"]), name=snap["name"],
-        is_closed=snap["is_closed"], created_at=dt(snap["created_at"]),
-        close_date=date.fromisoformat(snap["close_date"]) if snap["close_date"] else None,
-        last_activity_at=dt(snap["last_activity_at"]),
-        next_activity_at=dt(snap["next_activity_at"]),
-        stage=snap.get("stage") or "", stage_entered_at=dt(snap.get("stage_entered_at")),
-        close_date_pushes=snap.get("close_date_pushes"),
-        amount=snap.get("amount"), owner_id=snap.get("owner_id"),
-        is_won=bool(snap.get("is_won")), account_id=snap.get("account_id"),
-        stage_history=tuple((datetime.fromisoformat(at), stage)
-                            for at, stage in snap.get("stage_history") or ()),
-        close_date_history=tuple((datetime.fromisoformat(at), date.fromisoformat(day))
-                                 for at, day in snap.get("close_date_history") or ()),
-        contacts=tuple(ContactRole(Ref.parse(person), role, id_)
-                       for person, role, id_ in snap["contacts"]),
-    )

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from leadpact.enrichment.engagement import CHAMPION
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.enrichment.staleness import StaleThresholds
 from leadpact.enrichment.titles import ROLES as TITLE_ROLES
 from leadpact.enrichment.titles import Override, parse_overrides
@@ -40,7 +41,7 @@ class Rules:
     lead: LeadDefinition  # fit, engagement, buying group, disqualifiers, stages
     stale: StaleThresholds
     stale_task: TaskTemplate | None
-    required_roles: tuple[str, ...]
+    required_roles: tuple[BuyingRole, ...]
     engaged_days: int  # buyer-side activity this recent counts as "engaged"
     title_overrides: tuple[Override, ...]
     source: str
@@ -233,13 +234,14 @@ class _Checker:
             raise RuleError(f"{self.where(path)} must be a number, not {value!r}")
         return float(value)
 
-    def role_list(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> list[str]:
+    def role_list(self, parent: dict[str, Any], path: tuple[str | int, ...]
+                  ) -> list[BuyingRole]:
         roles = self.sequence(parent, path)
         for i, role in enumerate(roles):
             if role not in ROLES:
                 raise RuleError(f"{self.where((*path, i))}: unknown role {role!r}; "
                                 f"use one of {', '.join(ROLES)}")
-        return roles
+        return [BuyingRole(role) for role in roles]
 
     def task(self, parent: dict[str, Any], path: tuple[str | int, ...]) -> TaskTemplate | None:
         if path[-1] not in parent or parent[path[-1]] is None:

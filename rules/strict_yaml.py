@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -237,7 +237,15 @@ def _walk_nodes(root: yaml.Node, source: str, loaded: Loaded) -> None:
                 pending.append((item, (*path, str(index))))
 
 
-class _StrictLoader(_Loader):
+# The stubs type libyaml's loader apart from SafeLoader; it behaves as one, so mypy checks
+# the subclass against SafeLoader while it runs on the fast loader.
+if TYPE_CHECKING:
+    _LoaderBase = yaml.SafeLoader
+else:
+    _LoaderBase = _Loader
+
+
+class _StrictLoader(_LoaderBase):
     """SafeLoader whose value errors (a date like 2026-13-45, an integer of 5,000 digits)
     come out as YAML errors that carry the line, not as bare ValueErrors."""
 

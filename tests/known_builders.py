@@ -7,29 +7,31 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
 
-from leadpact.known import Known, KnownDeal, KnownPerson, OpenTask
+from leadpact.known import Known, KnownPerson, OpenTask
 from leadpact.model import Activity, Ref
+from leadpact.state_rows import DealRow, verdict_from_data
 from tests.builders import days_ago
 
 
 def known_person(ref: Ref, *, identity: str | None = None, email: str | None = None,
                  title: str | None = None, modified_at: datetime | None = None,
-                 verdict: dict[str, Any] | None = None, account: str | None = None,
+                 verdict: Mapping[str, object] | None = None, account: str | None = None,
                  name: str = "", engaged_at: datetime | None = None,
                  activities: Iterable[Activity] = ()) -> KnownPerson:
+    """`verdict`: the saved verdict's words as state's JSON holds them (unsaid: unknown)."""
     stored = [[a.at.isoformat(), a.kind, a.inbound, a.subject, str(a.deal) if a.deal else None,
                a.outcome, a.booked_at.isoformat() if a.booked_at else None, a.text]
               for a in activities]
     return KnownPerson(ref, identity or str(ref), email, title, modified_at or days_ago(30),
-                       verdict, account, name, engaged_at,
+                       verdict_from_data(dict(verdict)) if verdict is not None else None,
+                       account, name, engaged_at,
                        json.dumps(stored) if stored else None)
 
 
 def known(*, persons: Iterable[KnownPerson] = (),
           links: Mapping[Ref, Iterable[Ref]] | None = None,
-          deals: Mapping[Ref, KnownDeal] | None = None,
+          deals: Mapping[Ref, DealRow] | None = None,
           deals_of: Mapping[Ref, Iterable[Ref]] | None = None,
           written: Mapping[Ref, Mapping[str, str | None]] | None = None,
           pending: Mapping[Ref, Mapping[str, Iterable[str | None]]] | None = None,

@@ -32,6 +32,7 @@ from leadpact.model import (
     NOT_REACHED,
     SCHEDULED,
     Activity,
+    ActivityKind,
 )
 
 Properties = Mapping[str, "str | None"]
@@ -90,27 +91,27 @@ def engagement_activity(type_: str, props: Properties) -> Activity | None:
         return None
     if type_ == EMAILS:
         inbound = _text(props, "hs_email_direction").upper() == "INCOMING_EMAIL"
-        return Activity(at, "email", inbound, _text(props, "hs_email_subject"),
+        return Activity(at, ActivityKind.EMAIL, inbound, _text(props, "hs_email_subject"),
                         text=_text(props, "hs_email_text")[:500] if inbound else "")
     if type_ == MEETINGS:
         outcome = MEETING_OUTCOMES.get(_text(props, "hs_meeting_outcome").upper(), SCHEDULED)
-        return Activity(at, "meeting", outcome == HELD, _text(props, "hs_meeting_title"),
+        return Activity(at, ActivityKind.MEETING, outcome == HELD, _text(props, "hs_meeting_title"),
                         outcome=outcome, booked_at=parse_time(props.get("hs_createdate")))
     if type_ == CALLS:
         inbound = _text(props, "hs_call_direction").upper() == "INBOUND"
-        return Activity(at, "call", inbound, _text(props, "hs_call_title"),
+        return Activity(at, ActivityKind.CALL, inbound, _text(props, "hs_call_title"),
                         outcome=call_outcome(props))
     return None
 
 
-def conversion_kind(name: str) -> str:
+def conversion_kind(name: str) -> ActivityKind:
     """webinar | content | form, from a conversion (form submission) name."""
     folded = name.casefold().lstrip()
     if folded.startswith("webinar"):
-        return "webinar"
+        return ActivityKind.WEBINAR
     if folded.startswith(_CONTENT_PREFIXES):
-        return "content"
-    return "form"
+        return ActivityKind.CONTENT
+    return ActivityKind.FORM
 
 
 def conversion_activity(props: Properties) -> Activity | None:

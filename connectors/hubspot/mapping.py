@@ -19,6 +19,7 @@ from leadpact.model import (
     CONTACT,
     DEAL,
     HUBSPOT,
+    LEAD,
     SALESFORCE,
     TASK,
     Account,
@@ -124,7 +125,7 @@ def to_person(
     `firmographics` those of its primary company (canonical names), for its fit."""
     linked = tuple(
         Ref(SALESFORCE, kind, str(props[name]))
-        for name, kind in (("salesforcecontactid", "contact"), ("salesforceleadid", "lead"))
+        for name, kind in (("salesforcecontactid", CONTACT), ("salesforceleadid", LEAD))
         if _text(props.get(name))
     )
     name = " ".join(p for p in (_text(props.get("firstname")), _text(props.get("lastname"))) if p)

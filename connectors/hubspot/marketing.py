@@ -26,7 +26,10 @@ from typing import Any
 
 from leadpact.connectors.hubspot.activities import conversion_kind
 from leadpact.connectors.hubspot.mapping import parse_time
-from leadpact.model import Activity
+from leadpact.model import Activity, ActivityKind
+
+OPEN, CLICK = ActivityKind.EMAIL_OPEN, ActivityKind.EMAIL_CLICK
+VIEW = ActivityKind.PAGE_VIEW
 
 Properties = Mapping[str, "str | None"]
 History = Mapping[str, Sequence[tuple[Any, str]]]  # {property: [(timestamp, value)] oldest first}
@@ -100,7 +103,7 @@ def _name_at(names: list[tuple[datetime | None, str]], at: datetime) -> str:
 def _email_events(props: Properties, history: History | None) -> list[Activity]:
     names = _versions(props, history, LAST_EMAIL_NAME)
     found = []
-    for prop, kind in ((LAST_OPEN, "email_open"), (LAST_CLICK, "email_click")):
+    for prop, kind in ((LAST_OPEN, OPEN), (LAST_CLICK, CLICK)):
         for _, value in _versions(props, history, prop):
             at = parse_time(value)
             if at is not None:
@@ -113,7 +116,7 @@ def _visits(props: Properties, history: History | None) -> list[Activity]:
               if (at := parse_time(value)) is not None]
     latest = max(visits, default=None)
     url = str(props.get(LAST_URL) or "")
-    return [Activity(at, "page_view", True, url if at == latest and url else "website visit")
+    return [Activity(at, VIEW, True, url if at == latest and url else "website visit")
             for at in visits]
 
 

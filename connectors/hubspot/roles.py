@@ -8,27 +8,30 @@ reasons; HubSpot has a value for them. `unknown` never writes anything. Pure.
 
 from __future__ import annotations
 
+from leadpact.enrichment.labels import BuyingRole, Function
+
 BUYING_ROLE_FIELD = "hs_buying_role"  # also the ledger's name for it
 
-BUYING_ROLE = {
-    "economic_buyer": "BUDGET_HOLDER",
-    "decision_maker": "DECISION_MAKER",
-    "executive_sponsor": "EXECUTIVE_SPONSOR",
-    "technical_evaluator": "INFLUENCER",
-    "influencer": "INFLUENCER",
-    "user": "END_USER",
-    "blocker": "BLOCKER",
-    "champion": "CHAMPION",
+BUYING_ROLE: dict[BuyingRole, str] = {
+    BuyingRole.ECONOMIC_BUYER: "BUDGET_HOLDER",
+    BuyingRole.DECISION_MAKER: "DECISION_MAKER",
+    BuyingRole.EXECUTIVE_SPONSOR: "EXECUTIVE_SPONSOR",
+    BuyingRole.TECHNICAL_EVALUATOR: "INFLUENCER",
+    BuyingRole.INFLUENCER: "INFLUENCER",
+    BuyingRole.USER: "END_USER",
+    BuyingRole.BLOCKER: "BLOCKER",
+    BuyingRole.CHAMPION: "CHAMPION",
 }
-BUYING_ROLE_BY_FUNCTION = {("blocker", "legal"): "LEGAL_AND_COMPLIANCE"}
+BUYING_ROLE_BY_FUNCTION: dict[tuple[BuyingRole, Function], str] = {
+    (BuyingRole.BLOCKER, Function.LEGAL): "LEGAL_AND_COMPLIANCE"}
 
 # hs_buying_role values and deal-contact labels (enumeration spelling), casefolded
-RECORDED = {
-    "budget_holder": "economic_buyer",
-    "decision_maker": "decision_maker",
-    "executive_sponsor": "executive_sponsor",
-    "end_user": "user",
-    "blocker": "blocker",
-    "legal_and_compliance": "blocker",
-    "champion": "champion",
+RECORDED: dict[str, BuyingRole] = {
+    "budget_holder": BuyingRole.ECONOMIC_BUYER,
+    "decision_maker": BuyingRole.DECISION_MAKER,
+    "executive_sponsor": BuyingRole.EXECUTIVE_SPONSOR,
+    "end_user": BuyingRole.USER,
+    "blocker": BuyingRole.BLOCKER,
+    "legal_and_compliance": BuyingRole.BLOCKER,
+    "champion": BuyingRole.CHAMPION,
 }

@@ -39,11 +39,12 @@ from leadpact.model import (
     SALESFORCE,
     SCHEDULED,
     Activity,
+    ActivityKind,
     Ref,
 )
 
 Row = Mapping[str, Any]
-EMAIL, MEETING, CALL = "email", "meeting", "call"
+EMAIL, MEETING, CALL = ActivityKind.EMAIL, ActivityKind.MEETING, ActivityKind.CALL
 OPPORTUNITY_PREFIX = "006"
 
 # Reply prefixes mail clients put before a subject, by language: English/Spanish/Portuguese
@@ -61,7 +62,7 @@ _OUTBOUND_WORDS = re.compile(r"\b(?:outbound|outgoing|sent)\b", re.IGNORECASE)
 
 
 # -- kinds and direction ------------------------------------------------------------------
-def task_kind(subtype: str | None, type_: str | None) -> str | None:
+def task_kind(subtype: str | None, type_: str | None) -> ActivityKind | None:
     """email | call | meeting for a Task that records a touch; None for a plain to-do."""
     sub = (subtype or "").casefold()
     if sub in ("email", "listemail"):
@@ -186,7 +187,7 @@ def task_activity(row: Row, person_email: str | None = None) -> Activity | None:
     automated = marketing.automation_kind(row.get("Subject"))
     if automated is not None:
         touch, name = automated
-        if touch == marketing.SENT or at is None:
+        if not isinstance(touch, ActivityKind) or at is None:  # marketing.SENT
             return None
         return Activity(at, touch, True, name or str(row.get("Subject") or ""))
     kind = task_kind(row.get("TaskSubtype"), row.get("Type"))

@@ -28,7 +28,7 @@ from leadpact.connectors.observe import (
     SetupObserver,
 )
 from leadpact.connectors.overwritten import Overwritten
-from leadpact.connectors.retry import RetryPolicy, call_with_retries
+from leadpact.connectors.retry import Failure, RetryPolicy, call_with_retries
 from leadpact.connectors.salesforce import (
     auth,
     failures,
@@ -194,7 +194,7 @@ class SalesforceConnector:
     # -- calls ----------------------------------------------------------------------------
     def _call(self, call: Callable[[], T], what: str) -> T:
         """One client call under the retry policy; failures become leadpact errors."""
-        def describe(exc: BaseException) -> failures.Failure | None:
+        def describe(exc: BaseException) -> Failure | None:
             return failures.describe(exc, self._transport.last_response)
 
         self._check_allowance()

@@ -21,7 +21,7 @@ from leadpact.connectors.overwritten import Overwritten, Transition, find_overwr
 from leadpact.connectors.salesforce.queries import IN_LIST_LIMIT, chunks
 from leadpact.crm_schema import HISTORY_SOBJECTS, salesforce_fields
 from leadpact.fields import BY_NAME, to_canonical
-from leadpact.model import ACCOUNT, CONTACT, DEAL, LEAD, SALESFORCE, Ref
+from leadpact.model import ACCOUNT, CONTACT, DEAL, LEAD, SALESFORCE, RecordKind, Ref
 
 Row = dict[str, Any]
 Query = Callable[[str, bool, str], list[Row]]  # (soql, include deleted, what) -> rows
@@ -105,7 +105,7 @@ def verifiable(change: SetField) -> bool:
     return spec is not None and spec.kind != "long_text" and change.ref.kind in HISTORY
 
 
-def window_query(kind: str, ids: Sequence[str], api_fields: Sequence[str],
+def window_query(kind: RecordKind, ids: Sequence[str], api_fields: Sequence[str],
                  since: datetime | None) -> str:
     """The changes to these fields of these records since `since` (the Salesforce time of
     leadpact's re-read), newest first."""
@@ -118,7 +118,7 @@ def window_query(kind: str, ids: Sequence[str], api_fields: Sequence[str],
     return soql + " ORDER BY CreatedDate DESC, Id DESC"
 
 
-def transitions(rows: Iterable[Row], kind: str, written: Sequence[SetField]
+def transitions(rows: Iterable[Row], kind: RecordKind, written: Sequence[SetField]
                 ) -> dict[tuple[Ref, str], list[Transition]]:
     """History rows (newest first) as transitions per (record, canonical field)."""
     canonical = {BY_NAME[c.field].salesforce: BY_NAME[c.field] for c in written}

@@ -56,7 +56,7 @@ def narrower_fields(found: Mapping[tuple[str, str], FieldLimit]) -> CheckProblem
     """leadpact's text fields the org made shorter than leadpact needs (`leadpact check`):
     longer values are refused before the write, the rest of each record is written."""
     needed = {f.full_name: f.length for f in salesforce_fields() if f.length}
-    sobjects = {kind: sobject for sobject, (kind, _) in KINDS.items()}
+    sobjects: dict[str, str] = {kind: sobject for sobject, (kind, _) in KINDS.items()}
     narrow = []
     for (kind, _), limit in sorted(found.items()):
         full_name = f"{sobjects[kind]}.{limit.name}"

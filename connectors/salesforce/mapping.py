@@ -43,6 +43,7 @@ from leadpact.model import (
     ContactRole,
     Deal,
     Person,
+    RecordKind,
     Ref,
 )
 
@@ -76,7 +77,7 @@ def modified_at(row: Row) -> datetime:
     return stamp
 
 
-def _ref(kind: str, record_id: str | None) -> Ref | None:
+def _ref(kind: RecordKind, record_id: str | None) -> Ref | None:
     return Ref(SALESFORCE, kind, record_id) if record_id else None
 
 

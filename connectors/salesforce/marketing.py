@@ -22,31 +22,33 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from leadpact.connectors.salesforce.mapping import parse_date
-from leadpact.model import Activity
+from leadpact.model import Activity, ActivityKind
 
 Row = Mapping[str, Any]
 SENT = "sent"  # an automation's own send: not a touch at all
+FORM, WEBINAR, CONTENT = ActivityKind.FORM, ActivityKind.WEBINAR, ActivityKind.CONTENT
+OPEN, CLICK, VIEW = ActivityKind.EMAIL_OPEN, ActivityKind.EMAIL_CLICK, ActivityKind.PAGE_VIEW
 
 # Subject prefix (before the colon) -> kind, casefolded.
-_AUTOMATION_PREFIXES: dict[str, str] = {
+_AUTOMATION_PREFIXES: dict[str, ActivityKind | str] = {
     "pardot list email": SENT, "pardot email": SENT, "list email": SENT,
     "marketing email": SENT, "was sent email": SENT, "sent email": SENT,
-    "opened email": "email_open", "email opened": "email_open",
-    "clicked link in email": "email_click", "clicked email": "email_click",
-    "email clicked": "email_click", "email link clicked": "email_click",
-    "filled out form": "form", "form submission": "form", "submitted form": "form",
-    "pardot form": "form",
-    "registered for webinar": "webinar", "attended webinar": "webinar",
-    "attended event": "webinar",
-    "visited web page": "page_view", "page view": "page_view",
-    "downloaded content": "content", "downloaded": "content",
+    "opened email": OPEN, "email opened": OPEN,
+    "clicked link in email": CLICK, "clicked email": CLICK,
+    "email clicked": CLICK, "email link clicked": CLICK,
+    "filled out form": FORM, "form submission": FORM, "submitted form": FORM,
+    "pardot form": FORM,
+    "registered for webinar": WEBINAR, "attended webinar": WEBINAR,
+    "attended event": WEBINAR,
+    "visited web page": VIEW, "page view": VIEW,
+    "downloaded content": CONTENT, "downloaded": CONTENT,
 }
 _PREFIX = re.compile(r"^\s*([^:]{3,40}?)\s*:\s*(.*)$", re.DOTALL)
 _CONTENT_TYPE = re.compile(r"content|white ?paper|e-?book|download|report|guide",
                            re.IGNORECASE)
 
 
-def automation_kind(subject: str | None) -> tuple[str, str] | None:
+def automation_kind(subject: str | None) -> tuple[ActivityKind | str, str] | None:
     """(kind or SENT, the rest of the subject) for a Task marketing automation logged;
     None for any other Task."""
     found = _PREFIX.match(subject or "")
@@ -56,14 +58,14 @@ def automation_kind(subject: str | None) -> tuple[str, str] | None:
     return (kind, found[2].strip()) if kind else None
 
 
-def campaign_kind(campaign_type: str | None) -> str:
+def campaign_kind(campaign_type: str | None) -> ActivityKind:
     """webinar | content | campaign_response, from Campaign.Type."""
     text = campaign_type or ""
     if "webinar" in text.casefold():
-        return "webinar"
+        return WEBINAR
     if _CONTENT_TYPE.search(text):
-        return "content"
-    return "campaign_response"
+        return CONTENT
+    return ActivityKind.CAMPAIGN_RESPONSE
 
 
 def campaign_activity(row: Row) -> Activity | None:

@@ -7,26 +7,29 @@ contact's Leadpact_Role__c still says blocker). `unknown` never writes anything.
 
 from __future__ import annotations
 
+from leadpact.enrichment.labels import BuyingRole
+
 CONTACT_ROLE_LEDGER_PREFIX = "contact_role:"  # older state files name the field so
 
-CONTACT_ROLE = {
-    "economic_buyer": "Economic Buyer",
-    "decision_maker": "Decision Maker",
-    "executive_sponsor": "Executive Sponsor",
-    "technical_evaluator": "Evaluator",
-    "influencer": "Influencer",
-    "user": "Business User",
-    "champion": "Influencer",  # the default picklist has no champion; an advocate influences
+CONTACT_ROLE: dict[BuyingRole, str] = {
+    BuyingRole.ECONOMIC_BUYER: "Economic Buyer",
+    BuyingRole.DECISION_MAKER: "Decision Maker",
+    BuyingRole.EXECUTIVE_SPONSOR: "Executive Sponsor",
+    BuyingRole.TECHNICAL_EVALUATOR: "Evaluator",
+    BuyingRole.INFLUENCER: "Influencer",
+    BuyingRole.USER: "Business User",
+    # the default picklist has no champion; an advocate influences
+    BuyingRole.CHAMPION: "Influencer",
 }
 
 # OpportunityContactRole.Role values (default picklist), casefolded
-RECORDED = {
-    "economic buyer": "economic_buyer",
-    "economic decision maker": "economic_buyer",
-    "decision maker": "decision_maker",
-    "executive sponsor": "executive_sponsor",
-    "evaluator": "technical_evaluator",
-    "technical buyer": "technical_evaluator",
-    "influencer": "influencer",
-    "business user": "user",
+RECORDED: dict[str, BuyingRole] = {
+    "economic buyer": BuyingRole.ECONOMIC_BUYER,
+    "economic decision maker": BuyingRole.ECONOMIC_BUYER,
+    "decision maker": BuyingRole.DECISION_MAKER,
+    "executive sponsor": BuyingRole.EXECUTIVE_SPONSOR,
+    "evaluator": BuyingRole.TECHNICAL_EVALUATOR,
+    "technical buyer": BuyingRole.TECHNICAL_EVALUATOR,
+    "influencer": BuyingRole.INFLUENCER,
+    "business user": BuyingRole.USER,
 }

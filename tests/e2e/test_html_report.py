@@ -128,7 +128,7 @@ def test_given_demo_state_then_stage_and_committee_figures_equal_the_state(
     assert len(stage_counts) > 2
     shown = {k: v for k, v in bars(page, "stages").items() if v}
     assert shown == stage_counts
-    missing = sum(1 for _, _, v in deals for f in (v or {}).get("flags", [])
+    missing = sum(1 for row in deals if row.verdict for f in row.verdict.flags
                   if f.startswith("no_"))
     shown_missing = sum(v for (_, series), v in bars(page, "committee").items()
                         if series == "deals flagged missing it")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from leadpact.connectors.sandbox import hubspot_schema, salesforce_schema
 from leadpact.connectors.sandbox.server import Sandbox
-from leadpact.model import Ref
+from leadpact.model import DEAL, SALESFORCE, Deal, Ref
 from leadpact.owner_names import learn_owner_names
 from leadpact.pipeline import run_sync
 from leadpact.report_data import read_report_inputs
@@ -40,10 +40,11 @@ def test_given_deals_with_owners_when_syncing_then_names_kept_and_asked_once(
             assert learn_owner_names([salesforce, hubspot], state) == {}  # all known
             assert (salesforce.api_calls, hubspot.api_calls) == before
             bo = org.user("Bell")  # a new owner, of a deal the next sync saw
-            state.save_deal(Ref("salesforce", "deal", "006000000000009AAA"), True,
-                            {"owner_id": bo}, None, ())
-            state.save_deal(Ref("salesforce", "deal", "006000000000010AAA"), True,
-                            {"owner_id": "005000000000777AAA"}, None, ())  # no such user
+            new = Ref(SALESFORCE, DEAL, "006000000000009AAA")
+            state.save_deal(new, True, Deal(new, T0, owner_id=bo), None, ())
+            gone = Ref(SALESFORCE, DEAL, "006000000000010AAA")
+            state.save_deal(gone, True, Deal(gone, T0, owner_id="005000000000777AAA"), None,
+                            ())  # no such user
             assert learn_owner_names([salesforce, hubspot], state) == {"salesforce": 1}
             assert (salesforce.api_calls, hubspot.api_calls) == (before[0] + 1, before[1])
             assert learn_owner_names([salesforce, hubspot], state) == {}  # unknown: asked once

@@ -5,26 +5,29 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from leadpact.cli import main
-from leadpact.model import Ref
+from leadpact.model import DEAL, Deal, Ref, System
 from leadpact.state import State
+from leadpact.verdicts import DealSummary
 
+SEEN = datetime(2026, 11, 1, tzinfo=UTC)
 NO_TOKENS = {"LEADPACT_SALESFORCE_TOKEN": None, "LEADPACT_HUBSPOT_TOKEN": None}
 
 
 def deal(name: str, owner: str | None, amount: float | None, stale: bool,
-         last: str | None = "2026-10-01T09:00:00+00:00") -> tuple[dict, dict]:  # type: ignore[type-arg]
-    snapshot = {"name": name, "stage": "Negotiation", "amount": amount, "owner_id": owner,
-                "close_date": "2026-10-15"}
-    summary = {"stale": stale, "reasons": "no reply from the buyer since 1 Oct; "
-                                          "4 follow-ups unanswered" if stale else "",
-               "score": 0.9 if stale else 0.1, "days_buyer_silent": 40,
-               "last_buyer_activity_at": last}
+         last: str | None = "2026-10-01T09:00:00+00:00") -> tuple[Deal, DealSummary]:
+    snapshot = Deal(Ref(System.SALESFORCE, DEAL, "unused"), SEEN, name=name,
+                    stage="Negotiation", amount=amount, owner_id=owner,
+                    close_date=date(2026, 10, 15))
+    summary = DealSummary(stale, "no reply from the buyer since 1 Oct; "
+                                 "4 follow-ups unanswered" if stale else "",
+                          0.9 if stale else 0.1, 40, last, False, (), ())
     return snapshot, summary
 
 

@@ -12,9 +12,10 @@ from leadpact.changes import CloseTask, SetContactRole, SetField, SetNativeField
 from leadpact.connectors.roles import VOCABULARIES
 from leadpact.identity import identity_members
 from leadpact.judging import Fresh, Setting, Step, plan_deal, plan_person
-from leadpact.known import KnownDeal, OpenTask
+from leadpact.known import OpenTask
 from leadpact.model import Activity, ContactRole, Ref
 from leadpact.planner import plan_page, plan_tasks
+from leadpact.state_rows import DealRow, summary_from_data
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.updates import (
     ForgetDeal,
@@ -28,7 +29,6 @@ from leadpact.updates import (
     TaskEnded,
     TaskMade,
 )
-from leadpact.verdicts import deal_snapshot
 from tests.builders import NOW, days_ago, deal, person
 from tests.known_builders import known, known_person
 from tests.unit.test_pipeline import RULES, classify
@@ -57,7 +57,7 @@ def test_given_a_new_person_when_planned_then_their_verdict_is_written_and_saved
                for s in plan.steps)
     assert [s.counts for s in plan.steps if s.change.field == "role"] == ["contacts_tagged"]
     saved = [u for u in plan.updates if isinstance(u, SavePerson)]
-    assert [(u.identity, u.verdict["role"]) for u in saved] == [("hubspot:contact:1",
+    assert [(u.identity, u.verdict.role) for u in saved] == [("hubspot:contact:1",
                                                                  "economic_buyer")]
     assert plan.role == "economic_buyer"
     [task] = plan.tasks
@@ -209,7 +209,7 @@ def test_given_a_silent_deal_when_planned_then_its_stale_and_committee_tasks_hol
     committee = tasks["deal:committee_gap"]
     assert committee.holds and "Bo (VP Operations, decision maker)" in committee.body
     saved = next(u for u in plan.updates if isinstance(u, SaveDeal))
-    assert saved.summary["stale"] and saved.snapshot == deal_snapshot(d)
+    assert saved.summary.stale and saved.snapshot == d
     # the contact's role goes onto the deal's contact role, our guess being empty
     assert [s.change for s in plan.steps if isinstance(s.change, SetContactRole)] == [
         SetContactRole(d.ref, SF, "Economic Buyer", "00K1")]
@@ -276,7 +276,7 @@ def test_given_a_committee_gap_when_the_task_pass_words_it_then_colleagues_read_
     colleague = known_person(Ref("salesforce", "contact", "003B"), name="Bo",
                              title="IT Director", account="001A",
                              verdict={"role": "technical_evaluator"})
-    saved = KnownDeal(deal_snapshot(d), {"missing": ["technical_evaluator"]})
+    saved = DealRow(d.ref, d, summary_from_data({"missing": ["technical_evaluator"]}))
     intent = TaskIntent(d.ref, "deal:committee_gap", True, "gap", "Nobody on this deal is a "
                         "technical evaluator.", None, 2)
     [step] = plan_tasks([intent], known(persons=[colleague], deals={d.ref: saved}), AT).steps

@@ -1,0 +1,94 @@
+"""State's typed rows: what goes in comes back as the same values, text written by older
+versions still reads, and an unknown vocabulary word is refused naming the accepted ones."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from leadpact.enrichment.labels import BuyingRole, Function, Seniority
+from leadpact.model import CONTACT, DEAL, ContactRole, Deal, Ref, System
+from leadpact.state import State
+from leadpact.state_rows import SavedVerdict, deal_from_data, verdict_from_data
+from leadpact.verdicts import DealSummary, PersonVerdict
+
+NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+DEAL_REF = Ref(System.SALESFORCE, DEAL, "006A")
+PERSON = Ref(System.SALESFORCE, CONTACT, "003A")
+
+
+def a_deal() -> Deal:
+    return Deal(DEAL_REF, NOW, name="Acme renewal", stage="Negotiation", amount=12000.0,
+                close_date=date(2026, 12, 1), created_at=datetime(2026, 8, 1, tzinfo=UTC),
+                owner_id="005ann", account_id="001acme",
+                stage_entered_at=datetime(2026, 10, 1, tzinfo=UTC), close_date_pushes=2,
+                stage_history=((datetime(2026, 8, 1, tzinfo=UTC), "Discovery"),
+                               (datetime(2026, 10, 1, tzinfo=UTC), "Negotiation")),
+                close_date_history=((datetime(2026, 9, 1, tzinfo=UTC), date(2026, 11, 1)),),
+                contacts=(ContactRole(PERSON, "Economic Buyer", "00KA"),))
+
+
+def test_given_a_deal_and_its_summary_saved_then_the_row_gives_them_back() -> None:
+    summary = DealSummary(True, "silent 40 days", 0.9, 40, "2026-09-23T10:00:00+00:00",
+                          True, ("no_decision_maker",), (BuyingRole.DECISION_MAKER,))
+    state = State(":memory:")
+    state.save_deal(DEAL_REF, True, a_deal(), summary, [PERSON])
+
+    row = state.deal(DEAL_REF)
+
+    assert row is not None and row.ref == DEAL_REF
+    assert row.deal == a_deal() and row.verdict == summary
+    assert [r.deal for r in state.open_deals()] == [a_deal()]
+    assert state.deals_of_person(PERSON) == [DEAL_REF]
+
+
+def test_given_a_person_verdict_saved_then_it_reads_back_typed() -> None:
+    judged = PersonVerdict(Seniority.VP, Function.FINANCE, BuyingRole.ECONOMIC_BUYER, 0.9,
+                           "vp + finance", "sales_ready", 60, "economic buyer +40",
+                           BuyingRole.ECONOMIC_BUYER, "A", 12)
+    saved = SavedVerdict(judged, {"industry": "Software"}, "accepted")
+    state = State(":memory:")
+    state.save_person(PERSON, "id-1", "ana@acme.test", "VP Finance", NOW, saved)
+
+    known = state.person(PERSON)
+
+    assert known is not None and known.verdict == saved
+    assert known.verdict.role is BuyingRole.ECONOMIC_BUYER
+
+
+def test_given_a_snapshot_from_an_older_version_then_missing_keys_read_as_empty() -> None:
+    old = {"name": "Old deal", "is_closed": False, "created_at": None,
+           "modified_at": NOW.isoformat(), "close_date": None, "last_activity_at": None,
+           "next_activity_at": None, "contacts": [[str(PERSON), None, None]]}
+
+    deal = deal_from_data(DEAL_REF, json.loads(json.dumps(old)))
+
+    assert deal == Deal(DEAL_REF, NOW, name="Old deal", contacts=(ContactRole(PERSON),))
+
+
+def test_given_a_verdict_from_before_fit_and_engagement_then_they_default() -> None:
+    old = {"seniority": "ic", "function": "it", "role": "user", "confidence": 0.7,
+           "because": "ic + it", "stage": "nurture", "score": 10, "stage_reasons": "",
+           "title_role": "user"}
+
+    saved = verdict_from_data(old)
+
+    assert (saved.judged.fit, saved.judged.engagement, saved.own_fields) == ("", 0.0, {})
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("salesforce:opportunity:006A", "record kind; use one of lead, contact, deal"),
+    ("pipedrive:deal:1", "system; use one of salesforce, hubspot"),
+    ("no-colons", "not a record reference"),
+])
+def test_given_a_bad_reference_then_the_error_names_the_accepted_words(
+        text: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        Ref.parse(text)
+
+
+def test_given_an_unknown_role_in_a_stored_verdict_then_it_is_refused() -> None:
+    with pytest.raises(ValueError, match="'boss' is not a buying role; use one of"):
+        verdict_from_data({"role": "boss"})
