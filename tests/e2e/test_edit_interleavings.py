@@ -25,6 +25,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -221,8 +222,10 @@ class World:
     def rules(self, points: int) -> None:
         self.rules_version += 1
         text = (ROOT / "rules" / "default.yaml").read_text()
-        for old, new in (('version: "2026.12.1"',
-                          f'version: "2026.12.1-p{self.rules_version}"'),
+        shipped = re.search(r'^version: "([^"]+)"$', text, re.M)
+        assert shipped, "rules/default.yaml names no version"
+        for old, new in ((shipped.group(0),
+                          f'version: "{shipped.group(1)}-p{self.rules_version}"'),
                          ("      economic_buyer: 40\n", f"      economic_buyer: {points}\n")):
             assert text.count(old) == 1, old
             text = text.replace(old, new)
