@@ -18,7 +18,12 @@ from typing import Protocol
 from leadpact.account_plan import desired_values, needs_read, plan_account, wanted
 from leadpact.account_summary import all_persons
 from leadpact.account_task import GroupMember, account_task_body
-from leadpact.account_verdicts import AccountVerdict, account_verdicts, firmographics
+from leadpact.account_verdicts import (
+    AccountVerdict,
+    account_verdicts,
+    firmographics,
+    nobody_known,
+)
 from leadpact.connectors.base import AccountReader, Connector
 from leadpact.judging import Step, merged_activities
 from leadpact.known import KnownPerson
@@ -53,6 +58,11 @@ class Run(Protocol):
 def account_pass(run: Run) -> None:
     persons = all_persons(run.state, run.connectors)
     verdicts = account_verdicts(persons, run.rules.lead, run.now)
+    judged = {ref for v in verdicts for ref in v.accounts}
+    # Accounts we wrote on or hold a task about whose people are all gone from state.
+    verdicts += nobody_known((ref for system in run.connectors
+                              for ref in run.state.accounts_touched(system)
+                              if ref not in judged), run.rules.lead, run.now)
     by_identity: dict[str, list[KnownPerson]] = {}
     for known in persons:
         by_identity.setdefault(known.identity, []).append(known)
@@ -149,7 +159,8 @@ def _intents(run: Run, account: Account, verdict: AccountVerdict,
                                       stage=stage.name, why=result.reasons),
             body=body, owner_id=account.owner_id, due_in_days=stage.task.due_in_days,
             note=f"the buying group is no longer {stage.name.replace('_', ' ')} "
-                 f"(now {result.stage.replace('_', ' ')})"))
+                 f"(now {result.stage.replace('_', ' ')})" if verdict.people
+            else "no one at the account is known any more"))
     return found
 
 

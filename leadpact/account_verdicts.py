@@ -50,6 +50,14 @@ def account_verdicts(persons: Iterable[KnownPerson], definition: LeadDefinition,
     return found
 
 
+def nobody_known(accounts: Iterable[Ref], definition: LeadDefinition,
+                 now: datetime) -> list[AccountVerdict]:
+    """Accounts where state knows no one any more (people deleted, merged away or moved):
+    each gets the stage an empty buying group gets, so its fields and task follow."""
+    result = judge_account(definition, AccountSnapshot(now, "", {}, ()))
+    return [AccountVerdict((ref,), (), result) for ref in accounts]
+
+
 def _groups(by_identity: Mapping[str, list[KnownPerson]]
             ) -> list[tuple[tuple[Ref, ...], tuple[str, ...]]]:
     """Accounts joined when one identity has records at both (union-find), each with the

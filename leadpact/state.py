@@ -562,6 +562,17 @@ class State:
                                 (system + ":%",)).fetchall()
         return [Ref.parse(r[0]) for r in rows]
 
+    def accounts_touched(self, system: str) -> list[Ref]:
+        """Accounts of one CRM that leadpact wrote a field on or holds an open task about,
+        in id order (the account pass revisits them once nobody is known there)."""
+        self._flush_ledger()
+        low, high = f"{system}:account:", f"{system}:account;"  # ';' follows ':'
+        rows = self._db.execute(
+            "SELECT record FROM ledger WHERE record >= ? AND record < ? UNION "
+            "SELECT about FROM tasks WHERE status='open' AND about >= ? AND about < ? "
+            "ORDER BY 1", (low, high, low, high)).fetchall()
+        return [Ref.parse(r[0]) for r in rows]
+
 
 def unusable_state(path: Path | str, exc: BaseException) -> ConfigError:
     """The one-line error for a state path that cannot be opened, created or locked."""

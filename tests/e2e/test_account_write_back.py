@@ -88,3 +88,38 @@ def test_the_buying_group_stage_is_written_once_undone_and_never_over_an_edit(
     moved = [key for key in ready if key[0] == "hubspot" and now_stages[key] != "sales_ready"]
     assert moved  # while the groups went cold around it
     assert cooled.summary.systems["salesforce"].manual_values_kept >= 1
+
+
+def test_an_account_whose_people_are_all_deleted_goes_cold_and_its_task_closes(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    seed_demo_org(sandbox.store, seed=5, people=400, now=NOW)
+    org = leadpact.open(sandbox_config(sandbox.url, tmp_path / "state.sqlite3"),
+                        clock=lambda: NOW)
+    assert org.sync().ok
+    ready = sorted(id_ for (system, id_), stage in stages(sandbox).items()
+                   if system == "salesforce" and stage == "sales_ready")
+    account = ready[0]
+    [key] = account_tasks(sandbox)[account]
+    gone = [row.id for row in sandbox.store.scan("salesforce", "Contact")
+            if row.fields.get("AccountId") == account]
+    gone += [row.id for row in sandbox.store.scan("salesforce", "Lead")
+             if row.fields.get("ConvertedAccountId") == account]
+    assert gone
+    for id_ in gone:
+        sandbox.store.delete("salesforce", "Contact" if id_.startswith("003") else "Lead", id_)
+
+    after = org.sync()
+    assert after.ok
+    assert stages(sandbox)[("salesforce", account)] == "cold"
+    assert account not in account_tasks(sandbox)
+    [task] = [row for row in sandbox.store.scan("salesforce", "Task")
+              if row.fields.get("Leadpact_Task_Key__c") == key]
+    assert task.fields.get("IsClosed")
+    assert str(task.fields.get("Description")).endswith(
+        "no one at the account is known any more.")
+    assert after.summary.systems["salesforce"].tasks_closed >= 1
+
+    again = org.sync()
+    assert again.ok
+    assert all(s.account_fields_written == 0 and s.tasks_closed == 0
+               for s in again.summary.systems.values())

@@ -8,6 +8,8 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import timedelta
 
+import pytest
+
 from leadpact.model import Account, Ref
 from leadpact.pipeline import run_sync
 from leadpact.state import State
@@ -96,3 +98,35 @@ def test_a_plan_counts_the_account_writes_the_sync_makes() -> None:
     for system in ("salesforce", "hubspot"):
         assert planned.systems[system].account_fields_written == \
             done.systems[system].account_fields_written == 4
+
+
+@pytest.mark.parametrize("leaves", ["deleted", "moved"])
+def test_an_account_whose_only_person_leaves_gets_the_empty_groups_stage(leaves: str) -> None:
+    state = State(":memory:")
+    sf, hs = with_accounts()
+    sf.accounts["001B"] = Account(Ref("salesforce", "account", "001B"), NOW, "Acme Holding",
+                                  "005A")
+    run_sync([sf, hs], state, RULES, classify, NOW)
+    [task_key] = sf.open_tasks("account:sales_ready")
+    lead = Ref("salesforce", "lead", "00QA")  # the only person at Acme in Salesforce
+    sf.put(dataclasses.replace(sf.records[lead], deleted=True) if leaves == "deleted"
+           else dataclasses.replace(sf.records[lead], account_id="001B"))
+    summary, _ = run_sync([sf, hs], state, RULES, classify, NOW)
+    values = sf.accounts["001A"].leadpact
+    assert values["group_stage"] == "cold"  # the shipped file's stage for an empty group
+    assert values.get("engaged_roles") is None
+    assert task_key not in sf.open_tasks()
+    assert str(sf.tasks[task_key]["body"]).endswith(
+        "no one at the account is known any more.")
+    assert summary.systems["salesforce"].tasks_closed == 1
+    assert summary.systems["salesforce"].account_fields_written >= 1
+    # The HubSpot company still has Vera's twin and Ian: its group and task stand.
+    assert hs.accounts["co1"].leadpact["group_stage"] == "sales_ready"
+    assert len(hs.open_tasks("account:sales_ready")) == 1
+    if leaves == "moved":  # Vera took the buying group to her new account
+        assert sf.accounts["001B"].leadpact["group_stage"] == "sales_ready"
+
+    again, changes = run_sync([sf, hs], state, RULES, classify, NOW)
+    assert changes == []
+    assert all(s.account_fields_written == 0 and s.tasks_closed == 0
+               for s in again.systems.values())
