@@ -8,25 +8,14 @@ turns its test red until the mark is removed. The full run (20 kill points x 2 s
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).parents[2]
+from tests.chaos_harness import load_harness
+
 pytestmark = pytest.mark.chaos
-
-
-def load_harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("chaos_harness", ROOT / "bench" / "chaos.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["chaos_harness"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +72,7 @@ def test_given_the_faulted_classes_then_faults_were_really_injected(
 
 def test_given_faulted_runs_then_no_output_log_or_state_file_holds_the_token(
         harness: tuple[dict[str, Any], Path]) -> None:
-    chaos = sys.modules["chaos_harness"]
+    chaos = load_harness()
     _, folder = harness
     searched = [path for path in folder.rglob("*") if path.is_file()]
     names = {path.name for path in searched}

@@ -21,12 +21,10 @@ seed and its steps, so it can be replayed alone with LEADPACT_INTERLEAVINGS_ONLY
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +41,7 @@ from leadpact.connectors.sandbox import end_state
 from leadpact.connectors.sandbox.seed import seed_demo_org
 from leadpact.connectors.sandbox.server import Fault
 from leadpact.connectors.sandbox.store import Store
+from tests.chaos_harness import load_harness
 
 ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.chaos
@@ -73,17 +72,6 @@ WRITE_REQUESTS = {"salesforce": ("PATCH", "/composite/sobjects"),
                   "hubspot": ("POST", "/batch/update")}
 
 Key = tuple[str, str, str, str]  # system, type, id, field
-
-
-def load_harness() -> ModuleType:
-    if "chaos_harness" in sys.modules:
-        return sys.modules["chaos_harness"]
-    spec = importlib.util.spec_from_file_location("chaos_harness", ROOT / "bench" / "chaos.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["chaos_harness"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 # -- the generator -------------------------------------------------------------------------

@@ -254,15 +254,21 @@ def test_given_keys_inside_other_keys_then_the_index_finds_every_one_in_order() 
               "Sales", "saless", "", "Head"]
     for _ in range(30):
         rng.shuffle(patterns)
-        overrides = tuple(Override(p, "user") for p in patterns)
-        classifier = TitleClassifier(overrides)
-        for title in titles:
-            expected = _reference_first_match(overrides, title)
-            got = classifier.classify(title)
-            if expected is None:
-                assert got == classify_title(title), title
-            else:
-                assert got.because == f"org override '{patterns[expected]}' → user", title
+        _assert_first_override_wins(patterns, titles)
+
+
+def _assert_first_override_wins(patterns: list[str], titles: list[str]) -> None:
+    """Each title gets the label of the first pattern (in this order) the slow reference
+    finds in it, or the plain classifier's answer when none matches."""
+    overrides = tuple(Override(p, "user") for p in patterns)
+    classifier = TitleClassifier(overrides)
+    for title in titles:
+        expected = _reference_first_match(overrides, title)
+        got = classifier.classify(title)
+        if expected is None:
+            assert got == classify_title(title), title
+        else:
+            assert got.because == f"org override '{patterns[expected]}' → user", title
 
 
 def test_given_ascii_titles_in_any_case_then_one_regex_search_finds_what_two_find() -> None:
@@ -279,12 +285,4 @@ def test_given_ascii_titles_in_any_case_then_one_regex_search_finds_what_two_fin
         cased = ["".join(c.upper() if rng.random() < 0.5 else c.lower() for c in t)
                  for t in titles]
         rng.shuffle(patterns)
-        overrides = tuple(Override(p, "user") for p in patterns)
-        classifier = TitleClassifier(overrides)
-        for title in titles + cased:
-            expected = _reference_first_match(overrides, title)
-            got = classifier.classify(title)
-            if expected is None:
-                assert got == classify_title(title), title
-            else:
-                assert got.because == f"org override '{patterns[expected]}' → user", title
+        _assert_first_override_wins(patterns, titles + cased)
