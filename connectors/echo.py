@@ -16,8 +16,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
+from leadpact.connectors.hubspot.roles import BUYING_ROLE_FIELD
+from leadpact.connectors.native_fields import PERSON_FIELDS
 from leadpact.model import HUBSPOT, Person, Record, Ref
-from leadpact.native_stage import NATIVE_PERSON_FIELDS
 
 # (record, fingerprint of the row, leadpact's values on it as read)
 Seen = tuple[Ref, str, Mapping[str, "str | None"]]
@@ -38,7 +39,7 @@ NO_ECHOES: EchoFilter = _NoEchoes()
 
 
 # The CRM's own fields leadpact fills (ledger names): compared like leadpact's fields.
-OWN_NATIVE = ("hs_buying_role", *NATIVE_PERSON_FIELDS)
+OWN_NATIVE = (BUYING_ROLE_FIELD, *(name for names in PERSON_FIELDS.values() for name in names))
 
 
 def own_values(record: Record) -> dict[str, str | None]:
@@ -46,7 +47,7 @@ def own_values(record: Record) -> dict[str, str | None]:
     HubSpot contact's buying role."""
     values = dict(record.leadpact)
     if isinstance(record, Person) and record.ref.system == HUBSPOT:
-        values["hs_buying_role"] = record.buying_role
+        values[BUYING_ROLE_FIELD] = record.buying_role
     if isinstance(record, Person):
         values.update(record.native)  # the lead-status fields [native] may write
     return values

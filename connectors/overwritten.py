@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from leadpact.changes import SetField, SetNativeField
+from leadpact.changes import RestoreLedgerValue, SetField
 from leadpact.model import Ref
 
-FieldWrite = SetField | SetNativeField
+# A write in the ledger's terms (connectors/roles.py as_field_write): a CRM's own field
+# as the value it resolved to, so the value put back is exactly the person's.
+FieldWrite = SetField | RestoreLedgerValue
 # (value before, value after) of one recorded change, canonical, newest change first
 Transition = tuple[str | None, str | None]
 
@@ -32,8 +34,8 @@ class Overwritten:
         """The write that puts the person's value back."""
         if isinstance(self.change, SetField):
             return SetField(self.change.ref, self.change.field, self.value, self.change.value)
-        return SetNativeField(self.change.ref, self.change.field, self.value,
-                              self.change.value)
+        return RestoreLedgerValue(self.change.ref, self.change.field, self.value,
+                                  self.change.value)
 
 
 def overwritten_value(transitions: Iterable[Transition], previous: str | None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from leadpact.enrichment.labels import BuyingRole, Function
 from leadpact.model import Ref
 
 
@@ -13,16 +14,6 @@ from leadpact.model import Ref
 class SetField:
     """Set one leadpact field (canonical name, see leadpact.fields) on a person or deal.
     `value` None clears it. `previous` is what the record held when planned."""
-
-    ref: Ref
-    field: str
-    value: str | None
-    previous: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SetNativeField:
-    """Fill one of the CRM's own fields (e.g. HubSpot hs_buying_role) by its native name."""
 
     ref: Ref
     field: str
@@ -64,18 +55,63 @@ class CloseTask:
 
 
 @dataclass(frozen=True, slots=True)
-class SetContactRole:
-    """Fill the role of a person on a deal (Salesforce OpportunityContactRole.Role,
-    HubSpot deal-contact association label) where it is empty."""
+class SetBuyingRole:
+    """Set the CRM's own buying-role field of a person (where the CRM has one) to what
+    `role` (refined by `function`) is called there; the connector's vocabulary names the
+    field and the value. `role` None clears it. `previous_value` is the field's value as
+    read when planned, in the CRM's spelling: carried back untouched (a CRM spells several
+    roles alike, so a role could not say which value it was)."""
+
+    person: Ref
+    role: BuyingRole | None
+    function: Function | None = None
+    previous_value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetDealContactRole:
+    """Fill the role of a person on a deal (the connector knows where the CRM keeps it:
+    Salesforce OpportunityContactRole) where it is empty. `role` None clears it;
+    `previous_value` as read when planned, in the CRM's spelling (re-checked before the
+    write)."""
 
     deal: Ref
     person: Ref
-    role: str | None  # None clears it (only an undo does that)
+    role: BuyingRole | None
     role_record_id: str | None = None
-    previous: str | None = None  # the role as read when planned (re-checked before the write)
+    previous_value: str | None = None
 
 
-Change = SetField | SetNativeField | UpsertTask | UpdateTask | CloseTask | SetContactRole
+@dataclass(frozen=True, slots=True)
+class SetLeadStatus:
+    """Put a person's lead stage into one opt-in native status field ([native] in
+    leadpact.toml). `target` is the config table (e.g. hubspot_lifecyclestage): the
+    connector names the field. `value` stays the option the user mapped the stage to in
+    leadpact.toml (already the CRM's own value; the forward-only rule needs it), so a
+    stage name would only add a second lookup."""
+
+    person: Ref
+    target: str
+    value: str | None
+    previous_value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreLedgerValue:
+    """Put back exactly the value the ledger holds for one of the CRM's own fields: undo
+    and a person's overwritten edit. `field` is the ledger's name for it (the connector
+    resolves the field it names); value and previous are carried as the ledger has them."""
+
+    ref: Ref
+    field: str
+    value: str | None
+    previous: str | None = None
+
+
+# The CRM's own fields, in leadpact's terms: each connector's vocabulary
+# (connectors/roles.py) says which field and value one means.
+NativeChange = SetBuyingRole | SetDealContactRole | SetLeadStatus | RestoreLedgerValue
+Change = SetField | UpsertTask | UpdateTask | CloseTask | NativeChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +121,17 @@ class ChangeResult:
     error: str | None = None
     created_id: str | None = None  # id of a task the CRM created
 
+
+
+def record_of(change: Change) -> Ref:
+    """The record a change is about: a deal for a deal contact's role, the task for a
+    task's update or close."""
+    if isinstance(change, SetField | RestoreLedgerValue):
+        return change.ref
+    if isinstance(change, SetBuyingRole | SetLeadStatus):
+        return change.person
+    if isinstance(change, SetDealContactRole):
+        return change.deal
+    if isinstance(change, UpsertTask):
+        return change.about
+    return change.task

@@ -26,10 +26,10 @@ from leadpact.auth_config import (
     salesforce_oauth,
 )
 from leadpact.config_text import config_text
+from leadpact.connectors.native_fields import TARGETS as NATIVE_TARGETS
 from leadpact.errors import ConfigError
 from leadpact.field_map import DEFAULT_FIELDS, FIELDS_KEYS, FieldMap, field_map
 from leadpact.native_stage import NO_NATIVE, NativeMap, native_map
-from leadpact.native_stage import TARGETS as NATIVE_TARGETS
 from leadpact.secrets import check_secret, read_secrets_file, require_tls
 
 SALESFORCE_TOKEN = "LEADPACT_SALESFORCE_TOKEN"

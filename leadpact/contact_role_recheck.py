@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from leadpact.changes import Change, SetContactRole
+from leadpact.changes import Change, SetDealContactRole
 
 
-def moved_contact_roles(connector: object, changes: Iterable[Change]) -> set[SetContactRole]:
+def moved_contact_roles(connector: object, changes: Iterable[Change]) -> set[SetDealContactRole]:
     """The role fills whose role record no longer holds the role read when planned
     (gone records included). Connectors that cannot re-read roles move nothing."""
-    fills = [c for c in changes if isinstance(c, SetContactRole) and c.role_record_id]
+    fills = [c for c in changes if isinstance(c, SetDealContactRole) and c.role_record_id]
     read = getattr(connector, "current_contact_roles", None)
     if read is None or not fills:
         return set()
     now: dict[str, str | None] = read([c.role_record_id for c in fills])
     return {c for c in fills
-            if c.role_record_id not in now or now[c.role_record_id] != c.previous}
+            if c.role_record_id not in now or now[c.role_record_id] != c.previous_value}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from leadpact.changes import Change, SetField, SetNativeField
+from leadpact.changes import Change
 
 HUBSPOT_TEXT_MAX = 65_536  # characters a HubSpot text property value may hold
 
@@ -58,12 +58,16 @@ def value_problem(limit: FieldLimit, value: str) -> str | None:
 def refusal(change: Change, limits: Limits) -> str | None:
     """One line naming the record, the field, why its value cannot be written and the fix;
     None when it fits or nothing is known about the field. Clearing a field always fits."""
-    if not isinstance(change, (SetField, SetNativeField)) or not change.value:
+    # imported here: the connectors' limits modules import this one
+    from leadpact.connectors.roles import ledger_value
+
+    write = ledger_value(change)  # a CRM's own field as its connector spells the value
+    if write is None or not write.value:
         return None
-    limit = limits.get((change.ref.kind, change.field))
-    problem = value_problem(limit, change.value) if limit is not None else None
+    limit = limits.get((write.ref.kind, write.field))
+    problem = value_problem(limit, write.value) if limit is not None else None
     if limit is None or problem is None:
         return None
     where = f" in {limit.where}" if limit.where else ""
-    return (f"{change.ref}: {limit.name} {problem}: not written (to let leadpact write it, "
+    return (f"{write.ref}: {limit.name} {problem}: not written (to let leadpact write it, "
             f"change the field{where})")

@@ -8,15 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
 from leadpact.changes import (
     Change,
     CloseTask,
-    SetContactRole,
+    SetBuyingRole,
+    SetDealContactRole,
     SetField,
-    SetNativeField,
+    SetLeadStatus,
     UpdateTask,
     UpsertTask,
 )
@@ -27,7 +29,7 @@ from leadpact.identity import identity_members, normalise_email
 from leadpact.known import Known, KnownPerson
 from leadpact.lead_facts import person_facts, saved_verdict, shared
 from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
-from leadpact.native_stage import NO_NATIVE, NativeMap, wanted_values
+from leadpact.native_stage import NO_NATIVE, NativeMap, wanted_targets
 from leadpact.plan import plan_fields
 from leadpact.role_vocabulary import NO_ROLES, RoleVocabulary
 from leadpact.rules.engine import Rules
@@ -218,13 +220,16 @@ def plan_person(at: Setting, known: Known, p: Person) -> RecordPlan:
         SetIdentity(tuple(m.ref for m in members), identity)]
     plan_record_fields(known, p.ref, p.leadpact, verdict.fields(at.rules.version), out,
                        tagged=True)
-    crm = at.roles_in(p.ref.system)
-    if crm.person_field is not None:  # the CRM's own buying-role field, filled if empty
-        wanted = crm.person_role(verdict.role, verdict.function)
-        if wanted is not None:
-            plan_native(known, p.ref, crm.person_field, p.buying_role, wanted, out)
-    for name, value in wanted_values(at.native, p.ref, lead.stage, p.native).items():
-        plan_native(known, p.ref, name, p.native.get(name), value, out)  # opt-in: [native]
+    # The CRM's own buying-role field, filled if empty: the vocabulary names field and
+    # value, the change stays in leadpact's terms.
+    role_change = SetBuyingRole(p.ref, verdict.role, verdict.function)
+    if (target := at.roles_in(p.ref.system).ledger_value(role_change)) is not None \
+            and target.value is not None:
+        plan_native(known, p.ref, target.field, p.buying_role, target.value, out,
+                    partial(replace, role_change))
+    for native, value in wanted_targets(at.native, p.ref, lead.stage, p.native):
+        plan_native(known, p.ref, native.field, p.native.get(native.field), value, out,
+                    partial(SetLeadStatus, p.ref, native.key, value))  # opt-in: [native]
     # A stage's task goes to the sales side: the Salesforce record if the person has one.
     if task_home(p.ref, [m.ref for m in members]) != p.ref:
         # Its tasks moved to the sales side (a Salesforce twin appeared): close ours here.
@@ -285,11 +290,14 @@ def plan_deal(at: Setting, known: Known, fresh: Fresh, d: Deal) -> RecordPlan:
                        tagged=False)
     crm = at.roles_in(d.ref.system)
     for contact in d.contacts:  # the CRM's own role of each contact on the deal
-        wanted = crm.deal_contact_role(fresh.role_of(known, contact.person))
-        key = crm.contact_role_field(contact.id)
-        if wanted is not None and key is not None and contact.id is not None:
-            plan_native(known, d.ref, key, contact.role, wanted, out,
-                        contact_role=(contact.person, contact.id))
+        if contact.id is None:
+            continue
+        role_change = SetDealContactRole(d.ref, contact.person,
+                                         fresh.role_of(known, contact.person), contact.id)
+        target = crm.ledger_value(role_change)
+        if target is not None and target.value is not None:
+            plan_native(known, d.ref, target.field, contact.role, target.value, out,
+                        partial(replace, role_change))
     out.tasks.extend(deal_tasks(at, known, d, verdict))
     return out.done()
 
@@ -427,14 +435,12 @@ def plan_record_fields(known: Known, ref: Ref, current: Any, desired: dict[str, 
 
 
 def plan_native(known: Known, ref: Ref, ledger_field: str, current: str | None, wanted: str,
-                out: _Draft, contact_role: tuple[Ref, str] | None = None) -> None:
-    """Fill one of the CRM's own fields only where it is empty (or still holds our value)."""
-    def native(planned: SetField) -> Change:
-        if contact_role is not None:
-            return SetContactRole(ref, contact_role[0], wanted, contact_role[1],
-                                  planned.previous)
-        return SetNativeField(ref, ledger_field, wanted, planned.previous)
-    plan_values(known, ref, {ledger_field: current}, {ledger_field: wanted}, out, native)
+                out: _Draft, change: Callable[..., Change]) -> None:
+    """Fill one of the CRM's own fields only where it is empty (or still holds our value).
+    The comparison is in the CRM's values (as the ledger keeps them: opaque here);
+    `change(previous_value=...)` is the canonical change to send."""
+    plan_values(known, ref, {ledger_field: current}, {ledger_field: wanted}, out,
+                lambda planned: change(previous_value=planned.previous))
 
 
 def plan_values(known: Known, ref: Ref, current: Mapping[str, str | None],

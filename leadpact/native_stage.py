@@ -2,12 +2,12 @@
 
 `[native.hubspot_lifecyclestage]`, `[native.hubspot_lead_status]` and
 `[native.salesforce_lead_status]` in leadpact.toml each map stage names of the rules file
-onto values of one native field: HubSpot contact `lifecyclestage` and `hs_lead_status`,
-Salesforce Lead `Status`. Off unless a table is given. A stage not in a table leaves that
+onto values of one of the CRMs' own status fields, which the connectors name
+(connectors/native_fields.py). Off unless a table is given. A stage not in a table leaves that
 field as it is (nothing is ever cleared).
 
-HubSpot's lifecycle stages only move forward (subscriber → … → evangelist): a contact is
-never moved back, unless the field is empty. Who owns the value follows the ledger like
+A forward-only field (HubSpot's lifecycle stage) is never moved back in the order its
+connector gives, unless the field is empty. Who owns the value follows the ledger like
 every other written field (leadpact/plan.py): a value leadpact did not write is a
 person's, and stays. Pure: parsed TOML in, a NativeMap out; values in, wanted values out.
 """
@@ -18,17 +18,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from leadpact.connectors.native_fields import LIFECYCLE_ORDER, PERSON_FIELDS, TARGETS
 from leadpact.errors import ConfigError
-from leadpact.model import CONTACT, HUBSPOT, LEAD, SALESFORCE, Ref
+from leadpact.model import Ref
 
-LIFECYCLE = "lifecyclestage"
-HS_LEAD_STATUS = "hs_lead_status"
-SF_LEAD_STATUS = "Status"
-# HubSpot's lifecycle order ("other" sits outside it: never moved from or to by order).
-LIFECYCLE_ORDER = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead",
-                   "opportunity", "customer", "evangelist")
 # Ledger names of the native fields a person record may carry (Person.native).
-NATIVE_PERSON_FIELDS = (LIFECYCLE, HS_LEAD_STATUS, SF_LEAD_STATUS)
+NATIVE_PERSON_FIELDS = tuple(name for names in PERSON_FIELDS.values() for name in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,21 +33,13 @@ class NativeTarget:
     key: str  # the config table, e.g. "hubspot_lifecyclestage"
     system: str
     kind: str  # record kind it lives on: HubSpot contact, Salesforce lead
-    field: str  # native name, e.g. lifecyclestage
+    field: str  # native name, from the connectors (also the ledger's name for it)
     values: Mapping[str, str]  # stage name -> value
     forward_only: bool = False
 
     @property
     def where(self) -> str:
         return f"[native.{self.key}]"
-
-
-# config table -> (system, record kind, native field, forward only)
-TARGETS: dict[str, tuple[str, str, str, bool]] = {
-    "hubspot_lifecyclestage": (HUBSPOT, CONTACT, LIFECYCLE, True),
-    "hubspot_lead_status": (HUBSPOT, CONTACT, HS_LEAD_STATUS, False),
-    "salesforce_lead_status": (SALESFORCE, LEAD, SF_LEAD_STATUS, False),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,22 +110,31 @@ def option_problems(native: NativeMap, system: str,
 
 def wanted_values(native: NativeMap, ref: Ref, stage: str | None,
                   current: Mapping[str, str | None]) -> dict[str, str]:
-    """{native field: value} this record's stage asks for. Whether the value is ours to
-    change is the ledger's business (leadpact/plan.py); this only leaves out what the
-    mapping never asks: unmapped stages and a lifecycle stage behind the current one."""
-    wanted = {}
+    """{native field: value} this record's stage asks for (wanted_targets, by field)."""
+    return {target.field: value
+            for target, value in wanted_targets(native, ref, stage, current)}
+
+
+def wanted_targets(native: NativeMap, ref: Ref, stage: str | None,
+                   current: Mapping[str, str | None]) -> list[tuple[NativeTarget, str]]:
+    """(target, value) for each native field this record's stage asks for. Whether the
+    value is ours to change is the ledger's business (leadpact/plan.py); this only leaves
+    out what the mapping never asks: unmapped stages and a forward-only stage behind the
+    current one."""
+    wanted = []
     for target in native.for_record(ref):
         value = target.values.get(stage) if stage else None
         if value is None:
             continue
         if target.forward_only and not moves_forward(current.get(target.field), value):
             continue
-        wanted[target.field] = value
+        wanted.append((target, value))
     return wanted
 
 
 def moves_forward(current: str | None, wanted: str) -> bool:
-    """A HubSpot lifecycle stage may be set when empty, or moved later in the order."""
+    """A forward-only stage (HubSpot's lifecycle) may be set when empty, or moved later
+    in the order."""
     if not current:
         return True
     if current not in LIFECYCLE_ORDER or wanted not in LIFECYCLE_ORDER:

@@ -22,10 +22,10 @@ from typing import Any
 
 from leadpact import rules_change
 from leadpact.account_pass import account_pass
-from leadpact.changes import Change, SetContactRole, SetField, SetNativeField
+from leadpact.changes import Change, SetDealContactRole
 from leadpact.commit import apply_updates, record_answers
 from leadpact.connectors.base import Connector
-from leadpact.connectors.roles import VOCABULARIES
+from leadpact.connectors.roles import VOCABULARIES, as_field_write, ledger_value
 from leadpact.contact_role_recheck import moved_contact_roles
 from leadpact.crm_limits import refusal
 from leadpact.echoes import attach_echoes, remember_judged
@@ -41,7 +41,6 @@ from leadpact.planner import deals_moved_by_time, plan_page, plan_tasks
 from leadpact.quota_run import RunQuota
 from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
-from leadpact.role_vocabulary import NO_ROLES
 from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
 from leadpact.state import State
@@ -271,29 +270,28 @@ class _Run:
     def still_ours(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
         """The field writes whose record still holds what it held when read: a person who
         edited it since (during this run) keeps the edit, counted as a value kept."""
-        records = sorted({s.change.ref for s in steps
-                          if isinstance(s.change, (SetField, SetNativeField))})
+        writes = [as_field_write(s.change) for s in steps]  # in the ledger's terms
+        records = sorted({w.ref for w in writes if w is not None})
         found = current_values(connector, records) if records else None
         moved_roles = moved_contact_roles(connector, [s.change for s in steps])
         if found is None and not moved_roles:
             return list(steps)
         kept = []
-        for step in steps:
+        for step, write in zip(steps, writes, strict=True):
             change = step.change
-            if isinstance(change, SetContactRole) and change in moved_roles:  # see module
-                crm = VOCABULARIES.get(change.deal.system, NO_ROLES)
-                if name := crm.contact_role_field(change.role_record_id):
-                    self.kept_manual.add((step.source, name))
+            if isinstance(change, SetDealContactRole) and change in moved_roles:  # see module
+                if (role := ledger_value(change)) is not None:
+                    self.kept_manual.add((step.source, role.field))
                 continue
             if found is None:
                 kept.append(step)
                 continue
-            if isinstance(change, (SetField, SetNativeField)):
-                now = found.get(change.ref)
-                if now is None or now.get(change.field) != change.previous:
-                    self.kept_manual.add((change.ref, change.field))
-                    log.info("%s %s changed during the run: left as it is", change.ref,
-                             change.field)
+            if write is not None:
+                now = found.get(write.ref)
+                if now is None or now.get(write.field) != write.previous:
+                    self.kept_manual.add((write.ref, write.field))
+                    log.info("%s %s changed during the run: left as it is", write.ref,
+                             write.field)
                     continue
             kept.append(step)
         return kept

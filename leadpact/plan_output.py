@@ -9,26 +9,19 @@ from typing import Any
 from leadpact.changes import (
     Change,
     CloseTask,
-    SetContactRole,
+    RestoreLedgerValue,
+    SetBuyingRole,
+    SetDealContactRole,
     SetField,
-    SetNativeField,
+    SetLeadStatus,
     UpdateTask,
     UpsertTask,
+    record_of,
 )
-from leadpact.model import Ref
+from leadpact.connectors.roles import ledger_value
 
 ONLY = ("fields", "tasks", "stage")
 TASKS = (UpsertTask, UpdateTask, CloseTask)
-
-
-def record_of(change: Change) -> Ref:
-    if isinstance(change, (SetField, SetNativeField)):
-        return change.ref
-    if isinstance(change, UpsertTask):
-        return change.about
-    if isinstance(change, SetContactRole):
-        return change.deal
-    return change.task
 
 
 def is_version_stamp(change: Change) -> bool:
@@ -45,7 +38,7 @@ def wanted(change: Change, only: str | None, record: str | None) -> bool:
         return False
     if record is not None:
         ref = record_of(change)
-        about = change.person if isinstance(change, SetContactRole) else None
+        about = change.person if isinstance(change, SetDealContactRole) else None
         return record in (str(ref), ref.id) or (about is not None
                                                  and record in (str(about), about.id))
     return True
@@ -68,13 +61,20 @@ def change_json(change: Change) -> dict[str, Any]:
     """One planned change as a JSON object: the record, what, from and to (tasks: key and
     subject)."""
     out: dict[str, Any] = {"record": str(record_of(change))}
-    if isinstance(change, (SetField, SetNativeField)):
-        out.update(change="version_stamp" if is_version_stamp(change) else "set",
+    if isinstance(change, SetField | RestoreLedgerValue):
+        out.update(change="version_stamp" if is_version_stamp(change) else
+                   "set" if isinstance(change, SetField) else "restore",
                    field=change.field, old=change.previous, new=change.value)
-        if isinstance(change, SetNativeField):
-            out["change"] = "fill"
-    elif isinstance(change, SetContactRole):
-        out.update(change="contact_role", person=str(change.person), new=change.role)
+    elif isinstance(change, SetBuyingRole | SetLeadStatus):
+        found = ledger_value(change)  # the field and value as the CRM's connector spells them
+        out.update(change="fill", field=found.field if found else None,
+                   old=change.previous_value, new=found.value if found else None)
+        if isinstance(change, SetBuyingRole):
+            out["role"] = change.role
+    elif isinstance(change, SetDealContactRole):
+        found = ledger_value(change)
+        out.update(change="contact_role", person=str(change.person),
+                   new=found.value if found else None, role=change.role)
     elif isinstance(change, UpsertTask):
         out.update(change="create_task", key=change.key,
                    rule=":".join(change.key.split(":")[:2]), subject=change.subject,

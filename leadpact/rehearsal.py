@@ -17,13 +17,12 @@ from collections.abc import Iterator, Sequence
 from leadpact.changes import (
     Change,
     ChangeResult,
-    SetContactRole,
+    SetDealContactRole,
     SetField,
-    SetNativeField,
     UpsertTask,
 )
 from leadpact.connectors.base import CheckProblem, Connector
-from leadpact.connectors.roles import VOCABULARIES
+from leadpact.connectors.roles import VOCABULARIES, ledger_value
 from leadpact.model import Account, Deal, Page, Person, Record, Ref
 from leadpact.role_vocabulary import NO_ROLES
 
@@ -94,10 +93,11 @@ class Rehearsal:
             created = None
             if isinstance(change, SetField):
                 self._fields.setdefault(change.ref, {})[change.field] = change.value
-            elif isinstance(change, SetNativeField):
-                self._native.setdefault(change.ref, {})[change.field] = change.value
-            elif isinstance(change, SetContactRole):
-                self._contact_roles[(change.deal, change.person)] = change.role
+            elif isinstance(change, SetDealContactRole):
+                if (role := ledger_value(change)) is not None:  # as the CRM spells it
+                    self._contact_roles[(change.deal, change.person)] = role.value
+            elif (native := ledger_value(change)) is not None:  # a CRM's own field
+                self._native.setdefault(native.ref, {})[native.field] = native.value
             elif isinstance(change, UpsertTask):
                 created = f"planned-{next(self._ids)}"
             results.append(ChangeResult(change, True, created_id=created))

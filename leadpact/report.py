@@ -12,12 +12,15 @@ from rich.table import Table
 from leadpact.changes import (
     Change,
     CloseTask,
-    SetContactRole,
+    RestoreLedgerValue,
+    SetBuyingRole,
+    SetDealContactRole,
     SetField,
-    SetNativeField,
+    SetLeadStatus,
     UpdateTask,
     UpsertTask,
 )
+from leadpact.connectors.roles import ledger_value
 
 LEFT_ALONE_SHOWN = 20  # undo: left-alone lines shown unless every one is asked for
 COLUMNS = ("records_read", "changes_planned", "changes_applied", "changes_failed",
@@ -76,18 +79,24 @@ def json_line(payload: dict[str, Any]) -> str:
 
 
 def describe_change(change: Change) -> str:
-    if isinstance(change, SetField):
+    if isinstance(change, SetField | RestoreLedgerValue):
         return f"set   {change.ref} {change.field}: {change.previous!r} → {change.value!r}"
-    if isinstance(change, SetNativeField):
-        return f"fill  {change.ref} {change.field}: {change.value!r}"
+    if isinstance(change, SetBuyingRole | SetLeadStatus):
+        # in the CRM's terms, as its connector will write it
+        found = ledger_value(change)
+        what = f"{found.field}: {found.value!r}" if found else "(nothing in this CRM)"
+        why = f" (buying role {change.role})" if isinstance(change, SetBuyingRole) else ""
+        return f"fill  {change.person} {what}{why}"
     if isinstance(change, UpsertTask):
         return f"task  {change.about} [{change.key}] {change.subject} (due {change.due})"
     if isinstance(change, UpdateTask):
         return f"retask {change.task} [{change.key}]: new reasons"
     if isinstance(change, CloseTask):
         return f"close {change.task} [{change.key}]"
-    if isinstance(change, SetContactRole):
-        return f"role  {change.deal} {change.person}: {change.role}"
+    if isinstance(change, SetDealContactRole):
+        found = ledger_value(change)
+        return f"role  {change.deal} {change.person}: {found.value if found else None} " \
+               f"({change.role})"
     assert_never(change)  # mypy: a Change added later must be described here
 
 

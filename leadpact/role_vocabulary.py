@@ -1,15 +1,25 @@
-"""How one CRM spells buying roles in its own fields. The spelling belongs to the
-connectors (connectors/salesforce/roles.py, connectors/hubspot/roles.py, gathered in
-connectors/roles.py); the planner gets it as data and speaks leadpact's roles. Pure."""
+"""How one CRM spells buying roles in its own fields, and which of its own fields a
+canonical change (leadpact/changes.py NativeChange) writes. The spellings and field names
+belong to the connectors (connectors/salesforce/roles.py, connectors/hubspot/roles.py,
+connectors/native_fields.py, gathered in connectors/roles.py); the planner gets them as
+data and speaks leadpact's roles. Pure."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TypeVar
+from typing import TypeVar, assert_never
 
+from leadpact.changes import (
+    NativeChange,
+    RestoreLedgerValue,
+    SetBuyingRole,
+    SetDealContactRole,
+    SetLeadStatus,
+)
 from leadpact.enrichment.labels import BuyingRole, Function
+from leadpact.model import Ref
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -17,6 +27,17 @@ V = TypeVar("V")
 
 def _none() -> Mapping[K, V]:
     return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerValue:
+    """What a change leaves on one field, by the name the ledger keeps for it (the ledger,
+    pending rows and the re-read before a write all speak these names)."""
+
+    ref: Ref  # the record the ledger keys it by (a deal for a deal contact's role)
+    field: str
+    value: str | None
+    previous: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +57,40 @@ class RoleVocabulary:
     contact_role_prefix: str | None = None
     # A value a person recorded (casefolded, spaces as underscores too) -> leadpact role
     recorded: Mapping[str, BuyingRole] = field(default_factory=_none)
+    # [native] config table -> the status field it fills here (connectors/native_fields.py)
+    native_fields: Mapping[str, str] = field(default_factory=_none)
+
+    def ledger_value(self, change: NativeChange) -> LedgerValue | None:
+        """The field (by its ledger name) and value a canonical change writes here; None
+        when this CRM has nothing to write for it (no such field, no spelling for the
+        role). Connectors resolve their writes with it, the planner compares with it."""
+        if isinstance(change, SetBuyingRole):
+            if self.person_field is None:
+                return None
+            value = None if change.role is None else \
+                self.person_role(change.role, change.function or Function.OTHER)
+            if change.role is not None and value is None:
+                return None
+            return LedgerValue(change.person, self.person_field, value, change.previous_value)
+        if isinstance(change, SetDealContactRole):
+            name = self.contact_role_field(change.role_record_id)
+            value = None if change.role is None else self.deal_contact_role(change.role)
+            if name is None or (change.role is not None and value is None):
+                return None
+            return LedgerValue(change.deal, name, value, change.previous_value)
+        if isinstance(change, SetLeadStatus):
+            name = self.native_fields.get(change.target)
+            return None if name is None else \
+                LedgerValue(change.person, name, change.value, change.previous_value)
+        if isinstance(change, RestoreLedgerValue):
+            return LedgerValue(change.ref, change.field, change.value, change.previous) \
+                if self.owns(change.field) else None
+        assert_never(change)
+
+    def owns(self, ledger_field: str) -> bool:
+        """Whether a ledger field names one of this CRM's own fields leadpact fills."""
+        return ledger_field == self.person_field or ledger_field in \
+            self.native_fields.values() or self.contact_role_id(ledger_field) is not None
 
     def person_role(self, role: BuyingRole, function: Function) -> str | None:
         """The person field's value for a role (None: nothing to write)."""

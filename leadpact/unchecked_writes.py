@@ -19,18 +19,16 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from leadpact.changes import Change, SetField, SetNativeField
+from leadpact.changes import Change, RestoreLedgerValue, SetField
 from leadpact.connectors.base import Connector
-from leadpact.connectors.overwritten import Overwritten
+from leadpact.connectors.overwritten import FieldWrite, Overwritten
+from leadpact.connectors.roles import as_field_write
 from leadpact.model import Ref
 from leadpact.person_edits import put_back
 from leadpact.rehearsal import current_values
 from leadpact.state import State
 
 log = logging.getLogger(__name__)
-
-FieldWrite = SetField | SetNativeField
-
 
 @dataclass(frozen=True, slots=True)
 class Unchecked:
@@ -43,23 +41,24 @@ class Unchecked:
 
 def to_json(write: Unchecked) -> str:
     change = write.change
-    return json.dumps({"kind": "native" if isinstance(change, SetNativeField) else "field",
+    # "native": one of the CRM's own fields, by its ledger name (older notes say so too)
+    return json.dumps({"kind": "native" if isinstance(change, RestoreLedgerValue) else "field",
                        "ref": str(change.ref), "field": change.field, "value": change.value,
                        "previous": change.previous, "ledger": write.ledger_field})
 
 
 def from_json(text: str) -> Unchecked:
     data = json.loads(text)
-    kind = SetNativeField if data["kind"] == "native" else SetField
+    kind = RestoreLedgerValue if data["kind"] == "native" else SetField
     return Unchecked(kind(Ref.parse(data["ref"]), data["field"], data["value"],
                           data["previous"]), data["ledger"])
 
 
 def noted(changes_and_fields: Iterable[tuple[Change, str | None]]) -> list[tuple[Ref, str]]:
     """(record, note) for each field write among a page's changes, to note before sending."""
-    return [(change.ref, to_json(Unchecked(change, ledger or change.field)))
+    return [(write.ref, to_json(Unchecked(write, ledger or write.field)))
             for change, ledger in changes_and_fields
-            if isinstance(change, (SetField, SetNativeField))]
+            if (write := as_field_write(change)) is not None]
 
 
 def still_ours(writes: Sequence[Unchecked], now: dict[Ref, dict[str, str | None]] | None

@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from leadpact.changes import Change, CloseTask, SetContactRole, SetField, SetNativeField
+from leadpact.changes import Change, CloseTask, RestoreLedgerValue, SetField, record_of
 from leadpact.connectors.base import AccountReader, Connector
 from leadpact.connectors.roles import VOCABULARIES
 from leadpact.errors import ConfigError
@@ -116,13 +116,11 @@ def plan_undo(run_id: str, writes: Sequence[tuple[Ref, str, str | None, str | No
 
 
 def _restore(record: Undone, name: str, old: str | None, now: str | None) -> Change:
-    crm = VOCABULARIES.get(record.ref.system, NO_ROLES)
-    if (role_id := crm.contact_role_id(name)) is not None:
-        assert isinstance(record, Deal)
-        person = next(c.person for c in record.contacts if c.id == role_id)
-        return SetContactRole(record.ref, person, old, role_id)
-    if name == crm.person_field or name in NATIVE_PERSON_FIELDS:
-        return SetNativeField(record.ref, name, old, now)
+    """Put back exactly what the ledger held: one of the CRM's own fields is named as the
+    ledger names it, and its connector says where it lives (a CRM spells several roles
+    alike, so a role in leadpact's terms could not say which value to put back)."""
+    if VOCABULARIES.get(record.ref.system, NO_ROLES).owns(name):
+        return RestoreLedgerValue(record.ref, name, old, now)
     return SetField(record.ref, name, old, now)
 
 
@@ -183,7 +181,7 @@ def _apply_undo(by_system: Mapping[System, Connector], state: State, plan: UndoP
                 outcome: UndoResult) -> None:
     for system, connector in by_system.items():
         restores = [(c, e) for c, e in zip(plan.changes, plan.ledger, strict=True)
-                    if _ref(c).system == system]
+                    if record_of(c).system == system]
         closes: list[Change] = [CloseTask(t.task, t.key) for t in tasks
                                 if t.task is not None and t.task.system == system]
         changes = [c for c, _ in restores] + closes
@@ -196,11 +194,11 @@ def _apply_undo(by_system: Mapping[System, Connector], state: State, plan: UndoP
                 if not result.ok:
                     outcome.failed += 1
                     stats["changes_failed"] += 1
-                    state.record_refusal(undo_id, _ref(result.change),
+                    state.record_refusal(undo_id, record_of(result.change),
                                          describe_change(result.change),
                                          result.error or "refused")
                     if len(outcome.failures) < 20:
-                        outcome.failures.append(f"{_ref(result.change)}: {result.error}")
+                        outcome.failures.append(f"{record_of(result.change)}: {result.error}")
                 elif entry is None:
                     state.close_task(result.change.key)  # type: ignore[union-attr]
                     outcome.tasks_closed += 1
@@ -211,7 +209,3 @@ def _apply_undo(by_system: Mapping[System, Connector], state: State, plan: UndoP
                     stats["changes_applied"] += 1
 
 
-def _ref(change: Change) -> Ref:
-    if isinstance(change, CloseTask):
-        return change.task
-    return change.deal if isinstance(change, SetContactRole) else change.ref  # type: ignore[union-attr]

@@ -7,18 +7,22 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from typing import assert_never
 
 from leadpact.changes import (
     Change,
     ChangeResult,
     CloseTask,
-    SetContactRole,
+    RestoreLedgerValue,
+    SetBuyingRole,
+    SetDealContactRole,
     SetField,
-    SetNativeField,
+    SetLeadStatus,
     UpdateTask,
     UpsertTask,
 )
 from leadpact.connectors.base import CheckProblem
+from leadpact.connectors.roles import VOCABULARIES, as_field_write, ledger_value
 from leadpact.errors import QuotaExhausted
 from leadpact.model import ACCOUNT, Account, Deal, Page, Person, Record, Ref
 from tests.builders import NOW
@@ -107,19 +111,27 @@ class MemoryConnector:
             self.accounts[change.ref.id] = dataclasses.replace(
                 account, leadpact={**account.leadpact, change.field: change.value})
             return ChangeResult(change, True)
-        if isinstance(change, (SetField, SetNativeField)):
-            if change.ref in self.refuse or change.ref not in self.records:
+        if isinstance(change, SetDealContactRole):
+            return self._set_contact_role(change)
+        write = as_field_write(change)  # a CRM's own field as its vocabulary resolves it
+        if write is not None:
+            if write.ref in self.refuse or write.ref not in self.records:
                 return ChangeResult(change, False, "refused by test")
-            record = self.records[change.ref]
-            if isinstance(change, SetField):
-                values = {**record.leadpact, change.field: change.value}
+            record = self.records[write.ref]
+            if isinstance(write, SetField):
+                values = {**record.leadpact, write.field: write.value}
                 self.put(dataclasses.replace(record, leadpact=values))
-            elif change.field == "hs_buying_role":
-                self.put(dataclasses.replace(record, buying_role=change.value))
+            elif write.field == VOCABULARIES[write.ref.system].person_field:
+                self.put(dataclasses.replace(record, buying_role=write.value))
             elif isinstance(record, Person):  # a lead-status field ([native])
                 self.put(dataclasses.replace(record, native={**record.native,
-                                                             change.field: change.value}))
+                                                             write.field: write.value}))
             return ChangeResult(change, True)
+        if isinstance(change, RestoreLedgerValue):  # a deal contact's role put back
+            role_id = VOCABULARIES[change.ref.system].contact_role_id(change.field)
+            if role_id is None:
+                return ChangeResult(change, False, f"no field {change.field!r} here")
+            return self._write_contact_role(change, change.ref, role_id, change.value)
         if isinstance(change, UpsertTask):
             existing = self.tasks.get(change.key)
             if existing is None:
@@ -139,11 +151,23 @@ class MemoryConnector:
                 return ChangeResult(change, False, "ENTITY_IS_DELETED: task deleted")
             self.tasks[change.key]["body"] = change.body
             return ChangeResult(change, True)
-        assert isinstance(change, SetContactRole)
-        deal = self.records[change.deal]
+        if isinstance(change, SetBuyingRole | SetLeadStatus):  # nothing to write here
+            return ChangeResult(change, False, f"{change.person.system} has no such field")
+        assert_never(change)
+
+    def _set_contact_role(self, change: SetDealContactRole) -> ChangeResult:
+        found = ledger_value(change)
+        if found is None:
+            return ChangeResult(change, False, "no contact role to write in this CRM")
+        return self._write_contact_role(change, change.deal, change.role_record_id,
+                                        found.value)
+
+    def _write_contact_role(self, change: Change, deal_ref: Ref, role_id: str | None,
+                            value: str | None) -> ChangeResult:
+        deal = self.records[deal_ref]
         assert isinstance(deal, Deal)
-        contacts = tuple(dataclasses.replace(c, role=change.role)
-                         if c.id == change.role_record_id else c for c in deal.contacts)
+        contacts = tuple(dataclasses.replace(c, role=value)
+                         if c.id == role_id else c for c in deal.contacts)
         self.put(dataclasses.replace(deal, contacts=contacts))
         return ChangeResult(change, True)
 

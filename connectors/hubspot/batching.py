@@ -16,11 +16,12 @@ from typing import Any, TypeVar
 from leadpact.changes import (
     Change,
     CloseTask,
-    SetContactRole,
+    NativeChange,
+    SetDealContactRole,
     SetField,
-    SetNativeField,
     UpdateTask,
     UpsertTask,
+    record_of,
 )
 from leadpact.connectors.hubspot import mapping
 
@@ -61,8 +62,11 @@ def plan_writes(changes: Sequence[Change]) -> WritePlan:
     refused: dict[int, str] = {}
     for index, change in enumerate(changes):
         try:
-            if isinstance(change, (SetField, SetNativeField)):
-                target = (mapping.object_type(change.ref), change.ref.id)
+            if isinstance(change, SetDealContactRole):
+                refused[index] = CONTACT_ROLE_REFUSAL
+                continue
+            if isinstance(change, SetField | NativeChange):
+                target = (mapping.object_type(record_of(change)), record_of(change).id)
                 values = dict([mapping.property_value(change)])
             elif isinstance(change, CloseTask):
                 target = (mapping.object_type(change.task), change.task.id)
@@ -75,9 +79,6 @@ def plan_writes(changes: Sequence[Change]) -> WritePlan:
             elif isinstance(change, UpsertTask):
                 mapping.task_associations(change)  # refuses what HubSpot cannot attach
                 tasks.setdefault(change.key.lower(), (change, []))[1].append(index)
-                continue
-            elif isinstance(change, SetContactRole):
-                refused[index] = CONTACT_ROLE_REFUSAL
                 continue
             else:  # mypy proves every Change is handled above; a new one is refused, not sent
                 refused[index] = (  # type: ignore[unreachable]

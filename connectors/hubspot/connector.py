@@ -22,7 +22,7 @@ from typing import Any
 
 from leadpact import fields
 from leadpact.auth_config import OAuthSettings
-from leadpact.changes import Change, ChangeResult, SetField, SetNativeField
+from leadpact.changes import Change, ChangeResult
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
@@ -454,7 +454,9 @@ class HubSpotConnector:
         """leadpact's property writes that landed on a person's edit made after the re-read
         before them (current_values), from the property history (property_history.py),
         which is always read whole (`whole_history` is there for the protocol's sake)."""
-        written = [w for w in writes if isinstance(w, (SetField, SetNativeField))]
+        from leadpact.connectors.roles import as_field_write  # gathers this package's roles
+
+        written = [w for c in writes if (w := as_field_write(c)) is not None]
         if not written:
             return []
         return property_history.overwritten(self._apis, self._call, self._timeout, written)

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from leadpact import crm_schema, fields
-from leadpact.changes import SetField, SetNativeField, UpsertTask
+from leadpact.changes import NativeChange, SetField, UpsertTask
+from leadpact.connectors import native_fields
 from leadpact.field_map import mapped_values
 from leadpact.model import (
     ACCOUNT,
@@ -29,7 +30,6 @@ from leadpact.model import (
     Person,
     Ref,
 )
-from leadpact.native_stage import HS_LEAD_STATUS, LIFECYCLE
 
 Properties = Mapping[str, "str | None"]
 
@@ -45,7 +45,7 @@ DEAL_TO_PRIMARY_COMPANY = 5
 CONTACT_TO_PRIMARY_COMPANY = 1
 
 _PERSON_FIELDS = fields.fields_for(fields.PERSON)
-NATIVE_CONTACT = (LIFECYCLE, HS_LEAD_STATUS)  # what [native] may map stages onto
+NATIVE_CONTACT = native_fields.PERSON_FIELDS[HUBSPOT]  # what [native] may map stages onto
 _DEAL_FIELDS = fields.fields_for(fields.DEAL)
 ACCOUNT_FIELDS = fields.fields_for(fields.ACCOUNT)
 
@@ -266,10 +266,19 @@ def object_type(ref: Ref) -> str:
         raise NotWritable(f"HubSpot has no {ref.kind!r} records ({ref})") from None
 
 
-def property_value(change: SetField | SetNativeField) -> tuple[str, str]:
-    """(HubSpot property, value to send). An empty string clears a HubSpot property."""
-    if isinstance(change, SetNativeField):
-        return change.field, "" if change.value is None else change.value
+def property_value(change: SetField | NativeChange) -> tuple[str, str]:
+    """(HubSpot property, value to send). An empty string clears a HubSpot property. A
+    CRM-own change (buying role, lead status, a value put back) is resolved by HubSpot's
+    vocabulary (connectors/roles.py), whose ledger names are the property names."""
+    if not isinstance(change, SetField):
+        # imported here: connectors/roles.py gathers this package's vocabulary
+        from leadpact.connectors.roles import ledger_value
+
+        found = ledger_value(change)
+        if found is None:
+            raise NotWritable(f"HubSpot has no field for {type(change).__name__} "
+                              f"({change})")
+        return found.field, "" if found.value is None else found.value
     spec = fields.BY_NAME.get(change.field)
     if spec is None:
         raise NotWritable(f"unknown leadpact field {change.field!r}")

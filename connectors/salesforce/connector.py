@@ -4,6 +4,7 @@ wire details in queries.py and mapping.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from simple_salesforce import Salesforce
 
 from leadpact import fields as leadpact_fields
 from leadpact.auth_config import OAuthSettings
-from leadpact.changes import Change, ChangeResult, SetContactRole, SetField, UpsertTask
+from leadpact.changes import Change, ChangeResult, SetDealContactRole, SetField, UpsertTask
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
@@ -479,17 +480,16 @@ class SalesforceConnector:
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
         results: list[ChangeResult | None] = [None] * len(changes)
         role_ids = self._contact_role_ids(
-            [c for c in changes if isinstance(c, SetContactRole) and not c.role_record_id])
+            [c for c in changes if isinstance(c, SetDealContactRole) and not c.role_record_id])
         writes: list[tuple[int, mapping.FieldWrite]] = []
         tasks: list[tuple[int, UpsertTask]] = []
         for index, change in enumerate(changes):
             if isinstance(change, UpsertTask):
                 tasks.append((index, change))
                 continue
-            if isinstance(change, SetContactRole) and not change.role_record_id:
+            if isinstance(change, SetDealContactRole) and not change.role_record_id:
                 found = role_ids.get((change.deal.id, change.person.id))
-                change_to_write: Change = SetContactRole(
-                    change.deal, change.person, change.role, found)
+                change_to_write: Change = dataclasses.replace(change, role_record_id=found)
             else:
                 change_to_write = change
             try:
@@ -516,11 +516,13 @@ class SalesforceConnector:
             return
         filled = []
         for change, result in zip(changes, results, strict=True):
-            if isinstance(change, SetContactRole) and result is not None and result.ok:
+            if isinstance(change, SetDealContactRole) and result is not None and result.ok:
                 role_id = change.role_record_id or \
                     role_ids.get((change.deal.id, change.person.id))
-                if role_id:
-                    filled.append((role_id, change.person.id, change.role))
+                if role_id:  # the Role as written, in Salesforce's spelling
+                    written = mapping.native_write(
+                        dataclasses.replace(change, role_record_id=role_id))
+                    filled.append((role_id, change.person.id, written.value))
         self._read_so_far.wrote_roles(filled)
 
     def _collection(self, method: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -539,7 +541,7 @@ class SalesforceConnector:
         except RecordRejected as exc:
             return str(exc)
 
-    def _contact_role_ids(self, changes: list[SetContactRole]) -> dict[tuple[str, str], str]:
+    def _contact_role_ids(self, changes: list[SetDealContactRole]) -> dict[tuple[str, str], str]:
         """(opportunity id, contact id) -> OpportunityContactRole id, for role changes that
         did not name the role record."""
         found: dict[tuple[str, str], str] = {}

@@ -16,9 +16,9 @@ from leadpact import fields as leadpact_fields
 from leadpact.changes import (
     Change,
     CloseTask,
-    SetContactRole,
+    NativeChange,
+    SetDealContactRole,
     SetField,
-    SetNativeField,
     UpdateTask,
     UpsertTask,
 )
@@ -253,7 +253,7 @@ def field_writes(change: Change) -> list[FieldWrite]:
 
 
 def field_write(change: Change) -> FieldWrite:
-    """The one field write a non-task change makes. SetContactRole needs its
+    """The one field write a non-task change makes. SetDealContactRole needs its
     role_record_id resolved first."""
     if isinstance(change, SetField):
         record_id = _salesforce_id(change.ref, (LEAD, CONTACT, DEAL, ACCOUNT))
@@ -265,23 +265,37 @@ def field_write(change: Change) -> FieldWrite:
                                     f"{change.ref.kind}")
         value = leadpact_fields.to_native(spec, change.value, SALESFORCE)
         return FieldWrite(SOBJECT_BY_KIND[change.ref.kind], record_id, spec.salesforce, value)
-    if isinstance(change, SetNativeField):
-        record_id = _salesforce_id(change.ref, (LEAD, CONTACT, DEAL, TASK))
-        return FieldWrite(SOBJECT_BY_KIND[change.ref.kind], record_id, change.field,
-                          change.value)
     if isinstance(change, CloseTask):
         record_id = _salesforce_id(change.task, (TASK,))
         return FieldWrite("Task", record_id, "Status", "Completed")
     if isinstance(change, UpdateTask):
         return FieldWrite("Task", _salesforce_id(change.task, (TASK,)), "Description",
                           change.body[:DESCRIPTION_MAX])
-    if isinstance(change, SetContactRole):
+    if isinstance(change, SetDealContactRole) and not change.role_record_id:
         _salesforce_id(change.deal, (DEAL,))
-        if not change.role_record_id:
-            raise UnsupportedChange(f"no OpportunityContactRole links {change.person} to "
-                                    f"{change.deal}")
-        return FieldWrite("OpportunityContactRole", change.role_record_id, "Role", change.role)
+        raise UnsupportedChange(f"no OpportunityContactRole links {change.person} to "
+                                f"{change.deal}")
+    if isinstance(change, NativeChange):
+        return native_write(change)
     raise UnsupportedChange(f"{type(change).__name__} is not a field write")
+
+
+def native_write(change: NativeChange) -> FieldWrite:
+    """A change to one of Salesforce's own fields, resolved by its vocabulary
+    (connectors/roles.py): a deal contact's role is its OpportunityContactRole's Role (the
+    ledger names it by the role record's id), a lead status is the Lead field of that name."""
+    from leadpact.connectors.roles import VOCABULARIES, ledger_value  # gathers this package
+
+    found = ledger_value(change)
+    if found is None:
+        raise UnsupportedChange(f"Salesforce has no field for {type(change).__name__} "
+                                f"({change})")
+    role_id = VOCABULARIES[SALESFORCE].contact_role_id(found.field)
+    if role_id is not None:
+        _salesforce_id(found.ref, (DEAL,))
+        return FieldWrite("OpportunityContactRole", role_id, "Role", found.value)
+    record_id = _salesforce_id(found.ref, (LEAD, CONTACT, DEAL, TASK))
+    return FieldWrite(SOBJECT_BY_KIND[found.ref.kind], record_id, found.field, found.value)
 
 
 @dataclass(slots=True)
