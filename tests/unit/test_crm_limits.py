@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from leadpact.changes import SetContactRole, SetField, SetNativeField
+from leadpact.changes import SetBuyingRole, SetDealContactRole, SetField
 from leadpact.connectors.hubspot import limits as hubspot_limits
 from leadpact.connectors.salesforce import limits as salesforce_limits
 from leadpact.crm_limits import HUBSPOT_TEXT_MAX, FieldLimit, refusal, value_problem
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.model import Ref
 
 ANN = Ref("salesforce", "contact", "003A")
@@ -50,7 +51,7 @@ def test_given_changes_then_one_line_for_each_value_that_does_not_fit() -> None:
     assert refusal(SetField(ANN, "lead_stage", None, "sales_ready"), limits) is None  # a clear
     assert refusal(SetField(ANN, "role", "x" * 300), limits) is None  # nothing known of it
     deal = Ref("salesforce", "deal", "006A")
-    assert refusal(SetContactRole(deal, ANN, "x" * 300), limits) is None
+    assert refusal(SetDealContactRole(deal, ANN, BuyingRole.CHAMPION, "00KA"), limits) is None
 
 
 def describe(*fields: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +96,10 @@ def test_given_hubspot_properties_then_text_caps_and_enumeration_options() -> No
     assert role.allowed == frozenset({"BLOCKER", "OTHER"}) and role.multi
     assert found[("deal", "stale_score")] == hubspot_limits.property_limit(
         prop("leadpact_stale_score", "number", "number"))
-    assert refusal(SetNativeField(BOB, "hs_buying_role", "BUDGET_HOLDER"), found) is not None
+    # the canonical change is checked as HubSpot spells it (economic buyer: BUDGET_HOLDER)
+    refused = refusal(SetBuyingRole(BOB, BuyingRole.ECONOMIC_BUYER), found)
+    assert refused is not None and "'BUDGET_HOLDER'" in refused
+    assert refusal(SetBuyingRole(BOB, BuyingRole.BLOCKER), found) is None
     problem = hubspot_limits.missing_options(found)
     assert problem is not None and problem.advisory and "BUDGET_HOLDER" in problem.what
     assert "CHAMPION" in problem.what and "BLOCKER" not in problem.what

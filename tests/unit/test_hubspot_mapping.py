@@ -6,9 +6,18 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from leadpact.changes import CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
+from leadpact.changes import (
+    CloseTask,
+    RestoreLedgerValue,
+    SetBuyingRole,
+    SetDealContactRole,
+    SetField,
+    SetLeadStatus,
+    UpsertTask,
+)
 from leadpact.connectors.hubspot import batching, mapping
 from leadpact.connectors.hubspot.mapping import AssociationType, NotWritable, parse_time
+from leadpact.enrichment.labels import BuyingRole, Function
 from leadpact.model import ContactRole, Ref
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -138,8 +147,19 @@ def test_given_companies_when_choosing_the_account_then_primary_first(associated
         (SetField(CONTACT, "role", None), ("leadpact_role", "")),  # "" clears in HubSpot
         (SetField(DEAL, "stale_reasons", "silent 30 days"), ("leadpact_stale_reasons",
                                                              "silent 30 days")),
-        (SetNativeField(CONTACT, "hs_buying_role", "CHAMPION"), ("hs_buying_role", "CHAMPION")),
-        (SetNativeField(CONTACT, "hs_buying_role", None), ("hs_buying_role", "")),
+        (SetBuyingRole(CONTACT, BuyingRole.CHAMPION), ("hs_buying_role", "CHAMPION")),
+        (SetBuyingRole(CONTACT, BuyingRole.TECHNICAL_EVALUATOR), ("hs_buying_role",
+                                                                  "INFLUENCER")),
+        (SetBuyingRole(CONTACT, BuyingRole.BLOCKER, Function.LEGAL),
+         ("hs_buying_role", "LEGAL_AND_COMPLIANCE")),
+        (SetBuyingRole(CONTACT, BuyingRole.BLOCKER, Function.FINANCE),
+         ("hs_buying_role", "BLOCKER")),
+        (SetBuyingRole(CONTACT, None), ("hs_buying_role", "")),
+        (RestoreLedgerValue(CONTACT, "hs_buying_role", "LEGAL_AND_COMPLIANCE"),
+         ("hs_buying_role", "LEGAL_AND_COMPLIANCE")),  # exactly what the ledger holds
+        (SetLeadStatus(CONTACT, "hubspot_lifecyclestage", "salesqualifiedlead"),
+         ("lifecyclestage", "salesqualifiedlead")),
+        (SetLeadStatus(CONTACT, "hubspot_lead_status", "OPEN"), ("hs_lead_status", "OPEN")),
     ],
 )
 def test_given_a_field_change_when_mapping_then_property_and_string_value(change, expected) -> None:
@@ -151,6 +171,9 @@ def test_given_a_field_change_when_mapping_then_property_and_string_value(change
     [
         (SetField(CONTACT, "no_such_field", "x"), "unknown leadpact field"),
         (SetField(CONTACT, "stale", "yes"), "does not apply to a contact"),
+        (SetBuyingRole(CONTACT, BuyingRole.UNKNOWN), "HubSpot has no field for SetBuyingRole"),
+        (RestoreLedgerValue(CONTACT, "jobtitle", "CFO"), "HubSpot has no field for"),
+        (SetLeadStatus(CONTACT, "salesforce_lead_status", "Open"), "HubSpot has no field for"),
     ],
 )
 def test_given_an_impossible_field_change_when_mapping_then_refused(change, message: str) -> None:
@@ -200,7 +223,7 @@ def test_given_changes_when_planning_then_one_input_per_record_and_refusals_kept
         SetField(DEAL, "stale", "yes"),
         SetField(CONTACT, "role_confidence", "0.6"),
         CloseTask(task_ref, "k0"),
-        SetContactRole(DEAL, CONTACT, "Decision Maker"),
+        SetDealContactRole(DEAL, CONTACT, BuyingRole.DECISION_MAKER),
         SetField(Ref("salesforce", "contact", "003"), "role", "user"),
         SetField(Ref("hubspot", "lead", "1"), "role", "user"),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadpact.changes import SetField, SetNativeField
+from leadpact.changes import RestoreLedgerValue, SetField
 from leadpact.connectors.overwritten import (
     Overwritten,
     find_overwritten,
@@ -46,7 +46,7 @@ def test_given_hubspot_versions_newest_first_then_each_starts_from_the_older_one
 def test_given_writes_and_their_histories_then_only_the_overwritten_ones_are_found() -> None:
     role = SetField(ANN, "role", "economic_buyer", "user")
     stage = SetField(ANN, "lead_stage", "sales_ready", None)
-    buying = SetNativeField(ANN, "hs_buying_role", "DECISION_MAKER", None)
+    buying = RestoreLedgerValue(ANN, "hs_buying_role", "DECISION_MAKER", None)
     history = {(ANN, "role"): [("influencer", "economic_buyer"), ("user", "influencer")],
                (ANN, "lead_stage"): [(None, "sales_ready")],
                (ANN, "hs_buying_role"): transitions_from_versions(
@@ -55,4 +55,4 @@ def test_given_writes_and_their_histories_then_only_the_overwritten_ones_are_fou
     assert found == [Overwritten(role, "influencer"), Overwritten(buying, "BLOCKER")]
     assert [o.restore() for o in found] == [
         SetField(ANN, "role", "influencer", "economic_buyer"),
-        SetNativeField(ANN, "hs_buying_role", "BLOCKER", "DECISION_MAKER")]
+        RestoreLedgerValue(ANN, "hs_buying_role", "BLOCKER", "DECISION_MAKER")]

@@ -316,10 +316,13 @@ def test_given_empty_native_roles_then_filled_but_a_reps_value_is_never_touched(
                                   ContactRole(Ref("salesforce", "contact", "003H"),
                                               role="Decision Maker", id="00KH"))))
     _, planned = sync(state, hs, sf)
-    native = [(type(ch).__name__, getattr(ch, "value", getattr(ch, "role", None)))
-              for ch in planned if type(ch).__name__ in ("SetNativeField", "SetContactRole")]
-    assert ("SetNativeField", "BUDGET_HOLDER") in native
-    assert ("SetContactRole", "Evaluator") in native
+    from leadpact.connectors.roles import ledger_value
+
+    native = [(type(ch).__name__, found.value) for ch in planned
+              if type(ch).__name__ in ("SetBuyingRole", "SetDealContactRole")
+              and (found := ledger_value(ch)) is not None]
+    assert ("SetBuyingRole", "BUDGET_HOLDER") in native
+    assert ("SetDealContactRole", "Evaluator") in native
     assert len(native) == 2  # the CHAMPION and the Decision Maker set by people stay
 
 

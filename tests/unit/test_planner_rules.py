@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from leadpact.changes import CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
-from leadpact.connectors.roles import VOCABULARIES
+from leadpact.changes import CloseTask, SetDealContactRole, UpsertTask
+from leadpact.connectors.roles import VOCABULARIES, as_field_write
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.identity import identity_members
 from leadpact.judging import Fresh, Setting, Step, plan_deal, plan_person
 from leadpact.known import OpenTask
@@ -40,8 +41,9 @@ CFO = {"title": "CFO", "email": "ann@acme.com", "name": "Ann"}
 
 
 def values(steps: tuple[Step, ...]) -> dict[str, str | None]:
-    return {s.change.field: s.change.value for s in steps
-            if isinstance(s.change, SetField | SetNativeField)}
+    """Field writes by ledger name (the CRM's own fields as their vocabulary resolves them)."""
+    return {write.field: write.value for s in steps
+            if (write := as_field_write(s.change)) is not None}
 
 
 # -- a person's fields and verdict ----------------------------------------------------
@@ -53,9 +55,11 @@ def test_given_a_new_person_when_planned_then_their_verdict_is_written_and_saved
         "hs_buying_role": "BUDGET_HOLDER", "rules_version": RULES.version,
         "role_reason": None}
     # every field write is recorded in the ledger once the CRM confirms it
-    assert all(s.done == (LedgerWrite(s.change.ref, s.change.field, None, s.change.value),)
-               for s in plan.steps)
-    assert [s.counts for s in plan.steps if s.change.field == "role"] == ["contacts_tagged"]
+    assert all(s.done == (LedgerWrite(w.ref, w.field, None, w.value),)
+               for s in plan.steps if (w := as_field_write(s.change)) is not None)
+    assert all(as_field_write(s.change) is not None for s in plan.steps)
+    assert [s.counts for s in plan.steps
+            if (w := as_field_write(s.change)) and w.field == "role"] == ["contacts_tagged"]
     saved = [u for u in plan.updates if isinstance(u, SavePerson)]
     assert [(u.identity, u.verdict.role) for u in saved] == [("hubspot:contact:1",
                                                                  "economic_buyer")]
@@ -211,15 +215,15 @@ def test_given_a_silent_deal_when_planned_then_its_stale_and_committee_tasks_hol
     saved = next(u for u in plan.updates if isinstance(u, SaveDeal))
     assert saved.summary.stale and saved.snapshot == d
     # the contact's role goes onto the deal's contact role, our guess being empty
-    assert [s.change for s in plan.steps if isinstance(s.change, SetContactRole)] == [
-        SetContactRole(d.ref, SF, "Economic Buyer", "00K1")]
+    assert [s.change for s in plan.steps if isinstance(s.change, SetDealContactRole)] == [
+        SetDealContactRole(d.ref, SF, BuyingRole.ECONOMIC_BUYER, "00K1")]
 
 
 def test_given_a_contact_role_a_person_set_when_planned_then_it_counts_and_stays() -> None:
     d = silent_deal(contacts=(ContactRole(SF, role="Technical Buyer", id="00K1"),))
     plan = plan_deal(AT, known(persons=[known_person(SF, verdict={"role": "user"})]),
                      Fresh(), d)
-    assert not any(isinstance(s.change, SetContactRole) for s in plan.steps)
+    assert not any(isinstance(s.change, SetDealContactRole) for s in plan.steps)
     assert (d.ref, "contact_role:00K1") in plan.kept_manual
 
 
@@ -229,7 +233,7 @@ def test_given_persons_on_the_same_page_when_planned_then_the_deal_uses_their_ne
     page = plan_page([d, person("003A", system="salesforce", **CFO)], known(), AT)
     assert [r.ref for r, _ in page.records] == [SF, d.ref]  # persons first
     deal_plan = page.records[1][1]
-    assert SetContactRole(d.ref, SF, "Economic Buyer", "00K1") in [
+    assert SetDealContactRole(d.ref, SF, BuyingRole.ECONOMIC_BUYER, "00K1") in [
         s.change for s in deal_plan.steps]
 
 

@@ -9,14 +9,17 @@ import pytest
 
 from leadpact.changes import (
     CloseTask,
-    SetContactRole,
+    RestoreLedgerValue,
+    SetBuyingRole,
+    SetDealContactRole,
     SetField,
-    SetNativeField,
+    SetLeadStatus,
     UpdateTask,
     UpsertTask,
 )
 from leadpact.connectors.salesforce import mapping, queries
 from leadpact.connectors.salesforce.mapping import FieldWrite, UnsupportedChange
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.model import ContactRole, Ref
 
 T = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
@@ -169,11 +172,21 @@ def test_given_an_opportunity_without_dates_when_mapping_then_none() -> None:
      FieldWrite("Contact", "0031", "Leadpact_Lead_Score__c", None)),
     (SetField(sf("deal", "0061"), "committee_missing", "economic_buyer"),
      FieldWrite("Opportunity", "0061", "Leadpact_Committee_Missing__c", "economic_buyer")),
-    (SetNativeField(sf("contact", "0031"), "Title", "CFO"),
-     FieldWrite("Contact", "0031", "Title", "CFO")),
+    (SetLeadStatus(sf("lead", "00Q1"), "salesforce_lead_status", "Working - Contacted"),
+     FieldWrite("Lead", "00Q1", "Status", "Working - Contacted")),
+    (RestoreLedgerValue(sf("lead", "00Q1"), "Status", "Open"),
+     FieldWrite("Lead", "00Q1", "Status", "Open")),
     (CloseTask(sf("task", "00T1"), "k"), FieldWrite("Task", "00T1", "Status", "Completed")),
-    (SetContactRole(sf("deal", "0061"), sf("contact", "0031"), "Economic Buyer", "00K1"),
+    (SetDealContactRole(sf("deal", "0061"), sf("contact", "0031"), BuyingRole.ECONOMIC_BUYER,
+                        "00K1"),
      FieldWrite("OpportunityContactRole", "00K1", "Role", "Economic Buyer")),
+    # champion and influencer are both Influencer in the default picklist
+    (SetDealContactRole(sf("deal", "0061"), sf("contact", "0031"), BuyingRole.CHAMPION, "00K1"),
+     FieldWrite("OpportunityContactRole", "00K1", "Role", "Influencer")),
+    (SetDealContactRole(sf("deal", "0061"), sf("contact", "0031"), None, "00K1"),
+     FieldWrite("OpportunityContactRole", "00K1", "Role", None)),
+    (RestoreLedgerValue(sf("deal", "0061"), "contact_role:00K1", "Technical Buyer"),
+     FieldWrite("OpportunityContactRole", "00K1", "Role", "Technical Buyer")),
 ])
 def test_given_a_change_when_mapping_then_one_field_write(change: Any,
                                                           expected: FieldWrite) -> None:
@@ -188,8 +201,14 @@ def test_given_a_change_when_mapping_then_one_field_write(change: Any,
     (SetField(sf("account", "0011"), "seniority", "vp"), "not a leadpact field of a account"),
     (SetField(sf("task", "00T1"), "seniority", "vp"), "cannot write to a Salesforce task"),
     (CloseTask(sf("deal", "0061"), "k"), "cannot write to a Salesforce deal"),
-    (SetContactRole(sf("deal", "0061"), sf("contact", "0031"), "Other"),
+    (SetDealContactRole(sf("deal", "0061"), sf("contact", "0031"), BuyingRole.USER),
      "no OpportunityContactRole"),
+    (SetDealContactRole(sf("deal", "0061"), sf("contact", "0031"), BuyingRole.BLOCKER, "00K1"),
+     "Salesforce has no field for SetDealContactRole"),  # no gatekeeper in the picklist
+    (SetBuyingRole(sf("contact", "0031"), BuyingRole.CHAMPION),
+     "Salesforce has no field for SetBuyingRole"),
+    (RestoreLedgerValue(sf("contact", "0031"), "Title", "CFO"),
+     "Salesforce has no field for RestoreLedgerValue"),
 ])
 def test_given_a_change_salesforce_cannot_take_when_mapping_then_unsupported(
         change: Any, reason: str) -> None:

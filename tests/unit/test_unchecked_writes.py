@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from leadpact.changes import Change, SetField, SetNativeField
+from leadpact.changes import Change, RestoreLedgerValue, SetBuyingRole, SetField
 from leadpact.connectors.overwritten import Overwritten
+from leadpact.enrichment.labels import BuyingRole, Function
+from leadpact.model import Ref
 from leadpact.state import State
 from leadpact.unchecked_writes import Unchecked, check_unfinished_writes, from_json, noted, to_json
 from tests.builders import person
@@ -40,9 +42,25 @@ def test_given_a_note_then_it_reads_back_as_the_same_write() -> None:
     crm = MemoryConnector("hubspot")
     ann = crm.put(person("1"))
     for write in (Unchecked(SetField(ann.ref, "role", "user", None), "role"),
-                  Unchecked(SetNativeField(ann.ref, "hs_buying_role", "BUDGET_HOLDER", "x"),
+                  Unchecked(RestoreLedgerValue(ann.ref, "hs_buying_role", "BUDGET_HOLDER", "x"),
                             "role")):
         assert from_json(to_json(write)) == write
+
+
+def test_given_a_note_an_older_release_left_then_it_reads_as_the_ledger_value() -> None:
+    older = ('{"kind": "native", "ref": "hubspot:contact:1", "field": "hs_buying_role", '
+             '"value": "LEGAL_AND_COMPLIANCE", "previous": null, "ledger": "hs_buying_role"}')
+    assert from_json(older) == Unchecked(RestoreLedgerValue(
+        Ref("hubspot", "contact", "1"), "hs_buying_role", "LEGAL_AND_COMPLIANCE"),
+        "hs_buying_role")
+
+
+def test_given_a_canonical_role_write_then_it_is_noted_as_the_value_it_resolves_to() -> None:
+    ann = Ref("hubspot", "contact", "1")
+    [(ref, text)] = noted([(SetBuyingRole(ann, BuyingRole.BLOCKER, Function.LEGAL, "OTHER"),
+                            "hs_buying_role")])
+    assert ref == ann and from_json(text) == Unchecked(RestoreLedgerValue(
+        ann, "hs_buying_role", "LEGAL_AND_COMPLIANCE", "OTHER"), "hs_buying_role")
 
 
 def test_given_a_killed_page_whose_write_landed_on_an_edit_then_the_edit_is_put_back() -> None:

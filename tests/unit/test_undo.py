@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from leadpact.changes import SetContactRole, SetField, SetNativeField
+from leadpact.changes import RestoreLedgerValue, SetField
 from leadpact.model import ContactRole, Ref
 from leadpact.undo import SHOWN, UndoResult, plan_undo, undo_ids
 from tests.builders import deal, person
@@ -16,7 +16,7 @@ def test_given_values_still_as_written_then_each_goes_back_to_before_the_run() -
     runs = {(P, "role"): "r1", (P, "hs_buying_role"): "r1"}
     plan = plan_undo("r1", writes, runs, records)
     assert plan.changes == [SetField(P, "role", None, "blocker"),
-                            SetNativeField(P, "hs_buying_role", None, "BLOCKER")]
+                            RestoreLedgerValue(P, "hs_buying_role", None, "BLOCKER")]
     assert plan.left_alone == []
 
 
@@ -35,7 +35,17 @@ def test_given_a_contact_role_we_filled_then_undo_clears_it() -> None:
     writes = [(D, "contact_role:00KA", None, "Evaluator")]
     records = {D: deal("006A", contacts=(ContactRole(c, "Evaluator", "00KA"),))}
     plan = plan_undo("r1", writes, {(D, "contact_role:00KA"): "r1"}, records)
-    assert plan.changes == [SetContactRole(D, c, None, "00KA")]
+    assert plan.changes == [RestoreLedgerValue(D, "contact_role:00KA", None, "Evaluator")]
+
+
+def test_given_a_crm_value_no_role_spells_alone_then_undo_puts_back_exactly_it() -> None:
+    # blocker and legal-blocker both read as leadpact's blocker: a role could not say which
+    # HubSpot value was there, the ledger can
+    writes = [(P, "hs_buying_role", "LEGAL_AND_COMPLIANCE", "INFLUENCER")]
+    records = {P: person("1", buying_role="INFLUENCER")}
+    plan = plan_undo("r1", writes, {(P, "hs_buying_role"): "r1"}, records)
+    assert plan.changes == [
+        RestoreLedgerValue(P, "hs_buying_role", "LEGAL_AND_COMPLIANCE", "INFLUENCER")]
 
 
 def test_given_a_deleted_record_then_nothing_is_written_to_it() -> None:
