@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from leadpact.changes import SetContactRole
+from leadpact.changes import SetDealContactRole
 from leadpact.connectors.sandbox import chaos
 from leadpact.connectors.sandbox.server import Sandbox
 from leadpact.contact_role_recheck import moved_contact_roles
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.model import Ref
 from leadpact.pipeline import run_sync
 from leadpact.rules.engine import load_rules
@@ -56,7 +57,7 @@ def test_given_a_role_set_during_the_run_then_the_sync_leaves_it(sandbox: Sandbo
     assert before is None
     crm = PersonEditsFirst(org.connector(), sandbox, role_id, "Influencer")
     summary, planned = run_sync([crm], State(":memory:"), RULES, classify, org.clock.now)
-    assert any(isinstance(c, SetContactRole) and c.role_record_id == role_id
+    assert any(isinstance(c, SetDealContactRole) and c.role_record_id == role_id
                for c in planned)  # leadpact meant to fill it …
     assert contact_role(sandbox) == (role_id, "Influencer")  # … and left the person's
     assert summary.systems["salesforce"].manual_values_kept >= 1
@@ -68,13 +69,13 @@ def test_given_no_edit_then_the_role_is_filled_after_one_re_read(sandbox: Sandbo
     deal = org.deal("Big renewal", [ann], silent_days=3)
     role_id, _ = contact_role(sandbox)
     crm = org.connector()
-    fill = SetContactRole(deal, ann, "Economic Buyer", role_id, None)
+    fill = SetDealContactRole(deal, ann, BuyingRole.ECONOMIC_BUYER, role_id, None)
     calls = crm.api_calls
     assert moved_contact_roles(crm, [fill]) == set()
     assert crm.api_calls == calls + 1
-    gone = SetContactRole(deal, Ref("salesforce", "contact", "003000000000999AAA"),
-                          "Economic Buyer", "00K000000000999AAA", None)
-    edited = SetContactRole(deal, ann, "Economic Buyer", role_id, "Influencer")
+    gone = SetDealContactRole(deal, Ref("salesforce", "contact", "003000000000999AAA"),
+                              BuyingRole.ECONOMIC_BUYER, "00K000000000999AAA", None)
+    edited = SetDealContactRole(deal, ann, BuyingRole.ECONOMIC_BUYER, role_id, "Influencer")
     assert moved_contact_roles(crm, [fill, gone, edited]) == {gone, edited}
     run_sync([crm], State(":memory:"), RULES, classify, org.clock.now)
     assert contact_role(sandbox)[1] is not None  # filled

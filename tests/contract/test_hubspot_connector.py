@@ -11,7 +11,15 @@ import pytest
 import urllib3
 from hubspot.crm.contacts import PublicMergeInput
 
-from leadpact.changes import CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
+from leadpact.changes import (
+    Change,
+    CloseTask,
+    RestoreLedgerValue,
+    SetBuyingRole,
+    SetDealContactRole,
+    SetField,
+    UpsertTask,
+)
 from leadpact.connectors.base import CheckProblem
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM
 from leadpact.connectors.sandbox.hubspot_schema import (
@@ -20,6 +28,7 @@ from leadpact.connectors.sandbox.hubspot_schema import (
     save_properties,
 )
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Fault, Sandbox
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.errors import AuthError, QuotaExhausted, UnreachableError
 from leadpact.model import Activity, Deal, Page, Person, Ref
 from tests.hs_builders import (
@@ -317,8 +326,8 @@ def test_given_an_invalid_value_in_a_batch_when_applying_then_the_batch_is_split
     sandbox: Sandbox, clock: FakeClock,
 ) -> None:
     made = [contact(sandbox.store, at=T0) for _ in range(5)]
-    changes = [SetNativeField(person(i), "hs_buying_role", "CHAMPION") for i in made]
-    changes[3] = SetNativeField(person(made[3]), "hs_buying_role", "WIZARD")
+    changes: list[Change] = [SetBuyingRole(person(i), BuyingRole.CHAMPION) for i in made]
+    changes[3] = RestoreLedgerValue(person(made[3]), "hs_buying_role", "WIZARD")
     results = connector(sandbox).apply(changes)
     assert [r.ok for r in results] == [True, True, True, False, True]
     assert "WIZARD was not one of the allowed options" in (results[3].error or "")
@@ -331,7 +340,7 @@ def test_given_a_portal_without_leadpact_properties_when_applying_then_the_error
     hubspot_connector = connector(sandbox)
     results = hubspot_connector.apply([
         SetField(person(ada), "role", "user"),
-        SetNativeField(person(ada), "jobtitle", "CFO"),
+        SetBuyingRole(person(ada), BuyingRole.CHAMPION),
         UpsertTask(person(ada), "k", "s", "b", None, date(2026, 3, 5)),
     ])
     assert not results[0].ok and "leadpact setup" in (results[0].error or "")
@@ -448,8 +457,8 @@ def test_given_an_open_task_when_closing_it_then_completed(sandbox: Sandbox,
 def test_given_a_contact_role_change_when_applying_then_refused_with_the_reason(
     sandbox: Sandbox, clock: FakeClock,
 ) -> None:
-    [result] = connector(sandbox).apply([SetContactRole(Ref("hubspot", "deal", "1"),
-                                                        person("2"), "Decision Maker")])
+    [result] = connector(sandbox).apply([SetDealContactRole(
+        Ref("hubspot", "deal", "1"), person("2"), BuyingRole.DECISION_MAKER, "1")])
     assert not result.ok
     assert result.error == "HubSpot stores buying roles on the contact (hs_buying_role)"
 

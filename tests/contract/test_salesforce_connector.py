@@ -9,11 +9,19 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from leadpact.changes import CloseTask, SetContactRole, SetField, SetNativeField, UpsertTask
+from leadpact.changes import (
+    CloseTask,
+    RestoreLedgerValue,
+    SetDealContactRole,
+    SetField,
+    SetLeadStatus,
+    UpsertTask,
+)
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.connectors.salesforce import SalesforceConnector
 from leadpact.connectors.sandbox.salesforce_schema import ensure_schema, set_custom_fields
 from leadpact.connectors.sandbox.server import Fault, Sandbox
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.errors import AuthError, QuotaExhausted, UnreachableError
 from leadpact.model import Activity, ContactRole, Deal, Page, Person, Ref
 from tests.sf_builders import T0, ManualClock, SalesforceOrg, connect
@@ -310,16 +318,16 @@ def test_given_250_field_changes_when_applying_then_two_collection_calls(
 
 def test_given_several_fields_of_one_record_when_applying_then_one_record_update(
         org: SalesforceOrg, connector: SalesforceConnector) -> None:
-    contact = org.contact()
-    changes = [SetField(ref("contact", contact), "role_confidence", "0.85"),
-               SetField(ref("contact", contact), "role", "economic_buyer"),
-               SetNativeField(ref("contact", contact), "Title", "CFO")]
+    lead = org.lead()
+    changes = [SetField(ref("lead", lead), "role_confidence", "0.85"),
+               SetField(ref("lead", lead), "role", "economic_buyer"),
+               SetLeadStatus(ref("lead", lead), "salesforce_lead_status", "Working - Contacted")]
     assert all(r.ok for r in connector.apply(changes))
     assert connector.api_calls == 1
-    fields = org.get("Contact", contact).fields
+    fields = org.get("Lead", lead).fields
     assert (fields["Leadpact_Role_Confidence__c"], fields["Leadpact_Role__c"],
-            fields["Title"]) == (0.85, "economic_buyer", "CFO")
-    [person] = connector.read_records([ref("contact", contact)])
+            fields["Status"]) == (0.85, "economic_buyer", "Working - Contacted")
+    [person] = connector.read_records([ref("lead", lead)])
     assert person.leadpact["role_confidence"] == "0.85"  # our write reads back equal
 
 
@@ -397,12 +405,19 @@ def test_given_contact_roles_when_setting_them_then_role_filled_by_id_or_by_look
     opp = org.opportunity()
     role_a, role_b = org.contact_role(opp, a), org.contact_role(opp, b)
     results = connector.apply([
-        SetContactRole(ref("deal", opp), ref("contact", a), "Economic Buyer", role_a),
-        SetContactRole(ref("deal", opp), ref("contact", b), "Evaluator"),
-        SetContactRole(ref("deal", opp), ref("contact", "003000000000999AAA"), "Other")])
+        SetDealContactRole(ref("deal", opp), ref("contact", a), BuyingRole.ECONOMIC_BUYER,
+                           role_a),
+        SetDealContactRole(ref("deal", opp), ref("contact", b), BuyingRole.TECHNICAL_EVALUATOR),
+        SetDealContactRole(ref("deal", opp), ref("contact", "003000000000999AAA"),
+                           BuyingRole.USER)])
     assert [r.ok for r in results] == [True, True, False]
     assert org.get("OpportunityContactRole", role_a).fields["Role"] == "Economic Buyer"
     assert org.get("OpportunityContactRole", role_b).fields["Role"] == "Evaluator"
+    # undo puts back exactly the ledger's value, by the name the ledger keeps for it
+    [undone] = connector.apply([RestoreLedgerValue(ref("deal", opp), f"contact_role:{role_a}",
+                                                   "Technical Buyer", "Economic Buyer")])
+    assert undone.ok
+    assert org.get("OpportunityContactRole", role_a).fields["Role"] == "Technical Buyer"
 
 
 # -- failures and retries -------------------------------------------------------------------

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from leadpact.changes import SetContactRole
+from leadpact.changes import SetDealContactRole
 from leadpact.connectors.salesforce import SalesforceConnector
 from leadpact.connectors.sandbox.salesforce_schema import ensure_schema
 from leadpact.connectors.sandbox.server import Sandbox
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.model import Deal, Page
 from tests.sf_builders import ManualClock, SalesforceOrg, connect
 
@@ -47,7 +48,8 @@ def read_filling_roles(conn: SalesforceConnector, clock: ManualClock, org: Sales
             if len(deals) > 1:
                 continue
             clock.advance(seconds=2)  # after the deal page's answer
-            fills = [SetContactRole(record.ref, role.person, "Decision Maker", role.id)
+            fills = [SetDealContactRole(record.ref, role.person, BuyingRole.DECISION_MAKER,
+                                        role.id)
                      for role in record.contacts if role.role is None]
             assert all(result.ok for result in conn.apply(fills))
             if also is not None:
