@@ -16,7 +16,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from leadpact.connectors.hubspot.roles import BUYING_ROLE_FIELD
 from leadpact.connectors.native_fields import PERSON_FIELDS
 from leadpact.model import HUBSPOT, Person, Record, Ref
 
@@ -39,6 +38,8 @@ NO_ECHOES: EchoFilter = _NoEchoes()
 
 
 # The CRM's own fields leadpact fills (ledger names): compared like leadpact's fields.
+# (hubspot/roles.py BUYING_ROLE_FIELD: not imported, the hubspot package imports this module)
+BUYING_ROLE_FIELD = "hs_buying_role"
 OWN_NATIVE = (BUYING_ROLE_FIELD, *(name for names in PERSON_FIELDS.values() for name in names))
 
 
