@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Unchecked:
-    """One field write sent without its history check, and the field the ledger and the
-    pending rows know it by (a native field such as hs_buying_role is noted as `role`)."""
+    """One field write sent without its history check, in the ledger's terms (a CRM's own
+    field as the value its vocabulary resolved), and the field the ledger and the pending
+    rows know it by."""
 
     change: FieldWrite
     ledger_field: str
