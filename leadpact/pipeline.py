@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from leadpact import rules_change
+from leadpact import mapping_change, rules_change
 from leadpact.account_pass import account_pass
 from leadpact.changes import Change, SetContactRole, SetField, SetNativeField
 from leadpact.commit import apply_updates, record_answers
@@ -31,6 +31,7 @@ from leadpact.crm_limits import refusal
 from leadpact.echoes import attach_echoes, remember_judged
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
+from leadpact.field_map import DEFAULT_FIELDS, FieldMap
 from leadpact.judging import Setting, Step
 from leadpact.known_load import load_for_tasks, load_known
 from leadpact.model import Page, Ref
@@ -89,6 +90,7 @@ class RunSummary:
     unfit: list[str] = field(default_factory=list)  # values not sent: one line per field
     error: str | None = None  # what stopped the run, when something did
     rules_changed: bool = False  # a new lead definition: every known record judged again
+    mappings_changed: bool = False  # new [native.*]/[fields.*]: the same (mapping_change.py)
     quota_exhausted: bool = False  # stopped by a CRM's API allowance (alerts count these)
     quota: dict[str, dict[str, Any]] = field(default_factory=dict)  # leadpact/quota.py
 
@@ -379,6 +381,7 @@ def run_sync(
     before_first_write: Callable[[], None] | None = None,
     keep_changes: bool = True,
     native: NativeMap = NO_NATIVE,
+    fields: FieldMap = DEFAULT_FIELDS,
 ) -> tuple[RunSummary, list[Change]]:
     """One sync over every connector. Returns the run summary and every planned change.
     `full`: read each CRM from the start instead of from its cursor. `before_first_write`
@@ -388,18 +391,23 @@ def run_sync(
     connector errors propagate after the run is recorded as failed; every page committed
     before them stays committed. `keep_changes` False: the list comes back empty (the
     counts are in the summary), so a big sync does not hold every change it planned.
-    `native`: which native fields get the person's stage ([native], native_stage.py)."""
+    `native`: which native fields get the person's stage ([native], native_stage.py);
+    `fields`: the [fields] the connectors read with. A change of either since the last
+    sync re-judges every known record (mapping_change.py)."""
     real, quotas = list(connectors), RunQuota({}, {})
     if dry_run:
         state = state if state.disposable else state.copy()
         connectors = [Rehearsal(c) for c in connectors]
     rejudge = must_rejudge(state.get_meta(rules_change.STATE_KEY), rules, state.has_records())
+    remapped = mapping_change.must_rejudge(state.get_meta(mapping_change.STATE_KEY), native,
+                                           fields, state.has_records())
     run = _Run(connectors, state, rules, classify, now, dry_run, progress,
                run_id or now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6],
                keep_changes)
     log.info("run %s started%s: %s", run.run_id, " (plan only)" if dry_run else "",
              ", ".join(run.connectors))
     run.summary.rules_changed = rejudge
+    run.summary.mappings_changed = remapped
     run.before_first_write = before_first_write
     run.native = native
     state.start_run(run.run_id, now)
@@ -413,7 +421,7 @@ def run_sync(
             for page in quotas.pages(connector, connector.read_changes(
                     None if full else state.cursor(system))):
                 run.handle_page(connector, page)
-            if rejudge:  # the lead definition changed: it reaches the untouched records too
+            if rejudge or remapped:  # a new definition reaches the untouched records too
                 run.read_and_handle(connector, [ref for ref in state.known_records(system)
                                                 if ref not in run.handled])
         run.refresh_pass()
@@ -425,6 +433,7 @@ def run_sync(
         run.summary.status = "partial" if failed else "ok"
         state.set_meta(  # every record has heard of these rules now
             rules_change.STATE_KEY, rules_change.remembered(rules))
+        state.set_meta(mapping_change.STATE_KEY, mapping_change.remembered(native, fields))
     except BaseException as exc:
         run.summary.status = "failed"
         run.summary.error = stopped_by(exc)
