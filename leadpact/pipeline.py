@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from leadpact import mapping_change, rules_change
+from leadpact.account_moves import rejudge_people_of_changed_accounts
 from leadpact.account_pass import account_pass
 from leadpact.changes import Change, SetContactRole, SetField, SetNativeField
 from leadpact.commit import apply_updates, record_answers
@@ -421,6 +422,8 @@ def run_sync(
             for page in quotas.pages(connector, connector.read_changes(
                     None if full else state.cursor(system))):
                 run.handle_page(connector, page)
+            # An account edited alone: its contacts judged with other firmographics.
+            rejudge_people_of_changed_accounts(run, connector, read_anyway=rejudge or remapped)
             if rejudge or remapped:  # a new definition reaches the untouched records too
                 run.read_and_handle(connector, [ref for ref in state.known_records(system)
                                                 if ref not in run.handled])
