@@ -197,9 +197,8 @@ class _Run:
         records)` in one state transaction. Returns the records whose change the CRM
         refused."""
         system = connector.system
-        if steps and self.before_first_write is not None:
-            check, self.before_first_write = self.before_first_write, None
-            check()
+        if steps:
+            self.preflight_once()
         steps = self.that_fit(connector, self.still_ours(connector, steps))
         writes = [step.writes for step in steps if step.writes is not None]
         # Until the history check below has run, a kill could lose a person's edit.
@@ -222,6 +221,12 @@ class _Run:
             self.summary.failures.extend(answered.errors[:room])
             commit(answered.failed)
         return answered.failed
+
+    def preflight_once(self) -> None:
+        """The preflight (`before_first_write`), right before the run's first write."""
+        if self.before_first_write is not None:
+            check, self.before_first_write = self.before_first_write, None
+            check()
 
     def that_fit(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
         """The steps whose values the CRM can hold (leadpact/crm_limits.py). The others are
@@ -264,6 +269,8 @@ class _Run:
     def check_killed_page(self, connector: Connector) -> None:
         """The history check a run killed after a page's write never ran
         (leadpact/unchecked_writes.py): persons' values put back, counted as kept."""
+        if self.state.unchecked(connector.system):  # it may write a person's value back
+            self.preflight_once()
         resumed = check_unfinished_writes(connector, self.state, self.run_id)
         self.kept_manual.update((e.change.ref, e.change.field) for e in resumed.kept)
         for edit, error in resumed.refused:

@@ -49,7 +49,8 @@ def test_an_industry_edit_on_the_account_alone_moves_its_contacts_fit(
     store = sandbox.store
     hubspot_schema.ensure_schema(store)
     salesforce_schema.ensure_schema(store)
-    # Two accounts per CRM, 50 employees, outside the ideal industries; an IT director at each (fit 50: B).
+    # Two accounts per CRM, 50 employees, outside the ideal industries; an IT director at
+    # each (fit 50: grade B).
     account = sf_add(store, "Account", Name="Acme", Industry="Retail", NumberOfEmployees=50)
     other = sf_add(store, "Account", Name="Beta", Industry="Retail", NumberOfEmployees=50)
     sf_cfo = sf_add(store, "Contact", FirstName="Ann", LastName="Lee", Title="IT Director",
