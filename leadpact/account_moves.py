@@ -13,7 +13,7 @@ are left out.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -26,16 +26,16 @@ STATE_KEY = "accounts_read_at:"  # + system: the CRM's time of the last changed-
 
 
 def judged_with_other_values(accounts: Iterable[Account],
-                             people_at: Mapping[str, Sequence[KnownPerson]],
-                             handled: Collection[Ref]) -> list[Ref]:
-    """The contacts (not handled yet) whose saved firmographics differ from their account's
-    current ones, in account order. Pure. An empty value and a missing one are the same."""
+                             people_at: Mapping[str, Sequence[KnownPerson]]) -> list[Ref]:
+    """The contacts whose saved firmographics differ from their account's current ones, in
+    account order. Pure. An empty value and a missing one are the same. A contact read
+    earlier in this run is among them only if the account changed after that read."""
     found: list[Ref] = []
     for account in accounts:
         if account.deleted:
             continue  # its contacts go with it and are read as deleted
         for person in people_at.get(account.ref.id, ()):
-            if person.ref.kind != CONTACT or person.ref in handled or person.verdict is None:
+            if person.ref.kind != CONTACT or person.verdict is None:
                 continue
             saved = person.verdict.own_fields
             if any((account.fields.get(name) or None) != (saved.get(name) or None)
@@ -46,7 +46,6 @@ def judged_with_other_values(accounts: Iterable[Account],
 
 class Run(Protocol):
     state: State
-    handled: dict[Ref, int]
 
     def read_and_handle(self, connector: Connector, refs: Sequence[Ref]) -> None: ...
 
@@ -65,7 +64,7 @@ def rejudge_people_of_changed_accounts(run: Run, connector: Connector,
     if not read_anyway:
         people_at = {a.ref.id: run.state.persons_at_account(connector.system, a.ref.id)
                      for a in accounts}
-        moved = judged_with_other_values(accounts, people_at, run.handled)
+        moved = judged_with_other_values(accounts, people_at)
         if moved:
             run.read_and_handle(connector, moved)
     if read_at is not None:

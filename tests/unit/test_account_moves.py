@@ -33,16 +33,15 @@ def account(fields: dict[str, str | None], deleted: bool = False) -> Account:
 def test_a_contact_is_judged_again_when_its_firmographics_moved(
         now: dict[str, str | None], saved: dict[str, str | None], expected: bool) -> None:
     ann = known_person(ANN, account=ACME.id, verdict={"stage": "nurture", "own_fields": saved})
-    assert judged_with_other_values([account(now)], {ACME.id: [ann]}, ()) == \
+    assert judged_with_other_values([account(now)], {ACME.id: [ann]}) == \
         ([ANN] if expected else [])
 
 
-def test_handled_unjudged_leads_and_deleted_accounts_are_left_out() -> None:
+def test_unjudged_contacts_leads_and_deleted_accounts_are_left_out() -> None:
     edited = {"industry": "Software", "employees": "500"}
     ann = known_person(ANN, account=ACME.id, verdict={"stage": "nurture", "own_fields": SAVED})
     lead = known_person(LEAD, account=ACME.id, verdict={"stage": "nurture", "own_fields": SAVED})
     unjudged = known_person(Ref("salesforce", "contact", "003B"), account=ACME.id)
     people = {ACME.id: [ann, lead, unjudged]}
-    assert judged_with_other_values([account(edited)], people, ()) == [ANN]
-    assert judged_with_other_values([account(edited)], people, {ANN}) == []  # read this run
-    assert judged_with_other_values([account(edited, deleted=True)], people, ()) == []
+    assert judged_with_other_values([account(edited)], people) == [ANN]
+    assert judged_with_other_values([account(edited, deleted=True)], people) == []
