@@ -6,6 +6,7 @@ writes nothing. leadpact's own writes on the accounts re-read nobody."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -94,3 +95,17 @@ def test_an_industry_edit_on_the_account_alone_moves_its_contacts_fit(
 
     again = sync(config)  # own writes on contacts and accounts read back: nothing to do
     assert total(again, "changes_planned") == 0 and total(again, "records_read") == 0, again
+
+
+def test_the_changed_companies_are_listed_past_one_search_page(sandbox: Sandbox) -> None:
+    store = sandbox.store
+    hubspot_schema.ensure_schema(store)
+    ids = {hs.company(store, name=f"Co {n}", industry="RETAIL") for n in range(450)}
+    crm = hs.connector(sandbox)
+    before = crm.api_calls
+    found, read_at = crm.read_changed_accounts(None)
+    assert {a.ref.id for a in found} == ids and read_at is not None
+    assert all(a.fields.get("industry") == "RETAIL" for a in found)
+    assert crm.api_calls - before == 1 + 3  # the high-water mark, then pages of 200
+    later, _ = crm.read_changed_accounts(read_at + timedelta(minutes=10))
+    assert later == []  # nothing modified since: the one search
