@@ -1,7 +1,8 @@
 """An account edited alone reaches its contacts, end to end on the sandbox over HTTP: a
 Salesforce Account's and a HubSpot company's industry changes, nobody touches a contact,
 and the next sync gives the contacts there their new fit (and only them); the rerun
-writes nothing. leadpact's own writes on the accounts re-read nobody."""
+writes nothing. leadpact's own writes on the accounts re-read nobody. A `[fields]` change
+in leadpact.toml reaches them too."""
 
 from __future__ import annotations
 
@@ -109,3 +110,30 @@ def test_the_changed_companies_are_listed_past_one_search_page(sandbox: Sandbox)
     assert crm.api_calls - before == 1 + 3  # the high-water mark, then pages of 200
     later, _ = crm.read_changed_accounts(read_at + timedelta(minutes=10))
     assert later == []  # nothing modified since: the one search
+
+
+def test_a_fields_mapping_change_reaches_the_contacts_nobody_touched(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    store = sandbox.store
+    hubspot_schema.ensure_schema(store)
+    # The company's own industry is outside the ideal ones; the org keeps the one it
+    # trusts in another property.
+    company = hs.company(store, name="Cemo", industry="RETAIL", sector="MANUFACTURING",
+                         numberofemployees="50", domain="cemo.example")
+    contact = hs.contact(store, email="cy@cemo.example", jobtitle="IT Director")
+    hs.link_contact_company(store, contact, company)
+    config = tmp_path / "leadpact.toml"
+    text = (f'[leadpact]\nstate = "{tmp_path / "state.sqlite3"}"\n'
+            f'[hubspot]\nhost = "{sandbox.url}"\n')
+    config.write_text(text, "utf-8")
+    for _ in range(2):
+        settled = sync(config)
+    assert total(settled, "changes_planned") == 0, settled
+    assert value(store, "hubspot", "contacts", contact, "leadpact_fit") == "B"
+
+    config.write_text(text + '[fields.hubspot]\nindustry = "sector"\n', "utf-8")
+    moved = sync(config)
+    assert moved["mappings_changed"] is True and total(moved, "records_read") >= 1, moved
+    assert value(store, "hubspot", "contacts", contact, "leadpact_fit") == "A"
+    again = sync(config)
+    assert again["mappings_changed"] is False and total(again, "changes_planned") == 0, again
