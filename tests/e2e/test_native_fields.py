@@ -154,6 +154,8 @@ def test_a_native_table_added_at_rest_reaches_the_records_nobody_touched(
     # RevOps adds the mapping; nobody touches a record.
     text = config.read_text("utf-8")
     config.write_text(text + NATIVE, "utf-8")
+    code, out = run("plan", "--config", str(config), "--json")
+    assert code == 0 and summary(out)["mappings_changed"] is True and planned(out) == 3, out
     code, out = run("sync", "--config", str(config), "--json")
     assert code == 0 and summary(out)["mappings_changed"] is True, out
     assert planned(out) == 3  # the three native values, nothing else moved
