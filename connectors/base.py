@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from leadpact.changes import Change, ChangeResult
@@ -69,6 +70,19 @@ class AccountReader(Protocol):
     def read_accounts(self, ids: Sequence[str]) -> list[Account]:
         """Current state of the given accounts/companies, firmographics under canonical
         names (missing ones are left out). Raises LeadpactError."""
+        ...
+
+
+@runtime_checkable
+class AccountChanges(Protocol):
+    """Optional: a connector that can list the accounts/companies modified lately, so a
+    firmographics edit reaches the people there (leadpact/account_moves.py)."""
+
+    def read_changed_accounts(self, since: datetime | None
+                              ) -> tuple[list[Account], datetime | None]:
+        """Accounts modified at or after `since` less the connector's lookback (None: the
+        lookback before its clock), firmographics under canonical names, and the CRM's
+        time of the answer (the next `since`; None when it did not say)."""
         ...
 
 

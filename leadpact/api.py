@@ -159,7 +159,8 @@ class Leadpact:
                                         dry_run=dry_run, progress=progress, full=full,
                                         before_first_write=check_first,
                                         keep_changes=keep_changes,
-                                        native=self.config.native)
+                                        native=self.config.native,
+                                        fields=self.config.fields)
         finally:
             if not dry_run:  # alerts and write-loop freezes: leadpact/alerting.py
                 from leadpact.alerting import after_run

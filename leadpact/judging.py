@@ -27,7 +27,7 @@ from leadpact.enrichment.engagement import needs_deal_context
 from leadpact.enrichment.labels import BuyingRole
 from leadpact.identity import identity_members, normalise_email
 from leadpact.known import Known, KnownPerson
-from leadpact.lead_facts import person_facts, saved_verdict, shared
+from leadpact.lead_facts import identity_title, person_facts, saved_verdict, shared
 from leadpact.model import CONTACT, DEAL, HUBSPOT, LEAD, SALESFORCE, Activity, Deal, Person, Ref
 from leadpact.native_stage import NO_NATIVE, NativeMap, wanted_targets
 from leadpact.plan import plan_fields
@@ -181,10 +181,8 @@ def plan_person(at: Setting, known: Known, p: Person) -> RecordPlan:
         title_at = known.stamp_before_pending(p.ref) or p.modified_at  # read before it
     else:
         title_at = previous.modified_at if previous.title == p.title else p.modified_at
-    candidates = [(title_at, p.title)] + [(m.modified_at, m.title) for m in members]
-    titled = [c for c in candidates if c[1] and c[1].strip()]
-    # equal stamps (twins created together): the same pick whichever record is judged
-    title = max(titled)[1] if titled else p.title
+    title = identity_title([(title_at, p.title)] + [(m.modified_at, m.title) for m in members],
+                           p.title)
     # One person, one verdict: judge on everything any of their records saw (marketing
     # touches live in HubSpot, sales ones in Salesforce).
     activities = merged_activities(p.activities, members)

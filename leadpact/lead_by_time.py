@@ -16,9 +16,10 @@ from typing import Any
 
 from leadpact.judging import first_deal_start, merged_activities
 from leadpact.known import Known, KnownPerson
+from leadpact.lead_facts import identity_title, saved_facts
 from leadpact.rules.conditions import All, AnyOf, Condition, FieldTest, Not
 from leadpact.rules.engine import Rules
-from leadpact.verdicts import PersonFacts, judge_person
+from leadpact.verdicts import judge_person
 
 # What the time can move in a person's saved verdict.
 MOVES = ("stage", "score", "stage_reasons", "engagement", "fit")
@@ -45,19 +46,10 @@ def _judged_now(known_person: KnownPerson, members: list[KnownPerson], activitie
                 known: Known, rules: Rules, classify: Callable[[str], Any],
                 now: datetime) -> dict[str, Any]:
     """The person's verdict as plan_person would reach it now from what state holds."""
-    titled = [(m.modified_at, m.title) for m in members if m.title and m.title.strip()]
-    title = max(titled)[1] if titled else known_person.title
+    title = identity_title([(m.modified_at, m.title) for m in members], known_person.title)
     deal_start = first_deal_start(known, [m.ref for m in members]) if activities else None
-    fields: dict[str, str | None] = {}
-    for m in sorted(members, key=lambda m: str(m.ref)):
-        for key, value in (m.verdict.own_fields if m.verdict else {}).items():
-            if value not in (None, "") and key not in fields:
-                fields[key] = str(value)
-    feedback = sorted((str(m.ref), m.verdict.sales_feedback) for m in members
-                      if m.verdict and m.verdict.sales_feedback)
     verdict, _ = judge_person(title, rules, classify, activities, now, deal_start,
-                              about=PersonFacts(known_person.name, known_person.email, fields,
-                                                feedback[0][1] if feedback else None))
+                              about=saved_facts(known_person, members))
     return {k: getattr(verdict, k) for k in MOVES}
 
 

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from leadpact import rules_change
+from leadpact import mapping_change, rules_change
+from leadpact.account_moves import rejudge_people_of_changed_accounts
 from leadpact.account_pass import account_pass
 from leadpact.changes import Change, SetDealContactRole
 from leadpact.commit import apply_updates, record_answers
@@ -31,6 +32,7 @@ from leadpact.crm_limits import refusal
 from leadpact.echoes import attach_echoes, remember_judged
 from leadpact.enrichment.stage_norms import learn_stage_norms
 from leadpact.errors import LeadpactError, QuotaExhausted
+from leadpact.field_map import DEFAULT_FIELDS, FieldMap
 from leadpact.judging import Setting, Step
 from leadpact.known_load import load_for_tasks, load_known
 from leadpact.model import Page, Ref
@@ -88,6 +90,7 @@ class RunSummary:
     unfit: list[str] = field(default_factory=list)  # values not sent: one line per field
     error: str | None = None  # what stopped the run, when something did
     rules_changed: bool = False  # a new lead definition: every known record judged again
+    mappings_changed: bool = False  # new [native.*]/[fields.*]: the same (mapping_change.py)
     quota_exhausted: bool = False  # stopped by a CRM's API allowance (alerts count these)
     quota: dict[str, dict[str, Any]] = field(default_factory=dict)  # leadpact/quota.py
 
@@ -193,9 +196,8 @@ class _Run:
         records)` in one state transaction. Returns the records whose change the CRM
         refused."""
         system = connector.system
-        if steps and self.before_first_write is not None:
-            check, self.before_first_write = self.before_first_write, None
-            check()
+        if steps:
+            self.preflight_once()
         steps = self.that_fit(connector, self.still_ours(connector, steps))
         writes = [step.writes for step in steps if step.writes is not None]
         # Until the history check below has run, a kill could lose a person's edit.
@@ -218,6 +220,12 @@ class _Run:
             self.summary.failures.extend(answered.errors[:room])
             commit(answered.failed)
         return answered.failed
+
+    def preflight_once(self) -> None:
+        """The preflight (`before_first_write`), right before the run's first write."""
+        if self.before_first_write is not None:
+            check, self.before_first_write = self.before_first_write, None
+            check()
 
     def that_fit(self, connector: Connector, steps: Sequence[Step]) -> list[Step]:
         """The steps whose values the CRM can hold (leadpact/crm_limits.py). The others are
@@ -260,6 +268,8 @@ class _Run:
     def check_killed_page(self, connector: Connector) -> None:
         """The history check a run killed after a page's write never ran
         (leadpact/unchecked_writes.py): persons' values put back, counted as kept."""
+        if self.state.unchecked(connector.system):  # it may write a person's value back
+            self.preflight_once()
         resumed = check_unfinished_writes(connector, self.state, self.run_id)
         self.kept_manual.update((e.change.ref, e.change.field) for e in resumed.kept)
         for edit, error in resumed.refused:
@@ -377,6 +387,7 @@ def run_sync(
     before_first_write: Callable[[], None] | None = None,
     keep_changes: bool = True,
     native: NativeMap = NO_NATIVE,
+    fields: FieldMap = DEFAULT_FIELDS,
 ) -> tuple[RunSummary, list[Change]]:
     """One sync over every connector. Returns the run summary and every planned change.
     `full`: read each CRM from the start instead of from its cursor. `before_first_write`
@@ -386,18 +397,23 @@ def run_sync(
     connector errors propagate after the run is recorded as failed; every page committed
     before them stays committed. `keep_changes` False: the list comes back empty (the
     counts are in the summary), so a big sync does not hold every change it planned.
-    `native`: which native fields get the person's stage ([native], native_stage.py)."""
+    `native`: which native fields get the person's stage ([native], native_stage.py);
+    `fields`: the [fields] the connectors read with. A change of either since the last
+    sync re-judges every known record (mapping_change.py)."""
     real, quotas = list(connectors), RunQuota({}, {})
     if dry_run:
         state = state if state.disposable else state.copy()
         connectors = [Rehearsal(c) for c in connectors]
     rejudge = must_rejudge(state.get_meta(rules_change.STATE_KEY), rules, state.has_records())
+    remapped = mapping_change.must_rejudge(state.get_meta(mapping_change.STATE_KEY), native,
+                                           fields, state.has_records())
     run = _Run(connectors, state, rules, classify, now, dry_run, progress,
                run_id or now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6],
                keep_changes)
     log.info("run %s started%s: %s", run.run_id, " (plan only)" if dry_run else "",
              ", ".join(run.connectors))
     run.summary.rules_changed = rejudge
+    run.summary.mappings_changed = remapped
     run.before_first_write = before_first_write
     run.native = native
     state.start_run(run.run_id, now)
@@ -411,7 +427,9 @@ def run_sync(
             for page in quotas.pages(connector, connector.read_changes(
                     None if full else state.cursor(system))):
                 run.handle_page(connector, page)
-            if rejudge:  # the lead definition changed: it reaches the untouched records too
+            # An account edited alone: its contacts judged with other firmographics.
+            rejudge_people_of_changed_accounts(run, connector, read_anyway=rejudge or remapped)
+            if rejudge or remapped:  # a new definition reaches the untouched records too
                 run.read_and_handle(connector, [ref for ref in state.known_records(system)
                                                 if ref not in run.handled])
         run.refresh_pass()
@@ -423,6 +441,7 @@ def run_sync(
         run.summary.status = "partial" if failed else "ok"
         state.set_meta(  # every record has heard of these rules now
             rules_change.STATE_KEY, rules_change.remembered(rules))
+        state.set_meta(mapping_change.STATE_KEY, mapping_change.remembered(native, fields))
     except BaseException as exc:
         run.summary.status = "failed"
         run.summary.error = stopped_by(exc)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from leadpact.changes import (
     Change,
@@ -76,6 +77,11 @@ class Rehearsal:
         found: list[Account] = read(ids) if read is not None else []
         return [dataclasses.replace(a, leadpact={**a.leadpact, **self._fields[a.ref]})
                 if a.ref in self._fields else a for a in found]
+
+    def read_changed_accounts(self, since: datetime | None
+                              ) -> tuple[list[Account], datetime | None]:
+        read = getattr(self._crm, "read_changed_accounts", None)
+        return read(since) if read is not None else ([], None)
 
     def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
         """What a sync would find right before writing: the CRM's values, then ours."""

@@ -48,6 +48,9 @@ def print_summary(console: Console, summary: dict[str, Any], title: str) -> None
     if summary.get("rules_changed"):
         console.print(f"the rules changed (now {summary['rules_version']}): every known person "
                       "and open deal was judged again", markup=False, highlight=False)
+    if summary.get("mappings_changed"):
+        console.print("the [native]/[fields] mappings changed: every known person and open "
+                      "deal was judged again", markup=False, highlight=False)
     for line in quota_lines(summary.get("quota") or {}):
         console.print(line, markup=False, highlight=False)
     for failure in summary.get("failures", [])[:5]:

@@ -434,6 +434,29 @@ class HubSpotConnector:
                     or obj.updated_at.astimezone(UTC))
         return [found[i] for i in wanted if i in found]
 
+    def read_changed_accounts(self, since: datetime | None
+                              ) -> tuple[list[Account], datetime | None]:
+        """Companies modified since `since` less the lookback (connectors/base.py): one
+        search when none was (the high-water mark), then keyset pages of 200 (search.py)."""
+        stream = Stream("companies", "companies", "hs_lastmodifieddate", tuple(dict.fromkeys(
+            (*mapping.COMPANY_PROPERTIES, *self._fields.hubspot_company.values()))))
+        start = to_ms((since or self._clock()) - self._lookback)
+        newest = self._search(stream, high_water_body(stream, start)).results or []
+        read_at = self._server_time()
+        window = Window(start, to_ms(self._modified(stream, newest[0]))) if newest else None
+        found: dict[str, Account] = {}
+        while window is not None:
+            page = self._search(stream, window_body(stream, window, SEARCH_LIMIT))
+            hits = []
+            for obj in page.results or []:
+                modified = self._modified(stream, obj)
+                hits.append(Hit(int(obj.id), to_ms(modified)))
+                found[str(obj.id)] = mapping.to_account(
+                    str(obj.id), obj.properties or {}, modified_at=modified,
+                    company_fields=self._fields.hubspot_company)
+            window = next_window(window, hits, SEARCH_LIMIT)
+        return list(found.values()), read_at
+
     # -- writing ---------------------------------------------------------------------------
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
         return self._writer.apply(changes)

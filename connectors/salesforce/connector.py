@@ -476,6 +476,17 @@ class SalesforceConnector:
                 found[row["Id"]] = mapping.to_account(row, self._fields.salesforce_account)
         return [found[i] for i in wanted if i in found]
 
+    def read_changed_accounts(self, since: datetime | None
+                              ) -> tuple[list[Account], datetime | None]:
+        """Accounts modified since `since` less the lookback (connectors/base.py): one query
+        (more only past 2,000 rows), so a sync with nothing changed spends one call."""
+        start = (since or self._clock()) - self._lookback
+        rows = self._query(queries.changed_accounts_query(
+            start, tuple(self._fields.salesforce_account.values())), False,
+            "reading changed accounts")
+        read_at = self._server_time()
+        return [mapping.to_account(row, self._fields.salesforce_account) for row in rows], read_at
+
     # -- writes ---------------------------------------------------------------------------
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
         results: list[ChangeResult | None] = [None] * len(changes)

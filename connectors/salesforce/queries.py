@@ -116,6 +116,13 @@ def accounts_query(ids: Sequence[str], mapped: Sequence[str]) -> str:
                        ", ".join(dict.fromkeys((*ACCOUNT_FIELDS, *mapped))), list(ids))
 
 
+def changed_accounts_query(since: datetime, mapped: Sequence[str]) -> str:
+    """Accounts modified at or after `since`, with the org's mapped firmographic fields."""
+    return format_soql("SELECT {:literal} FROM Account WHERE SystemModstamp >= {} "
+                       "ORDER BY SystemModstamp, Id",
+                       ", ".join(dict.fromkeys((*ACCOUNT_FIELDS, *mapped))), since)
+
+
 def current_values_query(sobject: str, columns: Sequence[str], ids: Sequence[str]) -> str:
     """Only the given columns of these records: what a write is about to replace."""
     return format_soql("SELECT {:literal} FROM {:literal} WHERE Id IN {} ORDER BY Id",

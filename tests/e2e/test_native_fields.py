@@ -137,3 +137,39 @@ def test_a_mapped_stage_the_rules_lack_stops_every_command(
     config = write_config(tmp_path, sandbox, '[native.hubspot_lead_status]\nhot = "OPEN"\n')
     code, out = run("plan", "--config", str(config))
     assert code == 2 and "[native.hubspot_lead_status] `hot` is not a person stage" in out
+
+
+def test_a_native_table_added_at_rest_reaches_the_records_nobody_touched(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    store = sandbox.store
+    fresh = hs.contact(store, email="ann@acme.example", jobtitle="CFO")
+    student = hs.contact(store, email="cy@acme.example", jobtitle="Working Student")
+    sf_new = lead(store, "Dee", Title="CFO")
+    config = write_config(tmp_path, sandbox, "")
+    for _ in range(2):  # the second run reads back the first one's own writes
+        code, out = run("sync", "--config", str(config), "--json")
+        assert code == 0, out
+    assert planned(out) == 0 and summary(out)["mappings_changed"] is False
+
+    # RevOps adds the mapping; nobody touches a record.
+    text = config.read_text("utf-8")
+    config.write_text(text + NATIVE, "utf-8")
+    code, out = run("plan", "--config", str(config), "--json")
+    assert code == 0 and summary(out)["mappings_changed"] is True and planned(out) == 3, out
+    code, out = run("sync", "--config", str(config), "--json")
+    assert code == 0 and summary(out)["mappings_changed"] is True, out
+    assert planned(out) == 3  # the three native values, nothing else moved
+    assert field(store, "hubspot", "contacts", fresh, "lifecyclestage") == \
+        "marketingqualifiedlead"
+    assert field(store, "hubspot", "contacts", student, "hs_lead_status") == "UNQUALIFIED"
+    assert field(store, "salesforce", "Lead", sf_new, "Status") == "Working - Contacted"
+    code, out = run("sync", "--config", str(config), "--json")
+    assert code == 0 and planned(out) == 0 and summary(out)["mappings_changed"] is False, out
+
+    # The mapping removed: leadpact stops managing those fields and clears nothing.
+    config.write_text(text, "utf-8")
+    code, out = run("sync", "--config", str(config), "--json")
+    assert code == 0 and planned(out) == 0 and summary(out)["mappings_changed"] is False, out
+    assert field(store, "hubspot", "contacts", fresh, "lifecyclestage") == \
+        "marketingqualifiedlead"
+    assert field(store, "salesforce", "Lead", sf_new, "Status") == "Working - Contacted"

@@ -1,20 +1,25 @@
 """The history check a killed run never ran (leadpact/unchecked_writes.py), against the
 in-memory CRM: notes of writes sent without their check are checked by the next run, a
-person's value found under one is put back, and a write that never reached the CRM is
-never taken for one that landed on an edit."""
+person's value found under one is put back (after the run's preflight), and a write that
+never reached the CRM is never taken for one that landed on an edit."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
+
 from leadpact.changes import Change, RestoreLedgerValue, SetBuyingRole, SetField
 from leadpact.connectors.overwritten import Overwritten
 from leadpact.enrichment.labels import BuyingRole, Function
+from leadpact.errors import ConfigError
 from leadpact.model import Ref
+from leadpact.pipeline import run_sync
 from leadpact.state import State
 from leadpact.unchecked_writes import Unchecked, check_unfinished_writes, from_json, noted, to_json
-from tests.builders import person
+from tests.builders import NOW, person
 from tests.memory_connector import MemoryConnector
+from tests.unit.test_pipeline import RULES, classify
 
 
 class WithHistory(MemoryConnector):
@@ -99,4 +104,25 @@ def test_given_the_put_back_is_refused_then_it_is_reported_and_the_note_dropped(
 
     assert [(e.value, error) for e, error in resumed.refused] == [
         ("influencer", "refused by test")]
+    assert state.unchecked("hubspot") == []
+
+
+def test_given_a_killed_page_then_the_preflight_runs_before_anything_is_put_back() -> None:
+    crm, state = WithHistory(), State(":memory:")
+    ann = crm.put(person("1", leadpact={"role": "economic_buyer"}))
+    note(state, SetField(ann.ref, "role", "economic_buyer", "user"))
+
+    def refuse() -> None:
+        raise ConfigError("preflight failed, nothing was written to any CRM: test")
+
+    with pytest.raises(ConfigError):
+        run_sync([crm], state, RULES, classify, NOW, before_first_write=refuse)
+    assert crm.records[ann.ref].leadpact["role"] == "economic_buyer"  # nothing written
+    assert len(state.unchecked("hubspot")) == 1  # …and the next run checks again
+
+    seen: list[str | None] = []
+    run_sync([crm], state, RULES, classify, NOW,
+             before_first_write=lambda: seen.append(crm.records[ann.ref].leadpact["role"]))
+    assert seen == ["economic_buyer"]  # once, before the put-back
+    assert crm.records[ann.ref].leadpact["role"] == "influencer"
     assert state.unchecked("hubspot") == []

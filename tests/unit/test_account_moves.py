@@ -1,0 +1,47 @@
+"""Which contacts an account edit re-judges, from state alone: those whose saved
+firmographics differ from the account's current ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadpact.account_moves import judged_with_other_values
+from leadpact.model import Account, Ref
+from tests.builders import NOW
+from tests.known_builders import known_person
+
+ACME = Ref("salesforce", "account", "001A")
+ANN = Ref("salesforce", "contact", "003A")
+LEAD = Ref("salesforce", "lead", "00QA")
+SAVED = {"industry": "Retail", "employees": "500"}
+
+
+def account(fields: dict[str, str | None], deleted: bool = False) -> Account:
+    return Account(ACME, NOW, "Acme", fields=fields, deleted=deleted)
+
+
+@pytest.mark.parametrize(("now", "saved", "expected"), [
+    ({"industry": "Retail", "employees": "500"}, SAVED, False),   # only leadpact's fields moved
+    ({"industry": "Software", "employees": "500"}, SAVED, True),  # industry edited
+    ({"industry": "Retail", "employees": "501"}, SAVED, True),
+    ({"industry": "Retail", "employees": "500", "icp_tier": "1"}, SAVED, True),  # new value
+    ({"industry": "Retail"}, SAVED, True),                        # a value emptied
+    ({"industry": "Retail", "employees": None}, {"industry": "Retail", "employees": ""},
+     False),                                                      # empty is missing
+    ({"industry": "Retail"}, {"industry": "Retail", "employees": None}, False),
+])
+def test_a_contact_is_judged_again_when_its_firmographics_moved(
+        now: dict[str, str | None], saved: dict[str, str | None], expected: bool) -> None:
+    ann = known_person(ANN, account=ACME.id, verdict={"stage": "nurture", "own_fields": saved})
+    assert judged_with_other_values([account(now)], {ACME.id: [ann]}) == \
+        ([ANN] if expected else [])
+
+
+def test_unjudged_contacts_leads_and_deleted_accounts_are_left_out() -> None:
+    edited = {"industry": "Software", "employees": "500"}
+    ann = known_person(ANN, account=ACME.id, verdict={"stage": "nurture", "own_fields": SAVED})
+    lead = known_person(LEAD, account=ACME.id, verdict={"stage": "nurture", "own_fields": SAVED})
+    unjudged = known_person(Ref("salesforce", "contact", "003B"), account=ACME.id)
+    people = {ACME.id: [ann, lead, unjudged]}
+    assert judged_with_other_values([account(edited)], people) == [ANN]
+    assert judged_with_other_values([account(edited, deleted=True)], people) == []
