@@ -47,6 +47,8 @@ from leadpact.connectors.salesforce.bulk_reads import (
 )
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
 from leadpact.connectors.salesforce.read_so_far import ReadSoFar
+from leadpact.connectors.salesforce.read_this_run import ReadThisRun
+from leadpact.connectors.salesforce.roles import CONTACT_ROLE_LEDGER_PREFIX
 from leadpact.crm_limits import FieldLimit
 from leadpact.errors import (
     AuthError,
@@ -147,10 +149,13 @@ class SalesforceConnector:
         self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
         self._described: dict[str, dict[str, Any]] = {}  # sObject describes check() read
         self._read_so_far: ReadSoFar | None = None  # while a change read is under way
+        # The records the last change read built, for the refresh pass (read_this_run.py).
+        self._this_run: ReadThisRun | None = None
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
         self._activities.drop_window()
+        self._forget_this_run()
         if self._owns_session:
             self._session.close()
 
@@ -263,6 +268,8 @@ class SalesforceConnector:
         for sobject in queries.ACTIVITY_STREAMS:
             streams.setdefault(sobject, cursors.StreamCursor(start))
         emitted = ReadSoFar()  # ids yielded so far (read_so_far.py)
+        self._forget_this_run()
+        self._this_run = ReadThisRun()
         self._read_so_far = emitted  # apply() notes the contact roles it fills there
         try:
             for sobject in queries.STREAMS:
@@ -310,6 +317,8 @@ class SalesforceConnector:
                                       or seen_before)
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
                 emitted.add((record.ref.id for record in records), seen_before)
+                if self._this_run is not None:
+                    self._this_run.keep(records)
                 yield Page(tuple(records), cursors.dump(streams))
                 # Counted once the page is handled: the bar's ETA is the run's, not the read's.
                 self.observer.items_done(self.system, sobject, len(rows))
@@ -348,7 +357,7 @@ class SalesforceConnector:
         # A changed contact role means its opportunity's buying committee changed; a role
         # leadpact filled in this read is its own write coming back.
         if emitted is not None:
-            ours = emitted.own_roles(rows)
+            ours = emitted.own_roles(rows) | self._own_roles_before(rows)
             rows = [row for row in rows if str(row["Id"]) not in ours]
         read = emitted.before([row["OpportunityId"] for row in rows]) if emitted is not None else {}
         parents = list(dict.fromkeys(row["OpportunityId"] for row in rows
@@ -368,6 +377,16 @@ class SalesforceConnector:
                  else mapping.leadpact_values(row, kind))
                 for row in rows]
         return {ref.id for ref in self.echoes.unchanged(seen)}
+
+    def _own_roles_before(self, rows: list[Row]) -> set[str]:
+        """Contact roles leadpact filled in an earlier run, coming back now (the ledger
+        says so, connectors/echo.py): the run right after a first sync would otherwise
+        read every deal whose roles it filled again."""
+        live = [row for row in rows if not row.get("IsDeleted") and row.get("Role")]
+        return self.echoes.own_contact_roles([
+            (Ref(SALESFORCE, DEAL, str(row["OpportunityId"])),
+             f"{CONTACT_ROLE_LEDGER_PREFIX}{row['Id']}", mapping.to_contact_role(row))
+            for row in live]) if live else set()
 
     def _deals(self, rows: list[Row]) -> list[Record]:
         live = [row["Id"] for row in rows if not row.get("IsDeleted")]
@@ -402,7 +421,7 @@ class SalesforceConnector:
             if what.startswith(queries.SOBJECT_PREFIXES["Opportunity"]) and \
                     not _seen_since(read, what, row):
                 wanted.append(Ref(SALESFORCE, DEAL, what))
-        return self.read_records(list(dict.fromkeys(wanted)))
+        return self._read_now(list(dict.fromkeys(wanted)))
 
     def _contact_roles(self, opportunity_ids: list[str]) -> dict[str, list[Any]]:
         roles: dict[str, list[Any]] = {}
@@ -450,7 +469,22 @@ class SalesforceConnector:
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
         """The given records as they are now, in the order asked; deleted or merged-away
-        ones come back with deleted=True (queryAll), unknown ones are left out."""
+        ones come back with deleted=True (queryAll), unknown ones are left out. Those the
+        last change read built come from it, with leadpact's writes since laid over
+        (read_this_run.py): others' edits since are the next run's changes."""
+        kept = self._this_run.take(refs) if self._this_run is not None else {}
+        found = {record.ref.id: record for record in
+                 self._read_now([ref for ref in refs if ref not in kept])}
+        found |= {ref.id: record for ref, record in kept.items()}
+        return [found[ref.id] for ref in dict.fromkeys(refs) if ref.id in found]
+
+    def _forget_this_run(self) -> None:
+        if self._this_run is not None:
+            self._this_run.close()
+            self._this_run = None
+
+    def _read_now(self, refs: Sequence[Ref]) -> list[Record]:
+        """read_records, every record read from Salesforce."""
         wanted: dict[str, list[str]] = {}
         for ref in refs:
             sobject = queries.SOBJECT_BY_KIND.get(ref.kind)
@@ -505,8 +539,11 @@ class SalesforceConnector:
                     results[index] = ChangeResult(changes[index], error is None, error)
         self._note_roles_filled(changes, results, role_ids)
         self._upsert_tasks(tasks, results)
-        return [r if r is not None else ChangeResult(changes[i], False, "not applied")
-                for i, r in enumerate(results)]
+        answered = [r if r is not None else ChangeResult(changes[i], False, "not applied")
+                    for i, r in enumerate(results)]
+        if self._this_run is not None:
+            self._this_run.wrote(answered)
+        return answered
 
     def _note_roles_filled(self, changes: Sequence[Change],
                            results: list[ChangeResult | None],
