@@ -43,7 +43,7 @@ class LedgerEchoes:
 
     def own_contact_roles(self, seen: Sequence[RoleSeen]) -> set[str]:
         """A contact role is leadpact's echo when its deal was judged with that role record
-        on the same person (and primary flag), the ledger's last write to it is the role it
+        on the same person, the ledger's last write to it is the role it
         holds now, and no write to the deal is in doubt."""
         found = set()
         for deal, field, role in seen:
@@ -53,8 +53,7 @@ class LedgerEchoes:
                 continue
             saved = self._state.deal(deal)
             before = [c for c in saved.deal.contacts if c.id == role.id] if saved else []
-            if before and (before[0].person, before[0].is_primary) == \
-                    (role.person, role.is_primary):
+            if before and before[0].person == role.person:  # (IsPrimary judges nothing)
                 found.add(role.id)
         return found
 

@@ -45,6 +45,7 @@ from leadpact.connectors.salesforce.bulk_reads import (
     field_types,
     with_fallback,
 )
+from leadpact.connectors.salesforce.just_read import JustRead
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
 from leadpact.connectors.salesforce.read_so_far import ReadSoFar
 from leadpact.connectors.salesforce.read_this_run import ReadThisRun
@@ -151,6 +152,10 @@ class SalesforceConnector:
         self._read_so_far: ReadSoFar | None = None  # while a change read is under way
         # The records the last change read built, for the refresh pass (read_this_run.py).
         self._this_run: ReadThisRun | None = None
+        # The page yielded last, and whether check() found history kept for every field
+        # leadpact writes: then its values need no re-read before writing (just_read.py).
+        self._just_read = JustRead()
+        self._history_tracked = False
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
@@ -319,7 +324,12 @@ class SalesforceConnector:
                 emitted.add((record.ref.id for record in records), seen_before)
                 if self._this_run is not None:
                     self._this_run.keep(records)
-                yield Page(tuple(records), cursors.dump(streams))
+                if sobject in _KIND_OF_ROWS:
+                    self._just_read.hold(records, seen_before)
+                try:
+                    yield Page(tuple(records), cursors.dump(streams))
+                finally:
+                    self._just_read.clear()
                 # Counted once the page is handled: the bar's ETA is the run's, not the read's.
                 self.observer.items_done(self.system, sobject, len(rows))
         done = state.read_through(served_at)
@@ -441,15 +451,19 @@ class SalesforceConnector:
 
     def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
         """leadpact's fields on these records as they are now (one light query per object
-        and 200 ids), by canonical name; records gone are left out."""
-        found: dict[Ref, dict[str, str | None]] = {}
+        and 450 ids), by canonical name; records gone are left out. Those on the page the
+        change read yielded last come as read, once check() found history kept for every
+        field leadpact writes (just_read.py)."""
+        # The page read seconds ago: as read.
+        found = self._just_read.take(refs) if self._history_tracked else {}
+        held_since = self._just_read.read_at if found else None
         first_answer: datetime | None = None
         for kind, kind_of_field in ((LEAD, leadpact_fields.PERSON),
                                     (CONTACT, leadpact_fields.PERSON),
                                     (DEAL, leadpact_fields.DEAL),
                                     (ACCOUNT, leadpact_fields.ACCOUNT)):
-            ids = list(dict.fromkeys(r.id for r in refs
-                                     if r.system == SALESFORCE and r.kind == kind))
+            ids = list(dict.fromkeys(r.id for r in refs if r.system == SALESFORCE
+                                     and r.kind == kind and r not in found))
             sobject = queries.SOBJECT_BY_KIND[kind]
             columns = [spec.salesforce for spec in leadpact_fields.fields_for(kind_of_field)]
             if kind == LEAD:
@@ -464,7 +478,8 @@ class SalesforceConnector:
                 first_answer = first_answer or self._server_time()
         # Where the history of the writes that follow starts: the Date header has whole
         # seconds and comes after the query ran, so the lookback is the margin.
-        self._values_read_at = first_answer - self._lookback if first_answer else None
+        starts = [at for at in (first_answer, held_since) if at is not None]
+        self._values_read_at = min(starts) - self._lookback if starts else None
         return found
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
@@ -741,6 +756,7 @@ class SalesforceConnector:
             except ConnectorError as exc:
                 return [_problem_for(exc, self._host)]
             problems += [p for p in (narrow, untracked) if p is not None]
+            self._history_tracked = untracked is None
         return problems + self._native_problems()
 
     def _native_problems(self) -> list[CheckProblem]:
