@@ -1,0 +1,39 @@
+"""`leadpact check` asks Salesforce once, for every object leadpact writes, which of its
+fields keep history, and names leadpact's fields that do not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadpact.connectors.salesforce.field_history import untracked
+from leadpact.crm_schema import HISTORY_SOBJECTS, salesforce_fields
+
+TRACKED = [(f.sobject, f.name) for f in salesforce_fields()
+           if f.sobject in HISTORY_SOBJECTS and f.track_history]
+
+
+def answer(tracked: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """FieldDefinition rows as Salesforce returns them: the object as a nested parent."""
+    return [{"EntityDefinition": {"QualifiedApiName": sobject}, "QualifiedApiName": name,
+             "IsFieldHistoryTracked": (sobject, name) in tracked}
+            for sobject, name in TRACKED]
+
+
+def test_given_one_field_untracked_then_one_query_names_it() -> None:
+    asked: list[str] = []
+    off = TRACKED[-1]
+
+    def query(soql: str, include_deleted: bool, what: str) -> list[dict[str, Any]]:
+        asked.append(soql)
+        return answer(set(TRACKED) - {off})
+
+    problem = untracked(query)
+    assert len(asked) == 1
+    assert all(f"'{sobject}'" in asked[0] for sobject in HISTORY_SOBJECTS)
+    assert problem is not None and problem.advisory
+    assert f"{off[0]}.{off[1]}" in problem.what
+    assert f"{TRACKED[0][0]}.{TRACKED[0][1]}" not in problem.what
+
+
+def test_given_every_field_tracked_then_no_problem() -> None:
+    assert untracked(lambda soql, deleted, what: answer(set(TRACKED))) is None
