@@ -110,7 +110,7 @@ def window_query(kind: RecordKind, ids: Sequence[str], api_fields: Sequence[str]
     """The changes to these fields of these records since `since` (the Salesforce time of
     leadpact's re-read), newest first."""
     sobject, parent = HISTORY[kind]
-    soql = format_soql("SELECT {:literal}, Field, OldValue, NewValue, CreatedDate FROM "
+    soql = format_soql("SELECT Id, {:literal}, Field, OldValue, NewValue, CreatedDate FROM "
                        "{:literal} WHERE {:literal} IN {} AND Field IN {}", parent, sobject,
                        parent, list(ids), list(api_fields))
     if since is not None:
