@@ -155,6 +155,9 @@ class SalesforceConnector:
         # The page yielded last, and whether check() found history kept for every field
         # leadpact writes: then its values need no re-read before writing (just_read.py).
         self._just_read = JustRead()
+        # Salesforce's time as the last history check answered: the writes checked next
+        # came after it (field_history.window_start).
+        self._history_read_at: datetime | None = None
         self._history_tracked = False
 
     def close(self) -> None:
@@ -696,8 +699,12 @@ class SalesforceConnector:
         fields_written = [w for w in writes if isinstance(w, SetField)]
         if not fields_written:
             return []
-        return field_history.overwritten(self._query, fields_written,
-                                         None if whole_history else self._values_read_at)
+        since = None if whole_history else \
+            field_history.window_start(self._values_read_at, self._history_read_at)
+        found = field_history.overwritten(self._query, fields_written, since)
+        if not whole_history:
+            self._history_read_at = self._server_time()
+        return found
 
     # -- setup / check ----------------------------------------------------------------------
     def setup(self, permission_set: str, dry_run: bool = False,

@@ -1,11 +1,17 @@
 """`leadpact check` asks Salesforce once, for every object leadpact writes, which of its
-fields keep history, and names leadpact's fields that do not."""
+fields keep history, and names leadpact's fields that do not. The history read after each
+page's writes starts no earlier than the previous check's answer (less a margin)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from leadpact.connectors.salesforce.field_history import untracked
+from leadpact.connectors.salesforce.field_history import (
+    CHECKED_MARGIN,
+    untracked,
+    window_start,
+)
 from leadpact.crm_schema import HISTORY_SOBJECTS, salesforce_fields
 
 TRACKED = [(f.sobject, f.name) for f in salesforce_fields()
@@ -37,3 +43,12 @@ def test_given_one_field_untracked_then_one_query_names_it() -> None:
 
 def test_given_every_field_tracked_then_no_problem() -> None:
     assert untracked(lambda soql, deleted, what: answer(set(TRACKED))) is None
+
+
+def test_given_an_earlier_check_then_the_history_window_starts_at_it_less_the_margin() -> None:
+    read = datetime(2026, 12, 6, 5, 0, tzinfo=UTC)
+    checked = read + timedelta(minutes=3)
+    assert window_start(read, checked) == checked - CHECKED_MARGIN
+    assert window_start(read, read - timedelta(minutes=1)) == read  # the re-read is later
+    assert window_start(read, None) == read  # no check yet this run
+    assert window_start(None, checked) is None  # no re-read: the whole history
