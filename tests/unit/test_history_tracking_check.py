@@ -9,6 +9,7 @@ from typing import Any
 
 from leadpact.connectors.salesforce.field_history import (
     CHECKED_MARGIN,
+    full_pages,
     untracked,
     window_start,
 )
@@ -52,3 +53,16 @@ def test_given_an_earlier_check_then_the_history_window_starts_at_it_less_the_ma
     assert window_start(read, read - timedelta(minutes=1)) == read  # the re-read is later
     assert window_start(read, None) == read  # no check yet this run
     assert window_start(None, checked) is None  # no re-read: the whole history
+
+
+def test_given_ten_writes_per_record_then_history_lists_fill_whole_pages() -> None:
+    expected = {f"003{n:04}": 10 for n in range(1708)}
+    lists = full_pages(expected)
+    assert [len(ids) for ids in lists] == [400, 400, 400, 400, 108]  # 2 pages each
+    assert [i for ids in lists for i in ids] == list(expected)
+
+
+def test_given_few_rows_then_one_list_takes_up_to_450_records() -> None:
+    assert [len(ids) for ids in full_pages({f"a{n}": 1 for n in range(1000)})] == \
+        [450, 450, 100]
+    assert [len(ids) for ids in full_pages({"big": 5000, "small": 1})] == [2]  # the rest
