@@ -7,7 +7,9 @@ Caps (shared/api-notes.md): Salesforce REST query 2,000 rows per page, sObject C
 200 records, Bulk API 2.0 one create and one status call per job plus one results call per
 `max_records` rows (50,000, simple-salesforce's default); HubSpot search 200 results, list
 100, batch read/create/update/upsert 100 inputs (50 with property history), v4
-association batch read 1,000 ids.
+association batch read 1,000 ids. A Salesforce history row read again (the history
+check after each page's writes looks back past the previous page's) counts once: history
+rows never change, so the second read was not needed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 BULK_ROWS = 50_000
 _BULK_JOB = re.compile(r"/jobs/query/([0-9A-Za-z]+)$")
+_HISTORY = re.compile(r"SOQL (\w+History) by ")
 
 
 def _json(body: bytes) -> Any:
@@ -78,20 +81,35 @@ class Tally:
         self.units: Counter[tuple[str, str, str]] = Counter()
         self.caps: dict[tuple[str, str, str], int] = {}
         self._jobs: set[str] = set()
+        self._history: dict[str, set[str]] = {}  # history rows read, by object
 
     def clear(self) -> None:
         self.calls.clear()
         self.units.clear()
         self.caps.clear()
         self._jobs.clear()
+        self._history.clear()
 
     def add(self, system: str, kind: str, endpoint: str, method: str, path: str, body: bytes,
             answer: Any) -> None:
         moved, cap = units(system, method, path, body, answer, self._jobs)
+        moved -= self._seen_before(endpoint, answer)
         key = (system, kind, endpoint)
         self.calls[key] += 1
         self.units[key] += moved
         self.caps[key] = cap
+
+    def _seen_before(self, endpoint: str, answer: Any) -> int:
+        """History rows (LeadHistory, OpportunityHistory, ...) never change once written,
+        so one the run already read is not a row it needed again: not counted twice."""
+        found = _HISTORY.match(endpoint)
+        if not found or not isinstance(answer, dict):
+            return 0
+        seen = self._history.setdefault(found.group(1), set())
+        ids = [str(r["Id"]) for r in answer.get("records") or [] if r.get("Id")]
+        again = sum(1 for i in ids if i in seen)
+        seen.update(ids)
+        return again
 
     def minimum_of(self, key: tuple[str, str, str]) -> int:
         """The fewest calls one endpoint's rows needed: at least one, as it was used."""

@@ -17,10 +17,12 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from leadpact.connectors.native_fields import PERSON_FIELDS
-from leadpact.model import HUBSPOT, Person, Record, Ref
+from leadpact.model import HUBSPOT, ContactRole, Person, Record, Ref
 
 # (record, fingerprint of the row, leadpact's values on it as read)
 Seen = tuple[Ref, str, Mapping[str, "str | None"]]
+# (the deal, the ledger field of one contact's role on it, that contact role as read)
+RoleSeen = tuple[Ref, str, ContactRole]
 
 
 class EchoFilter(Protocol):
@@ -28,9 +30,17 @@ class EchoFilter(Protocol):
         """The records among `seen` that hold nothing new since leadpact judged them."""
         ...
 
+    def own_contact_roles(self, seen: Sequence[RoleSeen]) -> set[str]:
+        """Ids of the contact roles among `seen` that hold nothing but the role leadpact
+        wrote in them: its own write coming back, so the deal need not be read again."""
+        ...
+
 
 class _NoEchoes:
     def unchanged(self, seen: Sequence[Seen]) -> set[Ref]:
+        return set()
+
+    def own_contact_roles(self, seen: Sequence[RoleSeen]) -> set[str]:
         return set()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from leadpact import fields
-from leadpact.connectors.echo import OWN_NATIVE, Seen, own_values
+from leadpact.connectors.echo import OWN_NATIVE, RoleSeen, Seen, own_values
 from leadpact.model import Record, Ref
 from leadpact.state import State
 
@@ -39,6 +39,22 @@ class LedgerEchoes:
                        if name in fields.BY_NAME or name in OWN_NATIVE}
             if _same({**known[1], **written}, values):
                 found.add(ref)
+        return found
+
+    def own_contact_roles(self, seen: Sequence[RoleSeen]) -> set[str]:
+        """A contact role is leadpact's echo when its deal was judged with that role record
+        on the same person, the ledger's last write to it is the role it
+        holds now, and no write to the deal is in doubt."""
+        found = set()
+        for deal, field, role in seen:
+            if role.id is None or role.role is None or self._state.pending(deal):
+                continue
+            if self._state.last_written(deal).get(field) != role.role:
+                continue
+            saved = self._state.deal(deal)
+            before = [c for c in saved.deal.contacts if c.id == role.id] if saved else []
+            if before and before[0].person == role.person:  # (IsPrimary judges nothing)
+                found.add(role.id)
         return found
 
 

@@ -49,10 +49,12 @@ from leadpact.state import State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.time_moves import persons_moved_by_time
 from leadpact.unchecked_writes import check_unfinished_writes, noted
+from leadpact.write_queue import WriteQueue
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # records re-read together in the retry and refresh passes (association reads: 1,000)
+TASK_WRITES = 200  # task changes sent together: whole write calls (Salesforce 200, HubSpot 100)
 
 
 @dataclass
@@ -314,6 +316,7 @@ class _Run:
         for system, connector in self.connectors.items():
             mine = [i for key, i in sorted(intents.items(), key=lambda kv: str(kv[0]))
                     if key[0].system == system]
+            queue: WriteQueue[Step] = WriteQueue(TASK_WRITES)  # leadpact/write_queue.py
             for start in range(0, len(mine), BATCH):
                 batch = mine[start:start + BATCH]
                 tasks = plan_tasks(batch, load_for_tasks(self.state, batch), self.setting)
@@ -324,7 +327,9 @@ class _Run:
                     apply_updates(self.state, forgets, self.run_id, self.now)
                     self.state.drop_task_intents((i.about, i.rule) for i in batch
                                                  if i.about not in failed)
-                self.apply(connector, tasks.steps, commit)
+                queue.add(tasks.steps, commit)
+                if due := queue.take(last=start + BATCH >= len(mine)):
+                    self.apply(connector, *due)
 
     def read_and_handle(self, connector: Connector, refs: Sequence[Ref]) -> None:
         for start in range(0, len(refs), BATCH):

@@ -46,8 +46,11 @@ from leadpact.connectors.salesforce.bulk_reads import (
     field_types,
     with_fallback,
 )
+from leadpact.connectors.salesforce.just_read import JustRead
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
 from leadpact.connectors.salesforce.read_so_far import ReadSoFar
+from leadpact.connectors.salesforce.read_this_run import ReadThisRun
+from leadpact.connectors.salesforce.roles import CONTACT_ROLE_LEDGER_PREFIX
 from leadpact.crm_limits import FieldLimit
 from leadpact.errors import (
     AuthError,
@@ -148,10 +151,20 @@ class SalesforceConnector:
         self._values_read_at: datetime | None = None  # Salesforce time of the last re-read
         self._described: dict[str, dict[str, Any]] = {}  # sObject describes check() read
         self._read_so_far: ReadSoFar | None = None  # while a change read is under way
+        # The records the last change read built, for the refresh pass (read_this_run.py).
+        self._this_run: ReadThisRun | None = None
+        # The page yielded last, and whether check() found history kept for every field
+        # leadpact writes: then its values need no re-read before writing (just_read.py).
+        self._just_read = JustRead()
+        # Salesforce's time as the last history check answered: the writes checked next
+        # came after it (field_history.window_start).
+        self._history_read_at: datetime | None = None
+        self._history_tracked = False
 
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
         self._activities.drop_window()
+        self._forget_this_run()
         if self._owns_session:
             self._session.close()
 
@@ -264,6 +277,8 @@ class SalesforceConnector:
         for sobject in queries.ACTIVITY_STREAMS:
             streams.setdefault(sobject, cursors.StreamCursor(start))
         emitted = ReadSoFar()  # ids yielded so far (read_so_far.py)
+        self._forget_this_run()
+        self._this_run = ReadThisRun()
         self._read_so_far = emitted  # apply() notes the contact roles it fills there
         try:
             for sobject in queries.STREAMS:
@@ -311,7 +326,14 @@ class SalesforceConnector:
                                       or seen_before)
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
                 emitted.add((record.ref.id for record in records), seen_before)
-                yield Page(tuple(records), cursors.dump(streams))
+                if self._this_run is not None:
+                    self._this_run.keep(records)
+                if sobject in _KIND_OF_ROWS:
+                    self._just_read.hold(records, seen_before)
+                try:
+                    yield Page(tuple(records), cursors.dump(streams))
+                finally:
+                    self._just_read.clear()
                 # Counted once the page is handled: the bar's ETA is the run's, not the read's.
                 self.observer.items_done(self.system, sobject, len(rows))
         done = state.read_through(served_at)
@@ -349,7 +371,7 @@ class SalesforceConnector:
         # A changed contact role means its opportunity's buying committee changed; a role
         # leadpact filled in this read is its own write coming back.
         if emitted is not None:
-            ours = emitted.own_roles(rows)
+            ours = emitted.own_roles(rows) | self._own_roles_before(rows)
             rows = [row for row in rows if str(row["Id"]) not in ours]
         read = emitted.before([row["OpportunityId"] for row in rows]) if emitted is not None else {}
         parents = list(dict.fromkeys(row["OpportunityId"] for row in rows
@@ -369,6 +391,16 @@ class SalesforceConnector:
                  else mapping.leadpact_values(row, kind))
                 for row in rows]
         return {ref.id for ref in self.echoes.unchanged(seen)}
+
+    def _own_roles_before(self, rows: list[Row]) -> set[str]:
+        """Contact roles leadpact filled in an earlier run, coming back now (the ledger
+        says so, connectors/echo.py): the run right after a first sync would otherwise
+        read every deal whose roles it filled again."""
+        live = [row for row in rows if not row.get("IsDeleted") and row.get("Role")]
+        return self.echoes.own_contact_roles([
+            (Ref(SALESFORCE, DEAL, str(row["OpportunityId"])),
+             f"{CONTACT_ROLE_LEDGER_PREFIX}{row['Id']}", mapping.to_contact_role(row))
+            for row in live]) if live else set()
 
     def _deals(self, rows: list[Row]) -> list[Record]:
         live = [row["Id"] for row in rows if not row.get("IsDeleted")]
@@ -403,7 +435,7 @@ class SalesforceConnector:
             if what.startswith(queries.SOBJECT_PREFIXES["Opportunity"]) and \
                     not _seen_since(read, what, row):
                 wanted.append(Ref(SALESFORCE, DEAL, what))
-        return self.read_records(list(dict.fromkeys(wanted)))
+        return self._read_now(list(dict.fromkeys(wanted)))
 
     def _contact_roles(self, opportunity_ids: list[str]) -> dict[str, list[Any]]:
         roles: dict[str, list[Any]] = {}
@@ -423,15 +455,19 @@ class SalesforceConnector:
 
     def current_values(self, refs: Sequence[Ref]) -> dict[Ref, dict[str, str | None]]:
         """leadpact's fields on these records as they are now (one light query per object
-        and 200 ids), by canonical name; records gone are left out."""
-        found: dict[Ref, dict[str, str | None]] = {}
+        and 450 ids), by canonical name; records gone are left out. Those on the page the
+        change read yielded last come as read, once check() found history kept for every
+        field leadpact writes (just_read.py)."""
+        # The page read seconds ago: as read.
+        found = self._just_read.take(refs) if self._history_tracked else {}
+        held_since = self._just_read.read_at if found else None
         first_answer: datetime | None = None
         for kind, kind_of_field in ((LEAD, leadpact_fields.PERSON),
                                     (CONTACT, leadpact_fields.PERSON),
                                     (DEAL, leadpact_fields.DEAL),
                                     (ACCOUNT, leadpact_fields.ACCOUNT)):
-            ids = list(dict.fromkeys(r.id for r in refs
-                                     if r.system == SALESFORCE and r.kind == kind))
+            ids = list(dict.fromkeys(r.id for r in refs if r.system == SALESFORCE
+                                     and r.kind == kind and r not in found))
             sobject = queries.SOBJECT_BY_KIND[kind]
             columns = [spec.salesforce for spec in leadpact_fields.fields_for(kind_of_field)]
             if kind == LEAD:
@@ -446,12 +482,28 @@ class SalesforceConnector:
                 first_answer = first_answer or self._server_time()
         # Where the history of the writes that follow starts: the Date header has whole
         # seconds and comes after the query ran, so the lookback is the margin.
-        self._values_read_at = first_answer - self._lookback if first_answer else None
+        starts = [at for at in (first_answer, held_since) if at is not None]
+        self._values_read_at = min(starts) - self._lookback if starts else None
         return found
 
     def read_records(self, refs: Sequence[Ref]) -> list[Record]:
         """The given records as they are now, in the order asked; deleted or merged-away
-        ones come back with deleted=True (queryAll), unknown ones are left out."""
+        ones come back with deleted=True (queryAll), unknown ones are left out. Those the
+        last change read built come from it, with leadpact's writes since laid over
+        (read_this_run.py): others' edits since are the next run's changes."""
+        kept = self._this_run.take(refs) if self._this_run is not None else {}
+        found = {record.ref.id: record for record in
+                 self._read_now([ref for ref in refs if ref not in kept])}
+        found |= {ref.id: record for ref, record in kept.items()}
+        return [found[ref.id] for ref in dict.fromkeys(refs) if ref.id in found]
+
+    def _forget_this_run(self) -> None:
+        if self._this_run is not None:
+            self._this_run.close()
+            self._this_run = None
+
+    def _read_now(self, refs: Sequence[Ref]) -> list[Record]:
+        """read_records, every record read from Salesforce."""
         wanted: dict[str, list[str]] = {}
         for ref in refs:
             sobject = queries.SOBJECT_BY_KIND.get(ref.kind)
@@ -516,8 +568,11 @@ class SalesforceConnector:
                     results[index] = ChangeResult(changes[index], error is None, error)
         self._note_roles_filled(changes, results, role_ids)
         self._upsert_tasks(tasks, results)
-        return [r if r is not None else ChangeResult(changes[i], False, "not applied")
-                for i, r in enumerate(results)]
+        answered = [r if r is not None else ChangeResult(changes[i], False, "not applied")
+                    for i, r in enumerate(results)]
+        if self._this_run is not None:
+            self._this_run.wrote(answered)
+        return answered
 
     def _note_roles_filled(self, changes: Sequence[Change],
                            results: list[ChangeResult | None],
@@ -657,8 +712,12 @@ class SalesforceConnector:
         fields_written = [w for w in writes if isinstance(w, SetField)]
         if not fields_written:
             return []
-        return field_history.overwritten(self._query, fields_written,
-                                         None if whole_history else self._values_read_at)
+        since = None if whole_history else \
+            field_history.window_start(self._values_read_at, self._history_read_at)
+        found = field_history.overwritten(self._query, fields_written, since)
+        if not whole_history:
+            self._history_read_at = self._server_time()
+        return found
 
     # -- setup / check ----------------------------------------------------------------------
     def setup(self, permission_set: str, dry_run: bool = False,
@@ -717,6 +776,7 @@ class SalesforceConnector:
             except ConnectorError as exc:
                 return [_problem_for(exc, self._host)]
             problems += [p for p in (narrow, untracked) if p is not None]
+            self._history_tracked = untracked is None
         return problems + self._native_problems()
 
     def _native_problems(self) -> list[CheckProblem]:

@@ -9,8 +9,9 @@ connector's query function, so the calls go through its retries and errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from simple_salesforce import format_soql
@@ -110,12 +111,29 @@ def window_query(kind: RecordKind, ids: Sequence[str], api_fields: Sequence[str]
     """The changes to these fields of these records since `since` (the Salesforce time of
     leadpact's re-read), newest first."""
     sobject, parent = HISTORY[kind]
-    soql = format_soql("SELECT {:literal}, Field, OldValue, NewValue, CreatedDate FROM "
+    soql = format_soql("SELECT Id, {:literal}, Field, OldValue, NewValue, CreatedDate FROM "
                        "{:literal} WHERE {:literal} IN {} AND Field IN {}", parent, sobject,
                        parent, list(ids), list(api_fields))
     if since is not None:
         soql += format_soql(" AND CreatedDate >= {}", since)
     return soql + " ORDER BY CreatedDate DESC, Id DESC"
+
+
+# Salesforce's clocks (the Date header, whole seconds, and a history row's CreatedDate) are
+# taken to agree within this: the margin before the last check's answer (an assumption).
+CHECKED_MARGIN = timedelta(seconds=10)
+
+
+def window_start(values_read_at: datetime | None, last_check_at: datetime | None
+                 ) -> datetime | None:
+    """Where the history of writes just made need be read from: the re-read before them,
+    and not before the previous check's answer (less a margin). The check looks for the
+    change each write made, which came after that answer; a history window reaching
+    further back read the previous pages' changes again on every page (a first sync of
+    10,000 people read 52 pages of ContactHistory where 31 held every row once)."""
+    if values_read_at is None or last_check_at is None:
+        return values_read_at
+    return max(values_read_at, last_check_at - CHECKED_MARGIN)
 
 
 def transitions(rows: Iterable[Row], kind: RecordKind, written: Sequence[SetField]
@@ -137,18 +155,42 @@ def transitions(rows: Iterable[Row], kind: RecordKind, written: Sequence[SetFiel
 def overwritten(query: Query, writes: Sequence[SetField], since: datetime | None
                 ) -> list[Overwritten]:
     """The writes that landed on a value someone set after leadpact re-read the record:
-    one history query per object and 200 records."""
+    one history query per object and up to 450 records (full_pages)."""
     checked = [w for w in writes if verifiable(w)]
     history: dict[tuple[Ref, str], list[Transition]] = {}
     for kind in HISTORY:
         mine = [w for w in checked if w.ref.kind == kind]
         api_fields = sorted({BY_NAME[w.field].salesforce for w in mine})
-        ids = list(dict.fromkeys(w.ref.id for w in mine))
-        for chunk in chunks(ids, IN_LIST_LIMIT):
+        expected = Counter(w.ref.id for w in mine)  # about one history row per write
+        for chunk in full_pages(expected):
             rows = query(window_query(kind, chunk, api_fields, since), False,
                          f"reading the {SOBJECT_OF[kind]} field history of the writes")
             history.update(transitions(rows, kind, mine))
     return find_overwritten(checked, history)
+
+
+def full_pages(expected: Mapping[str, int], page: int = 2000) -> list[list[str]]:
+    """Record ids in IN lists (450 at most) whose expected history rows fill whole query
+    pages where they can: 450 records with 10 writes each are 4,500 rows, 3 pages with a
+    half-empty one, where 400 of them fill 2."""
+    ids = list(expected)
+    out: list[list[str]] = []
+    start = 0
+    while start < len(ids):
+        most = ids[start:start + IN_LIST_LIMIT]
+        rows = sum(expected[i] for i in most)
+        target = rows // page * page  # whole pages the longest list fills
+        if target == 0 or start + len(most) == len(ids):  # the rest: one list anyway
+            cut = len(most)
+        else:
+            cut, total = 0, 0
+            while cut < len(most) and total + expected[most[cut]] <= target:
+                total += expected[most[cut]]
+                cut += 1
+            cut = max(cut, 1)
+        out.append(most[:cut])
+        start += cut
+    return out
 
 
 # -- is history tracking on for leadpact's fields (`leadpact check`) ------------------------
@@ -157,16 +199,24 @@ def tracking_query(sobject: str) -> str:
                        "WHERE EntityDefinition.QualifiedApiName = {}", sobject)
 
 
+def tracking_query_of(sobjects: Sequence[str]) -> str:
+    """Every field of these objects with its object (a parent relationship field) and
+    whether its history is kept: one query instead of one per object."""
+    return format_soql("SELECT EntityDefinition.QualifiedApiName, QualifiedApiName, "
+                       "IsFieldHistoryTracked FROM FieldDefinition "
+                       "WHERE EntityDefinition.QualifiedApiName IN {}", list(sobjects))
+
+
 def untracked(query: Query) -> CheckProblem | None:
     """leadpact's fields whose history Salesforce does not keep: a person's edit made while
-    leadpact writes one of them cannot be told and is lost (one query per object)."""
-    missing: list[str] = []
-    for sobject in HISTORY_SOBJECTS:
-        wanted = {f.name for f in salesforce_fields() if f.sobject == sobject
-                  and f.track_history}
-        rows = query(tracking_query(sobject), False, f"reading {sobject} history tracking")
-        on = {str(r.get("QualifiedApiName")) for r in rows if r.get("IsFieldHistoryTracked")}
-        missing += [f"{sobject}.{name}" for name in sorted(wanted - on)]
+    leadpact writes one of them cannot be told and is lost (one query for all objects)."""
+    rows = query(tracking_query_of(HISTORY_SOBJECTS), False, "reading history tracking")
+    on = {(str((r.get("EntityDefinition") or {}).get("QualifiedApiName")),
+           str(r.get("QualifiedApiName"))) for r in rows if r.get("IsFieldHistoryTracked")}
+    missing = [f"{sobject}.{name}" for sobject in HISTORY_SOBJECTS
+               for name in sorted({f.name for f in salesforce_fields()
+                                   if f.sobject == sobject and f.track_history})
+               if (sobject, name) not in on]
     if not missing:
         return None
     return CheckProblem(

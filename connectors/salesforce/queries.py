@@ -142,7 +142,7 @@ def contact_roles_by_id_query(ids: Sequence[str]) -> str:
 
 def opportunity_history_query(opportunity_ids: Sequence[str]) -> str:
     """Stage and close-date snapshots of these opportunities, oldest first."""
-    return format_soql("SELECT OpportunityId, StageName, CloseDate, CreatedDate "
+    return format_soql("SELECT Id, OpportunityId, StageName, CloseDate, CreatedDate "
                        "FROM OpportunityHistory WHERE OpportunityId IN {} "
                        "ORDER BY OpportunityId, CreatedDate", list(opportunity_ids))
 

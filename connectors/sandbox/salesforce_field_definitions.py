@@ -4,7 +4,9 @@
     SELECT QualifiedApiName, IsFieldHistoryTracked FROM FieldDefinition
     WHERE EntityDefinition.QualifiedApiName = 'Contact'
 
-As in a real org, FieldDefinition must be filtered by its object (EntityDefinition).
+(or, for several objects at once, `EntityDefinition.QualifiedApiName` selected and
+`IN (...)` in the filter). As in a real org, FieldDefinition must be filtered by its
+object (EntityDefinition).
 """
 
 from __future__ import annotations
@@ -57,6 +59,14 @@ def query(store: Store, parsed: soql.Query, version: str) -> dict[str, Any]:
     for row in soql_eval.execute(parsed, _rows(store)):
         url = (f"/services/data/v{version}/sobjects/FieldDefinition/"
                f"{row[_ENTITY]}.{row['qualifiedapiname']}")
-        records.append({"attributes": {"type": "FieldDefinition", "url": url},
-                        **{exact[f.lower()]: row[f.lower()] for f in parsed.fields}})
+        record: dict[str, Any] = {"attributes": {"type": "FieldDefinition", "url": url}}
+        for name in parsed.fields:
+            if name.lower() == _ENTITY:  # a parent field comes back as a nested object
+                record["EntityDefinition"] = {
+                    "attributes": {"type": "EntityDefinition", "url": f"/services/data/v"
+                                   f"{version}/sobjects/EntityDefinition/{row[_ENTITY]}"},
+                    "QualifiedApiName": row[_ENTITY]}
+            else:
+                record[exact[name.lower()]] = row[name.lower()]
+        records.append(record)
     return {"totalSize": len(records), "done": True, "records": records}

@@ -101,3 +101,37 @@ def test_given_an_edit_of_an_account_field_inside_the_write_then_it_is_named_too
     assert all(result.ok for result in crm.apply(changes))
     found = crm.overwritten(changes)  # type: ignore[attr-defined]
     assert [(o.change.field, o.value) for o in found] == [("group_stage", "Working it")]
+
+
+def test_given_a_second_write_to_a_record_then_its_check_reads_only_the_new_history(
+        sandbox: Sandbox) -> None:
+    """Salesforce: the history window starts at the previous check's answer (less a
+    margin), not at the re-read less the lookback, so the first write's history is not
+    read again; an edit inside the second write is still found."""
+    org = SalesforceFace(sandbox, ManualClock())
+    ann = org.person("CFO", "ann@acme.example")
+    crm = org.connector()
+    rows_read: list[int] = []
+    query = crm._query  # type: ignore[attr-defined]
+
+    def counting(soql: str, include_deleted: bool, what: str) -> list[dict[str, object]]:
+        rows = query(soql, include_deleted, what)
+        if "field history" in what:
+            rows_read.append(len(rows))
+        return rows  # type: ignore[no-any-return]
+
+    crm._query = counting  # type: ignore[attr-defined]
+    first = [SetField(ann, "role", "economic_buyer", None),
+             SetField(ann, "seniority", "c_level", None)]
+    crm.current_values([ann])  # type: ignore[attr-defined]
+    assert all(result.ok for result in crm.apply(first))
+    org.clock.advance(seconds=30)  # other pages' work in between
+    assert crm.overwritten(first) == []  # type: ignore[attr-defined]
+    org.clock.advance(seconds=30)  # the refresh pass, a little later
+    crm.current_values([ann])  # type: ignore[attr-defined]
+    second = [SetField(ann, "role", "influencer", "economic_buyer")]
+    edit_inside_next_write(org, ann, "role", "user")
+    assert all(result.ok for result in crm.apply(second))
+    found = crm.overwritten(second)  # type: ignore[attr-defined]
+    assert [(o.change.field, o.value) for o in found] == [("role", "user")]
+    assert rows_read == [2, 2]  # the second: the person's edit and ours, not the first's
