@@ -172,7 +172,7 @@ class Store:
             row = (system, type_, id_, json.dumps(dict(fields)), iso(created), iso(modified),
                    int(deleted))
             if self._pending is not None:
-                self._pending.records.append(row)
+                self._pending.add_record(self._db, row)
             else:
                 self._query("INSERT INTO records VALUES (?,?,?,?,?,?,?,NULL)", row)
             return Row(system, type_, id_, dict(fields), created, modified, deleted, None)
@@ -295,7 +295,7 @@ class Store:
         row = (system, from_type, from_id, to_type, to_id, type_id, label, category)
         with self._lock:
             if self._pending is not None:
-                self._pending.associations.append(row)
+                self._pending.add_association(self._db, row)
             else:
                 self._query("INSERT OR REPLACE INTO associations VALUES (?,?,?,?,?,?,?,?)",
                                  row)
@@ -319,6 +319,11 @@ class Store:
         self._db.close()
 
 
+# Rows a bulk load holds before one executemany: big enough to amortise the call, small
+# enough that a million-person seed does not hold its rows' JSON twice (~1 KB each).
+_BATCH = 5_000
+
+
 class _Pending:
     """A bulk load's rows and id counters not yet in SQLite."""
 
@@ -326,6 +331,16 @@ class _Pending:
         self.records: list[tuple[Any, ...]] = []
         self.associations: list[tuple[Any, ...]] = []
         self.counters: dict[str, int] = {}
+
+    def add_record(self, db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+        self.records.append(row)
+        if len(self.records) >= _BATCH:
+            self.flush(db)
+
+    def add_association(self, db: sqlite3.Connection, row: tuple[Any, ...]) -> None:
+        self.associations.append(row)
+        if len(self.associations) >= _BATCH:
+            self.flush(db)
 
     def next_number(self, db: sqlite3.Connection, name: str, start: int) -> int:
         if name not in self.counters:
