@@ -1,7 +1,7 @@
 """Do this checkout's title labels equal another commit's? Diffs every output, prints the
 count of differences and the first few; exits 1 when any differ.
 
-    .venv/bin/python bench/titles_same_as.py [--ref main] [--titles 300000]
+    .venv/bin/python bench/titles_same_as.py [--ref main] [--titles 300000] [--scale-titles N]
 
 For a speed change to the classifier, which must not move a single label, reason or
 confidence. The other commit's classifier (its leadpact/ and enrichment/, from `git
@@ -13,7 +13,10 @@ caches, so the title caches, per-word memos and override index are exercised too
 - `--titles` mostly-distinct noisy titles (title_corpus.noisy_titles, another seed than the
   speed benches), then the first of them again (served from the caches);
 - the project bench's 30,000 distinct titles and the labelled dev set's titles;
-- 20,000 of the noisy titles with 5,000 synthetic org overrides (title_corpus).
+- 20,000 of the noisy titles with 5,000 synthetic org overrides (title_corpus);
+- with `--scale-titles N`, the first N titles of the speed benches' own corpus (the
+  default seed of noisy_titles, as titles_scale_bench.py makes them), after emptying the
+  caches, so a speed change is checked on the very titles it is timed on.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ DEV_SET = pathlib.Path("/work/shared/data/titles_dev.csv")
 _LAYOUT = {"leadpact": "leadpact", "enrichment": "leadpact/enrichment"}
 
 
-def title_sets(count: int) -> Iterator[tuple[str, list[str], list[dict[str, str]]]]:
+def title_sets(count: int, scale_count: int = 0
+               ) -> Iterator[tuple[str, list[str], list[dict[str, str]]]]:
     """(name, titles, override entries) in the order both sides classify them."""
     sys.path.insert(0, str(BENCH))
     from title_corpus import noisy_titles, synthetic_overrides
@@ -53,16 +57,20 @@ def title_sets(count: int) -> Iterator[tuple[str, list[str], list[dict[str, str]
             dev = [row["title"] for row in csv.DictReader(handle)]
     yield "bench and dev set", distinct_titles(30_000) + dev, []
     yield "with 5,000 overrides", noisy[:20_000], synthetic_overrides(5_000)
+    if scale_count:
+        yield "scale bench corpus", noisy_titles(scale_count), []
 
 
-def write_outputs(count: int, into: pathlib.Path) -> None:
+def write_outputs(count: int, into: pathlib.Path, scale_count: int = 0) -> None:
     """Classify every set with the leadpact this process imports; one JSON line a title."""
     from leadpact.enrichment import titles as module
     from leadpact.enrichment.titles import classify_title, parse_overrides
 
     print(f"classifying with {module.__file__}", file=sys.stderr)
     with into.open("w", encoding="utf-8") as out:
-        for name, titles, entries in title_sets(count):
+        for name, titles, entries in title_sets(count, scale_count):
+            if name == "scale bench corpus":
+                module.clear_caches()  # as the scale bench runs them: cold
             overrides = parse_overrides(entries)
             for title in titles:
                 got = classify_title(title, overrides)
@@ -89,10 +97,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ref", default="main", help="commit to compare with (default main)")
     parser.add_argument("--titles", type=int, default=300_000)
+    parser.add_argument("--scale-titles", type=int, default=0,
+                        help="also compare the first N titles of the speed benches' corpus")
     parser.add_argument("--write", type=pathlib.Path, help=argparse.SUPPRESS)  # the child
     args = parser.parse_args()
     if args.write:
-        write_outputs(args.titles, args.write)
+        write_outputs(args.titles, args.write, args.scale_titles)
         return
 
     with tempfile.TemporaryDirectory(prefix="titles-same-as-") as folder:
@@ -102,10 +112,10 @@ def main() -> None:
         # editable install's finder.
         env = {**os.environ, "PYTHONPATH": str(package_of(args.ref, work))}
         start = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--titles", str(args.titles),
-                        "--write", str(theirs)], env=env, check=True)
-        subprocess.run([sys.executable, __file__, "--titles", str(args.titles),
-                        "--write", str(ours)], check=True)
+        child = [sys.executable, __file__, "--titles", str(args.titles),
+                 "--scale-titles", str(args.scale_titles)]
+        subprocess.run([*child, "--write", str(theirs)], env=env, check=True)
+        subprocess.run([*child, "--write", str(ours)], check=True)
         differ, total = [], 0
         with theirs.open(encoding="utf-8") as a, ours.open(encoding="utf-8") as b:
             for left, right in zip(a, b, strict=True):

@@ -46,6 +46,10 @@ ROLE_PRIORITY = (BuyingRole.ECONOMIC_BUYER, BuyingRole.EXECUTIVE_SPONSOR,
                  BuyingRole.DECISION_MAKER, BuyingRole.BLOCKER, BuyingRole.TECHNICAL_EVALUATOR,
                  BuyingRole.INFLUENCER, BuyingRole.USER, BuyingRole.UNKNOWN)
 _CACHE_SIZE = 65_536
+# Label text → enum member: a dict lookup costs a fraction of calling the enum class.
+_SENIORITY_OF = {member.value: member for member in Seniority}
+_FUNCTION_OF = {member.value: member for member in Function}
+_ROLE_OF = {member.value: member for member in BuyingRole}
 
 LEXICON: Lexicon = load_lexicon()
 
@@ -146,7 +150,8 @@ class TitleClassifier:
         if seniority is None or function is None:  # the classifier fills in the rest
             default = _classify_raw(title)
             seniority, function = seniority or default.seniority, function or default.function
-        return TitleRole(Seniority(seniority), Function(function), BuyingRole(override.role), 0.95,
+        return TitleRole(_SENIORITY_OF[seniority], _FUNCTION_OF[function], _ROLE_OF[override.role],
+                         0.95,
                          f"org override '{override.pattern}' → {override.role}")
 
 
@@ -214,16 +219,26 @@ def _classify_cleaned(cleaned: str) -> TitleRole:
     if normaliser.is_placeholder(cleaned):
         return _unknown(f"'{cleaned[:40]}' is not a job title" if cleaned else "empty title", 0.2)
     pieces = normaliser.pieces(cleaned)
-    readings = [LEXICON.read(p.words, may_be_truncated=i == len(pieces) - 1)
-                for i, p in enumerate(pieces)]
-    if not any(r.rank_kinds for r in readings) and any(
-        not normaliser.slogan_words.isdisjoint(p.words) for p in pieces
-    ):
-        return _unknown(f"'{cleaned[:40]}' is a slogan, not a job title", 0.2)
+    # One plain loop over the pieces (no generator expressions: this runs per title).
+    read = LEXICON.read
+    last = len(pieces) - 1
+    readings: list[Reading] = []
+    ranked = bank = False
+    for i, piece in enumerate(pieces):
+        reading = read(piece.words, may_be_truncated=i == last)
+        readings.append(reading)
+        if reading.rank_kinds:
+            ranked = True
+        if reading.role_labels and "bank" in reading.role_labels:
+            bank = True
+    if not ranked:
+        slogan_words = normaliser.slogan_words
+        for piece in pieces:
+            if not slogan_words.isdisjoint(piece.words):
+                return _unknown(f"'{cleaned[:40]}' is a slogan, not a job title", 0.2)
     groups = _group(pieces, readings)
     if not groups:
         return _unknown(f"no job words recognised in '{cleaned[:40]}'", 0.15)
-    bank = any("bank" in r.role_labels for r in readings)
     if len(groups) > 1:
         groups = _without_abbreviations(groups)
     if len(groups) == 1:
@@ -358,7 +373,7 @@ def _choose(labelled: list[tuple[Component, Labels]], texts: list[str]) -> Title
     if labels.seniority == "unknown" and not labels.traits.not_current:
         confidence = min(confidence, 0.6 if role == "blocker" else 0.4)
     confidence -= 0.1 * min(component.corrected, 3) + 0.03 * min(component.home_unknown, 5)
-    return TitleRole(Seniority(labels.seniority), Function(function), BuyingRole(role),
+    return TitleRole(_SENIORITY_OF[labels.seniority], _FUNCTION_OF[function], _ROLE_OF[role],
                      round(max(0.05, min(0.99, confidence)), 2), because)
 
 
