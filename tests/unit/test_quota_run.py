@@ -94,10 +94,10 @@ def test_given_a_small_allowance_then_reads_stop_at_the_budget_and_later_days_fi
 
 
 def test_given_too_little_left_when_planning_then_quota_exhausted_and_the_run_recorded() -> None:
-    crm = MeteredMemory(limit=30)  # 29 left, 3 reserve: 26 × 80 % < the 20 kept for the end
+    crm = MeteredMemory(limit=2)  # 1 left after the allowance read, 1 reserve: no budget
     crm.put(person("1", title="CFO"))
     state = State(":memory:")
-    with pytest.raises(QuotaExhausted, match="29 API calls left today and keeps 3 in reserve"):
+    with pytest.raises(QuotaExhausted, match="1 API calls left today and keeps 1 in reserve"):
         sync(state, crm)
     assert state.runs(1)[0][2] is not None and "failed" in state.runs(1)[0]
     assert not any(r.leadpact for r in crm.records.values())
