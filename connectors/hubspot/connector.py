@@ -161,9 +161,10 @@ class HubSpotConnector:
     @property
     def call_costs(self) -> CallCosts:
         """For the quota estimate (leadpact/quota.py): a search or list per stream, the
-        allowance read and the changed-companies read (leadpact/account_moves.py); per page of changed records (a search page), the search and the
-        association and engagement reads that enrich it; per 100 records written, the
-        re-read before writing and the batch update."""
+        allowance read and the changed-companies read (leadpact/account_moves.py); per
+        page of changed records (a search page), the search and the association and
+        engagement reads that enrich it; per 100 records written, the re-read before
+        writing and the batch update."""
         return CallCosts(fixed=len(ENGAGEMENT_STREAMS) + 6, page=self._page_size,
                          calls_per_page=CALLS_PER_PAGE, batch=READ_BATCH,
                          calls_per_batch=CALLS_PER_BATCH)

@@ -192,9 +192,10 @@ class SalesforceConnector:
     @property
     def call_costs(self) -> CallCosts:
         """For the quota estimate (leadpact/quota.py): a query per stream, the limits read
-        and the changed-accounts read (leadpact/account_moves.py); per page of 200 changed records (the id lists child queries take), the change rows
-        and the activity, contact-role and history queries; per 200 records written, the
-        re-read before writing and the sObject Collections call."""
+        and the changed-accounts read (leadpact/account_moves.py); per page of 450
+        changed records (the id lists child queries take), the change rows and the
+        activity, contact-role and history queries; per 200 records written, the re-read
+        before writing and the sObject Collections call."""
         return CallCosts(fixed=len(queries.STREAMS) + 2, page=queries.IN_LIST_LIMIT,
                          calls_per_page=CALLS_PER_PAGE, batch=queries.COLLECTION_LIMIT,
                          calls_per_batch=CALLS_PER_BATCH)
