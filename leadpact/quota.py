@@ -30,6 +30,11 @@ from typing import Any, Protocol, runtime_checkable
 CHANGE_PER_DAY = 0.05  # share of the known records assumed to change per day
 READ_SHARE = 0.8  # of the budget, for reading changes; the rest for the end-of-run passes
 TAIL_CALLS = 20  # kept besides for the end-of-run passes (refresh, tasks, owner names)
+# A small allowance: what is kept for the end-of-run passes never exceeds this share of the
+# budget. Those passes only handle what the run read, so a run that can read little has
+# little to do at its end; a fixed 20 would leave a day close to one sync too few reads
+# to finish even one page, and every run would defer again.
+MAX_TAIL_SHARE = 0.5
 
 FITS, DEFER, GUARD, UNMETERED = "fits", "defer", "guard", "unmetered"
 
@@ -101,7 +106,14 @@ class QuotaPlan:
         """Calls after which the run stops reading changes (the rest is kept for the
         refresh and task passes)."""
         budget = self.budget
-        return None if budget is None else max(0, math.floor(budget * READ_SHARE) - TAIL_CALLS)
+        return None if budget is None else budget - tail_reserve(budget)
+
+
+def tail_reserve(budget: int) -> int:
+    """Calls of `budget` kept for the end-of-run passes: the read share's rest plus
+    TAIL_CALLS, at most MAX_TAIL_SHARE of the budget."""
+    kept = budget - math.floor(budget * READ_SHARE) + TAIL_CALLS
+    return min(kept, math.floor(budget * MAX_TAIL_SHARE))
 
 
 def plan(system: str, estimated: int | None, allowance: Allowance | None,

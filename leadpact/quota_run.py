@@ -82,7 +82,9 @@ class RunQuota:
             estimated = None if changed is None else \
                 quota.estimate_calls(changed, connector.call_costs)
             found = quota.plan(connector.system, estimated, allowance, connector.max_api_share)
-            if found.read_budget == 0:
+            # Fewer calls than a run makes whatever changed: it could read nothing.
+            if found.read_budget is not None and \
+                    found.read_budget < max(1, connector.call_costs.fixed):
                 raise QuotaExhausted(
                     f"{connector.system} has {found.remaining} API calls left today and keeps "
                     f"{found.reserve} in reserve for other integrations: too few to read "

@@ -79,8 +79,10 @@ log = logging.getLogger(__name__)
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 # Calls per page of changed records and per write batch, measured on the demo org
 # (bench/quota_bench.py prints the estimate against the calls made).
-CALLS_PER_PAGE = 11.0  # 3,000-person first sync: 151 reads for 14 search pages
-CALLS_PER_BATCH = 1.6  # and 44 writes, key look-ups and preflight calls for 27 batches
+# 3,000-person first sync (seed 7): 303 calls for 2,628 records, i.e. 9 fixed, 14 search
+# pages of 200 and 27 batches of 100.
+CALLS_PER_PAGE = 18.0  # the reads (associations, engagements, history) over the 14 pages
+CALLS_PER_BATCH = 1.6  # writes, key look-ups and preflight calls per batch
 
 Fetched = tuple[str, Mapping[str, Any], datetime]  # id, properties, modified
 
@@ -158,11 +160,12 @@ class HubSpotConnector:
 
     @property
     def call_costs(self) -> CallCosts:
-        """For the quota estimate (leadpact/quota.py): a search or list per stream and the
-        allowance read; per page of changed records (a search page), the search and the
-        association and engagement reads that enrich it; per 100 records written, the
-        re-read before writing and the batch update."""
-        return CallCosts(fixed=len(ENGAGEMENT_STREAMS) + 5, page=self._page_size,
+        """For the quota estimate (leadpact/quota.py): a search or list per stream, the
+        allowance read and the changed-companies read (leadpact/account_moves.py); per
+        page of changed records (a search page), the search and the association and
+        engagement reads that enrich it; per 100 records written, the re-read before
+        writing and the batch update."""
+        return CallCosts(fixed=len(ENGAGEMENT_STREAMS) + 6, page=self._page_size,
                          calls_per_page=CALLS_PER_PAGE, batch=READ_BATCH,
                          calls_per_batch=CALLS_PER_BATCH)
 

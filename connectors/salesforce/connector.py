@@ -75,8 +75,10 @@ _PERSON_PREFIXES = {queries.SOBJECT_PREFIXES["Lead"]: LEAD,
 
 # Calls per page of changed records and per write batch, measured on the demo org
 # (bench/quota_bench.py prints the estimate against the calls made).
-CALLS_PER_PAGE = 4.0  # 3,000-person first sync: 47 reads for 12 pages of 200
-CALLS_PER_BATCH = 2.5  # and 31 writes and preflight calls for 12 batches of 200
+# 3,000-person first sync (seed 7): 90 calls for 2,396 records, i.e. 8 fixed, 6 pages of
+# 450 ids and 12 batches of 200; 29 of them writes (bench/scale.py --detail).
+CALLS_PER_PAGE = 8.7  # the 53 reads and preflight calls left over the 6 pages
+CALLS_PER_BATCH = 2.5  # the 29 writes over the 12 batches
 
 
 def _utcnow() -> datetime:
@@ -189,11 +191,12 @@ class SalesforceConnector:
 
     @property
     def call_costs(self) -> CallCosts:
-        """For the quota estimate (leadpact/quota.py): a query per stream and the limits read;
-        per page of 200 changed records (the id lists child queries take), the change rows
-        and the activity, contact-role and history queries; per 200 records written, the
-        re-read before writing and the sObject Collections call."""
-        return CallCosts(fixed=len(queries.STREAMS) + 1, page=queries.IN_LIST_LIMIT,
+        """For the quota estimate (leadpact/quota.py): a query per stream, the limits read
+        and the changed-accounts read (leadpact/account_moves.py); per page of 450
+        changed records (the id lists child queries take), the change rows and the
+        activity, contact-role and history queries; per 200 records written, the re-read
+        before writing and the sObject Collections call."""
+        return CallCosts(fixed=len(queries.STREAMS) + 2, page=queries.IN_LIST_LIMIT,
                          calls_per_page=CALLS_PER_PAGE, batch=queries.COLLECTION_LIMIT,
                          calls_per_batch=CALLS_PER_BATCH)
 

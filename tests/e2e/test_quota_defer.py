@@ -23,7 +23,6 @@ from leadpact.connectors.sandbox import end_state
 from leadpact.connectors.sandbox.seed import seed_demo_org
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from leadpact.connectors.sandbox.store import Store
-from leadpact.quota import TAIL_CALLS
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # the sandbox stamps writes in real time
 DAYS = 4  # a deferred sync reads on the next day; this many days are plenty at this size
@@ -83,14 +82,12 @@ def test_given_a_small_allowance_when_syncing_then_reads_are_deferred_and_the_ne
         "salesforce": "guard", "hubspot": "guard"}  # a first sync: nothing to estimate from
     assert not any(q["deferred"] for q in unconstrained["quota"].values())
 
-    # B's day allows the calls A's sync made and half the calls the plan keeps aside for
-    # the end-of-run passes: with the 10 % reserve and the read share kept for the end of
-    # the run, not enough to read everything. (The calls A made alone leave Salesforce,
-    # whose first sync here takes 40 calls, a read budget of 8: less than one no-change
-    # read, so no day would finish.)
-    extra = TAIL_CALLS // 2
-    b.box.salesforce_daily_limit = needed["salesforce"] + extra + b.calls()["salesforce"]
-    b.box.hubspot_daily_limit = needed["hubspot"] + extra + b.calls()["hubspot"]  # type: ignore[attr-defined]
+    # B's day allows exactly the calls A's sync made: with the 10 % reserve and the calls
+    # kept for the end-of-run passes, not enough to read everything in one run, but each
+    # run must still read some pages (a fixed tail reserve once left Salesforce a read
+    # budget of 8 calls here, less than one page, and no day finished).
+    b.box.salesforce_daily_limit = needed["salesforce"] + b.calls()["salesforce"]
+    b.box.hubspot_daily_limit = needed["hubspot"] + b.calls()["hubspot"]  # type: ignore[attr-defined]
     first = b.sync()
     assert first["status"] == "ok" and not first["quota_exhausted"]
     assert any(q["deferred"] for q in first["quota"].values()), first["quota"]

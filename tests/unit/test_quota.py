@@ -44,12 +44,16 @@ def test_given_changes_then_calls_are_fixed_plus_pages_plus_batches(changed: int
 
 
 @pytest.mark.parametrize(("estimated", "allowance", "decision", "budget", "read_budget"), [
-    # read budget: 80 % of the budget less 20 calls kept for the end-of-run passes
+    # read budget: 80 % of the budget less 20 calls kept for the end-of-run passes, but
+    # never less than half the budget (a small allowance still reads every run)
     (100, Allowance(10_000, 5_000), "fits", 4_000, 3_180),
     (4_000, Allowance(10_000, 5_000), "fits", 4_000, 3_180),
     (4_001, Allowance(10_000, 5_000), "defer", 4_000, 3_180),
     (100, Allowance(10_000, 900), "defer", 0, 0),  # the reserve is all that is left
-    (100, Allowance(10_000, 1_020), "defer", 20, 0),  # too little to read anything
+    (100, Allowance(10_000, 1_100), "fits", 100, 60),  # 80 less 20: under half kept
+    (100, Allowance(10_000, 1_036), "defer", 36, 18),  # 28 less 20 would be 8: half read
+    (100, Allowance(10_000, 1_020), "defer", 20, 10),
+    (100, Allowance(10_000, 1_001), "defer", 1, 1),  # one call: a read may still start
     (None, Allowance(10_000, 5_000), "guard", 4_000, 3_180),
     (100, None, "unmetered", None, None),
 ])

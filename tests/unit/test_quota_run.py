@@ -93,11 +93,17 @@ def test_given_a_small_allowance_then_reads_stop_at_the_budget_and_later_days_fi
         "fits", 5, False)
 
 
-def test_given_too_little_left_when_planning_then_quota_exhausted_and_the_run_recorded() -> None:
-    crm = MeteredMemory(limit=30)  # 29 left, 3 reserve: 26 × 80 % < the 20 kept for the end
+@pytest.mark.parametrize(("limit", "left"), [
+    (2, 1),  # 1 left after the allowance read, 1 in reserve: no budget at all
+    (3, 2),  # a budget of 1: fewer than the 2 calls a run makes whatever changed
+])
+def test_given_too_little_left_when_planning_then_quota_exhausted_and_the_run_recorded(
+        limit: int, left: int) -> None:
+    crm = MeteredMemory(limit=limit)
     crm.put(person("1", title="CFO"))
     state = State(":memory:")
-    with pytest.raises(QuotaExhausted, match="29 API calls left today and keeps 3 in reserve"):
+    with pytest.raises(QuotaExhausted,
+                       match=f"{left} API calls left today and keeps 1 in reserve"):
         sync(state, crm)
     assert state.runs(1)[0][2] is not None and "failed" in state.runs(1)[0]
     assert not any(r.leadpact for r in crm.records.values())
