@@ -41,16 +41,7 @@ def known(reason: str, strict: bool = True) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=strict, reason=reason)
 
 
-KNOWN_FAILURES: dict[tuple[str, str], pytest.MarkDecorator] = {
-    # Open bug, found 2026-12-06 (also on 6dbd993): the harness seeds at the wall clock and
-    # at some hours a Salesforce contact whose page was killed right after its write gets
-    # its title stamped with the write's time, not the stamp read before it, so its
-    # HubSpot twin's newer title loses and 20 derived fields differ. Not strict: the org
-    # seeded at other hours has no such twin pair. Every other group of edit_kill holds.
-    ("edit_kill", "same end state"): known(
-        "title stamp of a record killed after its write (open bug, hour-dependent)",
-        strict=False),
-}
+KNOWN_FAILURES: dict[tuple[str, str], pytest.MarkDecorator] = {}
 
 CASES = [pytest.param(name, group, id=f"{name}-{group.replace(' ', '_')}",
                       marks=[KNOWN_FAILURES[(name, group)]]
