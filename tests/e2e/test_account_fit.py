@@ -12,6 +12,7 @@ from leadpact.cli import main
 from leadpact.connectors.sandbox import hubspot_schema, salesforce_schema
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from tests import hs_builders as hs
+from tests.sandbox_fields import field_of
 from tests.sf_builders import ManualClock, SalesforceOrg
 
 ENV = {"LEADPACT_SALESFORCE_TOKEN": SANDBOX_TOKEN, "LEADPACT_HUBSPOT_TOKEN": SANDBOX_TOKEN}
@@ -40,9 +41,7 @@ def test_a_contacts_fit_counts_the_accounts_firmographics(sandbox: Sandbox,
     assert result.exit_code == 0, result.output
 
     def reasons(system: str, type_: str, id_: str, field: str) -> str:
-        row = store.get(system, type_, id_)
-        assert row is not None
-        return str(row.fields.get(field))
+        return str(field_of(store, system, type_, id_, field))
 
     for placed in (reasons("salesforce", "Contact", sf_placed, "Leadpact_Lead_Reasons__c"),
                    reasons("hubspot", "contacts", hs_placed, "leadpact_lead_reasons")):

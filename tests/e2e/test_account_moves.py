@@ -18,6 +18,7 @@ from leadpact.connectors.sandbox.salesforce_schema import new_salesforce_id
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from leadpact.connectors.sandbox.store import Store
 from tests import hs_builders as hs
+from tests.sandbox_fields import field_of
 
 ENV = {"LEADPACT_SALESFORCE_TOKEN": SANDBOX_TOKEN, "LEADPACT_HUBSPOT_TOKEN": SANDBOX_TOKEN}
 
@@ -38,12 +39,6 @@ def sf_add(store: Store, sobject: str, **fields: object) -> str:
     id_ = new_salesforce_id(store, sobject)
     store.insert("salesforce", sobject, id_, fields)
     return id_
-
-
-def value(store: Store, system: str, type_: str, id_: str, name: str) -> object:
-    row = store.get(system, type_, id_)
-    assert row is not None
-    return row.fields.get(name)
 
 
 def test_an_industry_edit_on_the_account_alone_moves_its_contacts_fit(
@@ -74,7 +69,7 @@ def test_an_industry_edit_on_the_account_alone_moves_its_contacts_fit(
     for _ in range(2):  # the second run reads back the first one's own writes
         settled = sync(config)
     assert total(settled, "changes_planned") == 0, settled
-    fits = {(s, id_): value(store, s, t, id_, f) for s, t, id_, f in (
+    fits = {(s, id_): field_of(store, s, t, id_, f) for s, t, id_, f in (
         ("salesforce", "Contact", sf_cfo, "Leadpact_Fit__c"),
         ("salesforce", "Contact", sf_calm, "Leadpact_Fit__c"),
         ("hubspot", "contacts", hs_cfo, "leadpact_fit"),
@@ -87,11 +82,11 @@ def test_an_industry_edit_on_the_account_alone_moves_its_contacts_fit(
     assert total(moved, "records_read") == 2, moved  # the two contacts there, no one else
     for system, type_, id_, name in (("salesforce", "Contact", sf_cfo, "Leadpact_Fit__c"),
                                      ("hubspot", "contacts", hs_cfo, "leadpact_fit")):
-        now = value(store, system, type_, id_, name)
+        now = field_of(store, system, type_, id_, name)
         assert (fits[(system, id_)], now) == ("B", "A"), system  # +10 points: grade A
-    assert value(store, "salesforce", "Contact", sf_calm, "Leadpact_Fit__c") == \
+    assert field_of(store, "salesforce", "Contact", sf_calm, "Leadpact_Fit__c") == \
         fits[("salesforce", sf_calm)]
-    assert value(store, "hubspot", "contacts", hs_calm, "leadpact_fit") == \
+    assert field_of(store, "hubspot", "contacts", hs_calm, "leadpact_fit") == \
         fits[("hubspot", hs_calm)]
 
     again = sync(config)  # own writes on contacts and accounts read back: nothing to do
@@ -129,11 +124,11 @@ def test_a_fields_mapping_change_reaches_the_contacts_nobody_touched(
     for _ in range(2):
         settled = sync(config)
     assert total(settled, "changes_planned") == 0, settled
-    assert value(store, "hubspot", "contacts", contact, "leadpact_fit") == "B"
+    assert field_of(store, "hubspot", "contacts", contact, "leadpact_fit") == "B"
 
     config.write_text(text + '[fields.hubspot]\nindustry = "sector"\n', "utf-8")
     moved = sync(config)
     assert moved["mappings_changed"] is True and total(moved, "records_read") >= 1, moved
-    assert value(store, "hubspot", "contacts", contact, "leadpact_fit") == "A"
+    assert field_of(store, "hubspot", "contacts", contact, "leadpact_fit") == "A"
     again = sync(config)
     assert again["mappings_changed"] is False and total(again, "changes_planned") == 0, again

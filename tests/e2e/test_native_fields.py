@@ -17,6 +17,7 @@ from leadpact.connectors.sandbox.salesforce_schema import new_salesforce_id
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from leadpact.connectors.sandbox.store import Store
 from tests import hs_builders as hs
+from tests.sandbox_fields import field_of
 
 ENV = {"LEADPACT_SALESFORCE_TOKEN": SANDBOX_TOKEN, "LEADPACT_HUBSPOT_TOKEN": SANDBOX_TOKEN}
 NATIVE = '''
@@ -64,12 +65,6 @@ def lead(store: Store, last: str, **fields: object) -> str:
     return id_
 
 
-def field(store: Store, system: str, type_: str, id_: str, name: str) -> object:
-    row = store.get(system, type_, id_)
-    assert row is not None
-    return row.fields.get(name)
-
-
 def test_stages_reach_the_native_fields_and_never_a_persons_value(
         sandbox: Sandbox, tmp_path: Path) -> None:
     store = sandbox.store
@@ -90,14 +85,14 @@ def test_stages_reach_the_native_fields_and_never_a_persons_value(
     assert code == 0, synced
     assert planned(out) == planned(synced)  # plan shows exactly what sync writes
 
-    assert field(store, "hubspot", "contacts", fresh, "lifecyclestage") == \
+    assert field_of(store, "hubspot", "contacts", fresh, "lifecyclestage") == \
         "marketingqualifiedlead"
-    assert field(store, "hubspot", "contacts", ahead, "lifecyclestage") == "customer"  # not back
-    assert field(store, "hubspot", "contacts", student, "lifecyclestage") == "lead"  # unmapped
-    assert field(store, "hubspot", "contacts", student, "hs_lead_status") == "UNQUALIFIED"
-    assert field(store, "salesforce", "Lead", sf_new, "Status") == "Working - Contacted"
+    assert field_of(store, "hubspot", "contacts", ahead, "lifecyclestage") == "customer"  # not back
+    assert field_of(store, "hubspot", "contacts", student, "lifecyclestage") == "lead"  # unmapped
+    assert field_of(store, "hubspot", "contacts", student, "hs_lead_status") == "UNQUALIFIED"
+    assert field_of(store, "salesforce", "Lead", sf_new, "Status") == "Working - Contacted"
     # a value leadpact did not write is a person's, even where the stage maps elsewhere
-    assert field(store, "salesforce", "Lead", sf_person, "Status") == "Open - Not Contacted"
+    assert field_of(store, "salesforce", "Lead", sf_person, "Status") == "Open - Not Contacted"
 
     code, out = run("sync", "--config", str(config), "--json")  # own writes read back
     assert code == 0 and planned(out) == 0, out
@@ -109,15 +104,15 @@ def test_stages_reach_the_native_fields_and_never_a_persons_value(
     store.update("salesforce", "Lead", sf_new, {"Status": "Closed - Not Converted"})
     code, out = run("sync", "--config", str(config), "--json")
     assert code == 0 and planned(out) == 0, out
-    assert field(store, "salesforce", "Lead", sf_new, "Status") == "Closed - Not Converted"
+    assert field_of(store, "salesforce", "Lead", sf_new, "Status") == "Closed - Not Converted"
 
     # Undo of the first run: what it wrote and nobody changed goes back.
     first = str(summary(synced)["run_id"])
     code, out = run("undo", first, "--config", str(config))
     assert code == 0, out
-    assert field(store, "hubspot", "contacts", fresh, "lifecyclestage") in (None, "")
-    assert field(store, "hubspot", "contacts", student, "hs_lead_status") in (None, "")
-    assert field(store, "salesforce", "Lead", sf_new, "Status") == "Closed - Not Converted"
+    assert field_of(store, "hubspot", "contacts", fresh, "lifecyclestage") in (None, "")
+    assert field_of(store, "hubspot", "contacts", student, "hs_lead_status") in (None, "")
+    assert field_of(store, "salesforce", "Lead", sf_new, "Status") == "Closed - Not Converted"
 
 
 def test_a_value_that_is_no_option_stops_the_sync_before_any_write(
@@ -129,7 +124,7 @@ def test_a_value_that_is_no_option_stops_the_sync_before_any_write(
     assert code == 2
     assert out.count("\n") == 1 and "[native.hubspot_lifecyclestage] marketing_qualified = " \
         "'mql' is not an option of lifecyclestage" in out
-    assert field(sandbox.store, "hubspot", "contacts", ann, "leadpact_lead_stage") is None
+    assert field_of(sandbox.store, "hubspot", "contacts", ann, "leadpact_lead_stage") is None
 
 
 def test_a_mapped_stage_the_rules_lack_stops_every_command(
@@ -159,10 +154,10 @@ def test_a_native_table_added_at_rest_reaches_the_records_nobody_touched(
     code, out = run("sync", "--config", str(config), "--json")
     assert code == 0 and summary(out)["mappings_changed"] is True, out
     assert planned(out) == 3  # the three native values, nothing else moved
-    assert field(store, "hubspot", "contacts", fresh, "lifecyclestage") == \
+    assert field_of(store, "hubspot", "contacts", fresh, "lifecyclestage") == \
         "marketingqualifiedlead"
-    assert field(store, "hubspot", "contacts", student, "hs_lead_status") == "UNQUALIFIED"
-    assert field(store, "salesforce", "Lead", sf_new, "Status") == "Working - Contacted"
+    assert field_of(store, "hubspot", "contacts", student, "hs_lead_status") == "UNQUALIFIED"
+    assert field_of(store, "salesforce", "Lead", sf_new, "Status") == "Working - Contacted"
     code, out = run("sync", "--config", str(config), "--json")
     assert code == 0 and planned(out) == 0 and summary(out)["mappings_changed"] is False, out
 
@@ -170,6 +165,6 @@ def test_a_native_table_added_at_rest_reaches_the_records_nobody_touched(
     config.write_text(text, "utf-8")
     code, out = run("sync", "--config", str(config), "--json")
     assert code == 0 and planned(out) == 0 and summary(out)["mappings_changed"] is False, out
-    assert field(store, "hubspot", "contacts", fresh, "lifecyclestage") == \
+    assert field_of(store, "hubspot", "contacts", fresh, "lifecyclestage") == \
         "marketingqualifiedlead"
-    assert field(store, "salesforce", "Lead", sf_new, "Status") == "Working - Contacted"
+    assert field_of(store, "salesforce", "Lead", sf_new, "Status") == "Working - Contacted"

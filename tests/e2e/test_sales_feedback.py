@@ -16,6 +16,7 @@ from leadpact.connectors.sandbox.salesforce_schema import new_salesforce_id
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Sandbox
 from leadpact.connectors.sandbox.store import Store
 from tests import hs_builders as hs
+from tests.sandbox_fields import field_of
 
 ENV = {"LEADPACT_SALESFORCE_TOKEN": SANDBOX_TOKEN, "LEADPACT_HUBSPOT_TOKEN": SANDBOX_TOKEN}
 SF_FEEDBACK, HS_FEEDBACK = "Leadpact_Sales_Feedback__c", "leadpact_sales_feedback"
@@ -59,9 +60,7 @@ def test_a_reps_rejection_disqualifies_the_person_in_both_crms_until_cleared(
                 "ann": ("hubspot", "contacts", ann, "leadpact_lead_stage"),
                 "fay_sf": ("salesforce", "Contact", fay_sf, "Leadpact_Lead_Stage__c"),
                 "fay_hs": ("hubspot", "contacts", fay_hs, "leadpact_lead_stage")}.items():
-            row = store.get(system, type_, id_)
-            assert row is not None
-            found[name] = row.fields.get(field)
+            found[name] = field_of(store, system, type_, id_, field)
         return found
 
     before = stages()
