@@ -90,20 +90,14 @@ _FIXED_CANDIDATES: dict[str, tuple[str, str | None, float]] = {
     "associate": ("ic", None, 0.8),
     "assistant": ("ic", None, 0.8),
 }
+# The same with the seniority's rank first: picking the best rank word compares ranks
+# without making a candidate for every rank word.
+_FIXED_RANKED = {kind: (RANK[s], s, f, c) for kind, (s, f, c) in _FIXED_CANDIDATES.items()}
 _CONTEXT_KINDS = frozenset({"cxo", "owner", "partner", "vp", "avp", "lead", "chief"})
 
 
 def _rank_of(candidate: _Candidate) -> int:
     return RANK[candidate.seniority]
-
-
-def _rank_and_spelling(candidate: _Candidate) -> tuple[int, int]:
-    """Most senior first; among chief officers a spelled-out title before an abbreviation,
-    which may stand for several ("CPO (Chief Procurement Officer)": procurement, not
-    product)."""
-    hit = candidate.hit
-    spelled = hit.end - hit.start if hit.cue.label == "cxo" and hit.end - hit.start > 1 else 0
-    return RANK[candidate.seniority], spelled
 
 
 def label_component(
@@ -113,7 +107,7 @@ def label_component(
     ranks: list[Hit] = []
     functions: list[Hit] = []
     places: list[Hit] = []
-    role_cues: set[str] = set()
+    role_cues: set[str] | None = None  # most components have no role cue
     for hit in component.hits:  # one pass sorting the hits by family
         family = hit.cue.family
         if family == "rank":
@@ -122,6 +116,8 @@ def label_component(
         elif family == "function":
             functions.append(hit)
         elif family == "role":
+            if role_cues is None:
+                role_cues = set()
             role_cues.add(hit.cue.label)
         else:
             places.append(hit)
@@ -141,12 +137,7 @@ def label_component(
             finance_subarea="finance_subarea" in role_cues,
         )
     named = _best_function(functions)
-
-    def labels(seniority: str, function: str | None, rank_term: str, certainty: float = 1.0,
-               function_term: str | None = None, **changes: bool) -> Labels:
-        term = function_term if function_term is not None else (named.term if named else "")
-        final = traits._replace(**changes) if changes else traits
-        return Labels(seniority, function, final, rank_term, term, certainty)
+    named_term = named.term if named else ""
 
     not_current = kinds.get("former") or (
         kinds.get("not_employed") if "entry" not in kinds else None
@@ -161,7 +152,8 @@ def label_component(
         function = led[0].function if led else (named.cue.label if named else None)
         if function is None and held:  # "Ehemaliger Geschäftsführer": general management
             function = default_function(max(held, key=_rank_of).seniority)
-        return labels("unknown", function, not_current.term, not_current=True)
+        return Labels("unknown", function, traits._replace(not_current=True), not_current.term,
+                      named_term, 1.0)
 
     if "admin" in kinds or ("assistant" in kinds and not BOSS_KINDS.isdisjoint(kinds)):
         helper = kinds.get("admin") or kinds["assistant"]
@@ -171,14 +163,13 @@ def label_component(
                     and f.end >= helper.end and f.end - f.start > helper.end - helper.start),
                    None)
         if job is not None:
-            return labels(seniority, job.cue.label, helper.term, function_term=job.term)
-        return labels(seniority, "other", helper.term, function_term=helper.term)
+            return Labels(seniority, job.cue.label, traits, helper.term, job.term, 1.0)
+        return Labels(seniority, "other", traits, helper.term, helper.term, 1.0)
 
-    candidates = _candidates(component, ranks, functions, context, bank)
-    if not candidates:
+    best = _best_candidate(component, ranks, functions, context, bank)
+    if best is None:
         function = named.cue.label if named else None
-        return labels("unknown", function, "", certainty=0.6 if named else 0.2)
-    best = candidates[0] if len(candidates) == 1 else max(candidates, key=_rank_and_spelling)
+        return Labels("unknown", function, traits, "", named_term, 0.6 if named else 0.2)
     seniority, function, certainty = best.seniority, best.function, best.certainty
     function_term = best.hit.term if function is not None else None
     kind = best.hit.cue.label
@@ -208,7 +199,7 @@ def label_component(
     if function is None and source is not None:
         function, function_term = source.cue.label, source.term
     if function_term is None:
-        function_term = named.term if named else ""
+        function_term = named_term
     return Labels(seniority, function, traits, best.hit.term, function_term, certainty)
 
 
@@ -259,6 +250,35 @@ def _candidates(component: Component, ranks: list[Hit], functions: list[Hit],
         elif kind in _CONTEXT_KINDS:
             found.append(_in_context(hit, component.words, ranks, functions, context, bank))
     return found
+
+
+def _best_candidate(component: Component, ranks: list[Hit], functions: list[Hit],
+                    context: Mapping[str, frozenset[str]], bank: bool) -> _Candidate | None:
+    """The first of _candidates that is most senior and, among chief officers, spelled
+    out rather than abbreviated, which may stand for several ("CPO (Chief Procurement
+    Officer)": procurement, not product). Fixed readings are compared by rank without
+    making a candidate for each: only the winner is made."""
+    best: _Candidate | None = None
+    fixed_best: tuple[int, str, str | None, float] | None = None
+    fixed_hit: Hit | None = None
+    best_rank, best_spelled = -1, 0
+    for hit in ranks:
+        kind = hit.cue.label
+        fixed = _FIXED_RANKED.get(kind)
+        if fixed is not None:
+            if fixed[0] > best_rank:  # never spelled out: only a higher rank wins
+                fixed_best, fixed_hit, best = fixed, hit, None
+                best_rank, best_spelled = fixed[0], 0
+        elif kind in _CONTEXT_KINDS:
+            candidate = _in_context(hit, component.words, ranks, functions, context, bank)
+            rank = RANK[candidate.seniority]
+            spelled = hit.end - hit.start if kind == "cxo" and hit.end - hit.start > 1 else 0
+            if rank > best_rank or (rank == best_rank and spelled > best_spelled):
+                best, fixed_best = candidate, None
+                best_rank, best_spelled = rank, spelled
+    if fixed_best is not None and fixed_hit is not None:
+        return _Candidate(fixed_best[1], fixed_best[2], fixed_hit, fixed_best[3])
+    return best
 
 
 def _in_context(hit: Hit, words: tuple[str, ...], ranks: list[Hit], functions: list[Hit],

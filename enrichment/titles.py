@@ -329,8 +329,11 @@ def _merge(group: _Group) -> Component:
         if is_home:
             home = reading
         corrected += reading.corrected
-        if words:
-            words.append("|")  # nothing matches across pieces ("IT & Security Manager")
+        if not words:  # the first piece's hits are where they are: no new ones
+            words.extend(reading.words)
+            hits.extend(reading.hits)
+            continue
+        words.append("|")  # nothing matches across pieces ("IT & Security Manager")
         offset = len(words)
         words.extend(reading.words)
         for cue, start, end, term in reading.hits:
