@@ -19,7 +19,6 @@ start a phrase of several words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -89,17 +88,27 @@ class _WordCues(NamedTuple):
         return tuple(Hit(hit.cue, i, i + 1, hit.term) for hit in self.at[0])
 
 
+class _Stem(NamedTuple):
+    """A compound stem ("leiter" in "einkaufsleiterin") and where in a word it may be."""
+
+    text: str
+    anywhere: bool
+    at_start: bool
+    at_end: bool
+    cues: tuple[Cue, ...]
+
+
 class _Family:
     """Phrases and compound stems of one cue family, matched longest first."""
 
-    __slots__ = ("name", "phrases", "longest_from", "_stems", "_stem_pattern", "_stem_heads")
+    __slots__ = ("name", "phrases", "longest_from", "_stems", "_stems_by_head", "_stem_heads")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.phrases: dict[tuple[str, ...], list[Cue]] = {}
         self.longest_from: dict[str, int] = {}
         self._stems: dict[str, tuple[set[str], list[Cue]]] = {}
-        self._stem_pattern: re.Pattern[str] | None = None
+        self._stems_by_head: dict[str, tuple[_Stem, ...]] = {}
         self._stem_heads: frozenset[str] = frozenset()
 
     def add(self, words: tuple[str, ...], cue: Cue) -> None:
@@ -118,35 +127,48 @@ class _Family:
             cues.append(cue)
 
     def compile(self) -> None:
-        alternatives = []
-        for stem, (anchors, _) in sorted(self._stems.items(), key=lambda kv: -len(kv[0])):
-            text = re.escape(stem)
-            if "infix" in anchors:
-                alternatives.append(text)
-                continue
-            forms = [{"prefix": "^" + text, "suffix": text + "$"}[a] for a in sorted(anchors)]
-            alternatives.append(forms[0] if len(forms) == 1 else f"(?:{'|'.join(forms)})")
-        self._stem_pattern = re.compile("|".join(alternatives)) if alternatives else None
-        # Every stem's first _HEAD letters: a word with none of them at any position
-        # holds no stem, and most unknown words (company names, typos) are such words.
-        self._stem_heads = frozenset(stem[:_HEAD] for stem in self._stems)
         if any(len(stem) < _HEAD for stem in self._stems):
             raise ValueError(f"lexicon: compound stems need at least {_HEAD} letters")
+        # Stems by their first _HEAD letters, longest first: at each position of a word
+        # only the stems starting with the letters there are tried, and the longest wins.
+        by_head: dict[str, list[_Stem]] = {}
+        for stem, (anchors, cues) in self._stems.items():
+            by_head.setdefault(stem[:_HEAD], []).append(
+                _Stem(stem, "infix" in anchors, "prefix" in anchors, "suffix" in anchors,
+                      tuple(cues)))
+        self._stems_by_head = {head: tuple(sorted(stems, key=lambda s: -len(s.text)))
+                               for head, stems in by_head.items()}
+        # A word with none of the heads at any position holds no stem, and most unknown
+        # words (company names, typos) are such words.
+        self._stem_heads = frozenset(self._stems_by_head)
 
     def stems_in(self, word: str, heads: frozenset[str] | set[str] | None = None
                  ) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
-        """Compound parts of one word ("einkaufsleiterin" → einkauf, leiter). `heads`:
-        the word's runs of _HEAD letters, when the caller has them. Not cached here:
-        callers memoise per word (Lexicon.stems_of)."""
-        if self._stem_pattern is None or len(word) < _HEAD:
+        """Compound parts of one word ("einkaufsleiterin" → einkauf, leiter), left to
+        right without overlap; at each position the longest stem that may stand there
+        (a prefix only at the start, a suffix only at the end). `heads`: the word's runs
+        of _HEAD letters, when the caller has them. Not cached here: callers memoise per
+        word (Lexicon.stems_of)."""
+        if not self._stems_by_head or len(word) < _HEAD:
             return ()
         if heads is None:
             heads = _heads(word)
         if self._stem_heads.isdisjoint(heads):
             return ()
-        return tuple(
-            (m.group(), tuple(self._stems[m.group()][1])) for m in self._stem_pattern.finditer(word)
-        )
+        found: list[tuple[str, tuple[Cue, ...]]] = []
+        size = len(word)
+        i = 0
+        while i <= size - _HEAD:
+            step = 1
+            for stem in self._stems_by_head.get(word[i : i + _HEAD], ()):
+                if word.startswith(stem.text, i) and (
+                        stem.anywhere or (stem.at_start and i == 0)
+                        or (stem.at_end and i + len(stem.text) == size)):
+                    found.append((stem.text, stem.cues))
+                    step = len(stem.text)
+                    break
+            i += step
+        return tuple(found)
 
     def own_cues(self, word: str) -> tuple[tuple[Cue, str], ...]:
         """(cue, term) of the word when no longer phrase starting with it matches: its

@@ -50,7 +50,9 @@ _DOTTED_ABBREVIATION = re.compile(r"\b(?:[a-z]\.){2,}")
 _AT_LAW = re.compile(r"\bat (?:law|large)\b")
 _AMPERSAND_WORD = re.compile(r"(?<![a-z])([a-z]{1,4})\s?([&+])\s?([a-z]{1,4})(?![a-z])")
 # One capturing group around the whole pattern: split() returns text, separator, text...
-_SEPARATOR = re.compile(r"(\s+[-~]+\s+|[|;,/\\&+:()\[\]{}<>]|\s-$|^-\s)")
+# (" - " between words, a separator character, a dash at either end; the two that start
+# with a space share it, so most positions fail at the first test).
+_SEPARATOR = re.compile(r"(\s(?:\s*[-~]+\s+|-$)|[|;,/\\&+:()\[\]{}<>]|^-\s)")
 _SEPARATOR_CHARS = frozenset("-~|;,/\\&+:()[]{}<>")  # a title with none is one chunk
 _SOFT_OPENERS = frozenset("([{)]}")
 _WORD = re.compile(r"[^\W_]+")
@@ -86,6 +88,7 @@ class Normaliser:
     __slots__ = (
         "stopwords", "conjunctions", "soft_markers", "rewrites", "placeholders", "slogan_words",
         "_ampersand_words", "_company_cut", "_company_words", "_joiners", "_replaced",
+        "_placeholder_starts",
     )
 
     def __init__(self, noise: Mapping[str, object]) -> None:
@@ -103,6 +106,7 @@ class Normaliser:
         self.placeholders = frozenset(
             " ".join(_WORD.findall(fold(p))) for p in _strings(noise, "placeholders")
         )
+        self._placeholder_starts = frozenset(p.split(" ")[0] for p in self.placeholders)
         self.slogan_words = frozenset(fold(w) for w in _strings(noise, "slogan_words"))
         self._ampersand_words = {
             fold(k): fold(v) for k, v in _mapping(noise, "ampersand_words").items()
@@ -145,6 +149,14 @@ class Normaliser:
         return " ".join(text.split())
 
     def is_placeholder(self, cleaned: str) -> bool:
+        # Most titles start with a word no placeholder starts with and that is no number:
+        # their first word settles it without splitting the whole title.
+        found = _WORD.search(cleaned)
+        if found is None:
+            return True
+        first = found.group()
+        if first not in self._placeholder_starts and not first.isdecimal():
+            return False
         joined = " ".join(_WORD.findall(cleaned))
         # isdecimal: only digits (Unicode Nd, as the regex \d), e.g. "12345"
         return not joined or joined in self.placeholders or joined.replace(" ", "").isdecimal()
@@ -164,7 +176,7 @@ class Normaliser:
             elif stripped:
                 self._split_on_words(stripped, soft, result, tag)
                 soft = tag = False
-        return tuple(p for p in result if p.words)
+        return tuple(result)
 
     def words(self, fragment: str) -> tuple[str, ...]:
         """Lexicon words of a fragment: stop-words dropped, typos and abbreviations
@@ -186,29 +198,35 @@ class Normaliser:
     def _split_on_words(self, chunk: str, soft: bool, into: list[Piece],
                         tag: bool = False) -> None:
         """Split one chunk at conjunctions ("CEO and Founder") and soft markers
-        ("Gerente en Acme": what follows qualifies what precedes)."""
+        ("Gerente en Acme": what follows qualifies what precedes); pieces without
+        lexicon words are left out."""
         raw_words = chunk.split()
         bare_words = raw_words
         if "." in chunk or "-" in chunk or ":" in chunk:
             bare_words = [w.strip(".:-") for w in raw_words]
-        if self._joiners.isdisjoint(bare_words):
-            into.append(self._piece(raw_words, soft, tag))
+        if self._joiners.isdisjoint(bare_words):  # the usual case: the chunk is one piece
+            text = " ".join(raw_words)
+            words = self.words(text)
+            if words:
+                into.append(Piece(words, soft, text, tag))
             return
         current: list[str] = []
         current_soft = soft
         for raw_word, bare in zip(raw_words, bare_words, strict=True):
             if bare in self._joiners:
                 if current:
-                    into.append(self._piece(current, current_soft, tag))
+                    self._add_piece(current, current_soft, tag, into)
                 current, current_soft = [], bare in self.soft_markers or soft
                 continue
             current.append(raw_word)
         if current:
-            into.append(self._piece(current, current_soft, tag))
+            self._add_piece(current, current_soft, tag, into)
 
-    def _piece(self, raw_words: list[str], soft: bool, tag: bool = False) -> Piece:
+    def _add_piece(self, raw_words: list[str], soft: bool, tag: bool, into: list[Piece]) -> None:
         text = " ".join(raw_words)
-        return Piece(self.words(text), soft, text, tag)
+        words = self.words(text)
+        if words:
+            into.append(Piece(words, soft, text, tag))
 
     def _ampersand_word(self, match: re.Match[str]) -> str:
         key = f"{match.group(1)}{match.group(2)}{match.group(3)}"
