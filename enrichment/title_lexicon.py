@@ -298,37 +298,49 @@ class Lexicon:
 
     def _read_phrases(self, words: tuple[str, ...], entries: list[_WordCues],
                       corrected: int) -> Reading:
-        """read() when some pair of words may start a phrase of several words: each family
-        in turn, left to right, a phrase first, else the word's own cues."""
+        """read() when some pair of words may start a phrase of several words: in each
+        family where one may start, left to right, a phrase first, else the word's own
+        cues; then the hits in word order, as read() makes them, each phrase in place of
+        its words' own cues in its family."""
         n = len(words)
-        pairs = zip(words, words[1:], strict=False)
-        starting = [*(self._phrase_pairs.get(pair, ()) for pair in pairs), ()]
-        in_phrase = [False] * n
-        hits: list[Hit] = []
-        may_start = frozenset().union(*starting)  # families a phrase may start in here
-        for f, family in enumerate(self._family_list):
-            if f not in may_start:  # every word on its own, as the loop below would do
-                hits.extend([Hit(cue, i, i + 1, term) for i, entry in enumerate(entries)
-                             for cue, term in entry.own[f]])
-                continue
+        starting = [self._phrase_pairs.get(pair, ()) for pair in zip(words, words[1:],
+                                                                       strict=False)]
+        phrases: dict[int, list[tuple[str, int, list[Hit]]]] = {}  # by first word
+        for f in sorted(frozenset().union(*starting)):
+            family = self._family_list[f]
             i = 0
-            while i < n:
+            while i < n - 1:
                 length = 0
                 if f in starting[i]:
                     length = family.phrase_at(words, i, entries[i].longest[f])
                 if length:
                     span = words[i : i + length]
                     term = " ".join(span)
-                    hits.extend(Hit(cue, i, i + length, term) for cue in family.phrases[span])
-                    in_phrase[i : i + length] = [True] * length
+                    phrases.setdefault(i, []).append(
+                        (family.name, length, [Hit(cue, i, i + length, term)
+                                               for cue in family.phrases[span]]))
                     i += length
                 else:
-                    hits.extend(Hit(cue, i, i + 1, term) for cue, term in entries[i].own[f])
                     i += 1
-        unknown = tuple(i for i, entry in enumerate(entries) if entry.lone and not in_phrase[i])
+        hits: list[Hit] = []
+        unknown: list[int] = []
+        covered: dict[int, set[str]] = {}  # word → the families a phrase over it is in
+        for i, entry in enumerate(entries):
+            for name, length, phrase_hits in phrases.get(i, ()):
+                hits += phrase_hits
+                for j in range(i, i + length):
+                    covered.setdefault(j, set()).add(name)
+            own = entry.at[i] if i < _PRESET_POSITIONS else entry.hits_at(i)
+            skip = covered.get(i)
+            if skip:
+                hits += [hit for hit in own if hit.cue.family not in skip]
+            else:
+                hits += own
+                if entry.lone:
+                    unknown.append(i)
         rank_kinds = frozenset([h.cue.label for h in hits if h.cue.family == "rank"])
         role_labels = frozenset([h.cue.label for h in hits if h.cue.family == "role"])
-        return Reading(words, tuple(hits), unknown, corrected, rank_kinds, role_labels)
+        return Reading(words, tuple(hits), tuple(unknown), corrected, rank_kinds, role_labels)
 
     def word_cues(self, word: str) -> _WordCues:
         """What one word says to every family (memoised per word)."""

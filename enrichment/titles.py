@@ -50,6 +50,7 @@ _CACHE_SIZE = 65_536
 _SENIORITY_OF = {member.value: member for member in Seniority}
 _FUNCTION_OF = {member.value: member for member in Function}
 _ROLE_OF = {member.value: member for member in BuyingRole}
+_ROLE_TEXT = {member.value: member.value.replace("_", " ") for member in BuyingRole}
 
 LEXICON: Lexicon = load_lexicon()
 
@@ -338,7 +339,7 @@ def _merge(group: _Group) -> Component:
         words.extend(reading.words)
         for cue, start, end, term in reading.hits:
             hits.append(Hit(cue, start + offset, end + offset, term))
-    text = " ".join(t for _, t, _ in group)
+    text = " ".join([t for _, t, _ in group])
     return Component(tuple(words), tuple(hits), len(home.unknown), corrected, text)
 
 
@@ -364,7 +365,7 @@ def _choose(labelled: list[tuple[Component, Labels]], texts: list[str]) -> Title
     function_defaulted = function is None
     function = function or default_function(labels.seniority)
     role, rule = decide_role(labels.seniority, function, labels.traits, _EXCLUDED)
-    because = _because(labels, function, role, rule, borrowed or labels.function_term)
+    because = _because(labels, role, rule, borrowed or labels.function_term)
     confidence = labels.certainty * 0.92
     if len(labelled) > 1:
         tie = order[1][0] == order[0][0]
@@ -375,21 +376,23 @@ def _choose(labelled: list[tuple[Component, Labels]], texts: list[str]) -> Title
         confidence -= 0.15
     if labels.seniority == "unknown" and not labels.traits.not_current:
         confidence = min(confidence, 0.6 if role == "blocker" else 0.4)
-    confidence -= 0.1 * min(component.corrected, 3) + 0.03 * min(component.home_unknown, 5)
+    if component.corrected or component.home_unknown:
+        confidence -= 0.1 * min(component.corrected, 3) + 0.03 * min(component.home_unknown, 5)
     return TitleRole(_SENIORITY_OF[labels.seniority], _FUNCTION_OF[function], _ROLE_OF[role],
                      round(max(0.05, min(0.99, confidence)), 2), because)
 
 
-def _because(labels: Labels, function: str, role: str, rule: str, function_term: str) -> str:
-    role_text = role.replace("_", " ")
+def _because(labels: Labels, role: str, rule: str, function_term: str) -> str:
+    role_text = _ROLE_TEXT[role]
+    rank_term = labels.rank_term
     if labels.traits.not_current:
-        return f"'{labels.rank_term}': not a current job → {role_text}"
-    parts = []
-    if labels.rank_term:
-        parts.append(labels.rank_term)
-    if function_term and function_term != labels.rank_term:
-        parts.append(function_term)
-    evidence = " + ".join(parts) if parts else "no rank word"
+        return f"'{rank_term}': not a current job → {role_text}"
+    if not rank_term:
+        evidence = function_term or "no rank word"
+    elif function_term and function_term != rank_term:
+        evidence = f"{rank_term} + {function_term}"
+    else:
+        evidence = rank_term
     return f"{evidence} → {role_text} ({rule})"
 
 
