@@ -101,7 +101,7 @@ class _Stem(NamedTuple):
 class _Family:
     """Phrases and compound stems of one cue family, matched longest first."""
 
-    __slots__ = ("name", "phrases", "longest_from", "_stems", "_stems_by_head", "_stem_heads")
+    __slots__ = ("name", "phrases", "longest_from", "_stems", "_stems_by_head", "stem_heads")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -109,7 +109,7 @@ class _Family:
         self.longest_from: dict[str, int] = {}
         self._stems: dict[str, tuple[set[str], list[Cue]]] = {}
         self._stems_by_head: dict[str, tuple[_Stem, ...]] = {}
-        self._stem_heads: frozenset[str] = frozenset()
+        self.stem_heads: frozenset[str] = frozenset()
 
     def add(self, words: tuple[str, ...], cue: Cue) -> None:
         cues = self.phrases.setdefault(words, [])
@@ -140,7 +140,7 @@ class _Family:
                                for head, stems in by_head.items()}
         # A word with none of the heads at any position holds no stem, and most unknown
         # words (company names, typos) are such words.
-        self._stem_heads = frozenset(self._stems_by_head)
+        self.stem_heads = frozenset(self._stems_by_head)
 
     def stems_in(self, word: str, heads: frozenset[str] | set[str] | None = None
                  ) -> tuple[tuple[str, tuple[Cue, ...]], ...]:
@@ -153,7 +153,7 @@ class _Family:
             return ()
         if heads is None:
             heads = _heads(word)
-        if self._stem_heads.isdisjoint(heads):
+        if self.stem_heads.isdisjoint(heads):
             return ()
         found: list[tuple[str, tuple[Cue, ...]]] = []
         size = len(word)
@@ -243,6 +243,7 @@ class Lexicon:
                       frozenset(), frozenset())
             for lone in (False, True))
         self._no_stems = nothing
+        self._stem_heads = frozenset().union(*(f.stem_heads for f in self._family_list))
         # Per-word memos, filled as words are met (bounded by _TOKEN_CACHE_LIMIT).
         self._word_cues: dict[str, _WordCues] = {}
         self._resolved: dict[tuple[str, bool], tuple[str, bool]] = {}
@@ -353,6 +354,9 @@ class Lexicon:
         return found
 
     def _cues_of(self, word: str) -> _WordCues:
+        if word not in self._known and self.stems_of(word) is self._no_stems:
+            # No phrase has it and no stem is in it (most company names): the shared entry.
+            return self._no_cues[word not in self.filler and not word.isdigit()]
         longest = tuple(f.longest_from.get(word, 0) for f in self._family_list)
         own = tuple(self._own_cues(word))
         flat = [cue_term for cues in own for cue_term in cues]
@@ -385,9 +389,11 @@ class Lexicon:
         found = self._stems_memo.get(word)
         if found is None:
             heads = _heads(word)
-            found = tuple(f.stems_in(word, heads) for f in self._family_list)
-            if not any(found):
-                found = self._no_stems  # shared: most words hold no stem
+            found = self._no_stems  # shared: most words hold no stem
+            if not self._stem_heads.isdisjoint(heads):  # any family's stem may be in it
+                found = tuple(f.stems_in(word, heads) for f in self._family_list)
+                if not any(found):
+                    found = self._no_stems
             if len(self._stems_memo) > _TOKEN_CACHE_LIMIT:
                 self._stems_memo.clear()
             self._stems_memo[word] = found

@@ -120,6 +120,8 @@ class Normaliser:
     @staticmethod
     def umlaut_form(word: str) -> str:
         """German ä/ö/ü typed as ae/oe/ue ("Geschaeftsfuehrer") in their folded form."""
+        if "ae" not in word and "oe" not in word and "ue" not in word:
+            return word  # most words: nothing to replace, no regex to run
         return _UMLAUT_SPELLING.sub(r"\1", word)
 
     def clean(self, raw: str) -> str:

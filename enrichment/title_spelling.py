@@ -36,7 +36,7 @@ class Speller:
         candidates = set(self._by_deletion.get(word, ()))
         # Set operations rather than a loop over the deletions: most words asked about
         # (company names) share none with the vocabulary.
-        deletions = set(_deletions(word))
+        deletions = _deletions(word)
         candidates.update(self._known.intersection(deletions))
         for deleted in self._by_deletion.keys() & deletions:
             candidates.update(self._by_deletion[deleted])
@@ -56,8 +56,8 @@ class Speller:
         return min(found, key=lambda w: (len(w), w)) if found else None
 
 
-def _deletions(word: str) -> list[str]:
-    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
