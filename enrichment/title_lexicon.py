@@ -246,13 +246,15 @@ class Lexicon:
         self._stem_heads = frozenset().union(*(f.stem_heads for f in self._family_list))
         # Per-word memos, filled as words are met (bounded by _TOKEN_CACHE_LIMIT).
         self._word_cues: dict[str, _WordCues] = {}
-        self._resolved: dict[tuple[str, bool], tuple[str, bool]] = {}
+        # _resolve's answers, one memo per value of last_of_title (no key tuple to build).
+        self._resolved: tuple[dict[str, tuple[str, bool]], ...] = ({}, {})
         self._stems_memo: dict[str, tuple[tuple[tuple[str, tuple[Cue, ...]], ...], ...]] = {}
 
     def clear_caches(self) -> None:
         """Forget every word met so far (benchmarks measure a cold start with this)."""
         self._word_cues.clear()
-        self._resolved.clear()
+        for memo in self._resolved:
+            memo.clear()
         self._stems_memo.clear()
 
     def read(self, words: tuple[str, ...], *, may_be_truncated: bool = False) -> Reading:
@@ -401,8 +403,8 @@ class Lexicon:
 
     def _resolve(self, word: str, last_of_title: bool) -> tuple[str, bool]:
         """The word to match for an unknown word, and whether it was a fix (memoised)."""
-        key = (word, last_of_title)
-        found = self._resolved.get(key)
+        memo = self._resolved[last_of_title]
+        found = memo.get(word)
         if found is None:
             found = (word, False)
             plain = self.normaliser.umlaut_form(word)
@@ -416,9 +418,9 @@ class Lexicon:
                     better = self._speller.complete(word)
                 if better is not None:
                     found = (better, True)
-            if len(self._resolved) > _TOKEN_CACHE_LIMIT:
-                self._resolved.clear()
-            self._resolved[key] = found
+            if len(memo) > _TOKEN_CACHE_LIMIT:
+                memo.clear()
+            memo[word] = found
         return found
 
     def _stems(self, word: str) -> int:
