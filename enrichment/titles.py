@@ -183,7 +183,8 @@ def _classifier_for(overrides: tuple[Override, ...]) -> TitleClassifier:
 
 def classify_uncached(title: str) -> TitleRole:
     """classify_title without the title-level caches, so every call does the whole work
-    (for benchmarks and tests of the caches); the per-word memos still apply."""
+    (for benchmarks and tests of the caches); the per-word and per-labels memos still
+    apply."""
     if len(title) > MAX_TITLE_CHARS:
         return _too_long(title)
     cleaned = LEXICON.normaliser.clean(title)
@@ -193,12 +194,13 @@ def classify_uncached(title: str) -> TitleRole:
 
 
 def clear_caches() -> None:
-    """Empty every cache: results per title and per cleaned title, the classifiers kept
-    for recent override tuples and the lexicon's per-word memos (its tables compiled at
-    import stay). Classifying never needs this; benchmarks call it to measure a cold
-    start."""
+    """Empty every cache: results per title, per cleaned title and per labels of a
+    one-job title, the classifiers kept for recent override tuples and the lexicon's
+    per-word memos (its tables compiled at import stay). Classifying never needs this;
+    benchmarks call it to measure a cold start."""
     _classify_raw.cache_clear()
     _classify_cleaned.cache_clear()
+    _ONE_JOB_ROLES.clear()
     _RECENT_CLASSIFIERS.clear()
     LEXICON.clear_caches()
 
@@ -243,7 +245,7 @@ def _classify_cleaned(cleaned: str) -> TitleRole:
     if len(groups) > 1:
         groups = _without_abbreviations(groups)
     if len(groups) == 1:
-        return _choose([_labelled(groups[0], bank, False)], [])
+        return _one_job(*_labelled(groups[0], bank, False))
     vp_parts = [any(_VP_KINDS & r.rank_kinds for r, _, _ in group) for group in groups]
     labelled = [
         _labelled(group, bank, any(v for j, v in enumerate(vp_parts) if j != i))
@@ -341,6 +343,22 @@ def _merge(group: _Group) -> Component:
             hits.append(Hit(cue, start + offset, end + offset, term))
     text = " ".join([t for _, t, _ in group])
     return Component(tuple(words), tuple(hits), len(home.unknown), corrected, text)
+
+
+_ONE_JOB_ROLES: dict[tuple[Labels, int, int], TitleRole] = {}
+
+
+def _one_job(component: Component, labels: Labels) -> TitleRole:
+    """_choose for a title of one job, memoised: its answer depends only on the labels
+    and the component's two counts, and far fewer of those occur than titles (bounded)."""
+    key = (labels, component.corrected, component.home_unknown)
+    found = _ONE_JOB_ROLES.get(key)
+    if found is None:
+        found = _choose([(component, labels)], [])
+        if len(_ONE_JOB_ROLES) >= _CACHE_SIZE:
+            _ONE_JOB_ROLES.clear()
+        _ONE_JOB_ROLES[key] = found
+    return found
 
 
 def _choose(labelled: list[tuple[Component, Labels]], texts: list[str]) -> TitleRole:

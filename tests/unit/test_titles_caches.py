@@ -41,6 +41,37 @@ def test_given_clear_caches_then_the_title_caches_are_empty() -> None:
 
     assert titles._classify_raw.cache_info().currsize == 0
     assert titles._classify_cleaned.cache_info().currsize == 0
+    assert titles._ONE_JOB_ROLES == {}
+
+
+def test_given_one_job_titles_with_the_same_labels_then_each_keeps_its_own_confidence() -> None:
+    # A one-job title's answer is memoised per labels and counts: a typo fixed or a word
+    # nobody knows lowers the confidence, so they must be part of what it is kept by.
+    same_labels = ["Head of Marketing", "Head of Marketnig", "Head of Marketing Zorblat",
+                   "Head of Makreting Zorblat", "Head of Marketing Zorblat Quuxly"]
+    cold = []
+    for title in same_labels:
+        clear_caches()
+        cold.append(classify_title(title))
+    clear_caches()
+    warm = [classify_title(title) for title in same_labels]
+    assert warm == cold
+    assert len({role.confidence for role in warm}) >= 3
+    assert len({(role.seniority, role.function, role.role) for role in warm}) == 1
+
+
+def test_given_many_one_job_labels_then_their_memo_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from leadpact.enrichment import titles
+
+    monkeypatch.setattr(titles, "_CACHE_SIZE", 5)
+    clear_caches()
+    for title in ["VP Sales", "Head of IT", "CFO", "Buyer", "Data Engineer", "Intern",
+                  "Legal Counsel", "Director Marketing", "HR Manager", "CTO"]:
+        classify_title(title)
+        assert len(titles._ONE_JOB_ROLES) <= 5
+    clear_caches()
 
 
 @pytest.mark.parametrize(
