@@ -71,8 +71,10 @@ def high_water_body(stream: Stream, since: int | None) -> dict[str, Any]:
     }
 
 
-def window_body(stream: Stream, window: Window, limit: int) -> dict[str, Any]:
-    """The search request for one page of `window` (never an `after` offset)."""
+def window_body(stream: Stream, window: Window, limit: int,
+                left_out: Sequence[str] = ()) -> dict[str, Any]:
+    """The search request for one page of `window` (never an `after` offset), without the
+    records in `left_out` (leadpact's own writes: own_writes.py)."""
     prop = stream.modified_property
     if window.tie is not None:
         filters = [_filter(prop, "GTE", window.tie), _filter(prop, "LTE", window.tie)]
@@ -84,6 +86,9 @@ def window_body(stream: Stream, window: Window, limit: int) -> dict[str, Any]:
         if window.since is not None:
             filters.insert(0, _filter(prop, "GTE", window.since))
         sort = prop
+    filters += [{"propertyName": "hs_object_id", "operator": "NOT_IN",
+                 "values": list(left_out[i:i + MAX_IN_VALUES])}
+                for i in range(0, len(left_out), MAX_IN_VALUES)]
     return {
         "filterGroups": [{"filters": filters}],
         "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],

@@ -1,0 +1,90 @@
+"""The sync after a first sync does not read leadpact's own HubSpot writes back
+(connectors/hubspot/own_writes.py), yet misses no person's edit: one made inside the write
+(before the history check saw the record) or one made after it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadpact.connectors import cursor as cursors
+from leadpact.connectors.base import Connector
+from leadpact.connectors.sandbox.server import Fault, Sandbox
+from leadpact.model import Ref
+from leadpact.pipeline import run_sync
+from leadpact.rules.engine import load_rules
+from leadpact.state import State
+from tests.contract.orgs import HubSpotFace
+from tests.sf_builders import ManualClock
+from tests.unit.test_pipeline import classify
+
+RULES = load_rules(None)
+TITLES = ("Software Engineer", "Data Analyst", "Marketing Intern", "VP Engineering")
+
+
+def left_out(state: State) -> set[str]:
+    """Contact ids the next read leaves out, from the cursor the sync committed."""
+    streams = cursors.load(state.cursor("hubspot"))
+    return {id_ for _, ids in streams["contacts"].own for id_ in ids}
+
+
+def rows_read(crm: Connector) -> list[str]:
+    """Ids the connector's contact searches return from now on (but the high-water mark's
+    newest row)."""
+    rows: list[str] = []
+    search = crm._search  # type: ignore[attr-defined]
+
+    def counting(stream: Any, body: dict[str, Any]) -> Any:
+        answer = search(stream, body)
+        if stream.name == "contacts" and body["sorts"][0]["direction"] == "ASCENDING":
+            rows.extend(str(obj.id) for obj in answer.results or [])
+        return answer
+
+    crm._search = counting  # type: ignore[attr-defined]
+    return rows
+
+
+def test_given_a_first_sync_then_the_next_reads_none_of_its_writes_but_a_later_edit(
+        sandbox: Sandbox) -> None:
+    org = HubSpotFace(sandbox, ManualClock())
+    people = [org.person(title, f"p{i}@acme.example") for i, title in enumerate(TITLES)]
+    state = State(":memory:")
+    run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    assert left_out(state) == {p.id for p in people}
+    org.clock.advance(minutes=10)
+    crm = org.connector(page_size=1)  # so leaving writes out is cheaper than reading all
+    rows = rows_read(crm)
+    summary, _ = run_sync([crm], state, RULES, classify, org.clock.now)
+    assert rows == [] and summary.systems["hubspot"].records_read == 0
+    org.clock.advance(minutes=10)
+    org.set_title(people[0], "Procurement Manager")  # after the check: stamped later
+    crm = org.connector(page_size=1)  # so leaving writes out is cheaper than reading all
+    rows = rows_read(crm)
+    run_sync([crm], state, RULES, classify, org.clock.now)
+    assert set(rows) == {people[0].id}  # (pages of one overlap at their boundary)
+    assert org.field(people[0], "function") == "procurement"
+
+
+def test_given_a_title_edit_inside_the_first_sync_write_then_the_next_sync_reads_it(
+        sandbox: Sandbox) -> None:
+    """The edit lands under leadpact's write (same request): the record's stamp is
+    leadpact's, but the check after the write sees the new title, so the record is not
+    left out and the next sync judges the person's title."""
+    org = HubSpotFace(sandbox, ManualClock())
+    ann: Ref = org.person("Software Engineer", "ann@acme.example")
+    bob = org.person("Data Analyst", "bob@acme.example")
+    fault = Fault("hubspot", "POST", "/batch/update", kind="edit", edits=[{
+        "system": "hubspot", "type": "contacts", "id": ann.id,
+        "fields": {"jobtitle": "Procurement Manager"}}])
+    sandbox.faults.add(fault)
+    org.clock.advance(minutes=1)  # the sync (and the edit inside it) after the records' stamps
+    state = State(":memory:")
+    run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    assert fault.times == 0  # the edit landed inside the write
+    assert org.field(ann, "function") == "engineering"  # judged on the title read before
+    assert left_out(state) == {bob.id}
+    org.clock.advance(minutes=10)
+    crm = org.connector(page_size=1)  # so leaving writes out is cheaper than reading all
+    rows = rows_read(crm)
+    run_sync([crm], state, RULES, classify, org.clock.now)
+    assert set(rows) == {ann.id}
+    assert org.field(ann, "function") == "procurement"
