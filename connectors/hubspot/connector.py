@@ -251,7 +251,7 @@ class HubSpotConnector:
         if newest:
             until = to_ms(self._modified(stream, newest[0]))
             pieces = own_writes.segments(since, until, state.own)
-            if len(pieces) >= -(-(high_water.total or 0) // self._page_size):
+            if own_writes.searches(pieces) >= -(-(high_water.total or 0) // self._page_size):
                 pieces = [own_writes.Segment(since, until)]  # reading all costs no more
             yield from self._read_window(stream, streams, state, pieces)
         state = streams.get(stream.name, state)
@@ -271,25 +271,54 @@ class HubSpotConnector:
         return cursors.dump({name: state.with_own(tuple(self._own.get(name, ())))
                              for name, state in streams.items()})
 
+    def _search_pages(self, stream: Stream, pieces: Sequence[own_writes.Segment],
+                      ) -> Iterator[tuple[list[Any], int | None]]:
+        """The search answers over `pieces` in order, each with the lower bound of what is
+        asked next (None: the read is done). Pieces that leave own writes out go several
+        to a search (own_writes.pack); when such a page comes back full, the rest of them
+        is walked one by one from its last stamp."""
+        queue = list(pieces)
+        alone = 0  # pieces left of a full packed page: walked one by one (they can tie)
+        while queue:
+            packed = own_writes.pack(queue) if queue[0].left_out and not alone else queue[:1]
+            if len(packed) > 1:
+                body = own_writes.union_body(stream, packed, self._page_size)
+                results = list(self._search(stream, body).results or [])
+                del queue[:len(packed)]
+                if len(results) >= min(self._page_size, SEARCH_LIMIT):
+                    last = max(to_ms(self._modified(stream, obj)) for obj in results)
+                    rest = own_writes.after_full_page(packed, last)
+                    queue[:0] = rest
+                    alone = len(rest)
+                    yield results, last
+                else:
+                    yield results, queue[0].since if queue else None
+                continue
+            piece = queue.pop(0)
+            alone = max(0, alone - 1)
+            window: Window | None = Window(piece.since, piece.until)
+            while window is not None:
+                body = window_body(stream, window, self._page_size, piece.left_out)
+                results = list(self._search(stream, body).results or [])
+                window = next_window(window, [Hit(int(obj.id), to_ms(self._modified(
+                    stream, obj))) for obj in results], self._page_size)
+                yield results, (window.since if window is not None
+                                else queue[0].since if queue else None)
+
     def _read_window(self, stream: Stream, streams: dict[str, StreamCursor],
                      state: StreamCursor, pieces: Sequence[own_writes.Segment],
                      ) -> Iterator[Page]:
-        pending = list(pieces)
-        piece = pending.pop(0)
-        window: Window | None = Window(piece.since, piece.until)
         # Windows overlap only at their boundary millisecond: ids seen there are counted
         # once (only those are kept, not every id of the read).
         counted: set[str] = set()
         fresh: dict[str, Fetched] = {}  # gathered across search pages, by id
         echoed = False  # rows skipped as echoes since the last page handed on
         waiting = 0  # rows read but not yet handed on, for the progress bar
-        while window is not None:
-            page = self._search(stream, window_body(stream, window, self._page_size,
-                                                    piece.left_out))
-            ids = {str(obj.id) for obj in page.results or []} - counted
+        for results, edge in self._search_pages(stream, pieces):
+            ids = {str(obj.id) for obj in results} - counted
             waiting += len(ids)
             hits, handled = [], []
-            for obj in page.results or []:
+            for obj in results:
                 modified = self._modified(stream, obj)
                 hits.append(Hit(int(obj.id), to_ms(modified)))
                 handled.append((str(obj.id), modified))
@@ -300,18 +329,13 @@ class HubSpotConnector:
                 echoed = True
             state = state.advance(handled)
             streams[stream.name] = state
-            window = next_window(window, hits, self._page_size)
-            if window is None and pending:  # the next piece starts after this one ends
-                piece = pending.pop(0)
-                window = Window(piece.since, piece.until)
-            edge = window.since if window is not None else None
             counted = {str(hit.id) for hit in hits if edge is not None and hit.modified >= edge}
-            if len(fresh) >= self._enrich_batch or (window is None and fresh):
+            if len(fresh) >= self._enrich_batch or (edge is None and fresh):
                 yield Page(tuple(self._records(stream, list(fresh.values()))),
                            self._dump(streams))
                 fresh.clear()
                 echoed = False
-            elif window is None and echoed:
+            elif edge is None and echoed:
                 yield Page((), self._dump(streams))  # moves the cursor past the echoes
             if not fresh:
                 # Counted once the rows are handled: the bar's ETA is the run's, not the read's.

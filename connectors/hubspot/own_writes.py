@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from leadpact.connectors.cursor import OwnRange
-from leadpact.connectors.hubspot.search import MAX_IN_VALUES
+from leadpact.connectors.hubspot.search import MAX_IN_VALUES, Stream, Window, window_body
 
 # Ids left out per search: a filter group holds 10 filters, of which up to 3 bound the
 # range (a pinned millisecond paged by id), so 7 NOT_IN filters of 100.
@@ -67,6 +68,51 @@ def segments(since: int | None, until: int, own: Sequence[OwnRange]) -> list[Seg
         if top == until:
             return out
     return out + [Segment(lower, until)]
+
+
+# HubSpot's caps on one search (api-notes: since 2024-08-26).
+MAX_GROUPS = 5
+MAX_FILTERS = 25
+
+
+def _filters(piece: Segment) -> int:
+    return (piece.since is not None) + 1 + -(-len(piece.left_out) // MAX_IN_VALUES)
+
+
+def pack(pieces: Sequence[Segment]) -> list[Segment]:
+    """The leading pieces one search can ask for together (one filter group each, within
+    HubSpot's caps on groups and filters); at least the first."""
+    out: list[Segment] = []
+    used = 0
+    for piece in pieces:
+        if out and (len(out) == MAX_GROUPS or used + _filters(piece) > MAX_FILTERS):
+            break
+        out.append(piece)
+        used += _filters(piece)
+    return out
+
+
+def searches(pieces: Sequence[Segment]) -> int:
+    """How many searches the pieces take when nothing but own writes is in them."""
+    count, rest = 0, list(pieces)
+    while rest:
+        del rest[:len(pack(rest)) if rest[0].left_out else 1]
+        count += 1
+    return count
+
+
+def union_body(stream: Stream, pieces: Sequence[Segment], limit: int) -> dict[str, Any]:
+    """One search for several pieces: a filter group each (ORed), in last-modified order."""
+    groups = [window_body(stream, Window(p.since, p.until), limit, p.left_out)["filterGroups"][0]
+              for p in pieces]
+    return {**window_body(stream, Window(None, 0), limit), "filterGroups": groups}
+
+
+def after_full_page(pieces: Sequence[Segment], last: int) -> list[Segment]:
+    """What is left of packed pieces once a full page ended at stamp `last`: everything
+    before it came back; its own millisecond may hold more."""
+    return [Segment(last if p.since is None else max(p.since, last), p.until, p.left_out)
+            for p in pieces if p.until >= last]
 
 
 def holds_only_ours(written_at: datetime | None, updated_at: datetime | None, read_print: str,

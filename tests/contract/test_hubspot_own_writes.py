@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from leadpact.connectors import cursor as cursors
 from leadpact.connectors.base import Connector
+from leadpact.connectors.cursor import StreamCursor
+from leadpact.connectors.hubspot.mapping import to_ms
 from leadpact.connectors.sandbox.server import Fault, Sandbox
 from leadpact.model import Ref
 from leadpact.pipeline import run_sync
@@ -88,3 +91,27 @@ def test_given_a_title_edit_inside_the_first_sync_write_then_the_next_sync_reads
     run_sync([crm], state, RULES, classify, org.clock.now)
     assert set(rows) == {ann.id}
     assert org.field(ann, "function") == "procurement"
+
+
+def test_given_own_ranges_packed_in_one_search_then_only_their_ids_are_left_out(
+        sandbox: Sandbox) -> None:
+    """Ranges go several to a search; when its page comes back full (pages of one here),
+    the rest is read range by range from the last stamp, still leaving out only the ids
+    of each range."""
+    org = HubSpotFace(sandbox, ManualClock())
+    start = org.clock.now
+    people = []
+    for i in range(6):
+        org.clock.advance(seconds=1)
+        people.append(org.person(TITLES[i % len(TITLES)], f"p{i}@acme.example"))
+    stamp = [to_ms(start + timedelta(seconds=i + 1)) for i in range(6)]
+    # Ranges end at people 1 and 3; people 0, 2 and 4 share their ranges but are not
+    # theirs to leave out; person 5 comes after every range.
+    own = ((stamp[1], (people[1].id,)), (stamp[3], (people[3].id,)))
+    cursor = cursors.dump({"contacts": StreamCursor(start).with_own(own)})
+    for page_size in (1, 2, 3):  # pages small enough that leaving out is the cheaper read
+        crm = org.connector(page_size=page_size, lookback=timedelta(0))
+        rows = rows_read(crm)
+        read = {r.ref.id for page in crm.read_changes(cursor) for r in page.records}
+        assert read == {p.id for i, p in enumerate(people) if i not in (1, 3)}
+        assert people[1].id not in rows and people[3].id not in rows

@@ -8,8 +8,11 @@ from leadpact.connectors.cursor import StreamCursor, dump, load
 from leadpact.connectors.hubspot.own_writes import (
     MAX_LEFT_OUT,
     Segment,
+    after_full_page,
     holds_only_ours,
+    pack,
     ranges,
+    searches,
     segments,
 )
 from leadpact.connectors.hubspot.search import Stream, Window, window_body
@@ -78,3 +81,19 @@ def test_given_own_ranges_then_the_cursor_keeps_them_and_plain_cursors_are_uncha
     assert load(dump(owned))["contacts"].advance([("9", T0)]).own == ((1234, ("1", "2")),)
     assert owned["contacts"].read_through(T0 + timedelta(seconds=1)).own == \
         ((1234, ("1", "2")),)
+
+
+def test_given_pieces_then_a_search_packs_them_within_hubspots_caps() -> None:
+    full = tuple(str(i) for i in range(MAX_LEFT_OUT))  # 7 NOT_IN filters + 2 for the range
+    pieces = [Segment(1, 2, full), Segment(3, 4, full), Segment(5, 6, full), Segment(7, 9)]
+    assert pack(pieces) == pieces[:2]  # 18 filters: a third 9 would pass 25
+    assert pack(pieces[2:]) == pieces[2:]
+    assert pack([Segment(i, i, ("x",)) for i in range(9)]) == \
+        [Segment(i, i, ("x",)) for i in range(5)]  # five groups at most
+    assert searches(pieces) == 2 and searches([Segment(None, 9)]) == 1
+
+
+def test_given_a_full_packed_page_then_what_is_left_starts_at_its_last_stamp() -> None:
+    pieces = [Segment(None, 20, ("a",)), Segment(21, 40, ("b",)), Segment(41, 90)]
+    assert after_full_page(pieces, 30) == [Segment(30, 40, ("b",)), Segment(41, 90)]
+    assert after_full_page(pieces, 5) == [Segment(5, 20, ("a",)), *pieces[1:]]
