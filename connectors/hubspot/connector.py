@@ -242,13 +242,16 @@ class HubSpotConnector:
         state = streams.get(stream.name, StreamCursor())
         start = state.query_from(self._lookback)
         since = to_ms(start) if start else None
-        high_water = self._search(stream, high_water_body(stream, since))
+        high_water = self._search(stream, high_water_body(stream, since, self._page_size))
         read_at = self._server_time()  # HubSpot's time as the upper bound was taken
         # The search's total counts every match, past the 10,000 it lets one query page to.
         log.debug("search of %s: %s changed in all", stream.name, high_water.total)
         self.observer.stream_started(self.system, stream.name, high_water.total)
-        newest = high_water.results or []
-        if newest:
+        newest = list(high_water.results or [])
+        if newest and (high_water.total or 0) <= len(newest):
+            # Every change came back, newest first: that answer is the read (one call).
+            yield from self._read_window(stream, streams, state, [], newest[::-1])
+        elif newest:
             until = to_ms(self._modified(stream, newest[0]))
             pieces = own_writes.segments(since, until, state.own)
             if own_writes.searches(pieces) >= -(-(high_water.total or 0) // self._page_size):
@@ -272,11 +275,14 @@ class HubSpotConnector:
                              for name, state in streams.items()})
 
     def _search_pages(self, stream: Stream, pieces: Sequence[own_writes.Segment],
+                      answered: Sequence[Any] = (),
                       ) -> Iterator[tuple[list[Any], int | None]]:
         """The search answers over `pieces` in order, each with the lower bound of what is
         asked next (None: the read is done). Pieces that leave own writes out go several
         to a search (own_writes.pack); when such a page comes back full, the rest of them
         is walked one by one from its last stamp."""
+        if answered:  # the whole read came with the high-water search
+            yield list(answered), None
         queue = list(pieces)
         alone = 0  # pieces left of a full packed page: walked one by one (they can tie)
         while queue:
@@ -307,14 +313,14 @@ class HubSpotConnector:
 
     def _read_window(self, stream: Stream, streams: dict[str, StreamCursor],
                      state: StreamCursor, pieces: Sequence[own_writes.Segment],
-                     ) -> Iterator[Page]:
+                     answered: Sequence[Any] = ()) -> Iterator[Page]:
         # Windows overlap only at their boundary millisecond: ids seen there are counted
         # once (only those are kept, not every id of the read).
         counted: set[str] = set()
         fresh: dict[str, Fetched] = {}  # gathered across search pages, by id
         echoed = False  # rows skipped as echoes since the last page handed on
         waiting = 0  # rows read but not yet handed on, for the progress bar
-        for results, edge in self._search_pages(stream, pieces):
+        for results, edge in self._search_pages(stream, pieces, answered):
             ids = {str(obj.id) for obj in results} - counted
             waiting += len(ids)
             hits, handled = [], []

@@ -61,13 +61,17 @@ def _filter(name: str, operator: str, value: object) -> dict[str, Any]:
     return {"propertyName": name, "operator": operator, "value": str(value)}
 
 
-def high_water_body(stream: Stream, since: int | None) -> dict[str, Any]:
-    """The newest modification right now: the stream's upper bound for this run."""
+def high_water_body(stream: Stream, since: int | None, page: int | None = None
+                    ) -> dict[str, Any]:
+    """The newest modification right now: the stream's upper bound for this run. With a
+    `page` size, the newest page of changes with the stream's properties: when the
+    answer's total fits in it, it is the whole read (a sync with few changes)."""
     filters = [_filter(stream.modified_property, "GTE", since)] if since is not None else []
     return {
         "filterGroups": [{"filters": filters}] if filters else [],
         "sorts": [{"propertyName": stream.modified_property, "direction": "DESCENDING"}],
-        "properties": [stream.modified_property], "limit": 1,
+        "properties": [stream.modified_property] if page is None else list(stream.properties),
+        "limit": 1 if page is None else min(page, SEARCH_LIMIT),
     }
 
 

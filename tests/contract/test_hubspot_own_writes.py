@@ -31,15 +31,17 @@ def left_out(state: State) -> set[str]:
 
 
 def rows_read(crm: Connector) -> list[str]:
-    """Ids the connector's contact searches return from now on (but the high-water mark's
-    newest row)."""
+    """Ids the connector's contact searches read from now on (the high-water search's
+    newest row only counts when its answer is the whole read)."""
     rows: list[str] = []
     search = crm._search  # type: ignore[attr-defined]
 
     def counting(stream: Any, body: dict[str, Any]) -> Any:
         answer = search(stream, body)
-        if stream.name == "contacts" and body["sorts"][0]["direction"] == "ASCENDING":
-            rows.extend(str(obj.id) for obj in answer.results or [])
+        results = answer.results or []
+        whole = (answer.total or 0) <= len(results)  # the high-water answer is the read
+        if stream.name == "contacts" and (whole or body["sorts"][0]["direction"] == "ASCENDING"):
+            rows.extend(str(obj.id) for obj in results)
         return answer
 
     crm._search = counting  # type: ignore[attr-defined]
@@ -115,3 +117,23 @@ def test_given_own_ranges_packed_in_one_search_then_only_their_ids_are_left_out(
         read = {r.ref.id for page in crm.read_changes(cursor) for r in page.records}
         assert read == {p.id for i, p in enumerate(people) if i not in (1, 3)}
         assert people[1].id not in rows and people[3].id not in rows
+
+
+def test_given_few_changes_then_each_stream_is_read_in_one_search(sandbox: Sandbox) -> None:
+    """The high-water search asks for the newest page: when every change fits in it, it
+    is the read, and no second search is made."""
+    org = HubSpotFace(sandbox, ManualClock())
+    people = [org.person(title, f"p{i}@acme.example") for i, title in enumerate(TITLES)]
+    crm = org.connector()
+    searches: list[str] = []
+    search = crm._search  # type: ignore[attr-defined]
+
+    def counting(stream: Any, body: dict[str, Any]) -> Any:
+        searches.append(stream.name)
+        return search(stream, body)
+
+    crm._search = counting  # type: ignore[attr-defined]
+    records = [r for page in crm.read_changes(None) for r in page.records]
+    assert {r.ref.id for r in records} == {p.id for p in people}
+    assert {getattr(r, "title", None) for r in records} == set(TITLES)  # read whole
+    assert searches.count("contacts") == 1
