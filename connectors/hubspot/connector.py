@@ -171,6 +171,7 @@ class HubSpotConnector:
         self._properties: dict[str, list[Any]] = {}  # property definitions check() read
         self._own: dict[str, list[OwnRange]] = {}  # stream -> own writes checked this run
         self._read_to_end: dict[str, StreamCursor] | None = None
+        self._put_back: set[Ref] = set()  # records whose write landed on a person's edit
         # The records just handed on, as read: (print of their properties, leadpact's
         # values), to tell after their write whether they hold anything else.
         self._as_read: dict[Ref, tuple[str, dict[str, str | None]]] = {}
@@ -207,6 +208,7 @@ class HubSpotConnector:
     def read_changes(self, cursor: str | None) -> Iterator[Page]:
         streams = cursors.load(cursor)
         self._read_to_end = None
+        self._put_back = set()
         # Own writes checked (own_writes.py): an earlier run's stay while a read can still
         # reach them (inside the lookback), this run's are added as they are checked.
         self._own = {name: [r for r in state.own if state.since is None
@@ -579,7 +581,10 @@ class HubSpotConnector:
             self._apis, self._call, self._timeout, written,
             {s.object_type: s.properties for s in _STREAMS.values()},
             current)
-        self._note_own_writes(written, current, {edit.change.ref for edit in found})
+        # A record with a person's edit put back holds more than leadpact's write: the
+        # next read judges it again, as it did before own writes were left out.
+        self._put_back |= {edit.change.ref for edit in found}
+        self._note_own_writes(written, current, self._put_back)
         return found
 
     def _note_own_writes(self, written: Sequence[FieldWrite], current: Mapping[Ref, Any],

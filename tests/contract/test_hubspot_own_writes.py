@@ -137,3 +137,22 @@ def test_given_few_changes_then_each_stream_is_read_in_one_search(sandbox: Sandb
     assert {r.ref.id for r in records} == {p.id for p in people}
     assert {getattr(r, "title", None) for r in records} == set(TITLES)  # read whole
     assert searches.count("contacts") == 1
+
+
+def test_given_a_persons_value_put_back_after_the_write_then_the_record_is_read_again(
+        sandbox: Sandbox) -> None:
+    """An edit of a field leadpact writes, inside the write, is put back by a second write:
+    the record then holds a person's value, so the next sync reads it as before."""
+    org = HubSpotFace(sandbox, ManualClock())
+    ann = org.person("Software Engineer", "ann@acme.example")
+    bob = org.person("Data Analyst", "bob@acme.example")
+    fault = Fault("hubspot", "POST", "/batch/update", kind="edit", edits=[{
+        "system": "hubspot", "type": "contacts", "id": ann.id,
+        "fields": {"leadpact_role": "influencer"}}])
+    sandbox.faults.add(fault)
+    org.clock.advance(minutes=1)
+    state = State(":memory:")
+    summary, _ = run_sync([org.connector()], state, RULES, classify, org.clock.now)
+    assert fault.times == 0 and org.field(ann, "role") == "influencer"  # put back
+    assert summary.systems["hubspot"].manual_values_kept >= 1
+    assert left_out(state) == {bob.id}
