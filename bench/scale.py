@@ -18,7 +18,8 @@ calls the rows it moved needed at each endpoint's maximum batch (bench/call_mini
 CPU (os.wait4) and peak RSS (its VmHWM, sampled every 0.1 s; ru_maxrss would count this
 process's memory at fork time) are the child's own, so the sandbox's work is not in them; the
 sandbox's CPU (this process) is printed apart. records/CPU s = records read (both CRMs)
-per CPU second of the sync process.
+per CPU second of the sync process. At the end, one table row per size and sync, ready for
+the README: calls per CRM as reads / writes / look-ups, each with its minimum.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Request, Response,
 from leadpact.connectors.sandbox.store import Store
 
 KINDS = ("reads", "writes", "look-ups", "other")
+TABLE: list[str] = []  # the summary's rows, printed at the end
 RUNS = ("first", "rerun", "rerun 2")
 _RECORD_GET = re.compile(r"/sobjects/\w+/(deleted|updated|[0-9A-Za-z]{15,18})$")
 
@@ -192,6 +194,7 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float,
             run = run_sync(config)
             run["sandbox_cpu"] = time.process_time() - serving
             report(name, run, box.counts, box.tally)
+            TABLE.append(table_row(people, name, run, box.counts, box.tally))
             if detail:
                 print_detail(box.tally)
     finally:
@@ -216,6 +219,22 @@ def report(name: str, run: dict[str, Any], counts: Counter[tuple[str, str]],
         applied = systems.get(system, {}).get("changes_applied", 0)
         print(f"    {system:10} calls {total:>6,}: {split}   changes applied {applied:,}")
     sys.stdout.flush()
+
+
+def table_row(people: int, name: str, run: dict[str, Any],
+              counts: Counter[tuple[str, str]], tally: Tally) -> str:
+    """One markdown row: size, sync, calls per CRM (reads / writes / look-ups, minimum in
+    brackets; other calls apart), CPU, records per CPU second, peak RSS."""
+    systems = run["summary"]["systems"]
+    records = sum(s["records_read"] for s in systems.values())
+    cells = []
+    for system in ("salesforce", "hubspot"):
+        split = " / ".join(f"{counts[(system, kind)]:,} ({tally.minimum(system, kind):,})"
+                           for kind in KINDS[:3])
+        cells.append(f"{split} + {counts[(system, 'other')]:,}")
+    rate = f"{records / run['cpu']:,.0f}" if run["cpu"] and records else "–"
+    return (f"| {people:,} | {name} | {cells[0]} | {cells[1]} | {run['cpu']:.1f} s | {rate} "
+            f"| {run['rss_mb']:.0f} MB |")
 
 
 def print_detail(tally: Tally) -> None:
@@ -250,6 +269,10 @@ def main() -> None:
         workdir = args.workdir or Path(scratch)
         for people in sizes:
             measure(people, args.seed, workdir, args.detail, args.pause, args.seeded)
+    print("\n| people | sync | Salesforce reads / writes / look-ups (min) + other "
+          "| HubSpot reads / writes / look-ups (min) + other | leadpact CPU "
+          "| records/CPU s | peak RSS |\n|---|---|---|---|---|---|---|")
+    print("\n".join(TABLE))
 
 
 if __name__ == "__main__":

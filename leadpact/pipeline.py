@@ -368,6 +368,16 @@ class _Run:
             wanted = set()
 
 
+def remember_last_cursors(connectors: Iterable[Connector], state: State) -> None:
+    """The cursor a connector has once the run's last writes are done, when it has one."""
+    for connector in connectors:
+        final = getattr(connector, "cursor_after_run", None)
+        text = final() if final is not None else None
+        if text:
+            with state.transaction():
+                state.set_cursor(connector.system, text)
+
+
 def stopped_by(exc: BaseException) -> str:
     """What stopped a run, for its history. Only leadpact's own messages are kept word for
     word: they are written to be safe to show; anything else is named by its type."""
@@ -440,6 +450,8 @@ def run_sync(
         run.refresh_pass()
         account_pass(run)  # every person is judged: their accounts' buying groups now
         run.task_pass()
+        if not dry_run:  # own writes checked after the last page (connectors/hubspot/own_writes.py)
+            remember_last_cursors(run.connectors.values(), state)
         if not dry_run:  # names for new deal owners, for the reports: leadpact/owner_names.py
             learn_owner_names(run.connectors.values(), state)
         failed = any(s.changes_failed for s in run.summary.systems.values())

@@ -27,8 +27,15 @@ from leadpact.connectors import cursor as cursors
 from leadpact.connectors import echo
 from leadpact.connectors.base import CheckProblem, SetupResult
 from leadpact.connectors.call_budget import CallBudget
-from leadpact.connectors.cursor import StreamCursor
-from leadpact.connectors.hubspot import activities, limits, mapping, property_history, scopes
+from leadpact.connectors.cursor import OwnRange, StreamCursor
+from leadpact.connectors.hubspot import (
+    activities,
+    limits,
+    mapping,
+    own_writes,
+    property_history,
+    scopes,
+)
 from leadpact.connectors.hubspot.auth import OAuthRefresh
 from leadpact.connectors.hubspot.batching import chunked
 from leadpact.connectors.hubspot.client import AUTH_FIX, AUTH_PROBLEM, Caller, HubSpotApis
@@ -53,7 +60,7 @@ from leadpact.connectors.observe import (
     ReadObserver,
     SetupObserver,
 )
-from leadpact.connectors.overwritten import Overwritten
+from leadpact.connectors.overwritten import FieldWrite, Overwritten
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.crm_limits import FieldLimit
 from leadpact.errors import AuthError, ConnectorError, TransientError, UnreachableError
@@ -89,6 +96,20 @@ Fetched = tuple[str, Mapping[str, Any], datetime]  # id, properties, modified
 
 def _fingerprint(stream: Stream, props: Mapping[str, Any]) -> str:
     return echo.fingerprint(props, _NOT_PRINTED)
+
+
+def _own_print(stream: Stream, props: Mapping[str, Any]) -> str:
+    """A print of the stream's properties alone (a search adds defaults a batch read lacks),
+    leadpact's own and the stamps left out."""
+    return echo.fingerprint({name: props.get(name) for name in stream.properties}, _NOT_PRINTED)
+
+
+def _own_values(kind: str, id_: str, props: Mapping[str, Any]) -> dict[str, str | None]:
+    return echo.own_values(mapping.to_person(id_, props, modified_at=_EPOCH) if kind == CONTACT
+                           else mapping.to_deal(id_, props, modified_at=_EPOCH))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # own values do not depend on the stamp
 
 
 def _utcnow() -> datetime:
@@ -148,6 +169,12 @@ class HubSpotConnector:
         self.observer: ReadObserver = NO_OBSERVER  # told of each change read's totals
         self.echoes: echo.EchoFilter = echo.NO_ECHOES  # tells our own writes read back
         self._properties: dict[str, list[Any]] = {}  # property definitions check() read
+        self._own: dict[str, list[OwnRange]] = {}  # stream -> own writes checked this run
+        self._read_to_end: dict[str, StreamCursor] | None = None
+        self._put_back: set[Ref] = set()  # records whose write landed on a person's edit
+        # The records just handed on, as read: (print of their properties, leadpact's
+        # values), to tell after their write whether they hold anything else.
+        self._as_read: dict[Ref, tuple[str, dict[str, str | None]]] = {}
 
     @property
     def api_calls(self) -> int:
@@ -180,6 +207,13 @@ class HubSpotConnector:
     # -- reading ---------------------------------------------------------------------------
     def read_changes(self, cursor: str | None) -> Iterator[Page]:
         streams = cursors.load(cursor)
+        self._read_to_end = None
+        self._put_back = set()
+        # Own writes checked (own_writes.py): an earlier run's stay while a read can still
+        # reach them (inside the lookback), this run's are added as they are checked.
+        self._own = {name: [r for r in state.own if state.since is None
+                            or r[0] >= to_ms(state.since - self._lookback)]
+                     for name, state in streams.items() if state.own}
         # Engagement streams start where the record streams are (or now, on a first read):
         # contacts read from here on carry their activities, so history is not replayed.
         known = [state.since for state in streams.values() if state.since is not None]
@@ -190,6 +224,13 @@ class HubSpotConnector:
             yield from self._read_stream(stream, streams)
         for stream in (CONTACTS, DEALS):
             yield from self._read_archived(stream, streams)
+        self._read_to_end = streams  # the end-of-run writes are checked after this
+
+    def cursor_after_run(self) -> str | None:
+        """The cursor once the run's last writes were checked: the read's, with the own
+        writes of the end-of-run passes added (own_writes.py); None unless the read went
+        to the end in this run."""
+        return self._dump(self._read_to_end) if self._read_to_end is not None else None
 
     def _search(self, stream: Stream, body: dict[str, Any]) -> Any:
         return self._call(f"a search of {stream.object_type}", lambda: self._apis.search.do_search(
@@ -203,14 +244,21 @@ class HubSpotConnector:
         state = streams.get(stream.name, StreamCursor())
         start = state.query_from(self._lookback)
         since = to_ms(start) if start else None
-        high_water = self._search(stream, high_water_body(stream, since))
+        high_water = self._search(stream, high_water_body(stream, since, self._page_size))
         read_at = self._server_time()  # HubSpot's time as the upper bound was taken
         # The search's total counts every match, past the 10,000 it lets one query page to.
         log.debug("search of %s: %s changed in all", stream.name, high_water.total)
         self.observer.stream_started(self.system, stream.name, high_water.total)
-        newest = high_water.results or []
-        if newest:
-            yield from self._read_window(stream, streams, state, since, newest[0])
+        newest = list(high_water.results or [])
+        if newest and (high_water.total or 0) <= len(newest):
+            # Every change came back, newest first: that answer is the read (one call).
+            yield from self._read_window(stream, streams, state, [], newest[::-1])
+        elif newest:
+            until = to_ms(self._modified(stream, newest[0]))
+            pieces = own_writes.segments(since, until, state.own)
+            if own_writes.searches(pieces) >= -(-(high_water.total or 0) // self._page_size):
+                pieces = [own_writes.Segment(since, until)]  # reading all costs no more
+            yield from self._read_window(stream, streams, state, pieces)
         state = streams.get(stream.name, state)
         done = state.read_through(read_at)
         if done != state:  # read to the end: the next read starts from the read time
@@ -223,21 +271,64 @@ class HubSpotConnector:
         return cursors.server_time(response.getheader("Date") if response is not None
                                    else None)
 
+    def _dump(self, streams: Mapping[str, StreamCursor]) -> str:
+        """The run's last cursor, each stream carrying the own writes checked. Page cursors
+        carry none: they are rewritten at every page, and a run cut short only reads its
+        own writes back, as before."""
+        return cursors.dump({name: state.with_own(tuple(self._own.get(name, ())))
+                             for name, state in streams.items()})
+
+    def _search_pages(self, stream: Stream, pieces: Sequence[own_writes.Segment],
+                      answered: Sequence[Any] = (),
+                      ) -> Iterator[tuple[list[Any], int | None]]:
+        """The search answers over `pieces` in order, each with the lower bound of what is
+        asked next (None: the read is done). Pieces that leave own writes out go several
+        to a search (own_writes.pack); when such a page comes back full, the rest of them
+        is walked one by one from its last stamp."""
+        if answered:  # the whole read came with the high-water search
+            yield list(answered), None
+        queue = list(pieces)
+        alone = 0  # pieces left of a full packed page: walked one by one (they can tie)
+        while queue:
+            packed = own_writes.pack(queue) if queue[0].left_out and not alone else queue[:1]
+            if len(packed) > 1:
+                body = own_writes.union_body(stream, packed, self._page_size)
+                results = list(self._search(stream, body).results or [])
+                del queue[:len(packed)]
+                if len(results) >= min(self._page_size, SEARCH_LIMIT):
+                    last = max(to_ms(self._modified(stream, obj)) for obj in results)
+                    rest = own_writes.after_full_page(packed, last)
+                    queue[:0] = rest
+                    alone = len(rest)
+                    yield results, last
+                else:
+                    yield results, queue[0].since if queue else None
+                continue
+            piece = queue.pop(0)
+            alone = max(0, alone - 1)
+            window: Window | None = Window(piece.since, piece.until)
+            while window is not None:
+                body = window_body(stream, window, self._page_size, piece.left_out)
+                results = list(self._search(stream, body).results or [])
+                window = next_window(window, [Hit(int(obj.id), to_ms(self._modified(
+                    stream, obj))) for obj in results], self._page_size)
+                yield results, (window.since if window is not None
+                                else queue[0].since if queue else None)
+
     def _read_window(self, stream: Stream, streams: dict[str, StreamCursor],
-                     state: StreamCursor, since: int | None, newest: Any) -> Iterator[Page]:
-        window: Window | None = Window(since, to_ms(self._modified(stream, newest)))
+                     state: StreamCursor, pieces: Sequence[own_writes.Segment],
+                     answered: Sequence[Any] = ()) -> Iterator[Page]:
         # Windows overlap only at their boundary millisecond: ids seen there are counted
         # once (only those are kept, not every id of the read).
         counted: set[str] = set()
         fresh: dict[str, Fetched] = {}  # gathered across search pages, by id
         echoed = False  # rows skipped as echoes since the last page handed on
         waiting = 0  # rows read but not yet handed on, for the progress bar
-        while window is not None:
-            page = self._search(stream, window_body(stream, window, self._page_size))
-            ids = {str(obj.id) for obj in page.results or []} - counted
+        for results, edge in self._search_pages(stream, pieces, answered):
+            ids = {str(obj.id) for obj in results} - counted
             waiting += len(ids)
             hits, handled = [], []
-            for obj in page.results or []:
+            for obj in results:
                 modified = self._modified(stream, obj)
                 hits.append(Hit(int(obj.id), to_ms(modified)))
                 handled.append((str(obj.id), modified))
@@ -248,15 +339,13 @@ class HubSpotConnector:
                 echoed = True
             state = state.advance(handled)
             streams[stream.name] = state
-            window = next_window(window, hits, self._page_size)
-            edge = window.since if window is not None else None
             counted = {str(hit.id) for hit in hits if edge is not None and hit.modified >= edge}
-            if len(fresh) >= self._enrich_batch or (window is None and fresh):
+            if len(fresh) >= self._enrich_batch or (edge is None and fresh):
                 yield Page(tuple(self._records(stream, list(fresh.values()))),
                            cursors.dump(streams))
                 fresh.clear()
                 echoed = False
-            elif window is None and echoed:
+            elif edge is None and echoed:
                 yield Page((), cursors.dump(streams))  # moves the cursor past the echoes
             if not fresh:
                 # Counted once the rows are handled: the bar's ETA is the run's, not the read's.
@@ -323,6 +412,10 @@ class HubSpotConnector:
         records = self._enriched(stream, fetched)
         if stream not in (CONTACTS, DEALS):
             return records
+        kind = _KIND_OF_STREAM[stream.name]
+        self._as_read = {Ref(HUBSPOT, kind, id_): (_own_print(stream, props),
+                                                   _own_values(kind, id_, props))
+                         for id_, props, _ in fetched}
         return echo.with_fingerprints(records, {id_: _fingerprint(stream, props)
                                                 for id_, props, _ in fetched})
 
@@ -485,7 +578,42 @@ class HubSpotConnector:
         written = [w for c in writes if (w := as_field_write(c)) is not None]
         if not written:
             return []
-        return property_history.overwritten(self._apis, self._call, self._timeout, written)
+        current: dict[Ref, dict[str, Any]] = {}
+        found = property_history.overwritten(
+            self._apis, self._call, self._timeout, written,
+            {s.object_type: s.properties for s in _STREAMS.values()},
+            current)
+        # A record with a person's edit put back holds more than leadpact's write: the
+        # next read judges it again, as it did before own writes were left out.
+        self._put_back |= {edit.change.ref for edit in found}
+        self._note_own_writes(written, current, self._put_back)
+        return found
+
+    def _note_own_writes(self, written: Sequence[FieldWrite], current: Mapping[Ref, Any],
+                         overwritten: set[Ref]) -> None:
+        """Record the written records that hold nothing but leadpact's write, checked
+        against the history check's read of them (own_writes.py)."""
+        ours: dict[Ref, dict[str, str | None]] = {}
+        for write in written:
+            ours.setdefault(write.ref, {})[write.field] = write.value
+        for kind, stream in _STREAMS.items():
+            checked = []
+            for ref, obj in current.items():
+                as_read = self._as_read.get(ref)
+                if ref.kind != kind or ref in overwritten or as_read is None:
+                    continue
+                props = obj.get("properties") or {}
+                stamp = parse_time(props.get(stream.modified_property))
+                written_at = self._writer.written_at.get((stream.object_type, ref.id))
+                if stamp is not None and own_writes.holds_only_ours(
+                        written_at, parse_time(obj.get("updatedAt")), as_read[0],
+                        _own_print(stream, props), {**as_read[1], **ours.get(ref, {})},
+                        _own_values(kind, ref.id, props)):
+                    checked.append((ref.id, to_ms(stamp)))
+            ranges = self._own.setdefault(stream.name, [])
+            room = own_writes.MAX_KEPT - sum(len(ids) for _, ids in ranges)
+            if checked and room > 0:  # any subset will do: the rest is read back
+                ranges.extend(own_writes.ranges(checked[:room]))
 
     # -- setup -----------------------------------------------------------------------------
     def _property_names(self, object_type: str) -> set[str]:

@@ -27,7 +27,7 @@ from leadpact.connectors.overwritten import (
     transitions_from_versions,
 )
 from leadpact.fields import BY_NAME, to_canonical
-from leadpact.model import ACCOUNT, CONTACT, DEAL, Ref
+from leadpact.model import ACCOUNT, CONTACT, DEAL, HUBSPOT, Ref
 
 OBJECT_TYPES = {CONTACT: "contacts", DEAL: "deals", ACCOUNT: "companies"}
 OWNERS_PAGE = 500  # the owners API's page cap
@@ -137,9 +137,13 @@ def versions_newest_first(versions: Iterable[Mapping[str, Any]]) -> list[Mapping
 
 
 def overwritten(apis: HubSpotApis, call: Caller, timeout: float,
-                writes: Sequence[FieldWrite]) -> list[Overwritten]:
+                writes: Sequence[FieldWrite],
+                properties: Mapping[str, Sequence[str]] | None = None,
+                current: dict[Ref, dict[str, Any]] | None = None) -> list[Overwritten]:
     """The writes that landed on a value someone set after leadpact re-read the record:
-    batch reads of the written properties' history, 50 records a call."""
+    batch reads of the written properties' history, 50 records a call. The same reads
+    fetch `properties` (by object type) as they are now, put into `current` by record as
+    the answer's object (its `properties` and `updatedAt`; own_writes.py)."""
     checked = [w for w in writes if w.ref.kind in OBJECT_TYPES and property_name(w.field)]
     history: dict[tuple[Ref, str], list[Transition]] = {}
     for kind, object_type in OBJECT_TYPES.items():
@@ -148,13 +152,16 @@ def overwritten(apis: HubSpotApis, call: Caller, timeout: float,
         ids = list(dict.fromkeys(w.ref.id for w in mine))
         for start in range(0, len(ids), HISTORY_BATCH):
             body = {"inputs": [{"id": id_} for id_ in ids[start:start + HISTORY_BATCH]],
-                    "properties": [], "propertiesWithHistory": sorted(set(names.values()))}
+                    "properties": list((properties or {}).get(object_type, ())),
+                    "propertiesWithHistory": sorted(set(names.values()))}
             # The answer is read as plain JSON: the client's models would build an object
             # per version, several per property and record (most of this read's CPU).
             response = call(f"reading the {object_type}' property history of the writes",
                             partial(apis.batch.read, object_type, body, archived=False,
                                     _request_timeout=timeout, _preload_content=False))
             for obj in json.loads(response.data or b"{}").get("results") or []:
+                if current is not None and body["properties"]:
+                    current[Ref(HUBSPOT, kind, str(obj.get("id")))] = obj
                 kept = obj.get("propertiesWithHistory") or {}
                 for change in (w for w in mine if w.ref.id == str(obj.get("id"))):
                     values = [_canonical(change, v.get("value")) for v in

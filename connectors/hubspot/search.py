@@ -61,18 +61,24 @@ def _filter(name: str, operator: str, value: object) -> dict[str, Any]:
     return {"propertyName": name, "operator": operator, "value": str(value)}
 
 
-def high_water_body(stream: Stream, since: int | None) -> dict[str, Any]:
-    """The newest modification right now: the stream's upper bound for this run."""
+def high_water_body(stream: Stream, since: int | None, page: int | None = None
+                    ) -> dict[str, Any]:
+    """The newest modification right now: the stream's upper bound for this run. With a
+    `page` size, the newest page of changes with the stream's properties: when the
+    answer's total fits in it, it is the whole read (a sync with few changes)."""
     filters = [_filter(stream.modified_property, "GTE", since)] if since is not None else []
     return {
         "filterGroups": [{"filters": filters}] if filters else [],
         "sorts": [{"propertyName": stream.modified_property, "direction": "DESCENDING"}],
-        "properties": [stream.modified_property], "limit": 1,
+        "properties": [stream.modified_property] if page is None else list(stream.properties),
+        "limit": 1 if page is None else min(page, SEARCH_LIMIT),
     }
 
 
-def window_body(stream: Stream, window: Window, limit: int) -> dict[str, Any]:
-    """The search request for one page of `window` (never an `after` offset)."""
+def window_body(stream: Stream, window: Window, limit: int,
+                left_out: Sequence[str] = ()) -> dict[str, Any]:
+    """The search request for one page of `window` (never an `after` offset), without the
+    records in `left_out` (leadpact's own writes: own_writes.py)."""
     prop = stream.modified_property
     if window.tie is not None:
         filters = [_filter(prop, "GTE", window.tie), _filter(prop, "LTE", window.tie)]
@@ -84,6 +90,9 @@ def window_body(stream: Stream, window: Window, limit: int) -> dict[str, Any]:
         if window.since is not None:
             filters.insert(0, _filter(prop, "GTE", window.since))
         sort = prop
+    filters += [{"propertyName": "hs_object_id", "operator": "NOT_IN",
+                 "values": list(left_out[i:i + MAX_IN_VALUES])}
+                for i in range(0, len(left_out), MAX_IN_VALUES)]
     return {
         "filterGroups": [{"filters": filters}],
         "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],

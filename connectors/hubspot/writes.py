@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -50,8 +51,11 @@ class Writer:
         self._call = call
         self._timeout = timeout
         self._key_is_unique = True  # until the portal refuses a read by the task key
+        # (object type, id) -> the updatedAt its last batch update answered, this apply
+        self.written_at: dict[tuple[str, str], datetime] = {}
 
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
+        self.written_at = {}
         plan = batching.plan_writes(changes)
         outcomes: dict[int, Outcome] = {i: (False, why, None) for i, why in plan.refused.items()}
         for type_, updates in batching.by_type(plan.updates).items():
@@ -77,6 +81,9 @@ class Writer:
         except RecordRejected as exc:
             return self._isolate(type_, chunk, str(exc))
         done = {str(obj.id) for obj in response.results or []}
+        for obj in response.results or []:  # for own_writes.py: what the write stamped
+            if obj.updated_at is not None:
+                self.written_at[(type_, str(obj.id))] = obj.updated_at.astimezone(UTC)
         errors = getattr(response, "errors", None) or []
         return [(u, None if u.id in done else _first_error(errors, u.id)) for u in chunk]
 

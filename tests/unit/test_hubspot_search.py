@@ -72,6 +72,14 @@ def test_given_no_cursor_when_asking_the_high_water_then_newest_first_without_fi
         "sorts": [{"propertyName": "lastmodifieddate", "direction": "DESCENDING"}]}
 
 
+def test_given_a_page_size_then_the_high_water_asks_the_newest_page_with_the_properties(
+        ) -> None:
+    body = high_water_body(STREAM, 1500, page=50)
+    assert body["limit"] == 50 and body["properties"] == list(STREAM.properties)
+    assert body["sorts"] == [{"propertyName": "lastmodifieddate", "direction": "DESCENDING"}]
+    assert high_water_body(STREAM, 1500, page=500)["limit"] == 200  # HubSpot's cap
+
+
 def test_given_many_keys_when_searching_tasks_then_lower_cased_unique_chunks_of_100() -> None:
     keys = [f"Key-{i}" for i in range(150)] + ["key-0"]
     bodies = key_search_bodies("leadpact_task_key", keys, ["leadpact_task_key"])
