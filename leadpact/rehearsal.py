@@ -51,6 +51,12 @@ class Rehearsal:
         return self._crm.api_calls
 
     @property
+    def refresh_batch(self) -> object:
+        """The CRM's batch for the refresh pass (pipeline.refresh_batch): the same pages
+        as the sync's, so the same counts."""
+        return getattr(self._crm, "refresh_batch", None)
+
+    @property
     def echoes(self) -> object:
         return getattr(self._crm, "echoes", None)
 
