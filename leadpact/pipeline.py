@@ -23,6 +23,7 @@ from typing import Any
 from leadpact import mapping_change, rules_change
 from leadpact.account_moves import rejudge_people_of_changed_accounts
 from leadpact.account_pass import account_pass
+from leadpact.batching import batches_by_kind
 from leadpact.changes import Change, SetDealContactRole
 from leadpact.commit import apply_updates, record_answers
 from leadpact.connectors.base import Connector
@@ -333,9 +334,8 @@ class _Run:
                     self.apply(connector, *due)
 
     def read_and_handle(self, connector: Connector, refs: Sequence[Ref]) -> None:
-        size = refresh_batch(connector)
-        for start in range(0, len(refs), size):
-            records = connector.read_records(refs[start:start + size])
+        for batch in batches_by_kind(refs, refresh_batch(connector)):  # kinds kept whole
+            records = connector.read_records(batch)
             self.handle_page(connector, Page(tuple(records), cursor=""))
 
     def stale_by_time(self, include_handled: bool = False) -> Iterable[Ref]:
