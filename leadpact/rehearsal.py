@@ -57,6 +57,11 @@ class Rehearsal:
         return getattr(self._crm, "refresh_batch", None)
 
     @property
+    def write_call(self) -> object:
+        """The CRM's records per write call (pipeline.write_call): the sync's pages."""
+        return getattr(self._crm, "write_call", None)
+
+    @property
     def echoes(self) -> object:
         return getattr(self._crm, "echoes", None)
 
