@@ -23,6 +23,7 @@ from typing import Any
 from leadpact import mapping_change, rules_change
 from leadpact.account_moves import rejudge_people_of_changed_accounts
 from leadpact.account_pass import account_pass
+from leadpact.batching import batches_by_kind
 from leadpact.changes import Change, SetDealContactRole
 from leadpact.commit import apply_updates, record_answers
 from leadpact.connectors.base import Connector
@@ -50,10 +51,12 @@ from leadpact.task_lifecycle import TaskIntent
 from leadpact.time_moves import persons_moved_by_time
 from leadpact.unchecked_writes import check_unfinished_writes, noted
 from leadpact.write_queue import WriteQueue
+from leadpact.write_tail import HELD, held_back
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # records re-read together in the retry and refresh passes (association reads: 1,000)
+# unless the connector names its own (`refresh_batch`: Salesforce 1,800, see its connector)
 TASK_WRITES = 200  # task changes sent together: whole write calls (Salesforce 200, HubSpot 100)
 
 
@@ -159,7 +162,9 @@ class _Run:
         """A counter that only grows: orders "handled" against "asked to re-judge"."""
         return next(self.clock)
 
-    def handle_page(self, connector: Connector, page: Page) -> None:
+    def handle_page(self, connector: Connector, page: Page, hold_tail: bool = False) -> None:
+        """Plan one page and apply it. `hold_tail` (change-feed pages): the records of the
+        page's last, part-filled write call wait for the refresh pass (write_tail.py)."""
         system = connector.system
         known = load_known(self.state, page.records, self.norms)  # read model, in one go
         plan = plan_page(page.records, known, self.setting)  # pure
@@ -171,17 +176,22 @@ class _Run:
         intents = plan.intents
         self.count(system, "records_read", len(page.records))
         log.debug("%s: page of %d record(s) handled", system, len(page.records))
-        steps = plan.steps
+        held = held_back(plan.steps, write_call(connector)) if hold_tail else set()
+        for ref in held:  # judged and saved now, written with the refresh pass
+            self.refresh[ref] = self.tick()
+        steps = [step for step in plan.steps if step.source not in held]
         self.note_planned(system, steps)
 
         stamps = {record.ref: record.modified_at for record in page.records}
 
         def commit(failed: set[Ref]) -> None:
             for record in page.records:
-                if record.ref not in failed:
+                if record.ref not in failed and record.ref not in held:
                     self.state.clear_failed(record.ref)
+            for ref in held:  # a run cut short before its refresh pass: the next run's retry
+                self.state.mark_failed(ref, HELD, self.run_id)
             apply_updates(self.state, plan.updates, self.run_id, self.now)
-            remember_judged(self.state, page.records, failed, self.rules.version)
+            remember_judged(self.state, page.records, failed | held, self.rules.version)
             # Tasks are decided once, at the end of the run, on each record's final verdict.
             self.state.save_task_intents((about, rule, intent.holds, intent.to_json())
                                          for (about, rule), intent in intents.items())
@@ -332,8 +342,8 @@ class _Run:
                     self.apply(connector, *due)
 
     def read_and_handle(self, connector: Connector, refs: Sequence[Ref]) -> None:
-        for start in range(0, len(refs), BATCH):
-            records = connector.read_records(refs[start:start + BATCH])
+        for batch in batches_by_kind(refs, refresh_batch(connector)):  # kinds kept whole
+            records = connector.read_records(batch)
             self.handle_page(connector, Page(tuple(records), cursor=""))
 
     def stale_by_time(self, include_handled: bool = False) -> Iterable[Ref]:
@@ -376,6 +386,20 @@ def remember_last_cursors(connectors: Iterable[Connector], state: State) -> None
         if text:
             with state.transaction():
                 state.set_cursor(connector.system, text)
+
+
+def write_call(connector: object) -> int:
+    """Records per write call, for connectors whose refresh pass re-reads cheaply (the
+    records this run read are kept: Salesforce); 0 (hold nothing back) for others."""
+    size = getattr(connector, "write_call", 0)
+    return size if isinstance(size, int) and size > 0 else 0
+
+
+def refresh_batch(connector: object) -> int:
+    """Records the connector wants read and handled together in the retry and refresh
+    passes (its id lists and write calls fill whole), or BATCH."""
+    size = getattr(connector, "refresh_batch", BATCH)
+    return size if isinstance(size, int) and size > 0 else BATCH
 
 
 def stopped_by(exc: BaseException) -> str:
@@ -441,7 +465,7 @@ def run_sync(
             run.read_and_handle(connector, state.failed(system))  # last run's refusals first
             for page in quotas.pages(connector, connector.read_changes(
                     None if full else state.cursor(system))):
-                run.handle_page(connector, page)
+                run.handle_page(connector, page, hold_tail=True)
             # An account edited alone: its contacts judged with other firmographics.
             rejudge_people_of_changed_accounts(run, connector, read_anyway=rejudge or remapped)
             if rejudge or remapped:  # a new definition reaches the untouched records too

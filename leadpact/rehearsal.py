@@ -51,6 +51,17 @@ class Rehearsal:
         return self._crm.api_calls
 
     @property
+    def refresh_batch(self) -> object:
+        """The CRM's batch for the refresh pass (pipeline.refresh_batch): the same pages
+        as the sync's, so the same counts."""
+        return getattr(self._crm, "refresh_batch", None)
+
+    @property
+    def write_call(self) -> object:
+        """The CRM's records per write call (pipeline.write_call): the sync's pages."""
+        return getattr(self._crm, "write_call", None)
+
+    @property
     def echoes(self) -> object:
         return getattr(self._crm, "echoes", None)
 

@@ -87,6 +87,12 @@ def _utcnow() -> datetime:
 
 class SalesforceConnector:
     system = SALESFORCE
+    # Records the refresh pass reads and handles together (pipeline.refresh_batch): four
+    # whole 450-id lists for the re-read before writing, nine whole 200-record writes.
+    refresh_batch = 4 * queries.IN_LIST_LIMIT
+    # Records per write call: a change-feed page's part-filled last call waits for the
+    # refresh pass, which takes this run's records as read (leadpact/write_tail.py).
+    write_call = queries.COLLECTION_LIMIT
 
     def __init__(
         self,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from leadpact.errors import QuotaExhausted
-from leadpact.model import Activity, ContactRole, Ref
+from leadpact.model import Activity, ContactRole, Record, Ref
 from leadpact.pipeline import COUNTERS, run_sync
 from leadpact.rules.engine import default_rules_text, load_rules, parse_rules
 from leadpact.state import State
@@ -551,3 +551,28 @@ def test_the_preflight_hook_runs_once_before_the_first_write_and_not_without_wri
     with pytest.raises(ConfigError):
         run_sync([hs], state, RULES, classify, NOW, before_first_write=refuse)
     assert hs.records[Ref("hubspot", "contact", "2")].leadpact == {}
+
+
+def test_given_a_connector_batch_size_then_retried_records_are_read_in_such_batches(
+        state: State) -> None:
+    class Batching(MemoryConnector):
+        refresh_batch = 2  # the connector's own batch (Salesforce: whole id lists)
+
+        def __init__(self) -> None:
+            super().__init__("hubspot", page_size=3)
+            self.read_sizes: list[int] = []
+
+        def read_records(self, refs: Sequence[Ref]) -> list[Record]:
+            self.read_sizes.append(len(refs))
+            return super().read_records(refs)
+
+    hs = Batching()
+    for i in range(3):
+        hs.put(person(str(i), title="CFO"))
+    hs.refuse.update(Ref("hubspot", "contact", str(i)) for i in range(3))
+    sync(state, hs)
+    hs.refuse.clear()
+    hs.read_sizes.clear()
+    sync(state, hs)  # the three refused records, retried first
+    assert hs.read_sizes[:2] == [2, 1]
+    assert state.failed("hubspot") == []
