@@ -10,13 +10,13 @@ pending rows first, the still-ours re-read, the CRM's limits, the ledger on succ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
 from leadpact.account_plan import desired_values, needs_read, plan_account, wanted
-from leadpact.account_summary import all_persons
+from leadpact.account_summary import account_groups, group_persons
 from leadpact.account_task import GroupMember, account_task_body
 from leadpact.account_verdicts import (
     AccountVerdict,
@@ -35,6 +35,7 @@ from leadpact.updates import LedgerWrite
 
 RULE_PREFIX = "account:"
 BATCH = 1000  # accounts planned and written together
+GROUPS_READ = 500  # buying groups whose persons are read from state together
 WRITTEN = "account_fields_written"  # the run counter (pipeline.SystemStats)
 
 
@@ -56,22 +57,50 @@ class Run(Protocol):
 
 
 def account_pass(run: Run) -> None:
-    persons = all_persons(run.state, run.connectors)
-    verdicts = account_verdicts(persons, run.rules.lead, run.now)
-    judged = {ref for v in verdicts for ref in v.accounts}
+    systems = list(run.connectors)
+    groups = account_groups(run.state, systems)  # accounts only: the whole org's persons
+    judged = {ref for group in groups for ref in group}  # would not fit in memory at 1M
     # Accounts we wrote on or hold a task about whose people are all gone from state.
-    verdicts += nobody_known((ref for system in run.connectors
-                              for ref in run.state.accounts_touched(system)
-                              if ref not in judged), run.rules.lead, run.now)
-    by_identity: dict[str, list[KnownPerson]] = {}
-    for known in persons:
-        by_identity.setdefault(known.identity, []).append(known)
+    gone = nobody_known((ref for system in systems
+                         for ref in run.state.accounts_touched(system)
+                         if ref not in judged), run.rules.lead, run.now)
     for system, connector in run.connectors.items():
         if not isinstance(connector, AccountReader):
             continue  # a CRM whose accounts cannot be read is left as it is
-        mine = [(ref, v) for v in verdicts for ref in v.accounts if ref.system == system]
-        for start in range(0, len(mine), BATCH):
-            _write_batch(run, connector, mine[start:start + BATCH], by_identity)
+        mine = [group for group in groups if any(ref.system == system for ref in group)]
+        for batch, by_identity in _batches(run, system, mine, gone):
+            _write_batch(run, connector, batch, by_identity)
+
+
+def _batches(run: Run, system: str, groups: Sequence[tuple[Ref, ...]],
+             gone: Sequence[AccountVerdict]
+             ) -> Iterator[tuple[list[tuple[Ref, AccountVerdict]], dict[str, list[KnownPerson]]]]:
+    """(account, verdict) pairs of one CRM, BATCH at a time, in the order of the groups
+    (then the accounts nobody is known at), each batch with its people by identity; the
+    persons of GROUPS_READ groups are read at a time."""
+    batch: list[tuple[Ref, AccountVerdict]] = []
+    people: dict[str, list[KnownPerson]] = {}
+    for start in range(0, len(groups), GROUPS_READ):
+        persons = group_persons(run.state, groups[start:start + GROUPS_READ],
+                                list(run.connectors))
+        by_identity: dict[str, list[KnownPerson]] = {}
+        for known in persons:
+            by_identity.setdefault(known.identity, []).append(known)
+        for verdict in account_verdicts(persons, run.rules.lead, run.now):
+            for ref in verdict.accounts:
+                if ref.system == system:
+                    batch.append((ref, verdict))
+                    people.update((i, by_identity[i]) for i in verdict.people)
+                    if len(batch) == BATCH:
+                        yield batch, people
+                        batch, people = [], {}
+    for verdict in gone:
+        batch += [(ref, verdict) for ref in verdict.accounts if ref.system == system]
+        if len(batch) >= BATCH:
+            yield batch[:BATCH], people
+            batch, people = batch[BATCH:], {}
+    if batch:
+        yield batch, people
 
 
 def _write_batch(run: Run, connector: Connector,

@@ -300,16 +300,19 @@ class State:
     def unfreeze_all(self) -> int:
         return self._db.execute("DELETE FROM frozen").rowcount
 
-    def ledger_of_runs(self, run_ids: Iterable[str]) -> list[LedgerRow]:
-        """(run, record, field, old, new) written by these runs and, for the same fields,
-        by any run, in write order."""
+    def ledger_of_fields_written_by_each(self, run_ids: Iterable[str]) -> list[LedgerRow]:
+        """Every ledger row (run, record, field, old, new), in write order, of the fields
+        that each of these runs really wrote (old != new). Filtered here, in SQL: only such
+        a field can be a write loop (alert_rules.write_loops), and a first sync's ledger,
+        a few dozen rows per person, would not fit in memory at a million people."""
         self._flush_ledger()
-        ids = list(run_ids)
+        ids = list(dict.fromkeys(run_ids))
         marks = ",".join("?" * len(ids))
         return [LedgerRow(*r) for r in self._db.execute(
             "SELECT run_id, record, field, old_value, new_value FROM ledger WHERE "
-            f"(record, field) IN (SELECT record, field FROM ledger WHERE run_id IN ({marks})) "
-            "ORDER BY seq", ids).fetchall()]
+            "(record, field) IN (SELECT record, field FROM ledger WHERE run_id IN "
+            f"({marks}) AND old_value IS NOT new_value GROUP BY record, field "
+            "HAVING count(DISTINCT run_id) = ?) ORDER BY seq", [*ids, len(ids)]).fetchall()]
 
     def history(self) -> History:
         """The run history, read through this (locked) connection."""
@@ -468,6 +471,14 @@ class State:
                           json.dumps(verdict_data(verdict)) if verdict else None, account, name,
                           engaged_at.isoformat() if engaged_at else None,
                           stored if activities else None))
+
+    def person_accounts(self) -> Iterator[tuple[str, Ref, str]]:
+        """(identity, person, account) of every person at an account, by identity: three
+        short strings a row, read as they are used (leadpact/account_summary.py)."""
+        for identity, ref, account in self._db.execute(
+                "SELECT identity, ref, account FROM persons WHERE account IS NOT NULL AND "
+                "account != '' ORDER BY identity, ref"):
+            yield identity, Ref.parse(ref), account
 
     def persons_at_account(self, system: str, account: str) -> list[KnownPerson]:
         rows = self._db.execute(
