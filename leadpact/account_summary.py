@@ -18,12 +18,7 @@ from leadpact.state import State
 
 def all_persons(state: State, systems: Iterable[str]) -> list[KnownPerson]:
     """Every person state knows in these CRMs (deals left out)."""
-    found = []
-    for system in systems:
-        for ref in state.known_records(system):
-            if ref.kind != "deal" and (known := state.person(ref)) is not None:
-                found.append(known)
-    return found
+    return [known for system in systems for known in state.persons_of(system)]
 
 
 def lead_definition_summary(state: State, definition: LeadDefinition, now: datetime,

@@ -339,11 +339,10 @@ class _Run:
     def stale_by_time(self, include_handled: bool = False) -> Iterable[Ref]:
         """Open deals nobody touched whose verdict changed just because time passed (or,
         with `include_handled`, because the stage norms moved during this run)."""
-        deals = [row for row in self.state.open_deals()
+        deals = (row for row in self.state.open_deals()  # a chunk at a time
                  if (include_handled or row.ref not in self.handled)
-                 and row.ref.system in self.connectors]
-        for start in range(0, len(deals), BATCH):
-            batch = deals[start:start + BATCH]
+                 and row.ref.system in self.connectors)
+        while batch := list(itertools.islice(deals, BATCH)):
             known = load_known(self.state, [row.deal for row in batch], self.norms)
             yield from deals_moved_by_time(batch, known, self.setting)
 
@@ -458,10 +457,10 @@ def run_sync(
             stats = run.summary.systems[system]
             stats.api_calls = connector.api_calls - run.api_calls_before[system]
             # How the open deals stand as saved (a plan saves into its rehearsal copy).
-            verdicts = [row.verdict for row in state.open_deals()
-                        if row.ref.system == system and row.verdict is not None]
-            stats.deals_with_committee_gaps = sum(v.gaps for v in verdicts)
-            stats.stale_deals = sum(v.stale for v in verdicts)
+            gaps = stale = 0
+            for verdict in state.open_deal_verdicts(system):  # verdicts only, not snapshots
+                gaps, stale = gaps + verdict.gaps, stale + verdict.stale
+            stats.deals_with_committee_gaps, stats.stale_deals = gaps, stale
             stats.manual_values_kept = sum(1 for ref, _ in run.kept_manual
                                            if ref.system == system)
         run.summary.quota = quotas.as_dict(real)

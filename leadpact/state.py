@@ -7,13 +7,14 @@ while it still holds the value we last wrote (or is empty and we never wrote it)
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from leadpact.errors import ConfigError
 from leadpact.history import DIED, History
@@ -35,6 +36,10 @@ from leadpact.state_rows import (
     verdict_from_data,
 )
 from leadpact.verdicts import DealSummary
+
+CHUNK = 500  # rows a query when a whole table is walked (State._by_ref)
+_R = TypeVar("_R")
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (system TEXT PRIMARY KEY, cursor TEXT NOT NULL);
@@ -197,13 +202,38 @@ class State:
                                "EXISTS (SELECT 1 FROM deals)").fetchone()
         return bool(row[0])
 
-    def known_records(self, system: str) -> list[Ref]:
+    def known_records(self, system: str) -> Iterator[Ref]:
         """Every person and open deal of one CRM that state knows, in id order."""
-        rows = self._db.execute(
-            "SELECT ref FROM persons WHERE ref LIKE ? UNION "
-            "SELECT ref FROM deals WHERE is_open=1 AND ref LIKE ? ORDER BY ref",
-            (system + ":%", system + ":%")).fetchall()
-        return [Ref.parse(r[0]) for r in rows]
+        like = system + ":%"
+        persons = self._by_ref("SELECT ref FROM persons WHERE ref LIKE ?", (like,), _first)
+        deals = self._by_ref("SELECT ref FROM deals WHERE is_open=1 AND ref LIKE ?", (like,),
+                             _first)
+        for ref in heapq.merge(persons, deals):  # each table by its index, merged
+            yield Ref.parse(ref)
+
+    def count_known(self, system: str) -> int:
+        """How many persons and open deals of one CRM state knows."""
+        like = system + ":%"
+        row = self._db.execute(
+            "SELECT (SELECT count(*) FROM persons WHERE ref LIKE ?) + "
+            "(SELECT count(*) FROM deals WHERE is_open=1 AND ref LIKE ?)", (like, like)
+        ).fetchone()
+        return int(row[0])
+
+    def _by_ref(self, select: str, args: tuple[object, ...],
+                convert: Callable[[_R], _T]) -> Iterator[_T]:
+        """The rows of `select` (its first column `ref`; its WHERE in a subquery), each
+        converted, in ref order, CHUNK rows a query: a whole table is never in memory, and
+        no statement stays open while the caller writes."""
+        last = ""
+        while True:
+            rows = self._db.execute(f"SELECT * FROM ({select}) WHERE ref > ? ORDER BY ref "
+                                    "LIMIT ?", (*args, last, CHUNK)).fetchall()
+            for row in rows:
+                yield convert(row)
+            if len(rows) < CHUNK:
+                return
+            last = rows[-1][0]
 
     # -- the ledger ---------------------------------------------------------------------
     def last_written(self, ref: Ref) -> dict[str, str | None]:
@@ -480,6 +510,11 @@ class State:
                 "account != '' ORDER BY identity, ref"):
             yield identity, Ref.parse(ref), account
 
+    def persons_of(self, system: str) -> Iterator[KnownPerson]:
+        """Every person of one CRM, in ref order, read a chunk at a time."""
+        return self._by_ref("SELECT * FROM persons WHERE ref LIKE ?", (system + ":%",),
+                            _person)
+
     def persons_at_account(self, system: str, account: str) -> list[KnownPerson]:
         rows = self._db.execute(
             "SELECT * FROM persons WHERE account=? AND ref LIKE ? ORDER BY ref",
@@ -510,14 +545,20 @@ class State:
         return _deal(row) if row else None
 
     def open_deals(self) -> Iterator[DealRow]:
-        rows = self._db.execute("SELECT ref, snapshot, verdict FROM deals WHERE is_open=1 "
-                                "ORDER BY ref").fetchall()
-        return map(_deal, rows)
+        """Every open deal, in ref order, read a chunk at a time."""
+        return self._by_ref("SELECT ref, snapshot, verdict FROM deals WHERE is_open=1", (),
+                            _deal)
+
+    def open_deal_verdicts(self, system: str) -> Iterator[DealSummary]:
+        """The saved verdicts of one CRM's open deals (their snapshots left unread)."""
+        for (text,) in self._db.execute(
+                "SELECT verdict FROM deals WHERE is_open=1 AND ref LIKE ? AND verdict IS NOT "
+                "NULL AND verdict != ''", (system + ":%",)):
+            yield summary_from_data(json.loads(text))
 
     def deals(self) -> Iterator[DealRow]:
-        """Every deal known, open or closed."""
-        return map(_deal, self._db.execute("SELECT ref, snapshot, verdict FROM deals "
-                                           "ORDER BY ref").fetchall())
+        """Every deal known, open or closed, in ref order, read a chunk at a time."""
+        return self._by_ref("SELECT ref, snapshot, verdict FROM deals", (), _deal)
 
     def deals_of_person(self, person: Ref) -> list[Ref]:
         rows = self._db.execute("SELECT deal FROM deal_contacts WHERE person=?", (str(person),))
@@ -604,6 +645,10 @@ def _deal(row: tuple[str, str, str | None]) -> DealRow:
 _TaskRow = tuple[str, str, str, str | None, int, str | None]
 _PersonRow = tuple[str, str, str | None, str | None, str, str | None, str | None, str | None,
                    str | None, str | None]
+
+
+def _first(row: tuple[str]) -> str:
+    return row[0]
 
 
 def _task(row: _TaskRow) -> OpenTask:

@@ -20,12 +20,9 @@ def persons_moved_by_time(state: State, rules: Rules, classify: Callable[[str], 
                           handled: Collection[Ref]) -> Iterator[Ref]:
     dated = tests_dates(rules)
     for system in systems:
-        for ref in state.known_records(system):
-            if ref.kind == "deal" or ref in handled:
-                continue
-            person = state.person(ref)
-            if person is None or not person.verdict:
+        for person in state.persons_of(system):  # a chunk at a time: the org is big
+            if person.ref in handled or not person.verdict:
                 continue
             if moved_by_time(person, load_identity(state, person), rules, classify, now,
                              dated):
-                yield ref
+                yield person.ref
