@@ -35,7 +35,7 @@ from leadpact.updates import LedgerWrite
 
 RULE_PREFIX = "account:"
 BATCH = 1000  # accounts planned and written together
-GROUPS_READ = 500  # buying groups whose persons are read from state together
+GROUPS_READ = 100  # buying groups whose persons are read from state together
 WRITTEN = "account_fields_written"  # the run counter (pipeline.SystemStats)
 
 

@@ -56,8 +56,8 @@ def group_persons(state: State, groups: Iterable[Sequence[Ref]], systems: Sequen
                   ) -> list[KnownPerson]:
     """Every record of every identity at these groups' accounts, in these CRMs, in
     all_persons' order (CRM, then reference)."""
-    identities = {known.identity for group in groups for account in group
-                  for known in state.persons_at_account(account.system, account.id)}
+    identities = {identity for group in groups for account in group
+                  for identity in state.identities_at_account(account.system, account.id)}
     found = {known.ref: known for identity in identities
              for known in state.persons_of_identity(identity) if known.ref.system in systems}
     return sorted(found.values(), key=lambda p: (systems.index(p.ref.system), str(p.ref)))

@@ -45,6 +45,7 @@ from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
+from leadpact.run_marks import RunMarks
 from leadpact.state import State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.time_moves import persons_moved_by_time
@@ -54,6 +55,7 @@ from leadpact.write_queue import WriteQueue
 log = logging.getLogger(__name__)
 
 BATCH = 1000  # records re-read together in the retry and refresh passes (association reads: 1,000)
+TIME_BATCH = 200  # deals judged together for time alone: their colleagues are loaded too
 TASK_WRITES = 200  # task changes sent together: whole write calls (Salesforce 200, HubSpot 100)
 
 
@@ -114,10 +116,9 @@ class _Run:
         self.dry_run, self.progress, self.run_id = dry_run, progress, run_id
         self.summary = RunSummary(run_id, now.isoformat(), rules.version, dry_run,
                                   systems={s: SystemStats() for s in self.connectors})
-        # Record -> when (counted in records handled) it was handled / asked to be re-judged:
-        # a record is refreshed if something it depends on moved after it was handled.
-        self.handled: dict[Ref, int] = {}
-        self.refresh: dict[Ref, int] = {}
+        # When (a tick of self.clock) each record was handled / asked to be re-judged: a
+        # record is refreshed if something it depends on moved after it was handled.
+        self.handled = RunMarks()  # leadpact/run_marks.py: off the heap
         self.clock = itertools.count()
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
         self.keep_changes = keep_changes  # a sync needs only the counts: memory stays flat
@@ -163,11 +164,12 @@ class _Run:
         system = connector.system
         known = load_known(self.state, page.records, self.norms)  # read model, in one go
         plan = plan_page(page.records, known, self.setting)  # pure
+        handled, asked = [], []
         for record, decided in plan.records:
-            self.handled[record.ref] = self.tick()
-            for ref in decided.refresh:
-                self.refresh[ref] = self.tick()
+            handled.append((record.ref, self.tick()))
+            asked += [(ref, self.tick()) for ref in decided.refresh]
             self.kept_manual.update(decided.kept_manual)
+        self.handled.mark(handled, asked)
         intents = plan.intents
         self.count(system, "records_read", len(page.records))
         log.debug("%s: page of %d record(s) handled", system, len(page.records))
@@ -342,7 +344,7 @@ class _Run:
         deals = (row for row in self.state.open_deals()  # a chunk at a time
                  if (include_handled or row.ref not in self.handled)
                  and row.ref.system in self.connectors)
-        while batch := list(itertools.islice(deals, BATCH)):
+        while batch := list(itertools.islice(deals, TIME_BATCH)):
             known = load_known(self.state, [row.deal for row in batch], self.norms)
             yield from deals_moved_by_time(batch, known, self.setting)
 
@@ -358,8 +360,7 @@ class _Run:
         wanted |= set(persons_moved_by_time(self.state, self.rules, self.classify, self.now,
                                             self.connectors, self.handled))
         for _ in range(rounds):
-            wanted |= {ref for ref, marked in self.refresh.items()
-                       if self.handled.get(ref, -1) < marked}
+            wanted |= self.handled.due()
             if not wanted:
                 return
             for system, connector in self.connectors.items():
@@ -467,6 +468,7 @@ def run_sync(
         quotas.remember(state)
         finished = datetime.now(now.tzinfo)
         run.summary.finished_at = finished.isoformat()
+        run.handled.close()
         state.finish_run(run.run_id, finished, run.summary.status, run.summary.as_dict())
     log.info("run %s finished: %s, %s", run.run_id, run.summary.status, ", ".join(
         f"{name} read {s.records_read} planned {s.changes_planned} applied {s.changes_applied} "

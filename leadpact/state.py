@@ -515,6 +515,12 @@ class State:
         return self._by_ref("SELECT * FROM persons WHERE ref LIKE ?", (system + ":%",),
                             _person)
 
+    def identities_at_account(self, system: str, account: str) -> set[str]:
+        """The identities of one CRM's persons at an account (their rows left unread)."""
+        return {r[0] for r in self._db.execute(
+            "SELECT identity FROM persons WHERE account=? AND ref LIKE ?",
+            (account, system + ":%"))}
+
     def persons_at_account(self, system: str, account: str) -> list[KnownPerson]:
         rows = self._db.execute(
             "SELECT * FROM persons WHERE account=? AND ref LIKE ? ORDER BY ref",
