@@ -313,14 +313,14 @@ class _Run:
     def task_pass(self) -> None:
         """Each task rule's last word on each record judged this run (and on any a killed
         run left undecided) becomes at most one task change per record and rule."""
-        intents = {(i.about, i.rule): i
-                   for i in map(TaskIntent.from_json, self.state.task_intents())}
         for system, connector in self.connectors.items():
-            mine = [i for key, i in sorted(intents.items(), key=lambda kv: str(kv[0]))
-                    if key[0].system == system]
+            # BATCH intents at a time, in (record, rule) order, with one batch read ahead
+            # to tell the last (the whole run's intents would not fit in memory).
+            mine = map(TaskIntent.from_json, self.state.task_intents(system))
             queue: WriteQueue[Step] = WriteQueue(TASK_WRITES)  # leadpact/write_queue.py
-            for start in range(0, len(mine), BATCH):
-                batch = mine[start:start + BATCH]
+            ahead = list(itertools.islice(mine, BATCH))
+            while ahead:
+                batch, ahead = ahead, list(itertools.islice(mine, BATCH))
                 tasks = plan_tasks(batch, load_for_tasks(self.state, batch), self.setting)
                 self.note_planned(system, tasks.steps)
 
@@ -330,7 +330,7 @@ class _Run:
                     self.state.drop_task_intents((i.about, i.rule) for i in batch
                                                  if i.about not in failed)
                 queue.add(tasks.steps, commit)
-                if due := queue.take(last=start + BATCH >= len(mine)):
+                if due := queue.take(last=not ahead):
                     self.apply(connector, *due)
 
     def read_and_handle(self, connector: Connector, refs: Sequence[Ref]) -> None:

@@ -449,9 +449,20 @@ class State:
             "SELECT 1 FROM task_intents WHERE about=? AND rule LIKE ? AND holds=1 LIMIT 1",
             (str(about), rule_prefix + "%")).fetchone() is not None
 
-    def task_intents(self) -> list[str]:
-        return [r[0] for r in self._db.execute(
-            "SELECT intent FROM task_intents ORDER BY about, rule")]
+    def task_intents(self, system: str) -> Iterator[str]:
+        """One CRM's task intents (JSON) in (record, rule) order, CHUNK a query: a first
+        sync holds one per person and task rule, with its words."""
+        last = (system + ":", "")  # every reference of the CRM sorts after its prefix
+        while True:
+            rows = self._db.execute(
+                "SELECT about, rule, intent FROM task_intents WHERE about LIKE ? AND "
+                "(about, rule) > (?, ?) ORDER BY about, rule LIMIT ?",
+                (system + ":%", *last, CHUNK)).fetchall()
+            for _, _, intent in rows:
+                yield str(intent)
+            if len(rows) < CHUNK:
+                return
+            last = (str(rows[-1][0]), str(rows[-1][1]))
 
     def drop_task_intents(self, keys: Iterable[tuple[Ref, str]]) -> None:
         self._db.executemany("DELETE FROM task_intents WHERE about=? AND rule=?",

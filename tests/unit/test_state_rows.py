@@ -113,3 +113,21 @@ def test_given_more_rows_than_a_chunk_when_walked_then_every_row_once_in_ref_ord
     assert state.count_known(System.HUBSPOT) == len(expected)
     assert [r.ref for r in state.open_deals()] == sorted(deals[::2], key=str)
     assert [r.ref for r in state.deals()] == sorted(deals, key=str)
+
+
+def test_given_many_task_intents_when_read_per_crm_then_in_record_and_rule_order() -> None:
+    """The task pass reads a CRM's intents a chunk at a time, in the order it always took
+    them: sorted by (record, rule)."""
+    state = State(":memory:")
+    saved = []
+    for n in range(CHUNK + 101):
+        for system in (System.HUBSPOT, System.SALESFORCE):
+            about = Ref(system, CONTACT, f"{n}")
+            for rule in ("lead:sales_ready", "lead:nurture"):
+                saved.append((about, rule, json.dumps([str(about), rule])))
+    state.save_task_intents((about, rule, True, text) for about, rule, text in saved)
+
+    for system in (System.HUBSPOT, System.SALESFORCE):
+        expected = [text for about, rule, text in sorted(saved, key=lambda s: str(s[:2]))
+                    if about.system == system]
+        assert list(state.task_intents(system)) == expected
