@@ -16,7 +16,7 @@ from functools import partial
 from typing import Protocol
 
 from leadpact.account_plan import desired_values, needs_read, plan_account, wanted
-from leadpact.account_summary import account_groups, group_persons
+from leadpact.account_summary import account_groups, group_persons, identity_persons
 from leadpact.account_task import GroupMember, account_task_body
 from leadpact.account_verdicts import (
     AccountVerdict,
@@ -68,44 +68,37 @@ def account_pass(run: Run) -> None:
         if not isinstance(connector, AccountReader):
             continue  # a CRM whose accounts cannot be read is left as it is
         mine = [group for group in groups if any(ref.system == system for ref in group)]
-        for batch, by_identity in _batches(run, system, mine, gone):
-            _write_batch(run, connector, batch, by_identity)
+        for batch in _batches(run, system, mine, gone):
+            _write_batch(run, connector, batch)
 
 
 def _batches(run: Run, system: str, groups: Sequence[tuple[Ref, ...]],
-             gone: Sequence[AccountVerdict]
-             ) -> Iterator[tuple[list[tuple[Ref, AccountVerdict]], dict[str, list[KnownPerson]]]]:
+             gone: Sequence[AccountVerdict]) -> Iterator[list[tuple[Ref, AccountVerdict]]]:
     """(account, verdict) pairs of one CRM, BATCH at a time, in the order of the groups
-    (then the accounts nobody is known at), each batch with its people by identity; the
-    persons of GROUPS_READ groups are read at a time."""
+    (then the accounts nobody is known at); the persons of GROUPS_READ groups are read
+    at a time, and let go once judged."""
     batch: list[tuple[Ref, AccountVerdict]] = []
-    people: dict[str, list[KnownPerson]] = {}
     for start in range(0, len(groups), GROUPS_READ):
         persons = group_persons(run.state, groups[start:start + GROUPS_READ],
                                 list(run.connectors))
-        by_identity: dict[str, list[KnownPerson]] = {}
-        for known in persons:
-            by_identity.setdefault(known.identity, []).append(known)
         for verdict in account_verdicts(persons, run.rules.lead, run.now):
             for ref in verdict.accounts:
                 if ref.system == system:
                     batch.append((ref, verdict))
-                    people.update((i, by_identity[i]) for i in verdict.people)
                     if len(batch) == BATCH:
-                        yield batch, people
-                        batch, people = [], {}
+                        yield batch
+                        batch = []
     for verdict in gone:
         batch += [(ref, verdict) for ref in verdict.accounts if ref.system == system]
         if len(batch) >= BATCH:
-            yield batch[:BATCH], people
-            batch, people = batch[BATCH:], {}
+            yield batch[:BATCH]
+            batch = batch[BATCH:]
     if batch:
-        yield batch, people
+        yield batch
 
 
 def _write_batch(run: Run, connector: Connector,
-                 batch: Sequence[tuple[Ref, AccountVerdict]],
-                 by_identity: Mapping[str, list[KnownPerson]]) -> None:
+                 batch: Sequence[tuple[Ref, AccountVerdict]]) -> None:
     state, system = run.state, connector.system
     task_stages = [s for s in run.rules.account_stages if s.task is not None]
     wants: dict[Ref, dict[str, str | None]] = {}
@@ -146,7 +139,7 @@ def _write_batch(run: Run, connector: Connector,
                                                       change.value),),
                        counts=WRITTEN, writes=(ref, change.field, change.value))
                   for change in plan.changes]
-        intents += _intents(run, account, verdict_of[ref], by_identity)
+        intents += _intents(run, account, verdict_of[ref])
     run.note_planned(system, steps)
 
     def commit(failed: set[Ref]) -> None:
@@ -160,8 +153,7 @@ def _write_batch(run: Run, connector: Connector,
     run.apply(connector, steps, commit)
 
 
-def _intents(run: Run, account: Account, verdict: AccountVerdict,
-             by_identity: Mapping[str, list[KnownPerson]]) -> list[TaskIntent]:
+def _intents(run: Run, account: Account, verdict: AccountVerdict) -> list[TaskIntent]:
     """What each account stage's task wants: stated when it holds or a task is open."""
     result, group = verdict.result, run.rules.lead.buying_group
     found = []
@@ -173,7 +165,8 @@ def _intents(run: Run, account: Account, verdict: AccountVerdict,
         if not holds and run.state.open_task(account.ref, rule) is None:
             continue
         body = ""
-        if holds:
+        if holds:  # the group's people, read for the task's words only
+            by_identity = identity_persons(run.state, verdict.people, list(run.connectors))
             people = [_member(by_identity[i]) for i in verdict.people if i in by_identity]
             records = sorted((p for i in verdict.people for p in by_identity.get(i, ())),
                              key=lambda p: str(p.ref))

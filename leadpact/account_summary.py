@@ -58,6 +58,20 @@ def group_persons(state: State, groups: Iterable[Sequence[Ref]], systems: Sequen
     all_persons' order (CRM, then reference)."""
     identities = {identity for group in groups for account in group
                   for identity in state.identities_at_account(account.system, account.id)}
+    return _in_order(state, identities, systems)
+
+
+def identity_persons(state: State, identities: Iterable[str], systems: Sequence[str]
+                     ) -> dict[str, list[KnownPerson]]:
+    """identity -> its records in these CRMs, in all_persons' order."""
+    found: dict[str, list[KnownPerson]] = {}
+    for known in _in_order(state, set(identities), systems):
+        found.setdefault(known.identity, []).append(known)
+    return found
+
+
+def _in_order(state: State, identities: set[str], systems: Sequence[str]
+              ) -> list[KnownPerson]:
     found = {known.ref: known for identity in identities
              for known in state.persons_of_identity(identity) if known.ref.system in systems}
     return sorted(found.values(), key=lambda p: (systems.index(p.ref.system), str(p.ref)))
