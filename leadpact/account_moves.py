@@ -22,6 +22,7 @@ from leadpact.known import KnownPerson
 from leadpact.model import CONTACT, Account, Ref
 from leadpact.state import State
 
+ACCOUNTS_AT_ONCE = 200  # accounts whose people are loaded from state together
 STATE_KEY = "accounts_read_at:"  # + system: the CRM's time of the last changed-accounts read
 
 
@@ -62,9 +63,12 @@ def rejudge_people_of_changed_accounts(run: Run, connector: Connector,
     last = run.state.get_meta(key)
     accounts, read_at = read(datetime.fromisoformat(last) if last else None)
     if not read_anyway:
-        people_at = {a.ref.id: run.state.persons_at_account(connector.system, a.ref.id)
-                     for a in accounts}
-        moved = judged_with_other_values(accounts, people_at)
+        moved: list[Ref] = []
+        for start in range(0, len(accounts), ACCOUNTS_AT_ONCE):  # a first sync: every
+            chunk = accounts[start:start + ACCOUNTS_AT_ONCE]  # account, its people loaded
+            people_at = {a.ref.id: run.state.persons_at_account(connector.system, a.ref.id)
+                         for a in chunk}
+            moved += judged_with_other_values(chunk, people_at)
         if moved:
             run.read_and_handle(connector, moved)
     if read_at is not None:

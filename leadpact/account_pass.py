@@ -10,13 +10,13 @@ pending rows first, the still-ours re-read, the CRM's limits, the ledger on succ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
 from leadpact.account_plan import desired_values, needs_read, plan_account, wanted
-from leadpact.account_summary import all_persons
+from leadpact.account_summary import account_groups, group_persons, identity_persons
 from leadpact.account_task import GroupMember, account_task_body
 from leadpact.account_verdicts import (
     AccountVerdict,
@@ -35,6 +35,7 @@ from leadpact.updates import LedgerWrite
 
 RULE_PREFIX = "account:"
 BATCH = 1000  # accounts planned and written together
+GROUPS_READ = 100  # buying groups whose persons are read from state together
 WRITTEN = "account_fields_written"  # the run counter (pipeline.SystemStats)
 
 
@@ -56,27 +57,48 @@ class Run(Protocol):
 
 
 def account_pass(run: Run) -> None:
-    persons = all_persons(run.state, run.connectors)
-    verdicts = account_verdicts(persons, run.rules.lead, run.now)
-    judged = {ref for v in verdicts for ref in v.accounts}
+    systems = list(run.connectors)
+    groups = account_groups(run.state, systems)  # accounts only: the whole org's persons
+    judged = {ref for group in groups for ref in group}  # would not fit in memory at 1M
     # Accounts we wrote on or hold a task about whose people are all gone from state.
-    verdicts += nobody_known((ref for system in run.connectors
-                              for ref in run.state.accounts_touched(system)
-                              if ref not in judged), run.rules.lead, run.now)
-    by_identity: dict[str, list[KnownPerson]] = {}
-    for known in persons:
-        by_identity.setdefault(known.identity, []).append(known)
+    gone = nobody_known((ref for system in systems
+                         for ref in run.state.accounts_touched(system)
+                         if ref not in judged), run.rules.lead, run.now)
     for system, connector in run.connectors.items():
         if not isinstance(connector, AccountReader):
             continue  # a CRM whose accounts cannot be read is left as it is
-        mine = [(ref, v) for v in verdicts for ref in v.accounts if ref.system == system]
-        for start in range(0, len(mine), BATCH):
-            _write_batch(run, connector, mine[start:start + BATCH], by_identity)
+        mine = [group for group in groups if any(ref.system == system for ref in group)]
+        for batch in _batches(run, system, mine, gone):
+            _write_batch(run, connector, batch)
+
+
+def _batches(run: Run, system: str, groups: Sequence[tuple[Ref, ...]],
+             gone: Sequence[AccountVerdict]) -> Iterator[list[tuple[Ref, AccountVerdict]]]:
+    """(account, verdict) pairs of one CRM, BATCH at a time, in the order of the groups
+    (then the accounts nobody is known at); the persons of GROUPS_READ groups are read
+    at a time, and let go once judged."""
+    batch: list[tuple[Ref, AccountVerdict]] = []
+    for start in range(0, len(groups), GROUPS_READ):
+        persons = group_persons(run.state, groups[start:start + GROUPS_READ],
+                                list(run.connectors))
+        for verdict in account_verdicts(persons, run.rules.lead, run.now):
+            for ref in verdict.accounts:
+                if ref.system == system:
+                    batch.append((ref, verdict))
+                    if len(batch) == BATCH:
+                        yield batch
+                        batch = []
+    for verdict in gone:
+        batch += [(ref, verdict) for ref in verdict.accounts if ref.system == system]
+        if len(batch) >= BATCH:
+            yield batch[:BATCH]
+            batch = batch[BATCH:]
+    if batch:
+        yield batch
 
 
 def _write_batch(run: Run, connector: Connector,
-                 batch: Sequence[tuple[Ref, AccountVerdict]],
-                 by_identity: Mapping[str, list[KnownPerson]]) -> None:
+                 batch: Sequence[tuple[Ref, AccountVerdict]]) -> None:
     state, system = run.state, connector.system
     task_stages = [s for s in run.rules.account_stages if s.task is not None]
     wants: dict[Ref, dict[str, str | None]] = {}
@@ -117,7 +139,7 @@ def _write_batch(run: Run, connector: Connector,
                                                       change.value),),
                        counts=WRITTEN, writes=(ref, change.field, change.value))
                   for change in plan.changes]
-        intents += _intents(run, account, verdict_of[ref], by_identity)
+        intents += _intents(run, account, verdict_of[ref])
     run.note_planned(system, steps)
 
     def commit(failed: set[Ref]) -> None:
@@ -131,8 +153,7 @@ def _write_batch(run: Run, connector: Connector,
     run.apply(connector, steps, commit)
 
 
-def _intents(run: Run, account: Account, verdict: AccountVerdict,
-             by_identity: Mapping[str, list[KnownPerson]]) -> list[TaskIntent]:
+def _intents(run: Run, account: Account, verdict: AccountVerdict) -> list[TaskIntent]:
     """What each account stage's task wants: stated when it holds or a task is open."""
     result, group = verdict.result, run.rules.lead.buying_group
     found = []
@@ -144,7 +165,8 @@ def _intents(run: Run, account: Account, verdict: AccountVerdict,
         if not holds and run.state.open_task(account.ref, rule) is None:
             continue
         body = ""
-        if holds:
+        if holds:  # the group's people, read for the task's words only
+            by_identity = identity_persons(run.state, verdict.people, list(run.connectors))
             people = [_member(by_identity[i]) for i in verdict.people if i in by_identity]
             records = sorted((p for i in verdict.people for p in by_identity.get(i, ())),
                              key=lambda p: str(p.ref))

@@ -58,7 +58,9 @@ def decide_and_freeze(state: State, settings: AlertSettings, run_started: dateti
         return found
     needed = settings.write_loop_runs
     recent = list(reversed(syncs[:needed]))
-    ledger = [LedgerWrite(*row) for row in state.ledger_of_runs(recent)]
+    if needed < 2 or len(recent) < needed:
+        return found  # too few syncs yet for a loop: no ledger read
+    ledger = [LedgerWrite(*row) for row in state.ledger_of_fields_written_by_each(recent)]
     for loop in write_loops(ledger, recent, needed):
         if loop.field in state.frozen_fields(Ref.parse(loop.record)):
             continue  # frozen and alerted on already

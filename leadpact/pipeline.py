@@ -46,6 +46,7 @@ from leadpact.rehearsal import Rehearsal, current_values
 from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
+from leadpact.run_marks import RunMarks
 from leadpact.state import State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.time_moves import persons_moved_by_time
@@ -57,6 +58,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000  # records re-read together in the retry and refresh passes (association reads: 1,000)
 # unless the connector names its own (`refresh_batch`: Salesforce 1,800, see its connector)
+TIME_BATCH = 200  # deals judged together for time alone: their colleagues are loaded too
 TASK_WRITES = 200  # task changes sent together: whole write calls (Salesforce 200, HubSpot 100)
 
 
@@ -117,10 +119,9 @@ class _Run:
         self.dry_run, self.progress, self.run_id = dry_run, progress, run_id
         self.summary = RunSummary(run_id, now.isoformat(), rules.version, dry_run,
                                   systems={s: SystemStats() for s in self.connectors})
-        # Record -> when (counted in records handled) it was handled / asked to be re-judged:
-        # a record is refreshed if something it depends on moved after it was handled.
-        self.handled: dict[Ref, int] = {}
-        self.refresh: dict[Ref, int] = {}
+        # When (a tick of self.clock) each record was handled / asked to be re-judged: a
+        # record is refreshed if something it depends on moved after it was handled.
+        self.handled = RunMarks()  # leadpact/run_marks.py: off the heap
         self.clock = itertools.count()
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
         self.keep_changes = keep_changes  # a sync needs only the counts: memory stays flat
@@ -168,17 +169,18 @@ class _Run:
         system = connector.system
         known = load_known(self.state, page.records, self.norms)  # read model, in one go
         plan = plan_page(page.records, known, self.setting)  # pure
+        handled, asked = [], []
         for record, decided in plan.records:
-            self.handled[record.ref] = self.tick()
-            for ref in decided.refresh:
-                self.refresh[ref] = self.tick()
+            handled.append((record.ref, self.tick()))
+            asked += [(ref, self.tick()) for ref in decided.refresh]
             self.kept_manual.update(decided.kept_manual)
+        self.handled.mark(handled, asked)
         intents = plan.intents
         self.count(system, "records_read", len(page.records))
         log.debug("%s: page of %d record(s) handled", system, len(page.records))
         held = held_back(plan.steps, write_call(connector)) if hold_tail else set()
-        for ref in held:  # judged and saved now, written with the refresh pass
-            self.refresh[ref] = self.tick()
+        # judged and saved now, written with the refresh pass
+        self.handled.mark((), [(ref, self.tick()) for ref in held])
         steps = [step for step in plan.steps if step.source not in held]
         self.note_planned(system, steps)
 
@@ -321,14 +323,14 @@ class _Run:
     def task_pass(self) -> None:
         """Each task rule's last word on each record judged this run (and on any a killed
         run left undecided) becomes at most one task change per record and rule."""
-        intents = {(i.about, i.rule): i
-                   for i in map(TaskIntent.from_json, self.state.task_intents())}
         for system, connector in self.connectors.items():
-            mine = [i for key, i in sorted(intents.items(), key=lambda kv: str(kv[0]))
-                    if key[0].system == system]
+            # BATCH intents at a time, in (record, rule) order, with one batch read ahead
+            # to tell the last (the whole run's intents would not fit in memory).
+            mine = map(TaskIntent.from_json, self.state.task_intents(system))
             queue: WriteQueue[Step] = WriteQueue(TASK_WRITES)  # leadpact/write_queue.py
-            for start in range(0, len(mine), BATCH):
-                batch = mine[start:start + BATCH]
+            ahead = list(itertools.islice(mine, BATCH))
+            while ahead:
+                batch, ahead = ahead, list(itertools.islice(mine, BATCH))
                 tasks = plan_tasks(batch, load_for_tasks(self.state, batch), self.setting)
                 self.note_planned(system, tasks.steps)
 
@@ -338,7 +340,7 @@ class _Run:
                     self.state.drop_task_intents((i.about, i.rule) for i in batch
                                                  if i.about not in failed)
                 queue.add(tasks.steps, commit)
-                if due := queue.take(last=start + BATCH >= len(mine)):
+                if due := queue.take(last=not ahead):
                     self.apply(connector, *due)
 
     def read_and_handle(self, connector: Connector, refs: Sequence[Ref]) -> None:
@@ -349,11 +351,10 @@ class _Run:
     def stale_by_time(self, include_handled: bool = False) -> Iterable[Ref]:
         """Open deals nobody touched whose verdict changed just because time passed (or,
         with `include_handled`, because the stage norms moved during this run)."""
-        deals = [row for row in self.state.open_deals()
+        deals = (row for row in self.state.open_deals()  # a chunk at a time
                  if (include_handled or row.ref not in self.handled)
-                 and row.ref.system in self.connectors]
-        for start in range(0, len(deals), BATCH):
-            batch = deals[start:start + BATCH]
+                 and row.ref.system in self.connectors)
+        while batch := list(itertools.islice(deals, TIME_BATCH)):
             known = load_known(self.state, [row.deal for row in batch], self.norms)
             yield from deals_moved_by_time(batch, known, self.setting)
 
@@ -369,8 +370,7 @@ class _Run:
         wanted |= set(persons_moved_by_time(self.state, self.rules, self.classify, self.now,
                                             self.connectors, self.handled))
         for _ in range(rounds):
-            wanted |= {ref for ref, marked in self.refresh.items()
-                       if self.handled.get(ref, -1) < marked}
+            wanted |= self.handled.due()
             if not wanted:
                 return
             for system, connector in self.connectors.items():
@@ -494,16 +494,17 @@ def run_sync(
             stats = run.summary.systems[system]
             stats.api_calls = connector.api_calls - run.api_calls_before[system]
             # How the open deals stand as saved (a plan saves into its rehearsal copy).
-            verdicts = [row.verdict for row in state.open_deals()
-                        if row.ref.system == system and row.verdict is not None]
-            stats.deals_with_committee_gaps = sum(v.gaps for v in verdicts)
-            stats.stale_deals = sum(v.stale for v in verdicts)
+            gaps = stale = 0
+            for verdict in state.open_deal_verdicts(system):  # verdicts only, not snapshots
+                gaps, stale = gaps + verdict.gaps, stale + verdict.stale
+            stats.deals_with_committee_gaps, stats.stale_deals = gaps, stale
             stats.manual_values_kept = sum(1 for ref, _ in run.kept_manual
                                            if ref.system == system)
         run.summary.quota = quotas.as_dict(real)
         quotas.remember(state)
         finished = datetime.now(now.tzinfo)
         run.summary.finished_at = finished.isoformat()
+        run.handled.close()
         state.finish_run(run.run_id, finished, run.summary.status, run.summary.as_dict())
     log.info("run %s finished: %s, %s", run.run_id, run.summary.status, ", ".join(
         f"{name} read {s.records_read} planned {s.changes_planned} applied {s.changes_applied} "

@@ -58,7 +58,7 @@ def _expected_changes(system: str, state: State, now: datetime, full: bool) -> i
         since = cursor_since(state.cursor(system))
     except ValueError:
         return None  # a cursor that does not say how old it is
-    return quota.expected_changes(len(state.known_records(system)), since, now, full)
+    return quota.expected_changes(state.count_known(system), since, now, full)
 
 
 class RunQuota:

@@ -7,13 +7,14 @@ while it still holds the value we last wrote (or is empty and we never wrote it)
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from leadpact.errors import ConfigError
 from leadpact.history import DIED, History
@@ -35,6 +36,10 @@ from leadpact.state_rows import (
     verdict_from_data,
 )
 from leadpact.verdicts import DealSummary
+
+CHUNK = 500  # rows a query when a whole table is walked (State._by_ref)
+_R = TypeVar("_R")
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (system TEXT PRIMARY KEY, cursor TEXT NOT NULL);
@@ -197,13 +202,38 @@ class State:
                                "EXISTS (SELECT 1 FROM deals)").fetchone()
         return bool(row[0])
 
-    def known_records(self, system: str) -> list[Ref]:
+    def known_records(self, system: str) -> Iterator[Ref]:
         """Every person and open deal of one CRM that state knows, in id order."""
-        rows = self._db.execute(
-            "SELECT ref FROM persons WHERE ref LIKE ? UNION "
-            "SELECT ref FROM deals WHERE is_open=1 AND ref LIKE ? ORDER BY ref",
-            (system + ":%", system + ":%")).fetchall()
-        return [Ref.parse(r[0]) for r in rows]
+        like = system + ":%"
+        persons = self._by_ref("SELECT ref FROM persons WHERE ref LIKE ?", (like,), _first)
+        deals = self._by_ref("SELECT ref FROM deals WHERE is_open=1 AND ref LIKE ?", (like,),
+                             _first)
+        for ref in heapq.merge(persons, deals):  # each table by its index, merged
+            yield Ref.parse(ref)
+
+    def count_known(self, system: str) -> int:
+        """How many persons and open deals of one CRM state knows."""
+        like = system + ":%"
+        row = self._db.execute(
+            "SELECT (SELECT count(*) FROM persons WHERE ref LIKE ?) + "
+            "(SELECT count(*) FROM deals WHERE is_open=1 AND ref LIKE ?)", (like, like)
+        ).fetchone()
+        return int(row[0])
+
+    def _by_ref(self, select: str, args: tuple[object, ...],
+                convert: Callable[[_R], _T]) -> Iterator[_T]:
+        """The rows of `select` (its first column `ref`; its WHERE in a subquery), each
+        converted, in ref order, CHUNK rows a query: a whole table is never in memory, and
+        no statement stays open while the caller writes."""
+        last = ""
+        while True:
+            rows = self._db.execute(f"SELECT * FROM ({select}) WHERE ref > ? ORDER BY ref "
+                                    "LIMIT ?", (*args, last, CHUNK)).fetchall()
+            for row in rows:
+                yield convert(row)
+            if len(rows) < CHUNK:
+                return
+            last = rows[-1][0]
 
     # -- the ledger ---------------------------------------------------------------------
     def last_written(self, ref: Ref) -> dict[str, str | None]:
@@ -300,16 +330,19 @@ class State:
     def unfreeze_all(self) -> int:
         return self._db.execute("DELETE FROM frozen").rowcount
 
-    def ledger_of_runs(self, run_ids: Iterable[str]) -> list[LedgerRow]:
-        """(run, record, field, old, new) written by these runs and, for the same fields,
-        by any run, in write order."""
+    def ledger_of_fields_written_by_each(self, run_ids: Iterable[str]) -> list[LedgerRow]:
+        """Every ledger row (run, record, field, old, new), in write order, of the fields
+        that each of these runs really wrote (old != new). Filtered here, in SQL: only such
+        a field can be a write loop (alert_rules.write_loops), and a first sync's ledger,
+        a few dozen rows per person, would not fit in memory at a million people."""
         self._flush_ledger()
-        ids = list(run_ids)
+        ids = list(dict.fromkeys(run_ids))
         marks = ",".join("?" * len(ids))
         return [LedgerRow(*r) for r in self._db.execute(
             "SELECT run_id, record, field, old_value, new_value FROM ledger WHERE "
-            f"(record, field) IN (SELECT record, field FROM ledger WHERE run_id IN ({marks})) "
-            "ORDER BY seq", ids).fetchall()]
+            "(record, field) IN (SELECT record, field FROM ledger WHERE run_id IN "
+            f"({marks}) AND old_value IS NOT new_value GROUP BY record, field "
+            "HAVING count(DISTINCT run_id) = ?) ORDER BY seq", [*ids, len(ids)]).fetchall()]
 
     def history(self) -> History:
         """The run history, read through this (locked) connection."""
@@ -416,9 +449,20 @@ class State:
             "SELECT 1 FROM task_intents WHERE about=? AND rule LIKE ? AND holds=1 LIMIT 1",
             (str(about), rule_prefix + "%")).fetchone() is not None
 
-    def task_intents(self) -> list[str]:
-        return [r[0] for r in self._db.execute(
-            "SELECT intent FROM task_intents ORDER BY about, rule")]
+    def task_intents(self, system: str) -> Iterator[str]:
+        """One CRM's task intents (JSON) in (record, rule) order, CHUNK a query: a first
+        sync holds one per person and task rule, with its words."""
+        last = (system + ":", "")  # every reference of the CRM sorts after its prefix
+        while True:
+            rows = self._db.execute(
+                "SELECT about, rule, intent FROM task_intents WHERE about LIKE ? AND "
+                "(about, rule) > (?, ?) ORDER BY about, rule LIMIT ?",
+                (system + ":%", *last, CHUNK)).fetchall()
+            for _, _, intent in rows:
+                yield str(intent)
+            if len(rows) < CHUNK:
+                return
+            last = (str(rows[-1][0]), str(rows[-1][1]))
 
     def drop_task_intents(self, keys: Iterable[tuple[Ref, str]]) -> None:
         self._db.executemany("DELETE FROM task_intents WHERE about=? AND rule=?",
@@ -469,6 +513,25 @@ class State:
                           engaged_at.isoformat() if engaged_at else None,
                           stored if activities else None))
 
+    def person_accounts(self) -> Iterator[tuple[str, Ref, str]]:
+        """(identity, person, account) of every person at an account, by identity: three
+        short strings a row, read as they are used (leadpact/account_summary.py)."""
+        for identity, ref, account in self._db.execute(
+                "SELECT identity, ref, account FROM persons WHERE account IS NOT NULL AND "
+                "account != '' ORDER BY identity, ref"):
+            yield identity, Ref.parse(ref), account
+
+    def persons_of(self, system: str) -> Iterator[KnownPerson]:
+        """Every person of one CRM, in ref order, read a chunk at a time."""
+        return self._by_ref("SELECT * FROM persons WHERE ref LIKE ?", (system + ":%",),
+                            _person)
+
+    def identities_at_account(self, system: str, account: str) -> set[str]:
+        """The identities of one CRM's persons at an account (their rows left unread)."""
+        return {r[0] for r in self._db.execute(
+            "SELECT identity FROM persons WHERE account=? AND ref LIKE ?",
+            (account, system + ":%"))}
+
     def persons_at_account(self, system: str, account: str) -> list[KnownPerson]:
         rows = self._db.execute(
             "SELECT * FROM persons WHERE account=? AND ref LIKE ? ORDER BY ref",
@@ -499,14 +562,20 @@ class State:
         return _deal(row) if row else None
 
     def open_deals(self) -> Iterator[DealRow]:
-        rows = self._db.execute("SELECT ref, snapshot, verdict FROM deals WHERE is_open=1 "
-                                "ORDER BY ref").fetchall()
-        return map(_deal, rows)
+        """Every open deal, in ref order, read a chunk at a time."""
+        return self._by_ref("SELECT ref, snapshot, verdict FROM deals WHERE is_open=1", (),
+                            _deal)
+
+    def open_deal_verdicts(self, system: str) -> Iterator[DealSummary]:
+        """The saved verdicts of one CRM's open deals (their snapshots left unread)."""
+        for (text,) in self._db.execute(
+                "SELECT verdict FROM deals WHERE is_open=1 AND ref LIKE ? AND verdict IS NOT "
+                "NULL AND verdict != ''", (system + ":%",)):
+            yield summary_from_data(json.loads(text))
 
     def deals(self) -> Iterator[DealRow]:
-        """Every deal known, open or closed."""
-        return map(_deal, self._db.execute("SELECT ref, snapshot, verdict FROM deals "
-                                           "ORDER BY ref").fetchall())
+        """Every deal known, open or closed, in ref order, read a chunk at a time."""
+        return self._by_ref("SELECT ref, snapshot, verdict FROM deals", (), _deal)
 
     def deals_of_person(self, person: Ref) -> list[Ref]:
         rows = self._db.execute("SELECT deal FROM deal_contacts WHERE person=?", (str(person),))
@@ -593,6 +662,10 @@ def _deal(row: tuple[str, str, str | None]) -> DealRow:
 _TaskRow = tuple[str, str, str, str | None, int, str | None]
 _PersonRow = tuple[str, str, str | None, str | None, str, str | None, str | None, str | None,
                    str | None, str | None]
+
+
+def _first(row: tuple[str]) -> str:
+    return row[0]
 
 
 def _task(row: _TaskRow) -> OpenTask:

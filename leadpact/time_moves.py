@@ -4,7 +4,7 @@ its deals loaded, judged again as of now."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Container, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -17,15 +17,12 @@ from leadpact.state import State
 
 def persons_moved_by_time(state: State, rules: Rules, classify: Callable[[str], Any],
                           now: datetime, systems: Collection[str],
-                          handled: Collection[Ref]) -> Iterator[Ref]:
+                          handled: Container[Ref]) -> Iterator[Ref]:
     dated = tests_dates(rules)
     for system in systems:
-        for ref in state.known_records(system):
-            if ref.kind == "deal" or ref in handled:
-                continue
-            person = state.person(ref)
-            if person is None or not person.verdict:
+        for person in state.persons_of(system):  # a chunk at a time: the org is big
+            if person.ref in handled or not person.verdict:
                 continue
             if moved_by_time(person, load_identity(state, person), rules, classify, now,
                              dated):
-                yield ref
+                yield person.ref

@@ -18,6 +18,7 @@ from leadpact.model import Activity
 
 Row = dict[str, Any]
 UPCOMING_DAYS = 120  # meetings booked this far ahead are read with a person's activities
+WINDOW_PEOPLE = 250  # people whose kept window rows are turned into activities together
 Query = Callable[[str, bool, str], list[Row]]  # (soql, include_deleted, what) -> rows
 # (soql, include_deleted, what, sObject for a Bulk API 2.0 read or None) -> pages of rows
 Pages = Callable[[str, bool, str, str | None], Iterator[list[Row]]]
@@ -85,10 +86,13 @@ class ActivityReader:
             return {}
         ids = [str(row["Id"]) for row in people]
         emails = {str(row["Id"]): row.get("Email") or None for row in people}
-        if self._window is not None:
-            return activities.person_activities(
-                self._window.of("task", ids), self._window.of("event", ids), emails, now,
-                self.days, self.cap, self._window.of("response", ids))
+        if self._window is not None:  # a few hundred people's rows at a time: each
+            found: dict[str, tuple[Activity, ...]] = {}  # person's rows stay together
+            for chunk in chunks(ids, WINDOW_PEOPLE):
+                found.update(activities.person_activities(
+                    self._window.of("task", chunk), self._window.of("event", chunk), emails,
+                    now, self.days, self.cap, self._window.of("response", chunk)))
+            return found
         start = now - timedelta(days=self.days)
         tasks = self._rows(lambda chunk: queries.person_tasks_query(chunk, start.date()),
                            ids, "reading the people's tasks")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -133,27 +134,52 @@ class BulkReader:
             yield page
 
 
-def _key(row: Mapping[str, Any]) -> tuple[Any, Any]:
-    return row.get("Id"), row.get("SystemModstamp")
+def _key(row: Mapping[str, Any]) -> str:
+    return repr((row.get("Id"), row.get("SystemModstamp")))
+
+
+class _Given:
+    """Keys of the rows a Bulk read gave, in a private temporary SQLite file (deleted when
+    closed): a big read's keys would otherwise be held in memory for the whole read."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # "": SQLite's private temporary on-disk database
+        self._db.execute("CREATE TABLE given (key TEXT PRIMARY KEY) WITHOUT ROWID")
+
+    def add(self, page: Iterable[Row]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR IGNORE INTO given VALUES (?)",
+                                 ((_key(row),) for row in page))
+
+    def fresh(self, page: list[Row]) -> list[Row]:
+        """The rows of `page` not given yet."""
+        return [row for row in page if self._db.execute(
+            "SELECT 1 FROM given WHERE key = ?", (_key(row),)).fetchone() is None]
+
+    def close(self) -> None:
+        self._db.close()
 
 
 def with_fallback(bulk: Iterator[list[Row]], rest: Callable[[], Iterator[list[Row]]],
                   what: str) -> Iterator[list[Row]]:
     """Pages from `bulk`; if it fails, the rest from `rest()` (a fresh REST read), leaving
     out rows already given (same Id and SystemModstamp: a row changed since comes again)."""
-    given: set[tuple[Any, Any]] = set()
-    while True:
-        try:
-            page = next(bulk)
-        except StopIteration:
-            return
-        except Exception as exc:  # any Bulk trouble: REST can still do the read
-            log.info("%s: Bulk API 2.0 read failed (%s: %s); reading through REST pages",
-                     what, type(exc).__name__, str(exc)[:200])
-            break
-        given.update(_key(row) for row in page)
-        yield page
-    for page in rest():
-        fresh = [row for row in page if _key(row) not in given]
-        if fresh:
-            yield fresh
+    given = _Given()
+    try:
+        while True:
+            try:
+                page = next(bulk)
+            except StopIteration:
+                return
+            except Exception as exc:  # any Bulk trouble: REST can still do the read
+                log.info("%s: Bulk API 2.0 read failed (%s: %s); reading through REST pages",
+                         what, type(exc).__name__, str(exc)[:200])
+                break
+            given.add(page)
+            yield page
+        for page in rest():
+            fresh = given.fresh(page)
+            if fresh:
+                yield fresh
+    finally:
+        given.close()

@@ -3,10 +3,18 @@ firmographics differ from the account's current ones."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
-from leadpact.account_moves import judged_with_other_values
+from leadpact.account_moves import (
+    ACCOUNTS_AT_ONCE,
+    judged_with_other_values,
+    rejudge_people_of_changed_accounts,
+)
 from leadpact.model import Account, Ref
+from leadpact.state import State
+from leadpact.state_rows import verdict_from_data
 from tests.builders import NOW
 from tests.known_builders import known_person
 
@@ -45,3 +53,36 @@ def test_unjudged_contacts_leads_and_deleted_accounts_are_left_out() -> None:
     people = {ACME.id: [ann, lead, unjudged]}
     assert judged_with_other_values([account(edited)], people) == [ANN]
     assert judged_with_other_values([account(edited, deleted=True)], people) == []
+
+
+def test_given_more_accounts_than_a_chunk_then_the_same_contacts_in_account_order() -> None:
+    """A first sync reads every account: their people are loaded from state a chunk of
+    accounts at a time, and the contacts re-read are those of the whole list, in order."""
+    state = State(":memory:")
+    accounts = []
+    for n in range(ACCOUNTS_AT_ONCE * 2 + 50):
+        ref = Ref("salesforce", "account", f"001{n:05d}")
+        edited = n % 3 == 0
+        accounts.append(Account(ref, NOW, f"Acme {n}", fields={
+            "industry": "Software" if edited else "Retail", "employees": "500"}))
+        state.save_person(Ref("salesforce", "contact", f"003{n:05d}"), f"id-{n}", None, None,
+                          NOW, verdict_from_data({"stage": "nurture", "own_fields": SAVED}),
+                          ref.id)
+    asked: list[Ref] = []
+
+    class Crm:
+        system = "salesforce"
+
+        def read_changed_accounts(self, since: object) -> tuple[list[Account], None]:
+            return accounts, None
+
+    class Run:
+        def __init__(self) -> None:
+            self.state = state
+
+        def read_and_handle(self, connector: object, refs: Sequence[Ref]) -> None:
+            asked.extend(refs)
+
+    rejudge_people_of_changed_accounts(Run(), Crm())  # type: ignore[arg-type]
+    assert asked == [Ref("salesforce", "contact", f"003{n:05d}")
+                     for n in range(len(accounts)) if n % 3 == 0]

@@ -5,11 +5,14 @@ account that closes when the group cools down."""
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 
+from leadpact.account_summary import account_groups, all_persons, group_persons
+from leadpact.account_verdicts import account_verdicts
 from leadpact.model import Account, Ref
 from leadpact.pipeline import run_sync
 from leadpact.state import State
@@ -130,3 +133,28 @@ def test_an_account_whose_only_person_leaves_gets_the_empty_groups_stage(leaves:
     assert changes == []
     assert all(s.account_fields_written == 0 and s.tasks_closed == 0
                for s in again.systems.values())
+
+
+def test_given_random_people_when_groups_are_read_a_few_at_a_time_then_verdicts_are_equal(
+        ) -> None:
+    """The account pass reads the buying groups' accounts first and their persons a few
+    groups at a time (a whole org's persons would not fit in memory): the verdicts must be
+    those judged over every person at once, in the same order."""
+    rng = random.Random(5)
+    for _ in range(20):
+        state = State(":memory:")
+        for n in range(rng.randrange(1, 60)):
+            system = rng.choice(["salesforce", "hubspot"])
+            account = rng.choice([None, "", *(f"{system[0]}{a}" for a in range(8))])
+            state.save_person(Ref(system, "contact", f"{n:03d}"), f"id-{rng.randrange(25)}",
+                              None, rng.choice([None, "CFO", "Engineer"]),
+                              NOW - timedelta(days=rng.randrange(30)), None, account)
+        for systems in (["salesforce", "hubspot"], ["hubspot"], ["hubspot", "salesforce"]):
+            whole = account_verdicts(all_persons(state, systems), RULES.lead, NOW)
+            groups = account_groups(state, systems)
+            assert [v.accounts for v in whole] == groups
+            read = [v for start in range(0, len(groups), 3) for v in account_verdicts(
+                group_persons(state, groups[start:start + 3], systems), RULES.lead, NOW)]
+            assert read == whole
+        state.close()
+    assert any(len(group) > 1 for group in groups)  # twins at two accounts join them

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,10 @@ from leadpact.alert_rules import (
 from leadpact.alerts_config import alerts_config
 from leadpact.errors import ConfigError
 from leadpact.history import RunRecord
+from leadpact.model import Ref
+from leadpact.state import State
 
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 SETTINGS = AlertSettings(quota_repeats=3, refused_share=0.2, min_writes=5, write_loop_runs=3)
 
 
@@ -128,3 +133,35 @@ def test_given_alert_settings_then_read_and_the_env_webhook_wins() -> None:
     assert found is not None and found.webhook_url == "https://hooks.example.com/env"
     assert (found.settings.quota_repeats, found.settings.refused_share) == (2, 0.5)
     assert "hooks.example.com" not in repr(found)  # the URL is a secret
+
+
+def test_given_a_random_ledger_when_state_filters_it_then_the_same_loops_are_found() -> None:
+    """The state hands write_loops only the fields each recent run wrote (the whole ledger
+    of a big first sync does not fit in memory): the loops found must not change."""
+    rng = random.Random(12)
+    runs = [f"r{n}" for n in range(1, 6)]
+    values = [None, "lead", "mql", "sql"]
+    checked = 0
+    for _ in range(60):
+        state = State(":memory:")
+        rows = []
+        order = list(runs)
+        order.insert(rng.randrange(len(order) + 1), "u1")  # runs in order, an undo among them
+        for run_id in order:
+            for record in range(4):
+                for field in ("lead_stage", "role"):
+                    if rng.random() < 0.7:  # mostly "mql", found changed back to another
+                        rows.append(LedgerWrite(run_id, f"hubspot:contact:{record}", field,
+                                                rng.choice(values), rng.choice(["mql", "sql"])))
+        for row in rows:
+            state.record_write(row.run_id, Ref.parse(row.record), row.field, row.old,
+                               row.new, NOW)
+        for needed in (2, 3):
+            recent = runs[-needed:]
+            filtered = [LedgerWrite(*r)
+                        for r in state.ledger_of_fields_written_by_each(recent)]
+            assert set(filtered) <= set(rows)
+            assert write_loops(filtered, recent, needed) == write_loops(rows, recent, needed)
+            checked += bool(write_loops(rows, recent, needed))
+        state.close()
+    assert checked > 5  # the random ledgers do hold loops, so the comparison says something

@@ -3,12 +3,14 @@ cap, the next scheduled step, and the SOQL that reads them. Pure tables."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from leadpact.connectors.salesforce import activities, queries
+from leadpact.connectors.salesforce.activity_reads import WINDOW_PEOPLE, ActivityReader
 from leadpact.model import Activity, Ref
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -221,3 +223,28 @@ def test_given_the_activity_streams_when_building_their_queries_then_ids_links_a
     assert queries.changes_query("Task", None) == (
         "SELECT Id, WhoId, WhatId, IsDeleted, SystemModstamp, Leadpact_Task_Key__c FROM Task "
         "ORDER BY SystemModstamp, Id")
+
+
+def test_given_a_window_read_when_many_people_are_looked_up_then_as_all_rows_at_once(
+        ) -> None:
+    """A first read keeps every person's window rows (child_rows.py) and turns a page of
+    people's rows into activities a few hundred people at a time (memory): each person
+    gets what one pass over all the rows gives."""
+    people = [f"003{n:015d}" for n in range(WINDOW_PEOPLE * 2 + 7)]
+    tasks = [email(f"Email: note {n}", WhoId=people[n * 7 % len(people)],
+                   ActivityDate=f"2026-10-{1 + n % 28:02d}", CreatedDate=None)
+             for n in range(len(people) * 3)]
+
+    def pages(soql: str, deleted: bool, what: str, sobject: str | None
+              ) -> Iterator[list[dict[str, Any]]]:
+        yield tasks if sobject == "Task" else []
+
+    reader = ActivityReader(lambda soql, deleted, what: [], days=180, cap=50)
+    reader.read_window(pages, NOW, NOW)
+    rows = [{"Id": who, "Email": BUYER} for who in people]
+    found = reader.for_people(rows, NOW)
+    reader.drop_window()
+
+    whole = activities.person_activities(tasks, [], {who: BUYER for who in people}, NOW,
+                                         180, 50, [])
+    assert found == whole and len(found) == len(people)

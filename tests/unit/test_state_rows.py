@@ -3,6 +3,7 @@ versions still reads, and an unknown vocabulary word is refused naming the accep
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 
@@ -10,7 +11,7 @@ import pytest
 
 from leadpact.enrichment.labels import BuyingRole, Function, Seniority
 from leadpact.model import CONTACT, DEAL, ContactRole, Deal, Ref, System
-from leadpact.state import State
+from leadpact.state import CHUNK, State
 from leadpact.state_rows import SavedVerdict, deal_from_data, verdict_from_data
 from leadpact.verdicts import DealSummary, PersonVerdict
 
@@ -92,3 +93,41 @@ def test_given_a_bad_reference_then_the_error_names_the_accepted_words(
 def test_given_an_unknown_role_in_a_stored_verdict_then_it_is_refused() -> None:
     with pytest.raises(ValueError, match="'boss' is not a buying role; use one of"):
         verdict_from_data({"role": "boss"})
+
+
+def test_given_more_rows_than_a_chunk_when_walked_then_every_row_once_in_ref_order() -> None:
+    """Whole-table walks read CHUNK rows a query (a big org does not fit in memory): the
+    chunk edges must neither drop nor repeat a row."""
+    state = State(":memory:")
+    people = [Ref(System.HUBSPOT, CONTACT, f"{n}") for n in range(CHUNK * 2 + 1)]
+    for ref in people:
+        state.save_person(ref, f"id-{ref.id}", None, None, NOW, None)
+    state.save_person(PERSON, "id-sf", None, None, NOW, None)  # another CRM: left out
+    deals = [Ref(System.HUBSPOT, DEAL, f"{n}") for n in range(CHUNK + 3)]
+    for n, ref in enumerate(deals):
+        state.save_deal(ref, n % 2 == 0, dataclasses.replace(a_deal(), ref=ref), None, [])
+
+    assert [p.ref for p in state.persons_of(System.HUBSPOT)] == sorted(people, key=str)
+    expected = sorted([*people, *deals[::2]], key=str)
+    assert list(state.known_records(System.HUBSPOT)) == expected
+    assert state.count_known(System.HUBSPOT) == len(expected)
+    assert [r.ref for r in state.open_deals()] == sorted(deals[::2], key=str)
+    assert [r.ref for r in state.deals()] == sorted(deals, key=str)
+
+
+def test_given_many_task_intents_when_read_per_crm_then_in_record_and_rule_order() -> None:
+    """The task pass reads a CRM's intents a chunk at a time, in the order it always took
+    them: sorted by (record, rule)."""
+    state = State(":memory:")
+    saved = []
+    for n in range(CHUNK + 101):
+        for system in (System.HUBSPOT, System.SALESFORCE):
+            about = Ref(system, CONTACT, f"{n}")
+            for rule in ("lead:sales_ready", "lead:nurture"):
+                saved.append((about, rule, json.dumps([str(about), rule])))
+    state.save_task_intents((about, rule, True, text) for about, rule, text in saved)
+
+    for system in (System.HUBSPOT, System.SALESFORCE):
+        expected = [text for about, rule, text in sorted(saved, key=lambda s: str(s[:2]))
+                    if about.system == system]
+        assert list(state.task_intents(system)) == expected

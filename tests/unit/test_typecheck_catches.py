@@ -52,7 +52,8 @@ def verdict_read_as_a_dict(state: State, ref: Ref) -> object:
 
 
 def ledger_row_field_misspelt(state: State) -> object:
-    return [row.new_value for row in state.ledger_of_runs(["r1"])]  # expect: attr-defined
+    rows = state.ledger_of_fields_written_by_each(["r1"])
+    return [row.new_value for row in rows]  # expect: attr-defined
 
 
 def read_model_deal_read_as_a_snapshot(known: Known, ref: Ref) -> object:
