@@ -388,18 +388,22 @@ def remember_last_cursors(connectors: Iterable[Connector], state: State) -> None
                 state.set_cursor(connector.system, text)
 
 
+def _size_of(connector: object, name: str, default: int) -> int:
+    """A positive record count the connector may name as attribute `name`, or `default`."""
+    size = getattr(connector, name, default)
+    return size if isinstance(size, int) and size > 0 else default
+
+
 def write_call(connector: object) -> int:
     """Records per write call, for connectors whose refresh pass re-reads cheaply (the
     records this run read are kept: Salesforce); 0 (hold nothing back) for others."""
-    size = getattr(connector, "write_call", 0)
-    return size if isinstance(size, int) and size > 0 else 0
+    return _size_of(connector, "write_call", 0)
 
 
 def refresh_batch(connector: object) -> int:
     """Records the connector wants read and handled together in the retry and refresh
     passes (its id lists and write calls fill whole), or BATCH."""
-    size = getattr(connector, "refresh_batch", BATCH)
-    return size if isinstance(size, int) and size > 0 else BATCH
+    return _size_of(connector, "refresh_batch", BATCH)
 
 
 def stopped_by(exc: BaseException) -> str:
@@ -474,9 +478,10 @@ def run_sync(
         run.refresh_pass()
         account_pass(run)  # every person is judged: their accounts' buying groups now
         run.task_pass()
-        if not dry_run:  # own writes checked after the last page (connectors/hubspot/own_writes.py)
+        if not dry_run:
+            # own writes checked after the last page (connectors/hubspot/own_writes.py)
             remember_last_cursors(run.connectors.values(), state)
-        if not dry_run:  # names for new deal owners, for the reports: leadpact/owner_names.py
+            # names for new deal owners, for the reports: leadpact/owner_names.py
             learn_owner_names(run.connectors.values(), state)
         failed = any(s.changes_failed for s in run.summary.systems.values())
         run.summary.status = "partial" if failed else "ok"
