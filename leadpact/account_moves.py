@@ -22,12 +22,11 @@ from leadpact.known import KnownPerson
 from leadpact.model import CONTACT, Account, Ref
 from leadpact.state import State
 
-ACCOUNTS_AT_ONCE = 200  # accounts whose people are loaded from state together
 STATE_KEY = "accounts_read_at:"  # + system: the CRM's time of the last changed-accounts read
 
 
 def judged_with_other_values(accounts: Iterable[Account],
-                             people_at: Mapping[str, Sequence[KnownPerson]]) -> list[Ref]:
+                             people_at: Mapping[str, Iterable[KnownPerson]]) -> list[Ref]:
     """The contacts whose saved firmographics differ from their account's current ones, in
     account order. Pure. An empty value and a missing one are the same. A contact read
     earlier in this run is among them only if the account changed after that read."""
@@ -64,11 +63,9 @@ def rejudge_people_of_changed_accounts(run: Run, connector: Connector,
     accounts, read_at = read(datetime.fromisoformat(last) if last else None)
     if not read_anyway:
         moved: list[Ref] = []
-        for start in range(0, len(accounts), ACCOUNTS_AT_ONCE):  # a first sync: every
-            chunk = accounts[start:start + ACCOUNTS_AT_ONCE]  # account, its people loaded
-            people_at = {a.ref.id: run.state.persons_at_account(connector.system, a.ref.id)
-                         for a in chunk}
-            moved += judged_with_other_values(chunk, people_at)
+        for account in accounts:  # a first sync: every account; its contacts streamed
+            people = run.state.contacts_at_account(connector.system, account.ref.id)
+            moved += judged_with_other_values([account], {account.ref.id: people})
         if moved:
             run.read_and_handle(connector, moved)
     if read_at is not None:

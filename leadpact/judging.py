@@ -57,6 +57,7 @@ from leadpact.verdicts import (
 
 STALE_RULE = "deal:stale"
 COMMITTEE_RULE = "deal:committee_gap"
+SUGGESTED = 3  # colleagues a committee-gap task suggests
 ROLE_FIELDS = ("seniority", "function", "role", "role_confidence", "role_reason")
 TWO_WAY = frozenset({"email", "meeting", "call"})
 _NONE: Mapping[Any, Any] = MappingProxyType({})
@@ -407,7 +408,7 @@ def recovered(verdict: DealVerdict) -> str:
 
 
 def suggest_contacts(known: Known, d: Deal, missing: tuple[BuyingRole, ...],
-                     limit: int = 3) -> list[str]:
+                     limit: int = SUGGESTED) -> list[str]:
     """People already in the CRM at the deal's account whose role fills a gap."""
     if not missing or d.account_id is None:
         return []

@@ -9,8 +9,10 @@ from types import MappingProxyType
 from typing import Any
 
 from leadpact.identity import joins_by_email, normalise_email
+from leadpact.judging import SUGGESTED
 from leadpact.known import Known, KnownPerson, OpenTask
 from leadpact.model import Deal, Person, Ref
+from leadpact.sales_ready import COLLEAGUES_NAMED
 from leadpact.state import State
 from leadpact.state_rows import DealRow
 from leadpact.task_lifecycle import TaskIntent
@@ -19,8 +21,9 @@ TASK_FAMILIES = ("lead:", "deal:")  # rule prefixes a held intent is looked up b
 
 
 class _Loader:
-    def __init__(self, state: State):
+    def __init__(self, state: State, engaged: tuple[datetime, datetime] | None = None):
         self.state = state
+        self.engaged = engaged  # the window a lead task's colleagues count as engaged in
         self.persons: dict[Ref, KnownPerson | None] = {}
         self.links: dict[Ref, frozenset[Ref]] = {}
         self.by_email: dict[str, tuple[KnownPerson, ...]] = {}
@@ -34,7 +37,10 @@ class _Loader:
         self.open_tasks: dict[Ref, tuple[OpenTask, ...]] = {}
         self.wanted: dict[Ref, frozenset[str]] = {}
         self.episodes: dict[tuple[Ref, str], int] = {}
-        self.colleagues: dict[tuple[str, str], tuple[KnownPerson, ...]] = {}
+        # (system, account) -> the colleagues the planner's questions need, not all there
+        self.colleagues: dict[tuple[str, str], dict[Ref, KnownPerson]] = {}
+        self.role_depth: dict[tuple[str, str], int] = {}
+        self.engaged_loaded: set[tuple[str, str]] = set()
 
     def person(self, ref: Ref) -> KnownPerson | None:
         if ref not in self.persons:
@@ -80,10 +86,25 @@ class _Loader:
             self.wanted[ref] = frozenset(f for f in TASK_FAMILIES
                                          if self.state.wants_task(ref, f))
 
-    def at_account(self, system: str, account: str) -> None:
-        if (system, account) not in self.colleagues:
-            self.colleagues[(system, account)] = tuple(
-                self.state.persons_at_account(system, account))
+    def role_holders(self, system: str, account: str, on_deal: int) -> None:
+        """Enough holders of each role at a deal's account to suggest SUGGESTED people
+        who are not among its `on_deal` contacts."""
+        key, depth = (system, account), SUGGESTED + on_deal
+        if self.role_depth.get(key, 0) < depth:
+            self.role_depth[key] = depth
+            self.add_colleagues(key, self.state.role_holders_at_account(system, account, depth))
+
+    def engaged_colleagues(self, system: str, account: str) -> None:
+        """The first identities engaged at a sales-ready person's account: one more than a
+        task names, as the person's own identity may be among them."""
+        key = (system, account)
+        if self.engaged is not None and key not in self.engaged_loaded:
+            self.engaged_loaded.add(key)
+            self.add_colleagues(key, self.state.engaged_at_account(
+                system, account, *self.engaged, COLLEAGUES_NAMED + 1))
+
+    def add_colleagues(self, key: tuple[str, str], found: Iterable[KnownPerson]) -> None:
+        self.colleagues.setdefault(key, {}).update((p.ref, p) for p in found)
 
     def identity_of(self, p: Person) -> set[Ref]:
         """The refs identity.identity_members will look at for `p`, loaded."""
@@ -123,7 +144,7 @@ class _Loader:
         for contact in d.contacts:
             self.person_and_identity(contact.person)
         if d.account_id is not None:
-            self.at_account(d.ref.system, d.account_id)
+            self.role_holders(d.ref.system, d.account_id, len(d.contacts))
 
     def load_intent(self, intent: TaskIntent) -> None:
         self.tasks(intent.about)
@@ -138,11 +159,12 @@ class _Loader:
                 return
             for member in self.identity(known.identity) or (known,):
                 if member.account:
-                    self.at_account(member.ref.system, member.account)
+                    self.engaged_colleagues(member.ref.system, member.account)
         else:
             found = self.deal(intent.about)
             if found is not None and found.deal.account_id is not None:
-                self.at_account(intent.about.system, found.deal.account_id)
+                self.role_holders(intent.about.system, found.deal.account_id,
+                                  len(found.deal.contacts))
 
     def known(self, norms: Mapping[str, Mapping[str, int]]) -> Known:
         def frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
@@ -154,7 +176,9 @@ class _Loader:
             written=frozen(self.written), pending=frozen(self.pending),
             stamps_before_pending=frozen(self.stamps), frozen=frozen(self.frozen),
             open_tasks=frozen(self.open_tasks), wanted_tasks=frozen(self.wanted),
-            next_episodes=frozen(self.episodes), colleagues=frozen(self.colleagues),
+            next_episodes=frozen(self.episodes),
+            colleagues=frozen({key: tuple(sorted(found.values(), key=lambda p: str(p.ref)))
+                               for key, found in self.colleagues.items()}),
             norms=frozen(norms))
 
 
@@ -171,9 +195,11 @@ def load_known(state: State, records: Iterable[Person | Deal],
     return loader.known(norms)
 
 
-def load_for_tasks(state: State, intents: Iterable[TaskIntent]) -> Known:
-    """What the task pass needs to word and decide these intents."""
-    loader = _Loader(state)
+def load_for_tasks(state: State, intents: Iterable[TaskIntent],
+                   engaged: tuple[datetime, datetime]) -> Known:
+    """What the task pass needs to word and decide these intents; `engaged`: the window
+    (sales_ready.engaged_window) a sales-ready person's colleagues count as engaged in."""
+    loader = _Loader(state, engaged)
     for intent in intents:
         loader.load_intent(intent)
     return loader.known({})

@@ -47,6 +47,7 @@ from leadpact.report import describe_change
 from leadpact.rules.engine import Rules
 from leadpact.rules_change import must_rejudge
 from leadpact.run_marks import RunMarks
+from leadpact.sales_ready import engaged_window
 from leadpact.state import State
 from leadpact.task_lifecycle import TaskIntent
 from leadpact.time_moves import persons_moved_by_time
@@ -331,7 +332,9 @@ class _Run:
             ahead = list(itertools.islice(mine, BATCH))
             while ahead:
                 batch, ahead = ahead, list(itertools.islice(mine, BATCH))
-                tasks = plan_tasks(batch, load_for_tasks(self.state, batch), self.setting)
+                known = load_for_tasks(self.state, batch,
+                                       engaged_window(self.rules.lead, self.now))
+                tasks = plan_tasks(batch, known, self.setting)
                 self.note_planned(system, tasks.steps)
 
                 def commit(failed: set[Ref], batch: list[TaskIntent] = batch,

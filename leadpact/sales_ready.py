@@ -85,9 +85,14 @@ def _times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
+def engaged_window(definition: LeadDefinition, now: datetime) -> tuple[datetime, datetime]:
+    """When a colleague's activity counts as engaged, for the task's words."""
+    return now - timedelta(days=definition.buying_group.engaged_days), now
+
+
 def _colleagues(known: Known, definition: LeadDefinition, members: list[KnownPerson],
                 now: datetime) -> list[str]:
-    since = now - timedelta(days=definition.buying_group.engaged_days)
+    since, _ = engaged_window(definition, now)
     identity = members[0].identity
     found: dict[str, str] = {}
     for m in members:

@@ -16,10 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TypeVar
 
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.errors import ConfigError
 from leadpact.history import DIED, History
 from leadpact.known import KnownPerson, OpenTask  # the rows it reads back (leadpact/known.py)
-from leadpact.model import Activity, Deal, Ref
+from leadpact.model import CONTACT, Activity, Deal, Ref
 from leadpact.state_lock import exclusive, lock_path
 from leadpact.state_rows import (
     DealRow,
@@ -63,6 +64,9 @@ CREATE TABLE IF NOT EXISTS persons (
     title_changed_at TEXT NOT NULL, verdict TEXT, account TEXT, name TEXT, engaged_at TEXT,
     activities TEXT);
 CREATE INDEX IF NOT EXISTS persons_by_account ON persons (account);
+CREATE INDEX IF NOT EXISTS persons_by_account_identity ON persons (account, identity);
+CREATE INDEX IF NOT EXISTS persons_by_account_role
+    ON persons (account, json_extract(verdict, '$.role'), ref);
 CREATE INDEX IF NOT EXISTS persons_by_identity ON persons (identity);
 CREATE INDEX IF NOT EXISTS persons_by_email ON persons (email);
 CREATE TABLE IF NOT EXISTS links (ref TEXT NOT NULL, other TEXT NOT NULL, PRIMARY KEY (ref, other));
@@ -532,10 +536,49 @@ class State:
             "SELECT identity FROM persons WHERE account=? AND ref LIKE ?",
             (account, system + ":%"))}
 
-    def persons_at_account(self, system: str, account: str) -> list[KnownPerson]:
+    def contacts_at_account(self, system: str, account: str) -> Iterator[KnownPerson]:
+        """The contacts state knows at this account, by reference, without activities,
+        read as they are used: an account may hold more people than memory should."""
+        found = self._db.execute(
+            f"SELECT {_COLLEAGUE} FROM persons WHERE account=? AND ref LIKE ? ORDER BY ref",
+            (account, f"{system}:{CONTACT}:%"))
+        try:
+            yield from map(_person, found)
+        finally:
+            found.close()
+
+    def role_holders_at_account(self, system: str, account: str, per_role: int
+                                ) -> list[KnownPerson]:
+        """Per buying role, the first `per_role` persons (by reference) saved with it at
+        this account, without their activities: what a committee gap's suggestions are
+        picked from, a few rows however many people the account has."""
+        rows: list[_PersonRow] = []
+        for role in BuyingRole:
+            rows += self._db.execute(
+                f"SELECT {_COLLEAGUE} FROM persons WHERE account=? "
+                "AND json_extract(verdict, '$.role')=? AND ref LIKE ? ORDER BY ref LIMIT ?",
+                (account, str(role), system + ":%", per_role)).fetchall()
+        return [_person(r) for r in sorted(rows)]
+
+    def engaged_at_account(self, system: str, account: str, since: datetime,
+                           until: datetime, identities: int) -> list[KnownPerson]:
+        """The persons at this account of the first `identities` identities (in identity
+        order) with a record engaged between `since` and `until`, without activities."""
+        chosen: list[str] = []
+        found = self._db.execute(
+            "SELECT identity, engaged_at FROM persons WHERE account=? AND ref LIKE ? "
+            "AND engaged_at IS NOT NULL ORDER BY identity", (account, system + ":%"))
+        for identity, engaged_at in found:
+            if (not chosen or chosen[-1] != identity) \
+                    and since <= datetime.fromisoformat(engaged_at) <= until:
+                chosen.append(identity)
+                if len(chosen) == identities:
+                    break
+        found.close()
         rows = self._db.execute(
-            "SELECT * FROM persons WHERE account=? AND ref LIKE ? ORDER BY ref",
-            (account, system + ":%")).fetchall()
+            f"SELECT {_COLLEAGUE} FROM persons WHERE account=? AND ref LIKE ? AND identity "
+            f"IN ({','.join('?' * len(chosen))}) ORDER BY ref",
+            (account, system + ":%", *chosen)).fetchall() if chosen else []
         return [_person(r) for r in rows]
 
     def set_identity(self, refs: Iterable[Ref], identity: str) -> None:
@@ -660,6 +703,9 @@ def _deal(row: tuple[str, str, str | None]) -> DealRow:
 
 # The columns of a tasks and a persons row, as SQLite hands them out.
 _TaskRow = tuple[str, str, str, str | None, int, str | None]
+# a person's row without its activities (colleagues are asked for nothing else)
+_COLLEAGUE = ("ref, identity, email, title, title_changed_at, verdict, account, name, "
+              "engaged_at, NULL")
 _PersonRow = tuple[str, str, str | None, str | None, str, str | None, str | None, str | None,
                    str | None, str | None]
 

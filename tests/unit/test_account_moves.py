@@ -8,7 +8,6 @@ from collections.abc import Sequence
 import pytest
 
 from leadpact.account_moves import (
-    ACCOUNTS_AT_ONCE,
     judged_with_other_values,
     rejudge_people_of_changed_accounts,
 )
@@ -55,17 +54,21 @@ def test_unjudged_contacts_leads_and_deleted_accounts_are_left_out() -> None:
     assert judged_with_other_values([account(edited, deleted=True)], people) == []
 
 
-def test_given_more_accounts_than_a_chunk_then_the_same_contacts_in_account_order() -> None:
-    """A first sync reads every account: their people are loaded from state a chunk of
-    accounts at a time, and the contacts re-read are those of the whole list, in order."""
+def test_given_many_accounts_then_their_contacts_streamed_in_account_order() -> None:
+    """A first sync reads every account: each one's contacts are streamed from state (a
+    lead there carries its own firmographics and is left out), and the contacts re-read
+    are those of the whole list, in order."""
     state = State(":memory:")
     accounts = []
-    for n in range(ACCOUNTS_AT_ONCE * 2 + 50):
+    for n in range(450):
         ref = Ref("salesforce", "account", f"001{n:05d}")
         edited = n % 3 == 0
         accounts.append(Account(ref, NOW, f"Acme {n}", fields={
             "industry": "Software" if edited else "Retail", "employees": "500"}))
         state.save_person(Ref("salesforce", "contact", f"003{n:05d}"), f"id-{n}", None, None,
+                          NOW, verdict_from_data({"stage": "nurture", "own_fields": SAVED}),
+                          ref.id)
+        state.save_person(Ref("salesforce", "lead", f"00Q{n:05d}"), f"lead-{n}", None, None,
                           NOW, verdict_from_data({"stage": "nurture", "own_fields": SAVED}),
                           ref.id)
     asked: list[Ref] = []
