@@ -8,6 +8,10 @@ the committee members it needs first; `fill` then adds everyone else up to `peop
 from __future__ import annotations
 
 import random
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import overload
 
 from leadpact.connectors.sandbox.hubspot_schema import new_hubspot_id
 from leadpact.connectors.sandbox.salesforce_schema import new_salesforce_id
@@ -106,6 +110,19 @@ class PeoplePool:
         self._marketing_owner = marketing_owner
         self._emails: set[str] = set()
         self.persons: list[PersonDraft] = []
+        # Who fits a member request, per company and request, kept up to date as people
+        # are hired: scanning a company's people per request grew with the org's size
+        # squared (companies stop at 375, so they fill up as the org grows).
+        self._groups: dict[int, dict[_Request, list[PersonDraft]]] = {}
+
+    def _fitting(self, company: CompanyDraft, personas: tuple[str, ...], need_hubspot: bool,
+                 need_salesforce: bool, exclude: tuple[PersonDraft, ...]) -> _Fits:
+        request = _Request(personas, need_hubspot, need_salesforce)
+        groups = self._groups.setdefault(company.key, {})
+        if request not in groups:
+            groups[request] = [p for p in company.people if request.fits(p)]
+        return _Fits(groups[request], [p for p in exclude if p.company is company
+                                       and request.fits(p)])
 
     # -- committee members for deal planning --------------------------------------------
     def member(self, company: CompanyDraft, personas: tuple[str, ...], *,
@@ -113,9 +130,7 @@ class PeoplePool:
                exclude: tuple[PersonDraft, ...] = (), reuse: float = 0.5) -> PersonDraft:
         """Someone at `company` with one of `personas`: an existing colleague (sometimes)
         or a newly hired one. Salesforce members are always Contacts (roles need one)."""
-        fits = [p for p in company.people if p.persona in personas and p not in exclude
-                and (not need_hubspot or p.in_hubspot)
-                and (not need_salesforce or p.is_sf_contact)]
+        fits = self._fitting(company, personas, need_hubspot, need_salesforce, exclude)
         if fits and self._rng.random() < reuse:
             return self._rng.choice(fits)
         kind: str | None
@@ -194,6 +209,9 @@ class PeoplePool:
         if presence != SALESFORCE_ONLY:
             person.hs_id = new_hubspot_id(self._store, "contacts")
         company.people.append(person)
+        for request, group in self._groups.get(company.key, {}).items():
+            if request.fits(person):
+                group.append(person)
         self.persons.append(person)
         return person
 
@@ -207,3 +225,48 @@ class PeoplePool:
                 self._emails.add(email)
                 return email
         raise AssertionError("unreachable: numbered local parts are unique")
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What a committee seat asks of a colleague."""
+
+    personas: tuple[str, ...]
+    need_hubspot: bool
+    need_salesforce: bool
+
+    def fits(self, person: PersonDraft) -> bool:
+        return (person.persona in self.personas
+                and (not self.need_hubspot or person.in_hubspot)
+                and (not self.need_salesforce or person.is_sf_contact))
+
+
+class _Fits(Sequence[PersonDraft]):
+    """A group in hiring order without the excluded few, read in place: the same length and
+    items as the filtered list it replaces, so `rng.choice` draws the same person."""
+
+    def __init__(self, group: list[PersonDraft], excluded: list[PersonDraft]):
+        self._group = group
+        # Where the excluded sit in the group: hiring order is key order.
+        self._skip = sorted({bisect_left(group, p.key, key=_key) for p in excluded})
+
+    def __len__(self) -> int:
+        return len(self._group) - len(self._skip)
+
+    @overload
+    def __getitem__(self, index: int) -> PersonDraft: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[PersonDraft]: ...
+    def __getitem__(self, index: int | slice) -> PersonDraft | Sequence[PersonDraft]:
+        if isinstance(index, slice):
+            raise TypeError("slices are not needed here")
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        for skipped in self._skip:
+            if skipped <= index:
+                index += 1
+        return self._group[index]
+
+
+def _key(person: PersonDraft) -> int:
+    return person.key
