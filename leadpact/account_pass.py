@@ -16,7 +16,7 @@ from functools import partial
 from typing import Protocol
 
 from leadpact.account_plan import desired_values, needs_read, plan_account, wanted
-from leadpact.account_summary import account_groups, group_persons, identity_persons
+from leadpact.account_summary import account_groups, identity_persons, persons_by_groups
 from leadpact.account_task import GroupMember, account_task_body
 from leadpact.account_verdicts import (
     AccountVerdict,
@@ -35,7 +35,9 @@ from leadpact.updates import LedgerWrite
 
 RULE_PREFIX = "account:"
 BATCH = 1000  # accounts planned and written together
-GROUPS_READ = 100  # buying groups whose persons are read from state together
+# Identities whose persons are read from state together, as whole buying groups: one
+# group can be a few thousand people at a big account, a hundred groups most of an org.
+IDENTITIES_READ = 2_000
 WRITTEN = "account_fields_written"  # the run counter (pipeline.SystemStats)
 
 
@@ -75,12 +77,11 @@ def account_pass(run: Run) -> None:
 def _batches(run: Run, system: str, groups: Sequence[tuple[Ref, ...]],
              gone: Sequence[AccountVerdict]) -> Iterator[list[tuple[Ref, AccountVerdict]]]:
     """(account, verdict) pairs of one CRM, BATCH at a time, in the order of the groups
-    (then the accounts nobody is known at); the persons of GROUPS_READ groups are read
-    at a time, and let go once judged."""
+    (then the accounts nobody is known at); the persons of whole groups are read about
+    IDENTITIES_READ identities at a time, and let go once judged."""
     batch: list[tuple[Ref, AccountVerdict]] = []
-    for start in range(0, len(groups), GROUPS_READ):
-        persons = group_persons(run.state, groups[start:start + GROUPS_READ],
-                                list(run.connectors))
+    for persons in persons_by_groups(run.state, groups, list(run.connectors),
+                                     IDENTITIES_READ):
         for verdict in account_verdicts(persons, run.rules.lead, run.now):
             for ref in verdict.accounts:
                 if ref.system == system:

@@ -5,7 +5,7 @@ few groups' persons, so memory holds a batch of groups, not the whole org."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import groupby
 
@@ -52,13 +52,25 @@ def account_groups(state: State, systems: Sequence[str]) -> list[tuple[Ref, ...]
     return sorted(tuple(sorted(refs)) for refs in groups.values())
 
 
-def group_persons(state: State, groups: Iterable[Sequence[Ref]], systems: Sequence[str]
-                  ) -> list[KnownPerson]:
-    """Every record of every identity at these groups' accounts, in these CRMs, in
-    all_persons' order (CRM, then reference)."""
-    identities = {identity for group in groups for account in group
-                  for identity in state.identities_at_account(account.system, account.id)}
-    return _in_order(state, identities, systems)
+def persons_by_groups(state: State, groups: Iterable[Sequence[Ref]], systems: Sequence[str],
+                      identities: int) -> Iterator[list[KnownPerson]]:
+    """Every record of every identity at consecutive whole groups' accounts, in these
+    CRMs, in all_persons' order (CRM, then reference) per chunk: groups are taken together
+    until they reach `identities` identities (a bigger group alone): memory holds about
+    that many people whether an org's groups are ten people each or thousands."""
+    chunk: set[str] = set()
+    for group in groups:
+        chunk |= _identities(state, group)
+        if len(chunk) >= identities:
+            yield _in_order(state, chunk, systems)
+            chunk = set()
+    if chunk:
+        yield _in_order(state, chunk, systems)
+
+
+def _identities(state: State, group: Sequence[Ref]) -> set[str]:
+    return {identity for account in group
+            for identity in state.identities_at_account(account.system, account.id)}
 
 
 def identity_persons(state: State, identities: Iterable[str], systems: Sequence[str]

@@ -3,11 +3,12 @@ the planner's decisions about its records will read, in one go before planning."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from leadpact.enrichment.labels import BuyingRole
 from leadpact.identity import joins_by_email, normalise_email
 from leadpact.judging import SUGGESTED
 from leadpact.known import Known, KnownPerson, OpenTask
@@ -21,8 +22,10 @@ TASK_FAMILIES = ("lead:", "deal:")  # rule prefixes a held intent is looked up b
 
 
 class _Loader:
-    def __init__(self, state: State, engaged: tuple[datetime, datetime] | None = None):
+    def __init__(self, state: State, roles: Collection[BuyingRole] = (),
+                 engaged: tuple[datetime, datetime] | None = None):
         self.state = state
+        self.roles = roles  # the rules' required roles: the only ones a gap can miss
         self.engaged = engaged  # the window a lead task's colleagues count as engaged in
         self.persons: dict[Ref, KnownPerson | None] = {}
         self.links: dict[Ref, frozenset[Ref]] = {}
@@ -39,7 +42,7 @@ class _Loader:
         self.episodes: dict[tuple[Ref, str], int] = {}
         # (system, account) -> the colleagues the planner's questions need, not all there
         self.colleagues: dict[tuple[str, str], dict[Ref, KnownPerson]] = {}
-        self.role_depth: dict[tuple[str, str], int] = {}
+        self.role_depth: dict[tuple[str, str, BuyingRole], int] = {}
         self.engaged_loaded: set[tuple[str, str]] = set()
 
     def person(self, ref: Ref) -> KnownPerson | None:
@@ -86,13 +89,19 @@ class _Loader:
             self.wanted[ref] = frozenset(f for f in TASK_FAMILIES
                                          if self.state.wants_task(ref, f))
 
-    def role_holders(self, system: str, account: str, on_deal: int) -> None:
-        """Enough holders of each role at a deal's account to suggest SUGGESTED people
-        who are not among its `on_deal` contacts."""
-        key, depth = (system, account), SUGGESTED + on_deal
-        if self.role_depth.get(key, 0) < depth:
-            self.role_depth[key] = depth
-            self.add_colleagues(key, self.state.role_holders_at_account(system, account, depth))
+    def role_holders(self, system: str, account: str, on_deal: int,
+                     missing: Iterable[BuyingRole] = ()) -> None:
+        """Enough holders of each role a deal can miss at its account to suggest SUGGESTED
+        people who are not among its `on_deal` contacts. `missing`: what a saved verdict
+        found missing, in case the rules asked for other roles then."""
+        depth = SUGGESTED + on_deal
+        self.colleagues.setdefault((system, account), {})
+        roles = [r for r in dict.fromkeys((*self.roles, *missing))
+                 if self.role_depth.get((system, account, r), 0) < depth]
+        if roles:
+            self.role_depth.update(((system, account, r), depth) for r in roles)
+            self.add_colleagues((system, account), self.state.role_holders_at_account(
+                system, account, depth, roles))
 
     def engaged_colleagues(self, system: str, account: str) -> None:
         """The first identities engaged at a sales-ready person's account: one more than a
@@ -164,7 +173,8 @@ class _Loader:
             found = self.deal(intent.about)
             if found is not None and found.deal.account_id is not None:
                 self.role_holders(intent.about.system, found.deal.account_id,
-                                  len(found.deal.contacts))
+                                  len(found.deal.contacts),
+                                  found.verdict.missing if found.verdict else ())
 
     def known(self, norms: Mapping[str, Mapping[str, int]]) -> Known:
         def frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
@@ -183,10 +193,10 @@ class _Loader:
 
 
 def load_known(state: State, records: Iterable[Person | Deal],
-               norms: Mapping[str, Mapping[str, int]]) -> Known:
+               norms: Mapping[str, Mapping[str, int]], roles: Collection[BuyingRole]) -> Known:
     """What the planner needs to decide about `records` (a page, or deals rebuilt from
-    their snapshots), as state holds it now."""
-    loader = _Loader(state)
+    their snapshots), as state holds it now; `roles`: the rules' required roles."""
+    loader = _Loader(state, roles)
     for record in records:
         if isinstance(record, Person):
             loader.load_person(record)
@@ -196,19 +206,22 @@ def load_known(state: State, records: Iterable[Person | Deal],
 
 
 def load_for_tasks(state: State, intents: Iterable[TaskIntent],
-                   engaged: tuple[datetime, datetime]) -> Known:
+                   engaged: tuple[datetime, datetime], roles: Collection[BuyingRole]) -> Known:
     """What the task pass needs to word and decide these intents; `engaged`: the window
-    (sales_ready.engaged_window) a sales-ready person's colleagues count as engaged in."""
-    loader = _Loader(state, engaged)
+    (sales_ready.engaged_window) a sales-ready person's colleagues count as engaged in;
+    `roles`: the rules' required roles."""
+    loader = _Loader(state, roles, engaged)
     for intent in intents:
         loader.load_intent(intent)
     return loader.known({})
 
 
-def load_identity(state: State, person: KnownPerson) -> Known:
-    """A known person's identity (their records in both CRMs) and the deals it is on."""
+def load_identity(state: State, members: Sequence[KnownPerson]) -> Known:
+    """An identity's records (in both CRMs, as state.identities gives them) and the deals
+    they are on."""
     loader = _Loader(state)
-    loader.persons[person.ref] = person
-    for member in loader.identity(person.identity) or (person,):
+    loader.persons.update((m.ref, m) for m in members)
+    loader.identities[members[0].identity] = tuple(members)
+    for member in members:
         loader.deals_of_person(member.ref)
     return loader.known({})

@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000  # records re-read together in the retry and refresh passes (association reads: 1,000)
 # unless the connector names its own (`refresh_batch`: Salesforce 1,800, see its connector)
-TIME_BATCH = 200  # deals judged together for time alone: their colleagues are loaded too
+TIME_BATCH = 200  # deals judged together for time alone
 TASK_WRITES = 200  # task changes sent together: whole write calls (Salesforce 200, HubSpot 100)
 
 
@@ -168,7 +168,8 @@ class _Run:
         """Plan one page and apply it. `hold_tail` (change-feed pages): the records of the
         page's last, part-filled write call wait for the refresh pass (write_tail.py)."""
         system = connector.system
-        known = load_known(self.state, page.records, self.norms)  # read model, in one go
+        known = load_known(self.state, page.records, self.norms,
+                           self.rules.required_roles)  # read model, in one go
         plan = plan_page(page.records, known, self.setting)  # pure
         handled, asked = [], []
         for record, decided in plan.records:
@@ -333,7 +334,8 @@ class _Run:
             while ahead:
                 batch, ahead = ahead, list(itertools.islice(mine, BATCH))
                 known = load_for_tasks(self.state, batch,
-                                       engaged_window(self.rules.lead, self.now))
+                                       engaged_window(self.rules.lead, self.now),
+                                       self.rules.required_roles)
                 tasks = plan_tasks(batch, known, self.setting)
                 self.note_planned(system, tasks.steps)
 
@@ -358,7 +360,8 @@ class _Run:
                  if (include_handled or row.ref not in self.handled)
                  and row.ref.system in self.connectors)
         while batch := list(itertools.islice(deals, TIME_BATCH)):
-            known = load_known(self.state, [row.deal for row in batch], self.norms)
+            # the verdicts alone (no task words): no colleagues to suggest
+            known = load_known(self.state, [row.deal for row in batch], self.norms, ())
             yield from deals_moved_by_time(batch, known, self.setting)
 
     def refresh_pass(self, rounds: int = 4) -> None:

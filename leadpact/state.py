@@ -498,6 +498,27 @@ class State:
         rows = self._db.execute("SELECT * FROM persons WHERE email=?", (email,)).fetchall()
         return [_person(r) for r in rows]
 
+    def identities(self) -> Iterator[list[KnownPerson]]:
+        """Every identity's persons (all CRMs, in persons_of_identity's order), identity
+        after identity, CHUNK rows a query: one walk instead of a query per person."""
+        last: tuple[str, int] = ("", 0)
+        members: list[KnownPerson] = []
+        while True:
+            rows = self._db.execute(
+                "SELECT rowid, * FROM persons WHERE (identity, rowid) > (?, ?) "
+                "ORDER BY identity, rowid LIMIT ?", (*last, CHUNK)).fetchall()
+            for row in rows:
+                person = _person(row[1:])
+                if members and members[0].identity != person.identity:
+                    yield members
+                    members = []
+                members.append(person)
+            if len(rows) < CHUNK:
+                break
+            last = (rows[-1][2], rows[-1][0])
+        if members:
+            yield members
+
     def persons_of_identity(self, identity: str) -> list[KnownPerson]:
         rows = self._db.execute("SELECT * FROM persons WHERE identity=?", (identity,)).fetchall()
         return [_person(r) for r in rows]
@@ -547,13 +568,13 @@ class State:
         finally:
             found.close()
 
-    def role_holders_at_account(self, system: str, account: str, per_role: int
-                                ) -> list[KnownPerson]:
-        """Per buying role, the first `per_role` persons (by reference) saved with it at
-        this account, without their activities: what a committee gap's suggestions are
-        picked from, a few rows however many people the account has."""
+    def role_holders_at_account(self, system: str, account: str, per_role: int,
+                                roles: Iterable[BuyingRole]) -> list[KnownPerson]:
+        """Per buying role asked for, the first `per_role` persons (by reference) saved
+        with it at this account, without their activities: what a committee gap's
+        suggestions are picked from, a few rows however many people the account has."""
         rows: list[_PersonRow] = []
-        for role in BuyingRole:
+        for role in roles:
             rows += self._db.execute(
                 f"SELECT {_COLLEAGUE} FROM persons WHERE account=? "
                 "AND json_extract(verdict, '$.role')=? AND ref LIKE ? ORDER BY ref LIMIT ?",

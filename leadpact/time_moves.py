@@ -1,6 +1,6 @@
 """Finds, at the edge, the people whose lead verdict moves only because time passed
-(the rule: leadpact/lead_by_time.py): state's known people, each with their identity and
-its deals loaded, judged again as of now."""
+(the rule: leadpact/lead_by_time.py): state's known people, an identity at a time with the
+deals its records are on, judged again as of now."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ def persons_moved_by_time(state: State, rules: Rules, classify: Callable[[str], 
                           now: datetime, systems: Collection[str],
                           handled: Container[Ref]) -> Iterator[Ref]:
     dated = tests_dates(rules)
-    for system in systems:
-        for person in state.persons_of(system):  # a chunk at a time: the org is big
-            if person.ref in handled or not person.verdict:
-                continue
-            if moved_by_time(person, load_identity(state, person), rules, classify, now,
-                             dated):
+    for members in state.identities():  # a chunk at a time: the org is big
+        judged = [p for p in members
+                  if p.ref.system in systems and p.ref not in handled and p.verdict]
+        if not judged or not dated and not any(p.activities for p in members):
+            continue  # nothing in their verdicts depends on the clock
+        known = load_identity(state, members)
+        for person in judged:
+            if moved_by_time(person, known, rules, classify, now, dated):
                 yield person.ref

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from leadpact.account_summary import account_groups, all_persons, group_persons
+from leadpact.account_summary import account_groups, all_persons, persons_by_groups
 from leadpact.account_verdicts import account_verdicts
 from leadpact.model import Account, Ref
 from leadpact.pipeline import run_sync
@@ -141,6 +141,7 @@ def test_given_random_people_when_groups_are_read_a_few_at_a_time_then_verdicts_
     groups at a time (a whole org's persons would not fit in memory): the verdicts must be
     those judged over every person at once, in the same order."""
     rng = random.Random(5)
+    chunked = False
     for _ in range(20):
         state = State(":memory:")
         for n in range(rng.randrange(1, 60)):
@@ -153,8 +154,11 @@ def test_given_random_people_when_groups_are_read_a_few_at_a_time_then_verdicts_
             whole = account_verdicts(all_persons(state, systems), RULES.lead, NOW)
             groups = account_groups(state, systems)
             assert [v.accounts for v in whole] == groups
-            read = [v for start in range(0, len(groups), 3) for v in account_verdicts(
-                group_persons(state, groups[start:start + 3], systems), RULES.lead, NOW)]
+            chunks = list(persons_by_groups(state, groups, systems, identities=4))
+            read = [v for persons in chunks
+                    for v in account_verdicts(persons, RULES.lead, NOW)]
             assert read == whole
+            chunked |= len(chunks) > 1
         state.close()
     assert any(len(group) > 1 for group in groups)  # twins at two accounts join them
+    assert chunked

@@ -49,7 +49,7 @@ def test_given_a_crowded_account_then_a_deal_page_loads_few_and_suggests_the_sam
     on_deal = tuple(ContactRole(Ref("salesforce", "contact", f"003{n:05d}"))
                     for n in (8, 16, 1, 9, 17))
     d = deal("006A", account_id="001A", contacts=on_deal)
-    loaded = load_known(state, [d], {})
+    loaded = load_known(state, [d], {}, ROLES)
     few = loaded.persons_at_account("salesforce", "001A")
     assert len(few) <= len(BuyingRole) * (3 + len(on_deal)) < len(everyone)
     full = known(persons=everyone)
@@ -72,8 +72,26 @@ def test_given_a_crowded_account_then_a_lead_task_names_the_same_colleagues() ->
     # the first engaged identities (whose own is among those a task would name), and others
     for person in engaged[:4] + engaged[100::97] + [everyone[0]]:
         intent = TaskIntent(person.ref, "lead:sales_ready", True, "ready", "", None, 1)
-        loaded = load_for_tasks(state, [intent], window)
+        loaded = load_for_tasks(state, [intent], window, RULES.required_roles)
         assert len(loaded.persons_at_account("salesforce", "001A")) < 20
         expected = lead_task_body(full, RULES.lead, person, NOW)
         assert "engaged too" in expected
         assert lead_task_body(loaded, RULES.lead, person, NOW) == expected
+
+
+def test_given_required_roles_then_only_their_holders_load_and_suggestions_stay() -> None:
+    """A gap can miss only a role the rules require: holders of other roles stay unread."""
+    state = State(":memory:")
+    everyone = crowded_account(state, 400)
+    d = deal("006A", account_id="001A", contacts=())
+    required = RULES.required_roles
+    assert 0 < len(required) < len(ROLES)
+    loaded = load_known(state, [d], {}, required)
+    few = loaded.persons_at_account("salesforce", "001A")
+    assert {p.verdict.role for p in few if p.verdict} == set(required)
+    full = known(persons=everyone)
+    for missing in [(role,) for role in required] + [tuple(required)]:
+        expected = suggest_contacts(full, d, missing)
+        assert len(expected) == 3
+        assert suggest_contacts(loaded, d, missing) == expected
+    assert not load_known(state, [d], {}, ()).persons_at_account("salesforce", "001A")
