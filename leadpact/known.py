@@ -103,8 +103,8 @@ class Known:
     wanted_tasks: Mapping[Ref, frozenset[str]] = field(default_factory=_nothing)
     next_episodes: Mapping[tuple[Ref, str], int] = field(default_factory=_nothing)
     # (system, account) -> persons there, in reference order: at least those the questions
-    # asked of it need (known_load loads per buying role the first few holders and the
-    # first engaged identities, not the thousands a big account may hold)
+    # asked of it need (known_load loads, per role the rules require, the first few
+    # holders, and the first engaged identities, not the thousands a big account holds)
     colleagues: Mapping[tuple[str, str], tuple[KnownPerson, ...]] = field(
         default_factory=_nothing)
     norms: Mapping[str, Mapping[str, int]] = field(default_factory=_nothing)  # per CRM
