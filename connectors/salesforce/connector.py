@@ -818,7 +818,26 @@ def _seen_since(read: dict[str, datetime], parent: str, child: Row) -> bool:
 
 
 def _fingerprint(sobject: str, row: Row) -> str:
-    return echo.fingerprint(row, _NOT_PRINTED[sobject])
+    return echo.fingerprint(_parents_flat(sobject, row), _NOT_PRINTED[sobject])
+
+
+def _parents_flat(sobject: str, row: Row) -> Row:
+    """The row with its parent's fields as `Parent.Field` text, empty ones left out: REST
+    nests them (numbers as numbers), a Bulk API 2.0 CSV flattens them (all text), and the
+    print of a record must not depend on which read brought it (a first sync through Bulk,
+    the next through REST pages, would otherwise take every record for changed)."""
+    parent = _PARENT.get(sobject)
+    if parent is None:
+        return row
+    flat = {name: value for name, value in row.items()
+            if name != parent and not name.startswith(parent + ".")}
+    flat.update((f"{parent}.{name}", str(value))
+                for name, value in mapping.parent_row(row, parent).items()
+                if name != "attributes" and value is not None)
+    return flat
+
+
+_PARENT = {"Contact": queries.CONTACT_ACCOUNT}  # parent relationship fields in the reads
 
 
 def _problem_for(exc: ConnectorError, host: str) -> CheckProblem:

@@ -102,3 +102,30 @@ def test_given_bulk_succeeds_when_reading_then_rest_is_never_asked() -> None:
 def test_given_an_instance_url_then_polls_wait_only_for_a_real_org(url: str, poll: float
                                                                    ) -> None:
     assert settings_for(url, 25_000) == BulkSettings(threshold=25_000, poll_seconds=poll)
+
+
+def test_given_a_contact_read_by_bulk_and_by_rest_then_one_fingerprint() -> None:
+    """A first sync reads through Bulk, the next through REST pages: the same contact must
+    print the same (its Account's fields nested by REST, flat text columns in the CSV), or
+    every record leadpact wrote comes back as a change (issue #12, the 30,000 rerun)."""
+    from leadpact.connectors.salesforce.connector import _fingerprint
+
+    text = ('"Id","Name","SystemModstamp","AccountId","Account.Industry",'
+            '"Account.NumberOfEmployees","Account.AnnualRevenue"\n'
+            '"003A","Ada","2026-12-01T10:00:00.000Z","001A","Transportation","77729",""\n')
+    types = {"SystemModstamp": "datetime"}  # Contact's describe knows no Account field
+    bulk = next(parse_rows(io.StringIO(text), types, "Contact", "59.0"))
+    rest = {"attributes": {"type": "Contact", "url": "/services/data/v59.0/sobjects/Contact/003A"},
+            "Id": "003A", "Name": "Ada", "SystemModstamp": "2026-12-01T10:00:00.000+0000",
+            "AccountId": "001A",
+            "Account": {"attributes": {"type": "Account",
+                                       "url": "/services/data/v59.0/sobjects/Account/001A"},
+                        "Industry": "Transportation", "NumberOfEmployees": 77729,
+                        "AnnualRevenue": None}}
+    assert _fingerprint("Contact", bulk) == _fingerprint("Contact", rest)
+    moved = {**rest, "Account": {**rest["Account"], "Industry": "Retail"}}
+    assert _fingerprint("Contact", moved) != _fingerprint("Contact", rest)
+    no_account = {**rest, "AccountId": None, "Account": None}
+    flat_none = {**bulk, "AccountId": None, "Account.Industry": None,
+                 "Account.NumberOfEmployees": None}
+    assert _fingerprint("Contact", no_account) == _fingerprint("Contact", flat_none)
