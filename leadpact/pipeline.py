@@ -331,11 +331,10 @@ class _Run:
             mine = map(TaskIntent.from_json, self.state.task_intents(system))
             queue: WriteQueue[Step] = WriteQueue(TASK_WRITES)  # leadpact/write_queue.py
             ahead = list(itertools.islice(mine, BATCH))
+            engaged = engaged_window(self.rules.lead, self.now)
             while ahead:
                 batch, ahead = ahead, list(itertools.islice(mine, BATCH))
-                known = load_for_tasks(self.state, batch,
-                                       engaged_window(self.rules.lead, self.now),
-                                       self.rules.required_roles)
+                known = load_for_tasks(self.state, batch, engaged, self.rules.required_roles)
                 tasks = plan_tasks(batch, known, self.setting)
                 self.note_planned(system, tasks.steps)
 
