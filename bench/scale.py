@@ -9,17 +9,18 @@ figures, asserts nothing.
 Per size: seed a fresh sandbox org (seed 7), serve it on loopback from this process, and
 run `leadpact sync --json` three times in a child process: the first sync; a rerun, after
 --pause seconds as between scheduled syncs (nobody else changed anything, so only
-leadpact's own writes come back); and a no-change rerun right after. The sandbox sees
-every request,
-so the calls are counted there, per CRM and kind: reads (queries, searches, batch and
-association reads), writes, look-ups (task keys read before creating tasks) and
-other (limits, describes, properties, token checks). Beside each kind, "min" is the fewest
-calls the rows it moved needed at each endpoint's maximum batch (bench/call_minimum.py).
-CPU (os.wait4) and peak RSS (its VmHWM, sampled every 0.1 s; ru_maxrss would count this
-process's memory at fork time) are the child's own, so the sandbox's work is not in them; the
-sandbox's CPU (this process) is printed apart. records/CPU s = records read (both CRMs)
-per CPU second of the sync process. At the end, one table row per size and sync, ready for
-the README: calls per CRM as reads / writes / look-ups, each with its minimum.
+leadpact's own writes come back); and a no-change rerun right after. With --plan, a
+`leadpact plan` (a rehearsal of the first sync, its writes unsent) runs before them. The
+sandbox sees every request, so the calls are counted there, per CRM and kind: reads
+(queries, searches, batch and association reads), writes, look-ups (task keys read before
+creating tasks) and other (limits, describes, properties, token checks). Beside each kind,
+"min" is the fewest calls the rows it moved needed at each endpoint's maximum batch
+(bench/call_minimum.py). CPU (os.wait4) and peak RSS (its VmHWM, sampled every 0.1 s;
+ru_maxrss would count this process's memory at fork time) are the child's own, so the
+sandbox's work is not in them; the sandbox's CPU (this process) is printed apart.
+records/CPU s = records read (both CRMs) per CPU second of the sync process. At the end,
+one table row per size and sync, ready for the README: calls per CRM as reads / writes /
+look-ups, each with its minimum.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def high_water_kb(pid: int) -> int:
     """VmHWM: the peak RSS of the process's current program. Not ru_maxrss: Linux folds
     the pre-exec memory into it, i.e. this benchmark's own (the sandbox's) at fork time."""
     try:  # before its exec the child is a copy of this process: not its figure yet
-        if b"-m\0leadpact\0sync" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+        if b"-m\0leadpact\0" not in Path(f"/proc/{pid}/cmdline").read_bytes():
             return 0
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
@@ -135,13 +136,14 @@ def high_water_kb(pid: int) -> int:
     return int(found.group(1)) if found else 0
 
 
-def run_sync(config: Path) -> dict[str, Any]:
-    """One `leadpact sync --json` in a child process: its summary, CPU s, peak RSS, wall."""
+def run_sync(config: Path, command: tuple[str, ...] = ("sync",)) -> dict[str, Any]:
+    """One `leadpact sync --json` (or `command`) in a child process: its summary, CPU s,
+    peak RSS, wall."""
     env = dict(os.environ, LEADPACT_SALESFORCE_TOKEN=SANDBOX_TOKEN,
                LEADPACT_HUBSPOT_TOKEN=SANDBOX_TOKEN)
     started = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen([sys.executable, "-m", "leadpact", "sync", "--config",
+        child = subprocess.Popen([sys.executable, "-m", "leadpact", *command, "--config",
                                   str(config), "--json"], stdout=out, stderr=err, env=env)
         peak_kb = 0
         while True:  # the child's own high-water mark, sampled until it exits
@@ -157,13 +159,13 @@ def run_sync(config: Path) -> dict[str, Any]:
         text, problem = out.read().decode(), err.read().decode()
     if child.returncode not in (0, 1):
         raise SystemExit(f"sync exited {child.returncode}: {problem.strip()[-2000:]}")
-    summary = json.loads(text.strip().splitlines()[-1])
+    summary = json.loads(text.strip().splitlines()[-1])  # a plan's --limit 0: the summary
     return {"summary": summary, "cpu": usage.ru_utime + usage.ru_stime,
             "rss_mb": peak_kb / 1024, "wall": wall}
 
 
 def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float,
-            seeded: Path | None = None) -> None:
+            seeded: Path | None = None, plan: bool = False) -> None:
     folder = workdir / f"{people}"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.sqlite3*"):
@@ -184,14 +186,14 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float,
     box = CountingSandbox(store)
     config = write_config(folder, box.serve(0))
     try:
-        for name in RUNS:
+        for name in ("plan", *RUNS) if plan else RUNS:
             if name == RUNS[1] and pause:
                 print(f"  (pausing {pause:.0f} s, past the sync's 5-minute lookback)", flush=True)
                 time.sleep(pause)
             box.counts.clear()
             box.tally.clear()
             serving = time.process_time()  # this process's CPU: the sandbox's work
-            run = run_sync(config)
+            run = run_sync(config, ("plan", "--limit", "0") if name == "plan" else ("sync",))
             run["sandbox_cpu"] = time.process_time() - serving
             report(name, run, box.counts, box.tally)
             TABLE.append(table_row(people, name, run, box.counts, box.tally))
@@ -260,6 +262,9 @@ def main() -> None:
                         help="a sandbox.sqlite3 seeded before (one size only): run on a "
                              "copy of it instead of seeding (seeding 300,000 people takes "
                              "most of an hour on a busy 2-core machine)")
+    parser.add_argument("--plan", action="store_true",
+                        help="run `leadpact plan` before the first sync (a first plan: "
+                             "everything the first sync will write, rehearsed)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the orgs and state here (default: a temporary folder)")
     args = parser.parse_args()
@@ -268,7 +273,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="leadpact-scale-") as scratch:
         workdir = args.workdir or Path(scratch)
         for people in sizes:
-            measure(people, args.seed, workdir, args.detail, args.pause, args.seeded)
+            measure(people, args.seed, workdir, args.detail, args.pause, args.seeded,
+                    args.plan)
     print("\n| people | sync | Salesforce reads / writes / look-ups (min) + other "
           "| HubSpot reads / writes / look-ups (min) + other | leadpact CPU "
           "| records/CPU s | peak RSS |\n|---|---|---|---|---|---|---|")

@@ -78,13 +78,16 @@ class Leadpact:
 
     def plan(self, *, progress: Progress | None = None,
              observer: ReadObserver | None = None,
-             as_of: datetime | None = None, full: bool = False) -> SyncResult:
+             as_of: datetime | None = None, full: bool = False,
+             on_change: Callable[[Change], None] | None = None) -> SyncResult:
         """What a sync would write now, writing and recording nothing. `observer` is told
         of every page the connectors read (e.g. leadpact.progress's bars); `as_of` is the
         moment the verdicts are judged at (default: the clock's now); `full` reads every
-        record again instead of the changes since the last sync."""
+        record again instead of the changes since the last sync. `on_change`: each change
+        is handed to it as planned and `changes` comes back empty (a big org's first plan
+        is millions of changes)."""
         return self._run(dry_run=True, progress=progress, observer=observer, as_of=as_of,
-                         full=full)
+                         full=full, keep_changes=on_change is None, on_change=on_change)
 
     def sync(self, *, progress: Progress | None = None,
              observer: ReadObserver | None = None,
@@ -131,7 +134,8 @@ class Leadpact:
     def _run(self, dry_run: bool, progress: Progress | None,
              observer: ReadObserver | None = None,
              as_of: datetime | None = None, full: bool = False,
-             keep_changes: bool = True) -> SyncResult:
+             keep_changes: bool = True,
+             on_change: Callable[[Change], None] | None = None) -> SyncResult:
         from leadpact.connect import title_classifier
         from leadpact.pipeline import run_sync
         from leadpact.state import State
@@ -158,7 +162,7 @@ class Leadpact:
                                         title_classifier(self.rules), now,
                                         dry_run=dry_run, progress=progress, full=full,
                                         before_first_write=check_first,
-                                        keep_changes=keep_changes,
+                                        keep_changes=keep_changes, on_change=on_change,
                                         native=self.config.native,
                                         fields=self.config.fields)
         finally:

@@ -35,7 +35,7 @@ from leadpact.exit_codes import USAGE, exit_code
 from leadpact.plan_output import ONLY, ShownChanges, change_json
 from leadpact.progress import progress_for
 from leadpact.report import LEFT_ALONE_SHOWN as SHOWN
-from leadpact.report import json_line, print_plan, print_summary
+from leadpact.report import describe_change, json_line, print_plan, print_summary
 from leadpact.timestamps import MOMENT
 
 if TYPE_CHECKING:
@@ -148,24 +148,28 @@ def check(config_path: Path, fix: bool, as_json: bool) -> None:
 
 
 def _sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None,
-          full: bool, shown: ShownChanges | None = None) -> None:
+          full: bool, only: str | None = None, record: str | None = None,
+          limit: int | None = None) -> None:
+    """A sync, or a plan listing the changes picked by `only`, `record` and `limit`."""
     leadpact = _open(config_path)
     with progress_for(show_bar=not as_json) as watch:
-        if dry_run:
+        if dry_run:  # changes listed as planned, none kept: leadpact/plan_output.py
+            listing = ShownChanges(lambda c: json_line(change_json(c)) if as_json
+                                   else describe_change(c), only, record, limit)
             result = leadpact.plan(progress=watch.records_handled, observer=watch, as_of=as_of,
-                                   full=full)
+                                   full=full, on_change=listing.add)
         else:  # the summary's counts are all a sync shows: keep no list of changes
             result = leadpact.sync(progress=watch.records_handled, observer=watch,
                                    as_of=as_of, full=full, keep_changes=False)
     data = result.summary.as_dict()
-    changes = shown.select(result.changes) if shown else []
     if as_json:
         click.echo(json_line(data))
-        for change in changes:  # a plan: one object per planned change after the summary
-            click.echo(json_line(change_json(change)))
+        if dry_run:  # a plan: one object per planned change after the summary
+            for line in listing.lines():
+                click.echo(line)
     else:
         if dry_run:
-            print_plan(out, changes, result.changes)
+            print_plan(out, listing)
         print_summary(out, data, "leadpact plan (nothing written)" if dry_run else "leadpact sync")
     if result.summary.status == "partial":
         sys.exit(1)
@@ -181,7 +185,7 @@ def _sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | Non
 def sync(config_path: Path, as_json: bool, dry_run: bool, as_of: datetime | None,
          full: bool) -> None:
     """Read changes from both CRMs, enrich, evaluate the rules, write back."""
-    _sync(config_path, as_json, dry_run, as_of, full, ShownChanges() if dry_run else None)
+    _sync(config_path, as_json, dry_run, as_of, full)
 
 
 @main.command()
@@ -201,7 +205,7 @@ def plan(config_path: Path, as_json: bool, as_of: datetime | None, full: bool,
     """Show what a sync would write, without writing anything: the same run as `sync` on a
     copy of the state, its writes answered unsent."""
     _sync(config_path, as_json, True, as_of, full,
-          ShownChanges(only, record, limit if limit is not None else None if as_json else 200))
+          only, record, limit if limit is not None else None if as_json else 200)
 
 
 @main.command()

@@ -114,7 +114,8 @@ Progress = Callable[[str, int], None]  # (system, records just handled)
 class _Run:
     def __init__(self, connectors: Sequence[Connector], state: State, rules: Rules,
                  classify: Callable[[str], Any], now: datetime, dry_run: bool,
-                 progress: Progress | None, run_id: str, keep_changes: bool = True):
+                 progress: Progress | None, run_id: str, keep_changes: bool = True,
+                 on_change: Callable[[Change], None] | None = None):
         self.connectors = {c.system: c for c in connectors}
         self.state, self.rules, self.classify, self.now = state, rules, classify, now
         self.dry_run, self.progress, self.run_id = dry_run, progress, run_id
@@ -126,6 +127,7 @@ class _Run:
         self.clock = itertools.count()
         self.planned: list[Change] = []  # every change planned this run (`leadpact plan`)
         self.keep_changes = keep_changes  # a sync needs only the counts: memory stays flat
+        self.on_change = on_change  # told of each change as planned (a plan's listing)
         self.in_refresh = False
         self.native = NO_NATIVE  # set by run_sync: stages onto native fields
         self.kept_manual: set[tuple[Ref, str]] = set()  # (record, field) left to a person
@@ -159,6 +161,9 @@ class _Run:
         self.count(system, "changes_planned", len(steps))
         if self.keep_changes:
             self.planned.extend(step.change for step in steps)
+        if self.on_change is not None:
+            for step in steps:
+                self.on_change(step.change)
 
     def tick(self) -> int:
         """A counter that only grows: orders "handled" against "asked to re-judge"."""
@@ -434,6 +439,7 @@ def run_sync(
     full: bool = False,
     before_first_write: Callable[[], None] | None = None,
     keep_changes: bool = True,
+    on_change: Callable[[Change], None] | None = None,
     native: NativeMap = NO_NATIVE,
     fields: FieldMap = DEFAULT_FIELDS,
 ) -> tuple[RunSummary, list[Change]]:
@@ -444,7 +450,8 @@ def run_sync(
     (leadpact/rehearsal.py), so its counts are the sync's. QuotaExhausted and other
     connector errors propagate after the run is recorded as failed; every page committed
     before them stays committed. `keep_changes` False: the list comes back empty (the
-    counts are in the summary), so a big sync does not hold every change it planned.
+    counts are in the summary), so a big sync does not hold every change it planned;
+    `on_change` is told of each change as it is planned (what `leadpact plan` lists).
     `native`: which native fields get the person's stage ([native], native_stage.py);
     `fields`: the [fields] the connectors read with. A change of either since the last
     sync re-judges every known record (mapping_change.py)."""
@@ -457,7 +464,7 @@ def run_sync(
                                            fields, state.has_records())
     run = _Run(connectors, state, rules, classify, now, dry_run, progress,
                run_id or now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6],
-               keep_changes)
+               keep_changes, on_change)
     log.info("run %s started%s: %s", run.run_id, " (plan only)" if dry_run else "",
              ", ".join(run.connectors))
     run.summary.rules_changed = rejudge

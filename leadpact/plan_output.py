@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import IO, Any
 
 from leadpact.changes import (
     Change,
@@ -44,17 +44,35 @@ def wanted(change: Change, only: str | None, record: str | None) -> bool:
     return True
 
 
-@dataclass(frozen=True, slots=True)
 class ShownChanges:
-    """Which planned changes to list: `plan --only/--record/--limit`."""
+    """Which planned changes to list (`plan --only/--record/--limit`), taken one at a time
+    as the run plans them: a listed change is rendered (`render`: a text or JSON line) into
+    a temporary file at once and the rest only counted, so a plan of millions of changes
+    stays small in memory."""
 
-    only: str | None = None
-    record: str | None = None
-    limit: int | None = None
+    def __init__(self, render: Callable[[Change], str], only: str | None = None,
+                 record: str | None = None, limit: int | None = None) -> None:
+        self.render, self.only, self.record, self.limit = render, only, record, limit
+        self.planned = 0  # every change planned
+        self.stamps = 0  # of which rules-version stamps
+        self.listed = 0
+        # Read back and closed by lines().
+        self._spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
 
-    def select(self, changes: Sequence[Change]) -> list[Change]:
-        found = [c for c in changes if wanted(c, self.only, self.record)]
-        return found if self.limit is None else found[:self.limit]
+    def add(self, change: Change) -> None:
+        self.planned += 1
+        self.stamps += is_version_stamp(change)
+        if (self.limit is None or self.listed < self.limit) \
+                and wanted(change, self.only, self.record):
+            self._spool.write(self.render(change) + "\n")
+            self.listed += 1
+
+    def lines(self) -> Iterator[str]:
+        """The listed changes' lines, in the order planned; the spool closes after."""
+        self._spool.seek(0)
+        with self._spool:
+            for line in self._spool:
+                yield line.removesuffix("\n")
 
 
 def change_json(change: Change) -> dict[str, Any]:

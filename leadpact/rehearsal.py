@@ -25,6 +25,7 @@ from leadpact.changes import (
 from leadpact.connectors.base import CheckProblem, Connector
 from leadpact.connectors.roles import VOCABULARIES, ledger_value
 from leadpact.model import Account, Deal, Page, Person, Record, Ref
+from leadpact.rehearsal_values import WrittenValues
 from leadpact.role_vocabulary import NO_ROLES
 
 
@@ -40,10 +41,9 @@ class Rehearsal:
     def __init__(self, crm: Connector):
         self.system = crm.system
         self._crm = crm
-        self._fields: dict[Ref, dict[str, str | None]] = {}
-        # The CRM's own fields written, by name: a person's buying role and lead statuses.
-        self._native: dict[Ref, dict[str, str | None]] = {}
-        self._contact_roles: dict[tuple[Ref, Ref], str | None] = {}
+        # leadpact's fields, the CRM's own (a person's buying role and lead statuses, by
+        # name) and deals' contact roles, as "written" so far: on disk, not in memory.
+        self._written = WrittenValues()
         self._ids = itertools.count(1)
 
     @property
@@ -86,8 +86,9 @@ class Rehearsal:
         """The accounts as the CRM would return them after this run's writes so far."""
         read = getattr(self._crm, "read_accounts", None)
         found: list[Account] = read(ids) if read is not None else []
-        return [dataclasses.replace(a, leadpact={**a.leadpact, **self._fields[a.ref]})
-                if a.ref in self._fields else a for a in found]
+        written = [(a, self._written.of("fields", str(a.ref))) for a in found]
+        return [dataclasses.replace(a, leadpact={**a.leadpact, **fields}) if fields else a
+                for a, fields in written]
 
     def read_changed_accounts(self, since: datetime | None
                               ) -> tuple[list[Account], datetime | None]:
@@ -100,32 +101,36 @@ class Rehearsal:
         if found is None:  # the CRM cannot say: the sync writes without re-checking
             return {ref: {} for ref in refs}
         for ref, values in found.items():
-            values.update(self._fields.get(ref, {}))
-            values.update(self._native.get(ref, {}))
+            values.update(self._written.of("fields", str(ref)))
+            values.update(self._written.of("native", str(ref)))
         return found
 
     def apply(self, changes: Sequence[Change]) -> list[ChangeResult]:
         results = []
+        written: dict[str, list[tuple[str, str, str | None]]] = {
+            "fields": [], "native": [], "roles": []}
         for change in changes:
             created = None
             if isinstance(change, SetField):
-                self._fields.setdefault(change.ref, {})[change.field] = change.value
+                written["fields"].append((str(change.ref), change.field, change.value))
             elif isinstance(change, SetDealContactRole):
                 if (role := ledger_value(change)) is not None:  # as the CRM spells it
-                    self._contact_roles[(change.deal, change.person)] = role.value
+                    written["roles"].append((str(change.deal), str(change.person), role.value))
             elif (native := ledger_value(change)) is not None:  # a CRM's own field
-                self._native.setdefault(native.ref, {})[native.field] = native.value
+                written["native"].append((str(native.ref), native.field, native.value))
             elif isinstance(change, UpsertTask):
                 created = f"planned-{next(self._ids)}"
             results.append(ChangeResult(change, True, created_id=created))
+        for kind, rows in written.items():
+            self._written.put(kind, rows)
         return results
 
     def _as_written(self, record: Record) -> Record:
         """The record as the CRM would return it after this run's writes so far."""
-        fields = self._fields.get(record.ref)
+        fields = self._written.of("fields", str(record.ref))
         if fields:
             record = dataclasses.replace(record, leadpact={**record.leadpact, **fields})
-        native = self._native.get(record.ref)
+        native = self._written.of("native", str(record.ref))
         if isinstance(record, Person) and native:
             role_field = VOCABULARIES.get(record.ref.system, NO_ROLES).person_field
             if role_field in native:
@@ -133,10 +138,11 @@ class Rehearsal:
             others = {k: v for k, v in native.items() if k != role_field}
             if others:  # lead-status fields ([native] in leadpact.toml)
                 record = dataclasses.replace(record, native={**record.native, **others})
-        if isinstance(record, Deal) and self._contact_roles:
+        roles = self._written.of("roles", str(record.ref))
+        if isinstance(record, Deal) and roles:
             contacts = tuple(
-                dataclasses.replace(c, role=self._contact_roles[(record.ref, c.person)])
-                if (record.ref, c.person) in self._contact_roles else c
+                dataclasses.replace(c, role=roles[str(c.person)])
+                if str(c.person) in roles else c
                 for c in record.contacts)
             record = dataclasses.replace(record, contacts=contacts)
         return record

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any, assert_never
 
 from rich.console import Console
@@ -21,6 +20,7 @@ from leadpact.changes import (
     UpsertTask,
 )
 from leadpact.connectors.roles import ledger_value
+from leadpact.plan_output import ShownChanges
 
 LEFT_ALONE_SHOWN = 20  # undo: left-alone lines shown unless every one is asked for
 COLUMNS = ("records_read", "changes_planned", "changes_applied", "changes_failed",
@@ -103,15 +103,14 @@ def describe_change(change: Change) -> str:
     assert_never(change)  # mypy: a Change added later must be described here
 
 
-def print_plan(console: Console, shown: Sequence[Change], planned: Sequence[Change]) -> None:
+def print_plan(console: Console, shown: ShownChanges) -> None:
     """The changes listed (filtered and cut), then the count of all planned, with the
     rules-version stamps (written beside a value that moved) counted apart."""
-    for change in shown:
-        console.print(describe_change(change), markup=False, highlight=False)
-    if len(planned) > len(shown):
-        console.print(f"… {len(planned) - len(shown)} more not listed (see --only, --record, "
-                      "--limit, --json)")
-    stamps = sum(1 for c in planned if isinstance(c, SetField) and c.field == "rules_version")
-    console.print(f"{len(planned)} change(s) planned"
-                  + (f" ({len(planned) - stamps} of meaning, {stamps} rules-version stamps)"
-                     if stamps else ""))
+    for line in shown.lines():
+        console.print(line, markup=False, highlight=False)
+    if shown.planned > shown.listed:
+        console.print(f"… {shown.planned - shown.listed} more not listed (see --only, "
+                      "--record, --limit, --json)")
+    console.print(f"{shown.planned} change(s) planned"
+                  + (f" ({shown.planned - shown.stamps} of meaning, {shown.stamps} "
+                     "rules-version stamps)" if shown.stamps else ""))

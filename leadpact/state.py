@@ -100,11 +100,17 @@ CREATE TABLE IF NOT EXISTS owners (
 """
 
 
+# SQLite's private temporary file, deleted when closed: a plan's copy of the state lives
+# there, not in memory (a big org's state is hundreds of MB; its pages spill to disk past
+# SQLite's small page cache).
+SCRATCH = ""
+
+
 class State:
     def __init__(self, path: Path | str):
         self._lock: IO[str] | None = None
         try:
-            if str(path) != ":memory:":
+            if str(path) not in (":memory:", SCRATCH):
                 if Path(path).exists() and not Path(path).is_file():  # /dev/null, a fifo
                     raise OSError(0, "not a regular file")
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -130,17 +136,17 @@ class State:
     disposable = False  # a copy (a plan's rehearsal): writes to it are thrown away
 
     def copy(self) -> State:
-        """An in-memory copy to rehearse a run on (a plan), leaving this state untouched."""
-        twin = State(":memory:")
+        """A scratch copy to rehearse a run on (a plan), leaving this state untouched."""
+        twin = State(SCRATCH)
         self._db.backup(twin._db)
         twin.disposable = True
         return twin
 
     @classmethod
     def snapshot(cls, path: Path | str) -> State:
-        """An in-memory copy of the state file at `path`, read without its lock (a sync may
+        """A scratch copy of the state file at `path`, read without its lock (a sync may
         hold it): what a plan rehearses on. Empty when no sync has created the file yet."""
-        twin = cls(":memory:")
+        twin = cls(SCRATCH)
         if Path(path).exists():
             try:
                 source = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)

@@ -231,3 +231,16 @@ def test_given_a_sync_holding_the_state_then_undo_dry_run_still_answers(
         assert real.exit_code == 75  # the real undo waits for the sync to finish
     finally:
         held.close()
+
+
+def test_given_a_limit_then_plan_lists_that_many_and_counts_the_rest(
+        loaded: Sandbox, tmp_path: Path) -> None:
+    config = write_config(tmp_path, loaded.url)
+    result = CliRunner().invoke(main, ["plan", "--config", str(config), "--limit", "3"],
+                                env=ENV)
+    assert result.exit_code == 0, result.output
+    planned = int(re.findall(r"(\d+) change\(s\) planned", result.output)[0])
+    listed = [line for line in result.output.splitlines()
+              if re.match(r"(set|fill|task|role|close|retask) ", line)]
+    assert len(listed) == 3 and planned > 3
+    assert f"… {planned - 3} more not listed" in result.output

@@ -97,3 +97,20 @@ def leadpact_json(output: str) -> dict[str, object]:
     import json
 
     return dict(json.loads(output.strip().splitlines()[0]))  # plan: changes follow
+
+
+def test_given_on_change_then_a_plan_hands_each_change_over_and_keeps_none(
+        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load_fixture(sandbox.store, FIXTURE)
+    (tmp_path / "leadpact.toml").write_text(
+        f'[salesforce]\ninstance_url = "{sandbox.url}"\n[hubspot]\nhost = "{sandbox.url}"\n'
+        f'[leadpact]\nstate = "{tmp_path / "state.sqlite3"}"\n')
+    monkeypatch.setenv("LEADPACT_SALESFORCE_TOKEN", SANDBOX_TOKEN)
+    monkeypatch.setenv("LEADPACT_HUBSPOT_TOKEN", SANDBOX_TOKEN)
+    lp = leadpact.open(tmp_path / "leadpact.toml", clock=lambda: NOW)
+    kept = lp.plan()
+    handed: list[object] = []
+    streamed = lp.plan(on_change=handed.append)
+    assert streamed.changes == [] and len(kept.changes) > 100
+    assert handed == kept.changes  # the same changes, in the same order
+    assert streamed.summary.systems == kept.summary.systems
