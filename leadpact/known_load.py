@@ -86,8 +86,9 @@ class _Loader:
     def tasks(self, ref: Ref) -> None:
         if ref not in self.open_tasks:
             self.open_tasks[ref] = tuple(self.state.open_tasks_about(ref))
+            held = self.state.held_task_rules(ref)
             self.wanted[ref] = frozenset(f for f in TASK_FAMILIES
-                                         if self.state.wants_task(ref, f))
+                                         if any(rule.startswith(f) for rule in held))
 
     def role_holders(self, system: str, account: str, on_deal: int,
                      missing: Iterable[BuyingRole] = ()) -> None:

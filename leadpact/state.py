@@ -453,12 +453,11 @@ class State:
                              [(str(about), rule, int(holds), text)
                               for about, rule, holds, text in intents])
 
-    def wants_task(self, about: Ref, rule_prefix: str) -> bool:
-        """A task rule starting with `rule_prefix` holds for the record, as last judged in
-        a run not yet finished."""
-        return self._db.execute(
-            "SELECT 1 FROM task_intents WHERE about=? AND rule LIKE ? AND holds=1 LIMIT 1",
-            (str(about), rule_prefix + "%")).fetchone() is not None
+    def held_task_rules(self, about: Ref) -> list[str]:
+        """The task rules that hold for the record, as last judged in a run not yet
+        finished (one query per record: a first sync asks it of every person)."""
+        return [rule for (rule,) in self._db.execute(
+            "SELECT rule FROM task_intents WHERE about=? AND holds=1", (str(about),))]
 
     def task_intents(self, system: str) -> Iterator[str]:
         """One CRM's task intents (JSON) in (record, rule) order, CHUNK a query: a first
