@@ -41,7 +41,7 @@ from typing import Any
 
 from call_minimum import Tally
 
-from leadpact.connectors.sandbox.seed import seed_demo_org
+from leadpact.connectors.sandbox.seed import SEED_META, seed_demo_org
 from leadpact.connectors.sandbox.server import SANDBOX_TOKEN, Request, Response, Sandbox
 from leadpact.connectors.sandbox.store import Store
 
@@ -176,7 +176,10 @@ def measure(people: int, seed: int, workdir: Path, detail: bool, pause: float,
                 sqlite3.connect(folder / "sandbox.sqlite3") as copy:
             source.backup(copy)
         store = Store(folder / "sandbox.sqlite3")
-        how = f"copied from {seeded}"
+        # The org's own size and date, not --sizes: a copy is measured for what it is.
+        made = json.loads(store.get_meta(SEED_META) or "{}")
+        people = int(made.get("people", people))
+        how = f"copied from {seeded}, seeded as of {made.get('now', 'an unknown date')}"
     else:
         store = Store(folder / "sandbox.sqlite3")
         seed_demo_org(store, seed=seed, people=people, now=datetime.now(UTC))
