@@ -1,8 +1,9 @@
 """Reading activities for a page of records: a person's recent touches and a deal's next
 scheduled step. A few chunked queries per page (Task, Event and responded CampaignMember,
 450 ids each), never one per record; on a first read, the window's rows of every person
-read once per run instead (`read_window`, child_rows.py). The mapping is activities.py's
-and marketing.py's."""
+and the open tasks and upcoming events of every deal read once per run instead
+(`read_window`, `read_deal_window`, child_rows.py). The mapping is activities.py's and
+marketing.py's."""
 
 from __future__ import annotations
 
@@ -30,8 +31,10 @@ class ActivityReader:
         self.days = max(0, days)
         self.cap = max(0, cap)
         self._window: ChildRows | None = None
-        # A Salesforce time before which every activity change is in the window read.
+        self._deals: ChildRows | None = None  # the deals' open tasks and upcoming events
+        # Salesforce times before which every activity change is in the window read.
         self.window_read_at: datetime | None = None
+        self.deal_window_read_at: datetime | None = None
 
     def read_window(self, pages: Pages, now: datetime, read_at: datetime) -> None:
         """Read every person's activity rows in the window, once per run, for the pages
@@ -57,11 +60,33 @@ class ActivityReader:
             raise
         self._window, self.window_read_at = window, read_at
 
+    def read_deal_window(self, pages: Pages, now: datetime, read_at: datetime) -> None:
+        """Read every open Task and upcoming Event on a record, once per run, for the
+        pages of deals that follow (a first or full read): their next steps. `read_at`
+        as for read_window."""
+        if self._deals is not None:
+            return
+        window = ChildRows()
+        try:
+            for page in pages(queries.window_open_tasks_query(now.date()), False,
+                              "reading the open tasks on deals", "Task"):
+                window.add("open_task", ((str(row.get("WhatId") or ""), row) for row in page))
+            for page in pages(queries.window_upcoming_events_query(now), False,
+                              "reading the upcoming events on deals", "Event"):
+                window.add("upcoming_event",
+                           ((str(row.get("WhatId") or ""), row) for row in page))
+        except BaseException:
+            window.close()
+            raise
+        self._deals, self.deal_window_read_at = window, read_at
+
     def drop_window(self) -> None:
-        """Forget the window's rows (the end of a read)."""
-        if self._window is not None:
-            self._window.close()
+        """Forget the windows' rows (the end of a read)."""
+        for window in (self._window, self._deals):
+            if window is not None:
+                window.close()
         self._window = self.window_read_at = None
+        self._deals = self.deal_window_read_at = None
 
     def _rows(self, build: Callable[[list[str]], str], ids: Sequence[str], what: str
               ) -> list[Row]:
@@ -116,10 +141,14 @@ class ActivityReader:
         if not open_rows:
             return {}
         ids = [str(row["Id"]) for row in open_rows]
-        tasks = self._rows(lambda chunk: queries.open_tasks_query(chunk, now.date()),
-                           ids, "reading the opportunities' open tasks")
-        events = self._rows(lambda chunk: queries.upcoming_events_query(chunk, now),
-                            ids, "reading the opportunities' upcoming events")
+        if self._deals is not None:  # a whole read: every deal's rows were read at once
+            tasks = self._deals.of("open_task", ids)
+            events = self._deals.of("upcoming_event", ids)
+        else:
+            tasks = self._rows(lambda chunk: queries.open_tasks_query(chunk, now.date()),
+                               ids, "reading the opportunities' open tasks")
+            events = self._rows(lambda chunk: queries.upcoming_events_query(chunk, now),
+                                ids, "reading the opportunities' upcoming events")
         upcoming = activities.upcoming_times(tasks, events)
         return {
             str(row["Id"]): activities.next_activity_at(

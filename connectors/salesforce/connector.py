@@ -69,6 +69,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
 _PEOPLE = ("Lead", "Contact")
+_WHOLE_READS = (*_PEOPLE, "Opportunity")  # streams a first read takes activities whole for
 _PERSON_PREFIXES = {queries.SOBJECT_PREFIXES["Lead"]: LEAD,
                     queries.SOBJECT_PREFIXES["Contact"]: CONTACT}
 
@@ -304,8 +305,9 @@ class SalesforceConnector:
         soql = queries.changes_query(sobject, state.query_from(self._lookback),
                                      self._extra.get(sobject, ()))
         served_at: datetime | None = None  # Salesforce's time as the query was answered
-        # Every person read: their activities are read whole, once (child_rows.py).
-        whole = sobject in _PEOPLE and state.query_from(self._lookback) is None
+        # Every person (or deal) read: their activities are read whole, once
+        # (child_rows.py).
+        whole = sobject in _WHOLE_READS and state.query_from(self._lookback) is None
         if not whole:  # only pages of a whole read use it; later reads see newer rows
             self._activities.drop_window()
         for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows",
@@ -329,10 +331,15 @@ class SalesforceConnector:
                 # Date was among them; without a Date, the local clock less the lookback.
                 seen_before = answered_at or self._clock() - self._lookback
                 if whole:
-                    self._activities.read_window(self._window_pages, self._clock(),
-                                                 seen_before)
-                    seen_before = min(seen_before, self._activities.window_read_at
-                                      or seen_before)
+                    if sobject == "Opportunity":
+                        self._activities.read_deal_window(self._window_pages, self._clock(),
+                                                          seen_before)
+                        read_at = self._activities.deal_window_read_at
+                    else:
+                        self._activities.read_window(self._window_pages, self._clock(),
+                                                     seen_before)
+                        read_at = self._activities.window_read_at
+                    seen_before = min(seen_before, read_at or seen_before)
                 records = self._records(sobject, [row for row, _ in fresh], emitted)
                 emitted.add((record.ref.id for record in records), seen_before)
                 if self._this_run is not None:

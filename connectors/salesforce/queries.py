@@ -206,6 +206,20 @@ def open_tasks_query(what_ids: Sequence[str], today: date) -> str:
                        "ORDER BY WhatId, ActivityDate", list(what_ids), today, TASK_KEY_FIELD)
 
 
+def window_open_tasks_query(today: date) -> str:
+    """Every open Task on a record (WhatId) due today or later, leadpact's own left out: a
+    whole read's deals take their next steps from these, read once (child_rows.py)."""
+    return format_soql("SELECT WhatId, ActivityDate FROM Task WHERE WhatId != null "
+                       "AND IsClosed = FALSE AND ActivityDate >= {} AND {:literal} = null "
+                       "ORDER BY ActivityDate, Id", today, TASK_KEY_FIELD)
+
+
+def window_upcoming_events_query(now: datetime) -> str:
+    """Every Event on a record (WhatId) starting now or later, read once likewise."""
+    return format_soql("SELECT WhatId, StartDateTime FROM Event WHERE WhatId != null "
+                       "AND StartDateTime >= {} ORDER BY StartDateTime, Id", now)
+
+
 def upcoming_events_query(what_ids: Sequence[str], now: datetime) -> str:
     """Events on these opportunities starting now or later."""
     return format_soql("SELECT WhatId, StartDateTime FROM Event WHERE WhatId IN {} "

@@ -20,7 +20,7 @@ from leadpact.changes import (
 from leadpact.connectors.retry import RetryPolicy
 from leadpact.connectors.salesforce import SalesforceConnector
 from leadpact.connectors.sandbox.salesforce_schema import ensure_schema, set_custom_fields
-from leadpact.connectors.sandbox.server import Fault, Sandbox
+from leadpact.connectors.sandbox.server import Fault, Request, Response, Sandbox
 from leadpact.enrichment.labels import BuyingRole
 from leadpact.errors import AuthError, QuotaExhausted, UnreachableError
 from leadpact.model import Activity, ContactRole, Deal, Page, Person, Ref
@@ -257,6 +257,44 @@ def test_given_an_open_future_task_when_reading_the_deal_then_its_due_day_is_nex
     [deal] = connector.read_records([ref("deal", opp)])
     assert isinstance(deal, Deal)
     assert deal.next_activity_at == datetime(2026, 11, 10, 23, 59, 59, tzinfo=UTC)
+
+
+def test_given_a_first_read_then_deals_take_next_steps_from_one_read_of_each_kind(
+        sandbox: Sandbox, org: SalesforceOrg, clock: ManualClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    lee = org.contact("Lee")
+    opps = [org.opportunity(f"Deal {n}", LastActivityDate="2026-10-20") for n in range(460)]
+    org.task(lee, opps[0], day="2026-11-10", subject="Send the order form",
+             Status="Not Started", IsClosed=False)
+    org.event(lee, opps[459], start="2026-11-20T10:00:00.000+0000", subject="Steering")
+    org.task(lee, opps[2], day="2026-10-28", subject="Overdue", Status="Not Started",
+             IsClosed=False)  # forgotten: not scheduled
+    org.task(None, opps[1], day="2026-11-03", subject="Stale deal", Status="Not Started",
+             IsClosed=False, Leadpact_Task_Key__c="deal:stale:1")  # ours: not the buyer's
+    asked: list[str] = []
+    handle = sandbox.handle
+
+    def watched(request: Request) -> Response | None:
+        asked.extend(request.args("q"))
+        return handle(request)
+
+    monkeypatch.setattr(sandbox, "handle", watched)
+    with connect(sandbox, clock=clock) as conn:  # a first read: the deals' rows read once
+        whole = {r.ref.id: r.next_activity_at for r in records_of(list(conn.read_changes(None)))
+                 if isinstance(r, Deal)}
+    # The open tasks and upcoming events of every deal in one query each; id lists only
+    # for the few deals whose activities the activity streams then bring (was a 450-id
+    # and a 10-id list of each kind for the page of 460 deals).
+    assert sum("WHERE WhatId != null" in q for q in asked) == 2
+    lists = [q for q in asked if "WHERE WhatId IN" in q]
+    assert lists and all(q.count("'006") <= 4 for q in lists), lists
+    with connect(sandbox, clock=clock) as conn:  # deals read by id: 450-id lists
+        by_id = {r.ref.id: r.next_activity_at  # type: ignore[union-attr]
+                 for r in conn.read_records([ref("deal", o) for o in opps])}
+    assert whole == by_id and len(whole) == 460
+    assert whole[opps[0]] == datetime(2026, 11, 10, 23, 59, 59, tzinfo=UTC)
+    assert whole[opps[459]] == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    assert whole[opps[1]] == whole[opps[2]] == datetime(2026, 10, 20, tzinfo=UTC)
 
 
 def test_given_nothing_scheduled_when_reading_deals_then_a_past_time_for_open_ones_only(
