@@ -46,6 +46,7 @@ from leadpact.connectors.salesforce.bulk_reads import (
     field_types,
     with_fallback,
 )
+from leadpact.connectors.salesforce.deal_children import DealChildren
 from leadpact.connectors.salesforce.just_read import JustRead
 from leadpact.connectors.salesforce.queries import TASK_KEY_FIELD, chunks
 from leadpact.connectors.salesforce.read_so_far import ReadSoFar
@@ -145,6 +146,8 @@ class SalesforceConnector:
         self._clock = clock
         self.max_api_share = max_api_share
         self._activities = ActivityReader(self._query, activity_days, activity_cap)
+        # A whole read's contact roles and stage history, read once (deal_children.py).
+        self._deal_children: DealChildren | None = None
         self._bulk_settings = bulk
         self._bulk = BulkReader(lambda: self._auth.run(lambda: self._sf), self._field_types,
                                 bulk, api_version)
@@ -170,9 +173,16 @@ class SalesforceConnector:
         self._history_read_at: datetime | None = None
         self._history_tracked = False
 
+    def _drop_windows(self) -> None:
+        """Forget the rows a whole read took once for its pages (the end of that read)."""
+        self._activities.drop_window()
+        if self._deal_children is not None:
+            self._deal_children.close()
+            self._deal_children = None
+
     def close(self) -> None:
         """Release the HTTP connections (the session, when the connector made it)."""
-        self._activities.drop_window()
+        self._drop_windows()
         self._forget_this_run()
         if self._owns_session:
             self._session.close()
@@ -296,7 +306,7 @@ class SalesforceConnector:
         finally:
             self._read_so_far = None
             emitted.close()
-            self._activities.drop_window()
+            self._drop_windows()
 
     def _read_stream(self, sobject: str, streams: dict[str, cursors.StreamCursor],
                      emitted: ReadSoFar) -> Iterator[Page]:
@@ -309,7 +319,7 @@ class SalesforceConnector:
         # (child_rows.py).
         whole = sobject in _WHOLE_READS and state.query_from(self._lookback) is None
         if not whole:  # only pages of a whole read use it; later reads see newer rows
-            self._activities.drop_window()
+            self._drop_windows()
         for server_page in self._query_pages(soql, True, f"reading changed {sobject} rows",
                                              stream=sobject):
             answered_at = self._server_time()
@@ -334,6 +344,8 @@ class SalesforceConnector:
                     if sobject == "Opportunity":
                         self._activities.read_deal_window(self._window_pages, self._clock(),
                                                           seen_before)
+                        if self._deal_children is None:
+                            self._deal_children = DealChildren.read(self._window_pages)
                         read_at = self._activities.deal_window_read_at
                     else:
                         self._activities.read_window(self._window_pages, self._clock(),
@@ -430,10 +442,14 @@ class SalesforceConnector:
     def _history(self, opportunity_ids: list[str]) -> dict[str, list[Row]]:
         """OpportunityHistory rows (stage and close-date snapshots), oldest first."""
         found: dict[str, list[Row]] = {}
-        for ids in chunks(opportunity_ids, queries.IN_LIST_LIMIT):
-            for row in self._query(queries.opportunity_history_query(ids), False,
-                                   "reading opportunity history"):
-                found.setdefault(row["OpportunityId"], []).append(row)
+        if self._deal_children is not None:  # a whole read: every deal's rows read once
+            rows = self._deal_children.history(opportunity_ids)
+        else:
+            rows = [row for ids in chunks(opportunity_ids, queries.IN_LIST_LIMIT)
+                    for row in self._query(queries.opportunity_history_query(ids), False,
+                                           "reading opportunity history")]
+        for row in rows:
+            found.setdefault(row["OpportunityId"], []).append(row)
         return found
 
     def _touched(self, rows: list[Row], emitted: ReadSoFar | None) -> list[Record]:
@@ -455,10 +471,14 @@ class SalesforceConnector:
 
     def _contact_roles(self, opportunity_ids: list[str]) -> dict[str, list[Any]]:
         roles: dict[str, list[Any]] = {}
-        for ids in chunks(opportunity_ids, queries.IN_LIST_LIMIT):
-            for row in self._query(queries.contact_roles_query(ids), False,
-                                   "reading opportunity contact roles"):
-                roles.setdefault(row["OpportunityId"], []).append(mapping.to_contact_role(row))
+        if self._deal_children is not None:  # a whole read: every deal's rows read once
+            rows = self._deal_children.roles(opportunity_ids)
+        else:
+            rows = [row for ids in chunks(opportunity_ids, queries.IN_LIST_LIMIT)
+                    for row in self._query(queries.contact_roles_query(ids), False,
+                                           "reading opportunity contact roles")]
+        for row in rows:
+            roles.setdefault(row["OpportunityId"], []).append(mapping.to_contact_role(row))
         return roles
 
     def _rows_by_id(self, sobject: str, ids: Sequence[str]) -> list[Row]:

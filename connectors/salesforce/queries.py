@@ -135,6 +135,12 @@ def contact_roles_query(opportunity_ids: Sequence[str]) -> str:
                        list(opportunity_ids))
 
 
+def all_contact_roles_query() -> str:
+    """Every contact role: a whole read's deals take theirs from it (deal_children.py)."""
+    return format_soql("SELECT {:literal} FROM OpportunityContactRole "
+                       "ORDER BY OpportunityId, Id", _select("OpportunityContactRole"))
+
+
 def contact_roles_by_id_query(ids: Sequence[str]) -> str:
     return format_soql("SELECT Id, Role FROM OpportunityContactRole WHERE Id IN {} ORDER BY Id",
                        list(ids))
@@ -145,6 +151,12 @@ def opportunity_history_query(opportunity_ids: Sequence[str]) -> str:
     return format_soql("SELECT Id, OpportunityId, StageName, CloseDate, CreatedDate "
                        "FROM OpportunityHistory WHERE OpportunityId IN {} "
                        "ORDER BY OpportunityId, CreatedDate", list(opportunity_ids))
+
+
+def all_opportunity_history_query() -> str:
+    """Every opportunity's stage and close-date snapshots (deal_children.py)."""
+    return format_soql("SELECT Id, OpportunityId, StageName, CloseDate, CreatedDate "
+                       "FROM OpportunityHistory ORDER BY OpportunityId, CreatedDate")
 
 
 def person_tasks_query(who_ids: Sequence[str], since: date) -> str:

@@ -297,6 +297,46 @@ def test_given_a_first_read_then_deals_take_next_steps_from_one_read_of_each_kin
     assert whole[opps[1]] == whole[opps[2]] == datetime(2026, 10, 20, tzinfo=UTC)
 
 
+def test_given_a_first_read_then_deals_take_roles_and_history_from_one_read_each(
+        sandbox: Sandbox, org: SalesforceOrg, clock: ManualClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    people = [org.contact(f"P{n}") for n in range(3)]
+    opps = [org.opportunity(f"Deal {n}") for n in range(460)]
+    for n, opp in enumerate(opps[::46]):  # ten deals with a committee and a history
+        org.contact_role(opp, people[(n + 1) % 3])
+        org.contact_role(opp, people[n % 3], "Decision Maker", primary=True)
+        for stage in ("Prospecting", "Negotiation"):
+            org.add("OpportunityHistory", OpportunityId=opp, StageName=stage,
+                    CloseDate="2026-12-15")
+            clock.advance(days=1)
+    asked: list[str] = []
+    handle = sandbox.handle
+
+    def watched(request: Request) -> Response | None:
+        asked.extend(request.args("q"))
+        return handle(request)
+
+    def seen(deal: Deal) -> tuple[object, ...]:
+        return (deal.contacts, deal.stage_history)
+
+    monkeypatch.setattr(sandbox, "handle", watched)
+    with connect(sandbox, clock=clock) as conn:  # a first read: every deal's rows read once
+        whole = {r.ref.id: seen(r) for r in records_of(list(conn.read_changes(None)))
+                 if isinstance(r, Deal)}
+    lists = [q for q in asked if "OpportunityId IN" in q and "FieldHistory" not in q]
+    # Only the deals the contact-role stream brings back go by id (was 450-id lists).
+    assert all(q.count("'006") <= 10 for q in lists), lists
+    assert sum(q.startswith("SELECT") and "FROM OpportunityHistory ORDER BY" in q
+               for q in asked) == 1
+    with connect(sandbox, clock=clock) as conn:  # deals read by id: 450-id lists
+        by_id = {r.ref.id: seen(r)  # type: ignore[arg-type]
+                 for r in conn.read_records([ref("deal", o) for o in opps])}
+    assert whole == by_id and len(whole) == 460
+    committee, history = whole[opps[0]]
+    assert [c.role for c in committee] == [None, "Decision Maker"]  # type: ignore[attr-defined]
+    assert [stage for _, stage in history] == ["Prospecting", "Negotiation"]  # type: ignore[attr-defined]
+
+
 def test_given_nothing_scheduled_when_reading_deals_then_a_past_time_for_open_ones_only(
         org: SalesforceOrg, connector: SalesforceConnector) -> None:
     quiet = org.opportunity("Quiet", LastActivityDate="2026-10-20")
