@@ -3,9 +3,10 @@ with each CRM's writes answered "done" without being sent.
 
 A plan used to skip the saves a sync makes as it goes, so everything judged later in the
 run (twins, deals re-judged by their contacts' roles, tasks) saw older facts than the sync
-would, and its counts drifted from the sync's. Here the run saves into an in-memory copy of
-the state, and a record read again after a "write" comes back holding the value written,
-as it would from the CRM: the plan's counts are the sync's.
+would, and its counts drifted from the sync's. Here the run saves into a copy of the state
+(SQLite's private temporary file, state.SCRATCH), and a record read again after a "write"
+comes back holding the value written (kept in another such file, rehearsal_values.py), as
+it would from the CRM: the plan's counts are the sync's.
 """
 
 from __future__ import annotations
