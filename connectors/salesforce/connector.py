@@ -442,15 +442,19 @@ class SalesforceConnector:
     def _history(self, opportunity_ids: list[str]) -> dict[str, list[Row]]:
         """OpportunityHistory rows (stage and close-date snapshots), oldest first."""
         found: dict[str, list[Row]] = {}
-        if self._deal_children is not None:  # a whole read: every deal's rows read once
-            rows = self._deal_children.history(opportunity_ids)
-        else:
-            rows = [row for ids in chunks(opportunity_ids, queries.IN_LIST_LIMIT)
-                    for row in self._query(queries.opportunity_history_query(ids), False,
-                                           "reading opportunity history")]
-        for row in rows:
+        for row in self._deal_rows("history", queries.opportunity_history_query,
+                                   opportunity_ids, "reading opportunity history"):
             found.setdefault(row["OpportunityId"], []).append(row)
         return found
+
+    def _deal_rows(self, kind: str, build: Callable[[list[str]], str],
+                   opportunity_ids: list[str], what: str) -> list[Row]:
+        """One kind of these deals' child rows: from the rows a whole read took once
+        (deal_children.py), else by 450-id lists."""
+        if self._deal_children is not None:
+            return self._deal_children.rows(kind, opportunity_ids)
+        return [row for ids in chunks(opportunity_ids, queries.IN_LIST_LIMIT)
+                for row in self._query(build(ids), False, what)]
 
     def _touched(self, rows: list[Row], emitted: ReadSoFar | None) -> list[Record]:
         """The persons (WhoId) and opportunities (WhatId) of changed Tasks/Events, as they
@@ -471,13 +475,8 @@ class SalesforceConnector:
 
     def _contact_roles(self, opportunity_ids: list[str]) -> dict[str, list[Any]]:
         roles: dict[str, list[Any]] = {}
-        if self._deal_children is not None:  # a whole read: every deal's rows read once
-            rows = self._deal_children.roles(opportunity_ids)
-        else:
-            rows = [row for ids in chunks(opportunity_ids, queries.IN_LIST_LIMIT)
-                    for row in self._query(queries.contact_roles_query(ids), False,
-                                           "reading opportunity contact roles")]
-        for row in rows:
+        for row in self._deal_rows("role", queries.contact_roles_query, opportunity_ids,
+                                   "reading opportunity contact roles"):
             roles.setdefault(row["OpportunityId"], []).append(mapping.to_contact_role(row))
         return roles
 

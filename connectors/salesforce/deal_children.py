@@ -13,6 +13,7 @@ from leadpact.connectors.salesforce.activity_reads import Pages
 from leadpact.connectors.salesforce.child_rows import ChildRows
 
 Row = dict[str, Any]
+_ORDER = {"role": "Id", "history": "CreatedDate"}  # within a deal, as the per-page queries
 
 
 class DealChildren:
@@ -37,15 +38,12 @@ class DealChildren:
         for page in pages:
             self._rows.add(kind, ((str(row.get("OpportunityId") or ""), row) for row in page))
 
-    def roles(self, opportunity_ids: Sequence[str]) -> list[Row]:
-        """The contact-role rows of these deals, by deal and Id (as the per-page query)."""
-        return sorted(self._rows.of("role", opportunity_ids),
-                      key=lambda row: (str(row["OpportunityId"]), str(row["Id"])))
-
-    def history(self, opportunity_ids: Sequence[str]) -> list[Row]:
-        """The OpportunityHistory rows of these deals, by deal and CreatedDate."""
-        return sorted(self._rows.of("history", opportunity_ids),
-                      key=lambda row: (str(row["OpportunityId"]), str(row["CreatedDate"])))
+    def rows(self, kind: str, opportunity_ids: Sequence[str]) -> list[Row]:
+        """The rows of one kind ("role", "history") of these deals, in the per-page
+        query's order: by deal, then Id (roles) or CreatedDate (history)."""
+        then = _ORDER[kind]
+        return sorted(self._rows.of(kind, opportunity_ids),
+                      key=lambda row: (str(row["OpportunityId"]), str(row[then])))
 
     def close(self) -> None:
         self._rows.close()
